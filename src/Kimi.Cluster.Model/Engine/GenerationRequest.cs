@@ -1,0 +1,8 @@
+namespace Kimi.Cluster.Model.Engine;
+
+/// <summary>One sequence to complete: its prompt, how to decode it, and a way to abandon it.</summary>
+public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, SamplingParams Sampling)
+{
+    /// <summary>Cancelled when the client has gone: the sequence stops at the next step.</summary>
+    public CancellationToken Cancellation { get; init; }
+}

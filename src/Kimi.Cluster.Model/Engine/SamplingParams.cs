@@ -1,0 +1,51 @@
+namespace Kimi.Cluster.Model.Engine;
+
+/// <summary>How one sequence is decoded: sampling knobs and stopping rules.</summary>
+public sealed record SamplingParams
+{
+    /// <summary>The most top alternatives a request may ask for per token (OpenAI's limit).</summary>
+    public const int MaxLogprobs = 20;
+
+    /// <summary>0 means greedy (argmax).</summary>
+    public float Temperature { get; init; } = 1f;
+
+    /// <summary>Nucleus filtering; 1 keeps everything.</summary>
+    public float TopP { get; init; } = 1f;
+
+    /// <summary>Keep only the k most likely tokens; 0 or -1 keeps everything.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Same seed, same prompt, same options: same tokens. Null draws a fresh seed.</summary>
+    public ulong? Seed { get; init; }
+
+    public int MaxTokens { get; init; } = 16;
+
+    /// <summary>Token ids that end the sequence (the sampled stop token is kept in the output).</summary>
+    public IReadOnlyList<int> StopTokenIds { get; init; } = [];
+
+    /// <summary>Strings that end the sequence when they appear in the rendered output text.</summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>How many top alternatives to report per generated token, 0..20.</summary>
+    public int Logprobs { get; init; }
+
+    /// <summary>Keep generating past the model's end-of-sequence tokens.</summary>
+    public bool IgnoreEos { get; init; }
+
+    public bool IsGreedy => Temperature <= 0f;
+
+    /// <summary>Throws with the offending field's name when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (float.IsNaN(Temperature) || Temperature < 0f)
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "temperature must be >= 0");
+        if (float.IsNaN(TopP) || TopP <= 0f || TopP > 1f)
+            throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top_p must be in (0, 1]");
+        if (TopK < -1)
+            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "top_k must be -1, 0 or positive");
+        if (MaxTokens < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "max_tokens must be >= 1");
+        if (Logprobs is < 0 or > MaxLogprobs)
+            throw new ArgumentOutOfRangeException(nameof(Logprobs), Logprobs, $"logprobs must be in 0..{MaxLogprobs}");
+    }
+}
