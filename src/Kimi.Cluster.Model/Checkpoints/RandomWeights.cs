@@ -1,0 +1,40 @@
+using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Checkpoints;
+
+/// <summary>
+/// Deterministic random weights for the built-in model: each tensor's values depend only on
+/// the seed and the tensor's name, so load order does not matter. Scaled to keep activations O(1).
+/// </summary>
+public sealed class RandomWeights(ulong seed) : IWeightSource
+{
+    public Tensor Load(string name, params long[] shape)
+    {
+        using var generator = new Generator(Mix(seed ^ Fnv1a(name)));
+        using var normal = randn(shape, ScalarType.Float32, generator: generator);
+        if (name.EndsWith("norm.weight", StringComparison.Ordinal))
+            return normal * 0.1f + 1f;
+        if (name.EndsWith("e_score_correction_bias", StringComparison.Ordinal))
+            return normal * 0.1f;
+        if (name.EndsWith("embed_tokens.weight", StringComparison.Ordinal))
+            return normal.clone();
+        return normal / MathF.Sqrt(shape[^1]); // a linear layer's [out, in]
+    }
+
+    private static ulong Fnv1a(string text)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in Encoding.UTF8.GetBytes(text))
+            hash = (hash ^ b) * 1099511628211UL;
+        return hash;
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFUL;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Checkpoints;
+
+/// <summary>
+/// A Hugging Face model directory: model.safetensors, or model-*.safetensors shards listed in
+/// model.safetensors.index.json. Shards are mapped on first use and tensors read lazily, so a
+/// process touches only the tensors it asks for; it counts what it loaded.
+/// </summary>
+public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
+{
+    private const long ChunkBytes = 1L << 30;
+    private readonly Dictionary<string, string> _fileOfTensor;
+    private readonly Dictionary<string, SafetensorsFile> _openFiles = [];
+    private readonly Lock _gate = new();
+    private readonly string _prefix;
+    private long _loadedBytes;
+    private int _loadedTensors;
+
+    public string Directory { get; }
+
+    /// <summary>Bytes of tensor data read so far (as stored, before conversion to float32).</summary>
+    public long LoadedBytes => Interlocked.Read(ref _loadedBytes);
+
+    public int LoadedTensors => Volatile.Read(ref _loadedTensors);
+
+    public SafetensorsCheckpoint(string directory, string tensorPrefix = "")
+    {
+        Directory = directory;
+        _prefix = tensorPrefix;
+        _fileOfTensor = IndexTensors(directory);
+    }
+
+    public bool Contains(string name) => _fileOfTensor.ContainsKey(_prefix + name);
+
+    public Tensor Load(string name, params long[] shape)
+    {
+        var (file, entry) = Find(name);
+        if (!entry.Shape.SequenceEqual(shape))
+            throw new CheckpointException(
+                $"tensor '{entry.Name}' has shape {TensorEntry.FormatShape(entry.Shape)} in {System.IO.Path.GetFileName(file.Path)} but the config needs {TensorEntry.FormatShape(shape)}");
+        var dtype = TorchDType(entry);
+        long expectedBytes = entry.ElementCount * ElementSize(dtype);
+        if (expectedBytes != entry.ByteLength)
+            throw new CheckpointException(
+                $"tensor '{entry.Name}' stores {entry.ByteLength} bytes but {entry.DType} {TensorEntry.FormatShape(shape)} needs {expectedBytes}");
+        using var raw = empty(shape, dtype);
+        CopyInChunks(file, entry, raw);
+        Interlocked.Add(ref _loadedBytes, entry.ByteLength);
+        Interlocked.Increment(ref _loadedTensors);
+        return raw.to(ScalarType.Float32);
+    }
+
+    private (SafetensorsFile File, TensorEntry Entry) Find(string name)
+    {
+        string fullName = _prefix + name;
+        if (!_fileOfTensor.TryGetValue(fullName, out var fileName))
+        {
+            string hint = _fileOfTensor.ContainsKey(fullName + "_packed") || _fileOfTensor.ContainsKey(fullName.Replace(".weight", ".weight_packed"))
+                ? " (the checkpoint stores it as packed INT4, which this build cannot load yet)" : "";
+            throw new CheckpointException($"tensor '{fullName}' is missing from the checkpoint in {Directory}{hint}");
+        }
+        SafetensorsFile file;
+        lock (_gate)
+        {
+            if (!_openFiles.TryGetValue(fileName, out file!))
+                _openFiles[fileName] = file = new SafetensorsFile(System.IO.Path.Combine(Directory, fileName));
+        }
+        return file.Tensors.TryGetValue(fullName, out var entry) ? (file, entry)
+            : throw new CheckpointException($"tensor '{fullName}' is listed in the index but missing from {fileName}");
+    }
+
+    private static void CopyInChunks(SafetensorsFile file, TensorEntry entry, Tensor destination)
+    {
+        // Tensor.bytes is a Span (int-sized): copy large tensors a slab of rows at a time.
+        long rows = entry.Shape.Length == 0 ? 1 : entry.Shape[0];
+        long rowBytes = rows == 0 ? 0 : entry.ByteLength / rows;
+        long rowsPerChunk = Math.Max(1, ChunkBytes / Math.Max(1, rowBytes));
+        if (entry.Shape.Length == 0 || rows <= rowsPerChunk)
+        {
+            file.CopyBytes(entry, 0, destination.bytes);
+            return;
+        }
+        for (long row = 0; row < rows; row += rowsPerChunk)
+        {
+            using var slab = destination.narrow(0, row, Math.Min(rowsPerChunk, rows - row));
+            file.CopyBytes(entry, row * rowBytes, slab.bytes);
+        }
+    }
+
+    private static ScalarType TorchDType(TensorEntry entry) => entry.DType switch
+    {
+        "BF16" => ScalarType.BFloat16,
+        "F16" => ScalarType.Float16,
+        "F32" => ScalarType.Float32,
+        "F8_E4M3" => throw new CheckpointException(
+            $"tensor '{entry.Name}' is F8_E4M3 (block FP8); this build loads BF16, F16 and F32 tensors only"),
+        "I32" or "U8" or "I8" => throw new CheckpointException(
+            $"tensor '{entry.Name}' is {entry.DType} (packed INT4 or other quantised weights); this build loads BF16, F16 and F32 tensors only"),
+        var other => throw new CheckpointException($"tensor '{entry.Name}' has unsupported dtype {other}"),
+    };
+
+    private static long ElementSize(ScalarType type) => type == ScalarType.Float32 ? 4 : 2;
+
+    private static Dictionary<string, string> IndexTensors(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new CheckpointException($"model directory {directory} does not exist");
+        string index = System.IO.Path.Combine(directory, "model.safetensors.index.json");
+        if (File.Exists(index))
+            return ReadIndex(index);
+        var files = System.IO.Directory.GetFiles(directory, "*.safetensors").Select(System.IO.Path.GetFileName).OfType<string>().Order().ToArray();
+        if (files.Length == 0)
+            throw new CheckpointException($"no model.safetensors or model.safetensors.index.json in {directory}");
+        var map = new Dictionary<string, string>();
+        foreach (var fileName in files)
+        {
+            using var file = new SafetensorsFile(System.IO.Path.Combine(directory, fileName));
+            foreach (var name in file.Tensors.Keys)
+                map[name] = fileName;
+        }
+        return map;
+    }
+
+    private static Dictionary<string, string> ReadIndex(string index)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(index));
+            return document.RootElement.GetProperty("weight_map").EnumerateObject()
+                .ToDictionary(p => p.Name, p => p.Value.GetString() ?? throw new CheckpointException($"{index}: weight_map entry '{p.Name}' is not a file name"));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CheckpointException($"{index}: malformed index: {e.Message}");
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var file in _openFiles.Values)
+                file.Dispose();
+            _openFiles.Clear();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.Configuration;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Layers;
+
+/// <summary>Pre-norm residual block: h = x + MLA(norm(x)); out = h + MLP(norm(h)), the MLP dense or MoE.</summary>
+public sealed class DecoderLayer : IDisposable
+{
+    private readonly RmsNorm _inputLayernorm;
+    private readonly RmsNorm _postAttentionLayernorm;
+    private readonly SwiGluMlp? _denseMlp;
+
+    public MlaAttention SelfAttn { get; }
+    public MoeBlock? Moe { get; }
+
+    public DecoderLayer(ModelConfig config, int layer, IWeightSource weights, IRoutedExperts experts)
+    {
+        string p = $"model.layers.{layer}";
+        _inputLayernorm = RmsNorm.Load(weights, p + ".input_layernorm", config.HiddenSize, config.RmsNormEps);
+        SelfAttn = new MlaAttention(config, layer, weights);
+        _postAttentionLayernorm = RmsNorm.Load(weights, p + ".post_attention_layernorm", config.HiddenSize, config.RmsNormEps);
+        if (config.IsMoeLayer(layer))
+            Moe = new MoeBlock(config, layer, weights, experts);
+        else
+            _denseMlp = SwiGluMlp.Load(weights, p + ".mlp", config.HiddenSize, config.IntermediateSize);
+    }
+
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments);
+        var normed = _postAttentionLayernorm.Forward(h);
+        var mlp = Moe is not null ? Moe.Forward(normed) : _denseMlp!.Forward(normed); // dense when not MoE (constructor)
+        return (h + mlp).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _inputLayernorm.Dispose();
+        SelfAttn.Dispose();
+        _postAttentionLayernorm.Dispose();
+        _denseMlp?.Dispose();
+        Moe?.Dispose();
+    }
+}

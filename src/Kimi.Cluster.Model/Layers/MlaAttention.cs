@@ -1,0 +1,121 @@
+using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.Configuration;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Kimi.Cluster.Model.Layers;
+
+/// <summary>
+/// Multi-head latent attention. Queries: q_b(norm(q_a(x))) (or q_proj(x)), split per head into
+/// a no-position part and a rotary part. Keys and values come from one latent per token
+/// (kv_a_proj_with_mqa → norm) plus one rotary key shared by all heads; the cache keeps only
+/// those two, and kv_b_proj expands them (naive) or is folded into the query/output (absorbed).
+/// </summary>
+public sealed class MlaAttention : IDisposable
+{
+    // Hugging Face builds these two norms with the default eps whatever rms_norm_eps says.
+    private const double LatentNormEps = 1e-6;
+    private readonly ModelConfig _config;
+    private readonly int _layer;
+    private readonly Tensor? _qAProj, _qBProj, _qProj;
+    private readonly RmsNorm? _qANorm;
+    private readonly Tensor _kvAProjWithMqa, _kvBProj, _oProj;
+    private readonly RmsNorm _kvANorm;
+    private readonly Tensor _keyAbsorb;   // [heads, nope, kv_lora]: kv_b_proj's key half
+    private readonly Tensor _valueAbsorb; // [heads, v, kv_lora]: kv_b_proj's value half
+
+    public MlaForm Form { get; set; } = MlaForm.Absorbed;
+
+    public MlaAttention(ModelConfig config, int layer, IWeightSource weights)
+    {
+        _config = config;
+        _layer = layer;
+        string p = $"model.layers.{layer}.self_attn";
+        long heads = config.NumAttentionHeads, hidden = config.HiddenSize;
+        if (config.QLoraRank is int qLora)
+        {
+            _qAProj = weights.Load($"{p}.q_a_proj.weight", qLora, hidden);
+            _qANorm = RmsNorm.Load(weights, $"{p}.q_a_layernorm", qLora, LatentNormEps);
+            _qBProj = weights.Load($"{p}.q_b_proj.weight", heads * config.QkHeadDim, qLora);
+        }
+        else
+        {
+            _qProj = weights.Load($"{p}.q_proj.weight", heads * config.QkHeadDim, hidden);
+        }
+        _kvAProjWithMqa = weights.Load($"{p}.kv_a_proj_with_mqa.weight", config.KvLoraRank + config.QkRopeHeadDim, hidden);
+        _kvANorm = RmsNorm.Load(weights, $"{p}.kv_a_layernorm", config.KvLoraRank, LatentNormEps);
+        _kvBProj = weights.Load($"{p}.kv_b_proj.weight", heads * (config.QkNopeHeadDim + config.VHeadDim), config.KvLoraRank);
+        _oProj = weights.Load($"{p}.o_proj.weight", hidden, heads * config.VHeadDim);
+        using var perHead = _kvBProj.view(heads, config.QkNopeHeadDim + config.VHeadDim, config.KvLoraRank);
+        _keyAbsorb = perHead.narrow(1, 0, config.QkNopeHeadDim).contiguous();
+        _valueAbsorb = perHead.narrow(1, config.QkNopeHeadDim, config.VHeadDim).contiguous();
+    }
+
+    /// <summary>x: [tokens, hidden] (already normed); cos/sin: [tokens, rope/2]. Appends to each segment's cache.</summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
+    {
+        using var scope = NewDisposeScope();
+        long tokens = x.shape[0], heads = _config.NumAttentionHeads;
+        var q = Queries(x).view(tokens, heads, _config.QkHeadDim);
+        var qNope = q.narrow(2, 0, _config.QkNopeHeadDim);                                   // [tokens, heads, nope]
+        var qRope = YarnRotaryEmbedding.Apply(q.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim), cos, sin);
+        var compressed = linear(x, _kvAProjWithMqa);                                          // [tokens, kv_lora + rope]
+        var latent = _kvANorm.Forward(compressed.narrow(1, 0, _config.KvLoraRank));
+        var ropeKey = YarnRotaryEmbedding.Apply(compressed.narrow(1, _config.KvLoraRank, _config.QkRopeHeadDim), cos, sin);
+        var outputs = new List<Tensor>(segments.Count);
+        foreach (var segment in segments)
+        {
+            var cache = segment.Cache.Layers[_layer];
+            cache.Append(latent.narrow(0, segment.TokenStart, segment.TokenCount), ropeKey.narrow(0, segment.TokenStart, segment.TokenCount));
+            var qn = qNope.narrow(0, segment.TokenStart, segment.TokenCount);
+            var qr = qRope.narrow(0, segment.TokenStart, segment.TokenCount);
+            outputs.Add(Form == MlaForm.Absorbed
+                ? AttendAbsorbed(qn, qr, cache.Latent, cache.RopeKey, segment.StartPosition)
+                : AttendNaive(qn, qr, cache.Latent, cache.RopeKey, segment.StartPosition));
+        }
+        var attended = cat(outputs, 0).reshape(tokens, heads * _config.VHeadDim);
+        return linear(attended, _oProj).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Queries(Tensor x) => _qProj is not null
+        ? linear(x, _qProj)
+        : linear(_qANorm!.Forward(linear(x, _qAProj!)), _qBProj!); // both set when q_lora_rank is (see constructor)
+
+    private Tensor AttendAbsorbed(Tensor qNope, Tensor qRope, Tensor latents, Tensor ropeKeys, long start)
+    {
+        var qLatent = einsum("thd,hdc->thc", qNope, _keyAbsorb);                              // [n, heads, kv_lora]
+        var scores = einsum("thc,sc->hts", qLatent, latents) + einsum("thr,sr->hts", qRope, ropeKeys);
+        var weights = CausalSoftmax(scores, start);                                           // [heads, n, cached]
+        var outLatent = einsum("hts,sc->thc", weights, latents);                              // [n, heads, kv_lora]
+        return einsum("thc,hvc->thv", outLatent, _valueAbsorb);                               // [n, heads, v]
+    }
+
+    private Tensor AttendNaive(Tensor qNope, Tensor qRope, Tensor latents, Tensor ropeKeys, long start)
+    {
+        long cached = latents.shape[0];
+        var kv = linear(latents, _kvBProj).view(cached, _config.NumAttentionHeads, _config.QkNopeHeadDim + _config.VHeadDim);
+        var keys = kv.narrow(2, 0, _config.QkNopeHeadDim);                                    // [cached, heads, nope]
+        var values = kv.narrow(2, _config.QkNopeHeadDim, _config.VHeadDim);                   // [cached, heads, v]
+        var scores = einsum("thd,shd->hts", qNope, keys) + einsum("thr,sr->hts", qRope, ropeKeys);
+        var weights = CausalSoftmax(scores, start);
+        return einsum("hts,shv->thv", weights, values);                                       // [n, heads, v]
+    }
+
+    /// <summary>Scale, hide future positions (query i sits at position start + i), softmax over the cache.</summary>
+    private Tensor CausalSoftmax(Tensor scores, long start)
+    {
+        long queries = scores.shape[1], cached = scores.shape[2];
+        var queryPositions = arange(start, start + queries).unsqueeze(1);
+        var future = arange(cached).unsqueeze(0) > queryPositions;                            // [n, cached]
+        var masked = (scores * _config.SoftmaxScale).masked_fill(future, float.NegativeInfinity);
+        return softmax(masked, -1);
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in new[] { _qAProj, _qBProj, _qProj, _kvAProjWithMqa, _kvBProj, _oProj, _keyAbsorb, _valueAbsorb })
+            t?.Dispose();
+        _qANorm?.Dispose();
+        _kvANorm.Dispose();
+    }
+}

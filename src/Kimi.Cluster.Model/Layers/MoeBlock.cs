@@ -1,0 +1,41 @@
+using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.Configuration;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Layers;
+
+/// <summary>Σ wᵢ·Expertᵢ(x) over the gate's choice, plus the shared expert on every token.</summary>
+public sealed class MoeBlock : IDisposable
+{
+    private readonly int _layer;
+    private readonly MoeGate _gate;
+    private readonly SwiGluMlp? _sharedExperts;
+    private readonly IRoutedExperts _experts;
+
+    public MoeBlock(ModelConfig config, int layer, IWeightSource weights, IRoutedExperts experts)
+    {
+        _layer = layer;
+        _experts = experts;
+        string p = $"model.layers.{layer}.mlp";
+        _gate = new MoeGate(config, p + ".gate", weights);
+        if (config.NSharedExperts > 0)
+            _sharedExperts = SwiGluMlp.Load(weights, p + ".shared_experts", config.HiddenSize, (long)config.MoeIntermediateSize * config.NSharedExperts);
+    }
+
+    public MoeGate Gate => _gate;
+
+    public Tensor Forward(Tensor x) // [tokens, hidden]
+    {
+        using var scope = NewDisposeScope();
+        using var routing = _gate.Forward(x);
+        var routed = _experts.Compute(_layer, x, routing);
+        var output = _sharedExperts is null ? routed : routed + _sharedExperts.Forward(x);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _sharedExperts?.Dispose();
+    }
+}
