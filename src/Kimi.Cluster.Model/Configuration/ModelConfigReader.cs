@@ -66,7 +66,7 @@ public static class ModelConfigReader
             TopkGroup = c.OptionalNullable<int>("topk_group", path) ?? 1,
             TopkMethod = ReadTopkMethod(c, path),
             ScoringFunc = ReadScoringFunction(c, path),
-            NormTopkProb = c.Optional("norm_topk_prob", path, false),
+            NormTopkProb = c.Optional("norm_topk_prob", path, true),
             TieWordEmbeddings = c.Optional("tie_word_embeddings", path, false),
             BosTokenId = c.OptionalNullable<int>("bos_token_id", path),
             EosTokenIds = ReadTokenIds(c, "eos_token_id", path),
@@ -104,7 +104,7 @@ public static class ModelConfigReader
         };
 
     private static ScoringFunction ReadScoringFunction(JsonObject c, string path) =>
-        c.Optional("scoring_func", path, "softmax") switch
+        c.Optional("scoring_func", path, "sigmoid") switch
         {
             "sigmoid" => ScoringFunction.Sigmoid,
             "softmax" => ScoringFunction.Softmax,

@@ -34,18 +34,18 @@ public sealed record SamplingParams
 
     public bool IsGreedy => Temperature <= 0f;
 
-    /// <summary>Throws with the offending field's name when a value is out of range.</summary>
+    /// <summary>Throws with the offending field's API name (e.g. "top_p") when a value is out of range.</summary>
     public void Validate()
     {
         if (float.IsNaN(Temperature) || Temperature < 0f)
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "temperature must be >= 0");
+            throw new ArgumentOutOfRangeException("temperature", Temperature, "temperature must be >= 0");
         if (float.IsNaN(TopP) || TopP <= 0f || TopP > 1f)
-            throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top_p must be in (0, 1]");
+            throw new ArgumentOutOfRangeException("top_p", TopP, "top_p must be in (0, 1]");
         if (TopK < -1)
-            throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "top_k must be -1, 0 or positive");
+            throw new ArgumentOutOfRangeException("top_k", TopK, "top_k must be -1, 0 or positive");
         if (MaxTokens < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "max_tokens must be >= 1");
+            throw new ArgumentOutOfRangeException("max_tokens", MaxTokens, "max_tokens must be >= 1");
         if (Logprobs is < 0 or > MaxLogprobs)
-            throw new ArgumentOutOfRangeException(nameof(Logprobs), Logprobs, $"logprobs must be in 0..{MaxLogprobs}");
+            throw new ArgumentOutOfRangeException("logprobs", Logprobs, $"logprobs must be in 0..{MaxLogprobs}");
     }
 }

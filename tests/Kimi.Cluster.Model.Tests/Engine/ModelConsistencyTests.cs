@@ -1,0 +1,99 @@
+using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Tests.Engine;
+
+/// <summary>Properties the model must have whatever its weights: cache, batching and MLA forms agree.</summary>
+public sealed class ModelConsistencyTests
+{
+    private static readonly Lazy<InferenceEngine> Tiny = new(InferenceEngine.CreateBuiltInTiny);
+
+    private static float[] LastLogits(KimiModel model, int[] tokens)
+    {
+        using var noGrad = no_grad();
+        using var cache = new SequenceKvCache(model.Config);
+        using var logits = model.Forward(tokens, [new AttentionSegment(0, tokens.Length, cache, 0)]);
+        return logits[0].data<float>().ToArray();
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, double tolerance = 1e-4)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Max(Math.Abs);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * scale, $"index {i}: {expected[i]} vs {actual[i]}");
+    }
+
+    [Fact]
+    public void DecodeTokenByToken_EqualsRecomputingTheWholeSequence()
+    {
+        var model = Tiny.Value.Model;
+        int[] sequence = [3, 14, 15, 92, 65, 35, 89, 79];
+        using var noGrad = no_grad();
+        using var cache = new SequenceKvCache(model.Config);
+        for (int length = 3; length <= sequence.Length; length++)
+        {
+            // Prefill the first three tokens, then feed one token a step.
+            int start = length == 3 ? 0 : length - 1;
+            var input = sequence[start..length];
+            using var logits = model.Forward(input, [new AttentionSegment(0, input.Length, cache, cache.Length)]);
+            AssertClose(LastLogits(model, sequence[..length]), logits[0].data<float>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void BatchOfDifferentLengths_GivesEachSequenceItsOwnLogits()
+    {
+        var model = Tiny.Value.Model;
+        int[][] prompts = [[1, 2, 3, 4, 5, 6, 7], [9], [100, 200, 300]];
+        using var noGrad = no_grad();
+        var caches = prompts.Select(_ => new SequenceKvCache(model.Config)).ToArray();
+        var segments = new List<AttentionSegment>();
+        int offset = 0;
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            segments.Add(new AttentionSegment(offset, prompts[i].Length, caches[i], 0));
+            offset += prompts[i].Length;
+        }
+        using var batched = model.Forward(prompts.SelectMany(p => p).ToArray(), segments);
+        for (int i = 0; i < prompts.Length; i++)
+            AssertClose(LastLogits(model, prompts[i]), batched[i].data<float>().ToArray());
+        foreach (var cache in caches)
+            cache.Dispose();
+    }
+
+    [Fact]
+    public void NaiveAndAbsorbedMla_Agree()
+    {
+        var model = Tiny.Value.Model;
+        int[] tokens = [7, 77, 177, 277, 377, 477];
+        var absorbed = LastLogits(model, tokens);
+        model.AttentionForm = MlaForm.Naive;
+        try
+        {
+            AssertClose(absorbed, LastLogits(model, tokens), 1e-5);
+        }
+        finally
+        {
+            model.AttentionForm = MlaForm.Absorbed;
+        }
+    }
+
+    [Fact]
+    public void Generate_BatchedRequests_MatchRunningEachAlone()
+    {
+        var engine = Tiny.Value;
+        GenerationRequest Request(int[] prompt) => new(prompt, new SamplingParams { Temperature = 0, MaxTokens = 5, IgnoreEos = true, Logprobs = 3 });
+        int[][] prompts = [[10, 11, 12, 13], [400], [1, 2]];
+        var batched = engine.Generate(prompts.Select(Request).ToArray());
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            var alone = engine.Generate([Request(prompts[i])])[0];
+            Assert.Equal(alone.Tokens.Select(t => t.TokenId), batched[i].Tokens.Select(t => t.TokenId));
+            for (int t = 0; t < alone.Tokens.Count; t++)
+                Assert.Equal(alone.Tokens[t].Logprob, batched[i].Tokens[t].Logprob, 3e-4f);
+        }
+    }
+}

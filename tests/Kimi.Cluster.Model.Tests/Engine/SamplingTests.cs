@@ -1,0 +1,78 @@
+using Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.Model.Tests.Engine;
+
+public sealed class SamplingTests
+{
+    private static readonly Lazy<InferenceEngine> Tiny = new(InferenceEngine.CreateBuiltInTiny);
+
+    private static int[] Run(SamplingParams sampling, int[]? prompt = null) =>
+        Tiny.Value.Generate([new GenerationRequest(prompt ?? [4, 8, 15, 16, 23, 42], sampling)])[0].Tokens.Select(t => t.TokenId).ToArray();
+
+    [Fact]
+    public void SameSeed_SameOutput_DifferentSeed_DifferentOutput()
+    {
+        var sampling = new SamplingParams { Temperature = 1.5f, MaxTokens = 12, Seed = 7, IgnoreEos = true };
+        Assert.Equal(Run(sampling), Run(sampling));
+        Assert.NotEqual(Run(sampling), Run(sampling with { Seed = 8 }));
+    }
+
+    [Fact]
+    public void TopKOfOne_IsGreedy()
+    {
+        var greedy = Run(new SamplingParams { Temperature = 0, MaxTokens = 6, IgnoreEos = true });
+        Assert.Equal(greedy, Run(new SamplingParams { Temperature = 2f, TopK = 1, MaxTokens = 6, Seed = 3, IgnoreEos = true }));
+        Assert.Equal(greedy, Run(new SamplingParams { Temperature = 2f, TopP = 1e-6f, MaxTokens = 6, Seed = 3, IgnoreEos = true }));
+    }
+
+    [Fact]
+    public void Logprobs_AreNormalised_AndTopAlternativesSortedWithTheGreedyTokenFirst()
+    {
+        var result = Tiny.Value.Generate([new GenerationRequest([1, 2, 3], new SamplingParams { Temperature = 0, MaxTokens = 3, Logprobs = 20, IgnoreEos = true })])[0];
+        foreach (var token in result.Tokens)
+        {
+            Assert.Equal(20, token.TopLogprobs.Count);
+            Assert.Equal(token.TokenId, token.TopLogprobs[0].TokenId);
+            Assert.Equal(token.Logprob, token.TopLogprobs[0].Logprob);
+            Assert.True(token.TopLogprobs.Zip(token.TopLogprobs.Skip(1)).All(p => p.First.Logprob >= p.Second.Logprob));
+            Assert.True(token.TopLogprobs.Sum(t => Math.Exp(t.Logprob)) <= 1.0 + 1e-5);
+        }
+    }
+
+    [Fact]
+    public void StopTokenId_EndsWithStop_AndKeepsTheToken()
+    {
+        var free = Run(new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true });
+        var result = Tiny.Value.Generate([new GenerationRequest([4, 8, 15, 16, 23, 42], new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true, StopTokenIds = [free[2]] })])[0];
+        Assert.Equal(FinishReason.Stop, result.FinishReason);
+        Assert.Equal(free[..(Array.IndexOf(free, free[2]) + 1)], result.Tokens.Select(t => t.TokenId));
+    }
+
+    [Fact]
+    public void StopString_EndsWithStop_AndReportsTheMatch()
+    {
+        var free = Run(new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true });
+        string stop = $"token_id:{free[1]}";
+        var result = Tiny.Value.Generate([new GenerationRequest([4, 8, 15, 16, 23, 42], new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true, StopStrings = [stop] })])[0];
+        Assert.Equal(FinishReason.Stop, result.FinishReason);
+        Assert.Equal(stop, result.MatchedStopString);
+        Assert.Equal(Array.IndexOf(free, free[1]) + 1, result.Tokens.Count);
+    }
+
+    [Theory]
+    [InlineData(new int[0], "prompt")]
+    [InlineData(new[] { 1, 512 }, "prompt")]
+    [InlineData(new[] { -1 }, "prompt")]
+    public void BadPrompt_IsRefusedWithTheParameterName(int[] prompt, string param)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => Tiny.Value.Generate([new GenerationRequest(prompt, new SamplingParams())]));
+        Assert.Equal(param, error.ParamName);
+    }
+
+    [Fact]
+    public void PromptPlusMaxTokensBeyondContext_IsRefused()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => Tiny.Value.Generate([new GenerationRequest([1], new SamplingParams { MaxTokens = 5000 })]));
+        Assert.Equal("max_tokens", error.ParamName);
+    }
+}
