@@ -1,0 +1,15 @@
+using Kimi.Cluster.Model.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Tests.Layers;
+
+/// <summary>Hand-written weights for layer tests: name → values, checked against the asked shape.</summary>
+internal sealed class DictionaryWeights(Dictionary<string, float[]> values) : IWeightSource
+{
+    public Tensor Load(string name, params long[] shape)
+    {
+        if (!values.TryGetValue(name, out var data))
+            throw new CheckpointException($"tensor '{name}' is missing");
+        return tensor(data, shape);
+    }
+}
