@@ -1,0 +1,51 @@
+using System.Threading.Channels;
+using Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.AttentionWorker.Batching;
+
+/// <summary>
+/// One request waiting for, or running in, a batch: the batcher writes its tokens and
+/// outcome here from the engine thread, the gRPC call reads them on its own.
+/// </summary>
+public sealed class PendingGeneration
+{
+    private readonly Channel<GeneratedToken> _tokens = Channel.CreateUnbounded<GeneratedToken>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private readonly TaskCompletionSource<GenerationResult> _result =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PendingGeneration(GenerationRequest request, CancellationToken callCancellation)
+    {
+        Request = request;
+        CallCancellation = callCancellation;
+    }
+
+    public GenerationRequest Request { get; }
+
+    /// <summary>Cancelled when the caller has gone.</summary>
+    public CancellationToken CallCancellation { get; }
+
+    /// <summary>Tokens as they are sampled; completes when the request finishes (faults when the batch failed).</summary>
+    public ChannelReader<GeneratedToken> Tokens => _tokens.Reader;
+
+    /// <summary>The outcome, set after the last token has been written.</summary>
+    public Task<GenerationResult> Result => _result.Task;
+
+    internal void AddToken(GeneratedToken token) => _tokens.Writer.TryWrite(token);
+
+    internal void Complete(GenerationResult result)
+    {
+        _tokens.Writer.TryComplete();
+        _result.TrySetResult(result);
+    }
+
+    internal void Fail(Exception error)
+    {
+        _tokens.Writer.TryComplete(error);
+        _result.TrySetException(error);
+        // Readers see the error through the token channel; mark the task observed so it
+        // is not reported again as an unobserved exception.
+        _ = _result.Task.Exception;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.AttentionWorker.Generation;
+
+/// <summary>Owns the loaded <see cref="InferenceEngine"/> and exposes it as the worker's batch generator.</summary>
+public sealed partial class EngineBatchGenerator : IBatchGenerator
+{
+    private readonly InferenceEngine _engine;
+
+    private EngineBatchGenerator(InferenceEngine engine)
+    {
+        _engine = engine;
+        Model = new ModelDescriptor(
+            engine.ModelId,
+            engine.Config.VocabSize,
+            engine.Config.MaxPositionEmbeddings,
+            engine.Config.EosTokenIds,
+            DateTimeOffset.UtcNow);
+    }
+
+    public ModelDescriptor Model { get; }
+
+    /// <summary>Loads the model directory, or the built-in tiny model when it is null.</summary>
+    public static EngineBatchGenerator Load(string? modelDirectory, ILogger logger)
+    {
+        LogLoading(logger, modelDirectory ?? "built-in tiny model");
+        var stopwatch = Stopwatch.StartNew();
+        var engine = modelDirectory is null
+            ? InferenceEngine.CreateBuiltInTiny()
+            : InferenceEngine.Load(modelDirectory);
+        var generator = new EngineBatchGenerator(engine);
+        var model = generator.Model;
+        LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, stopwatch.ElapsedMilliseconds);
+        return generator;
+    }
+
+    public IReadOnlyList<GenerationResult> Generate(
+        IReadOnlyList<GenerationRequest> requests, Action<int, GeneratedToken> onToken) =>
+        _engine.Generate(requests, onToken);
+
+    public void Dispose() => _engine.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source}")]
+    private static partial void LogLoading(ILogger logger, string source);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Loaded model {ModelId} (vocab {VocabSize}, context {MaxPositionEmbeddings} tokens) in {ElapsedMs} ms")]
+    private static partial void LogLoaded(ILogger logger, string modelId, int vocabSize, int maxPositionEmbeddings, long elapsedMs);
+}

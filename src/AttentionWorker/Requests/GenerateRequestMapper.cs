@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Kimi.Cluster.AttentionWorker.Generation;
+using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.AttentionWorker.Requests;
+
+/// <summary>
+/// Turns a proto GenerateRequest into the engine's request, refusing anything the engine
+/// would choke on before it is queued, so one bad request can never fail a whole batch.
+/// </summary>
+public static class GenerateRequestMapper
+{
+    /// <summary>Throws <see cref="InvalidRequestException"/> naming the offending field.</summary>
+    public static GenerationRequest ToDomain(GenerateRequest request, ModelDescriptor model)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
+        var prompt = request.PromptTokenIds.ToArray();
+        if (prompt.Length == 0)
+            throw new InvalidRequestException("prompt_token_ids", "prompt_token_ids: the prompt is empty; send at least one token id.");
+        TokenIdChecks.RequireInVocabulary(prompt, "prompt_token_ids", model.VocabSize);
+        var stopTokenIds = request.StopTokenIds.ToArray();
+        TokenIdChecks.RequireInVocabulary(stopTokenIds, "stop_token_ids", model.VocabSize);
+        if (request.Stop.Any(string.IsNullOrEmpty))
+            throw new InvalidRequestException("stop", "stop: stop strings must not be empty.");
+
+        var sampling = ToSampling(request, stopTokenIds);
+        Validate(sampling);
+        RequireFitsContext(prompt.Length, request.MaxTokens, model.MaxPositionEmbeddings);
+        return new GenerationRequest(prompt, sampling);
+    }
+
+    private static SamplingParams ToSampling(GenerateRequest request, int[] stopTokenIds)
+    {
+        // An absent sampling message means greedy decoding: proto3 cannot tell "unset" from
+        // zero, and a present message with top_p 0 must stay an error, not become "off".
+        var options = request.Sampling ?? new SamplingOptions { Temperature = 0f, TopP = 1f };
+        return new SamplingParams
+        {
+            Temperature = options.Temperature,
+            TopP = options.TopP,
+            TopK = options.TopK,
+            Seed = options.HasSeed ? options.Seed : null,
+            MaxTokens = (int)Math.Min(request.MaxTokens, int.MaxValue),
+            StopTokenIds = stopTokenIds,
+            StopStrings = request.Stop.ToArray(),
+            Logprobs = (int)Math.Min(request.Logprobs, int.MaxValue),
+            IgnoreEos = request.IgnoreEos,
+        };
+    }
+
+    private static void Validate(SamplingParams sampling)
+    {
+        try
+        {
+            sampling.Validate();
+        }
+        catch (ArgumentOutOfRangeException error)
+        {
+            string field = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.ParamName ?? "sampling");
+            string message = Describe(error);
+            // The engine's messages usually start with the field already.
+            throw new InvalidRequestException(field, message.StartsWith(field, StringComparison.Ordinal) ? message : $"{field}: {message}");
+        }
+    }
+
+    private static void RequireFitsContext(int promptTokens, uint maxTokens, int contextLength)
+    {
+        if (promptTokens >= contextLength)
+            throw new InvalidRequestException("prompt_token_ids",
+                $"prompt_token_ids: the prompt has {promptTokens} tokens, but the model's context is {contextLength} tokens " +
+                "and at least one must be left to generate.");
+        if (promptTokens + (long)maxTokens > contextLength)
+            throw new InvalidRequestException("max_tokens",
+                $"max_tokens: the prompt ({promptTokens} tokens) plus max_tokens ({maxTokens}) exceeds the model's " +
+                $"context of {contextLength} tokens; ask for at most {contextLength - promptTokens}.");
+    }
+
+    // ArgumentOutOfRangeException.Message appends "(Parameter 'X')" and the actual value
+    // on lines of its own; keep the sentence the engine wrote and add the value once.
+    private static string Describe(ArgumentOutOfRangeException error)
+    {
+        string message = error.Message;
+        int cut = message.IndexOf(" (Parameter", StringComparison.Ordinal);
+        if (cut >= 0)
+            message = message[..cut];
+        return error.ActualValue is null ? message : $"{message} (got {error.ActualValue}).";
+    }
+}

@@ -1,0 +1,69 @@
+using Grpc.Core;
+using Kimi.Cluster.AttentionWorker.Batching;
+using Kimi.Cluster.AttentionWorker.Generation;
+using Kimi.Cluster.AttentionWorker.Requests;
+using Kimi.Cluster.Contracts.V1;
+using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
+using Domain = Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.AttentionWorker.Services;
+
+/// <summary>
+/// The AttentionWorker gRPC service: a thin adapter that validates and maps each call,
+/// hands it to the batcher, and streams the sampled tokens back.
+/// </summary>
+public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatchGenerator generator)
+    : Contract.AttentionWorkerBase
+{
+    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(GenerateResponseMapper.ToProto(generator.Model));
+
+    public override async Task Generate(
+        GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var pending = Enqueue(request, context.CancellationToken);
+        var stream = new GenerationStream(responseStream, pending.Request.PromptTokenIds.Count);
+        try
+        {
+            await stream.WriteTokensAsync(pending.Tokens, context.CancellationToken);
+            var result = await pending.Result.WaitAsync(context.CancellationToken);
+            if (result.FinishReason == Domain.FinishReason.Cancelled)
+                throw context.CancellationToken.IsCancellationRequested ? WorkerErrors.ClientCancelled() : WorkerErrors.ShuttingDown();
+            await stream.WriteFinalAsync(result, context.CancellationToken);
+        }
+        catch (ArgumentException error)
+        {
+            throw WorkerErrors.InvalidPrompt(error);
+        }
+        catch (InvalidOperationException error) when (!batcher.IsRunning)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, error.Message));
+        }
+        catch (Exception error) when (error is not RpcException and not OperationCanceledException)
+        {
+            throw WorkerErrors.GenerationFailed(error);
+        }
+    }
+
+    private PendingGeneration Enqueue(GenerateRequest request, CancellationToken cancellation)
+    {
+        Domain.GenerationRequest domain;
+        try
+        {
+            domain = GenerateRequestMapper.ToDomain(request, generator.Model);
+        }
+        catch (InvalidRequestException error)
+        {
+            throw WorkerErrors.InvalidArgument(error);
+        }
+        try
+        {
+            return batcher.Enqueue(domain, cancellation);
+        }
+        catch (InvalidOperationException)
+        {
+            throw WorkerErrors.ShuttingDown();
+        }
+    }
+}

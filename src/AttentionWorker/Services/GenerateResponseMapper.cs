@@ -1,0 +1,50 @@
+using Kimi.Cluster.AttentionWorker.Generation;
+using Kimi.Cluster.Contracts.V1;
+using Domain = Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.AttentionWorker.Services;
+
+/// <summary>Maps the engine's tokens, results and model facts onto the proto messages.</summary>
+public static class GenerateResponseMapper
+{
+    public static GeneratedToken ToProto(Domain.GeneratedToken token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var proto = new GeneratedToken { TokenId = token.TokenId, Logprob = token.Logprob };
+        foreach (var alternative in token.TopLogprobs)
+            proto.TopLogprobs.Add(new TopLogprob { TokenId = alternative.TokenId, Logprob = alternative.Logprob });
+        return proto;
+    }
+
+    /// <summary>The stream's last message; only for results that finished (not cancelled ones).</summary>
+    public static GenerateResponse ToFinalMessage(Domain.GenerationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new GenerateResponse
+        {
+            FinishReason = ToProto(result.FinishReason),
+            MatchedStop = result.MatchedStopString ?? "",
+        };
+    }
+
+    public static FinishReason ToProto(Domain.FinishReason reason) => reason switch
+    {
+        Domain.FinishReason.Length => FinishReason.Length,
+        Domain.FinishReason.Stop => FinishReason.Stop,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "a cancelled sequence has no finish reason to report"),
+    };
+
+    public static ModelInfo ToProto(ModelDescriptor model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var info = new ModelInfo
+        {
+            ModelId = model.ModelId,
+            VocabSize = (uint)model.VocabSize,
+            MaxPositionEmbeddings = (uint)model.MaxPositionEmbeddings,
+            Created = model.Created.ToUnixTimeSeconds(),
+        };
+        info.EosTokenIds.AddRange(model.EosTokenIds);
+        return info;
+    }
+}

@@ -1,0 +1,40 @@
+using Grpc.Core;
+using Kimi.Cluster.AttentionWorker.Requests;
+
+namespace Kimi.Cluster.AttentionWorker.Services;
+
+/// <summary>Owns how the worker's failures become gRPC statuses the router can act on.</summary>
+public static class WorkerErrors
+{
+    /// <summary>
+    /// Trailer naming the refused field, so the router can name the parameter in its own
+    /// error body without parsing the message. The router spells the same key.
+    /// </summary>
+    public const string InvalidFieldTrailer = "kimi-invalid-field";
+
+    public static RpcException InvalidArgument(InvalidRequestException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var trailers = new Metadata { { InvalidFieldTrailer, error.Field } };
+        return new RpcException(new Status(StatusCode.InvalidArgument, error.Message), trailers);
+    }
+
+    /// <summary>The engine refused a prompt the checks let through (ArgumentException).</summary>
+    public static RpcException InvalidPrompt(ArgumentException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return InvalidArgument(new InvalidRequestException("prompt_token_ids", $"prompt_token_ids: {error.Message}"));
+    }
+
+    public static RpcException ShuttingDown() =>
+        new(new Status(StatusCode.Unavailable, "the attention worker is shutting down; retry on another worker"));
+
+    public static RpcException ClientCancelled() =>
+        new(new Status(StatusCode.Cancelled, "the caller cancelled the call; the sequence was stopped"));
+
+    public static RpcException GenerationFailed(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new RpcException(new Status(StatusCode.Internal, $"generation failed: {error.Message}"));
+    }
+}

@@ -1,0 +1,30 @@
+namespace Kimi.Cluster.Router.Api;
+
+/// <summary>Owns the router's HTTP surface: its routes, and JSON error bodies for everything else.</summary>
+public static class ApiEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<ApiErrorMiddleware>();
+        // Unknown routes (404) and wrong methods (405) get an OpenAI-style body too.
+        app.UseStatusCodePages(context => WriteStatusErrorAsync(context.HttpContext));
+        app.MapGet("/v1/models", ModelsEndpoint.HandleAsync);
+        app.MapGet("/health", HealthEndpoint.HandleAsync);
+        app.MapPost("/v1/completions", CompletionsEndpoint.HandleAsync);
+    }
+
+    private static Task WriteStatusErrorAsync(HttpContext context)
+    {
+        var request = context.Request;
+        int status = context.Response.StatusCode;
+        string message = status switch
+        {
+            StatusCodes.Status404NotFound => $"no route {request.Method} {request.Path}; see /v1/models and /v1/completions",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not accept {request.Method}",
+            _ => $"HTTP {status}",
+        };
+        var error = new ApiException(status, message, "invalid_request_error");
+        return ApiJson.WriteAsync(context.Response, error.ToBody(), status, context.RequestAborted);
+    }
+}

@@ -1,0 +1,34 @@
+namespace Kimi.Cluster.Router.Api;
+
+/// <summary>
+/// Turns failures into OpenAI-style error bodies: refusals (<see cref="ApiException"/>)
+/// keep their status, anything else is a 500; a client that left gets nothing.
+/// </summary>
+public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client disconnected; its worker calls were cancelled with it.
+        }
+        catch (ApiException error) when (!context.Response.HasStarted)
+        {
+            await ApiJson.WriteAsync(context.Response, error.ToBody(), error.StatusCode, context.RequestAborted);
+        }
+        catch (Exception error) when (error is not ApiException && !context.Response.HasStarted)
+        {
+            LogUnhandled(logger, error, context.Request.Method, context.Request.Path);
+            var body = new ApiException(StatusCodes.Status500InternalServerError, "internal error: " + error.Message, "server_error");
+            await ApiJson.WriteAsync(context.Response, body.ToBody(), body.StatusCode, context.RequestAborted);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception error, string method, string path);
+}

@@ -1,0 +1,4 @@
+namespace Kimi.Cluster.Router.Api;
+
+/// <summary>OpenAI's error envelope: {"error": {...}}.</summary>
+public sealed record ErrorBody(ErrorDetail Error);

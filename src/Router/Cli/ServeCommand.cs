@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Kimi.Cluster.Router.Hosting;
+
+namespace Kimi.Cluster.Router.Cli;
+
+/// <summary>Owns the `serve` subcommand: the router in front of an attention worker that is already running.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var workerUrl = new Option<string>("--attention-worker-url")
+        {
+            Description = "Base address of a running attention worker, e.g. http://10.0.0.5:50051.",
+            Required = true,
+        };
+        workerUrl.Validators.Add(result =>
+        {
+            if (ParseUrl(result.GetValueOrDefault<string>()) is null)
+                result.AddError("--attention-worker-url must be an absolute http:// or https:// address.");
+        });
+        var http = new HttpOptions();
+        var command = new Command("serve", "Serve the HTTP API against an attention worker that is already running (deployments).")
+        {
+            workerUrl,
+        };
+        http.AddTo(command);
+        command.SetAction((parse, cancellation) => RouterHost.RunAsync(
+            new RouterHostOptions(ParseUrl(parse.GetRequiredValue(workerUrl))!, parse.GetRequiredValue(http.Host), parse.GetValue(http.Port)),
+            cancellation));
+        return command;
+    }
+
+    private static Uri? ParseUrl(string? text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
+}

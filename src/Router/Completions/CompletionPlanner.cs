@@ -1,0 +1,58 @@
+using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Router.Api;
+
+namespace Kimi.Cluster.Router.Completions;
+
+/// <summary>
+/// Checks what only the HTTP layer can (the request's shape, n, echo, the model name) and
+/// fills in OpenAI's defaults. Value ranges the engine defines (temperature, top_p,
+/// logprobs, context length, token ids) are the worker's to refuse.
+/// </summary>
+public static class CompletionPlanner
+{
+    /// <summary>The most choices one request may ask for; each is a sequence in the worker's batch.</summary>
+    public const int MaxChoices = 16;
+
+    public static CompletionPlan Plan(CompletionRequest request, ModelInfo model)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
+        RequireServedModel(request.Model, model.ModelId);
+        if (request.Echo == true)
+            throw ApiException.InvalidRequest("echo is not supported yet", "echo");
+        if (request.MaxTokens is < 1)
+            throw ApiException.InvalidRequest($"max_tokens must be at least 1 (got {request.MaxTokens})", "max_tokens");
+        if (request.N is < 1 or > MaxChoices)
+            throw ApiException.InvalidRequest($"n must be in 1..{MaxChoices} (got {request.N})", "n");
+        if (request.Logprobs is < 0)
+            throw ApiException.InvalidRequest($"logprobs must be in 0..20 (got {request.Logprobs})", "logprobs");
+        if (request.StreamOptions is not null && request.Stream != true)
+            throw ApiException.InvalidRequest("stream_options is only allowed with stream: true", "stream_options");
+
+        return new CompletionPlan
+        {
+            PromptTokenIds = PromptReader.Read(request.Prompt),
+            Choices = request.N ?? 1,
+            MaxTokens = (uint)(request.MaxTokens ?? 16),
+            Temperature = request.Temperature ?? 1f,
+            TopP = request.TopP ?? 1f,
+            TopK = request.TopK ?? -1,
+            Seed = request.Seed,
+            Stop = StopReader.Read(request.Stop),
+            StopTokenIds = request.StopTokenIds ?? [],
+            Logprobs = request.Logprobs,
+            IgnoreEos = request.IgnoreEos ?? false,
+            Stream = request.Stream ?? false,
+            IncludeUsage = request.StreamOptions?.IncludeUsage ?? false,
+        };
+    }
+
+    private static void RequireServedModel(string? requested, string served)
+    {
+        if (requested is null || requested == served)
+            return;
+        throw new ApiException(StatusCodes.Status404NotFound,
+            $"the model '{requested}' does not exist; this server serves '{served}'",
+            "invalid_request_error", "model", "model_not_found");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Kimi.Cluster.Router.Api;
+using Kimi.Cluster.Router.Cli;
+using Kimi.Cluster.Router.Worker;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
+
+namespace Kimi.Cluster.Router.Hosting;
+
+/// <summary>
+/// Owns the router's web host: Kestrel, the gRPC channel to the worker, the API routes,
+/// and the ROUTER_READY line printed once GET /v1/models can answer.
+/// </summary>
+public static partial class RouterHost
+{
+    public const string ReadyPrefix = "ROUTER_READY ";
+
+    public static async Task<int> RunAsync(RouterHostOptions options, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        await using var app = Build(options);
+        await app.StartAsync(cancellation);
+        var models = app.Services.GetRequiredService<ModelInfoCache>();
+        var model = await models.WaitUntilAvailableAsync(cancellation);
+        string address = PublicAddress(options.Host, BoundPort(app));
+        LogServing(app.Logger, model.ModelId, address, options.WorkerAddress);
+        await Console.Out.WriteLineAsync(ReadyPrefix + address);
+        await app.WaitForShutdownAsync(cancellation);
+        return 0;
+    }
+
+    public static WebApplication Build(RouterHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        RouterLogging.Configure(builder.Logging);
+        var address = HttpOptions.ParseAddress(options.Host)
+            ?? throw new ArgumentException($"'{options.Host}' is not an IP address", nameof(options));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
+        builder.Services.AddSingleton(_ => GrpcChannel.ForAddress(options.WorkerAddress));
+        builder.Services.AddSingleton(provider => new Contract.AttentionWorkerClient(provider.GetRequiredService<GrpcChannel>()));
+        builder.Services.AddSingleton<WorkerClient>();
+        builder.Services.AddSingleton<ModelInfoCache>();
+
+        var app = builder.Build();
+        ApiEndpoints.Map(app);
+        return app;
+    }
+
+    private static int BoundPort(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        return new Uri(addresses.Addresses.First().Replace("*", "localhost", StringComparison.Ordinal)).Port;
+    }
+
+    /// <summary>The address a client on this machine uses: a wildcard bind is reached via loopback.</summary>
+    private static string PublicAddress(string host, int port)
+    {
+        var address = HttpOptions.ParseAddress(host) ?? IPAddress.Loopback;
+        if (address.Equals(IPAddress.Any))
+            address = IPAddress.Loopback;
+        else if (address.Equals(IPAddress.IPv6Any))
+            address = IPAddress.IPv6Loopback;
+        string hostText = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        return string.Create(CultureInfo.InvariantCulture, $"http://{hostText}:{port}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {ModelId} at {Address} (attention worker {WorkerAddress})")]
+    private static partial void LogServing(ILogger logger, string modelId, string address, Uri workerAddress);
+}

@@ -1,0 +1,70 @@
+using Kimi.Cluster.AttentionWorker.Batching;
+using Kimi.Cluster.AttentionWorker.Tests.Support;
+using Kimi.Cluster.Model.Engine;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kimi.Cluster.AttentionWorker.Tests.Batching;
+
+public sealed class GenerationBatcherTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Requests_arriving_during_a_batch_run_together_in_the_next()
+    {
+        using var generator = new CountingBatchGenerator(startOpen: false);
+        using var batcher = new GenerationBatcher(generator, NullLogger<GenerationBatcher>.Instance);
+        await batcher.StartAsync(CancellationToken.None);
+
+        var first = batcher.Enqueue(Request(3), CancellationToken.None);
+        Assert.True(generator.Holding.Wait(Timeout));
+        var queued = Enumerable.Range(0, 3).Select(_ => batcher.Enqueue(Request(3), CancellationToken.None)).ToList();
+        generator.Release();
+        var results = await Task.WhenAll(queued.Prepend(first).Select(p => p.Result.WaitAsync(Timeout)));
+
+        Assert.Equal([1, 3], generator.BatchSizes);
+        Assert.All(results, result => Assert.Equal(3, result.Tokens.Count));
+        await batcher.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Tokens_stream_out_before_the_result_completes()
+    {
+        using var generator = new CountingBatchGenerator();
+        using var batcher = new GenerationBatcher(generator, NullLogger<GenerationBatcher>.Instance);
+        await batcher.StartAsync(CancellationToken.None);
+
+        var pending = batcher.Enqueue(Request(4, stopTokenId: 13), CancellationToken.None);
+        var tokens = new List<int>();
+        await foreach (var token in pending.Tokens.ReadAllAsync().WithCancellation(new CancellationTokenSource(Timeout).Token))
+            tokens.Add(token.TokenId);
+        var result = await pending.Result.WaitAsync(Timeout);
+
+        Assert.Equal([11, 12, 13], tokens);
+        Assert.Equal(FinishReason.Stop, result.FinishReason);
+        await batcher.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_caller_that_left_while_queued_never_reaches_the_engine()
+    {
+        using var generator = new CountingBatchGenerator(startOpen: false);
+        using var batcher = new GenerationBatcher(generator, NullLogger<GenerationBatcher>.Instance);
+        await batcher.StartAsync(CancellationToken.None);
+        var running = batcher.Enqueue(Request(1), CancellationToken.None);
+        Assert.True(generator.Holding.Wait(Timeout));
+
+        using var gone = new CancellationTokenSource();
+        var abandoned = batcher.Enqueue(Request(5), gone.Token);
+        await gone.CancelAsync();
+        generator.Release();
+
+        Assert.Equal(FinishReason.Cancelled, (await abandoned.Result.WaitAsync(Timeout)).FinishReason);
+        await running.Result.WaitAsync(Timeout);
+        Assert.Equal([1], generator.BatchSizes);
+        await batcher.StopAsync(CancellationToken.None);
+    }
+
+    private static GenerationRequest Request(int maxTokens, int? stopTokenId = null) =>
+        new([10], new SamplingParams { Temperature = 0, MaxTokens = maxTokens, StopTokenIds = stopTokenId is int id ? [id] : [] });
+}

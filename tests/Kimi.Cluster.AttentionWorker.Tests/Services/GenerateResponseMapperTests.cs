@@ -1,0 +1,54 @@
+using Kimi.Cluster.AttentionWorker.Generation;
+using Kimi.Cluster.AttentionWorker.Services;
+using Kimi.Cluster.Contracts.V1;
+using Domain = Kimi.Cluster.Model.Engine;
+
+namespace Kimi.Cluster.AttentionWorker.Tests.Services;
+
+public sealed class GenerateResponseMapperTests
+{
+    [Fact]
+    public void Token_keeps_its_logprob_and_alternatives_in_order()
+    {
+        var token = new Domain.GeneratedToken(7, -0.25f, [new(7, -0.25f), new(9, -1.5f)]);
+
+        var proto = GenerateResponseMapper.ToProto(token);
+
+        Assert.Equal(7, proto.TokenId);
+        Assert.Equal(-0.25f, proto.Logprob);
+        Assert.Equal([7, 9], proto.TopLogprobs.Select(top => top.TokenId));
+        Assert.Equal([-0.25f, -1.5f], proto.TopLogprobs.Select(top => top.Logprob));
+    }
+
+    [Theory]
+    [InlineData(Domain.FinishReason.Length, FinishReason.Length)]
+    [InlineData(Domain.FinishReason.Stop, FinishReason.Stop)]
+    public void Finish_reasons_map(Domain.FinishReason domain, FinishReason proto) =>
+        Assert.Equal(proto, GenerateResponseMapper.ToProto(domain));
+
+    [Fact]
+    public void Final_message_carries_the_matched_stop_string()
+    {
+        var result = new Domain.GenerationResult([], Domain.FinishReason.Stop, 3) { MatchedStopString = "token_id:4" };
+
+        var final = GenerateResponseMapper.ToFinalMessage(result);
+
+        Assert.Equal(FinishReason.Stop, final.FinishReason);
+        Assert.Equal("token_id:4", final.MatchedStop);
+        Assert.Empty(final.Tokens);
+    }
+
+    [Fact]
+    public void Model_info_reports_the_descriptor()
+    {
+        var model = new ModelDescriptor("kimi-tiny", 512, 1024, [2], DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+
+        var info = GenerateResponseMapper.ToProto(model);
+
+        Assert.Equal("kimi-tiny", info.ModelId);
+        Assert.Equal(512u, info.VocabSize);
+        Assert.Equal(1024u, info.MaxPositionEmbeddings);
+        Assert.Equal([2], info.EosTokenIds);
+        Assert.Equal(1_700_000_000, info.Created);
+    }
+}

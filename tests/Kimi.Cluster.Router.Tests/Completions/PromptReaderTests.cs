@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Kimi.Cluster.Router.Api;
+using Kimi.Cluster.Router.Completions;
+
+namespace Kimi.Cluster.Router.Tests.Completions;
+
+public sealed class PromptReaderTests
+{
+    [Theory]
+    [InlineData("[1,2,3]")]
+    [InlineData("[[1,2,3]]")]
+    public void Token_ids_are_read(string json) =>
+        Assert.Equal([1, 2, 3], PromptReader.Read(Parse(json)));
+
+    [Theory]
+    [InlineData("\"hello\"")]
+    [InlineData("[\"hello\"]")]
+    public void Text_is_refused_for_lack_of_a_tokenizer(string json)
+    {
+        var error = Assert.Throws<ApiException>(() => PromptReader.Read(Parse(json)));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal("prompt", error.Param);
+        Assert.Equal(PromptReader.NoTokenizerMessage, error.Message);
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("[[]]")]
+    [InlineData("[1.5]")]
+    [InlineData("[1, \"a\"]")]
+    [InlineData("[[1],[2]]")]
+    [InlineData("{}")]
+    [InlineData("[99999999999]")]
+    public void Other_shapes_are_refused_naming_prompt(string json)
+    {
+        var error = Assert.Throws<ApiException>(() => PromptReader.Read(Parse(json)));
+
+        Assert.Equal("prompt", error.Param);
+    }
+
+    [Fact]
+    public void Missing_prompt_is_refused() =>
+        Assert.Equal("prompt", Assert.Throws<ApiException>(() => PromptReader.Read(null)).Param);
+
+    private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement.Clone();
+}

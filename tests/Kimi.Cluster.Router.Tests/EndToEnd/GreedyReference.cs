@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Kimi.Cluster.Router.Tests.Support;
+
+namespace Kimi.Cluster.Router.Tests.EndToEnd;
+
+/// <summary>Helpers for completions: a reference greedy run, and reading token ids back out of text.</summary>
+public static partial class GreedyReference
+{
+    public static async Task<string> GreedyTextAsync(HttpClient http, int[] prompt, int maxTokens)
+    {
+        var (status, body) = await RouterApi.PostAsync(http, "/v1/completions",
+            new { prompt, max_tokens = maxTokens, temperature = 0, ignore_eos = true });
+        Assert.True(status == 200, body.ToJsonString());
+        return (string)body["choices"]![0]!["text"]!;
+    }
+
+    /// <summary>"token_id:5token_id:17" → [5, 17]; fails on anything else.</summary>
+    public static List<int> TokenIds(string text)
+    {
+        Assert.Matches(WholeText(), text);
+        return TokenId().Matches(text).Select(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+    }
+
+    [GeneratedRegex(@"^(token_id:\d+)*$")]
+    private static partial Regex WholeText();
+
+    [GeneratedRegex(@"token_id:(\d+)")]
+    private static partial Regex TokenId();
+}

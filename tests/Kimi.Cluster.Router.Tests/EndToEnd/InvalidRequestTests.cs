@@ -1,0 +1,53 @@
+using Kimi.Cluster.Router.Tests.Support;
+
+namespace Kimi.Cluster.Router.Tests.EndToEnd;
+
+[Collection(ClusterCollection.Name)]
+public sealed class InvalidRequestTests(RouterClusterFixture cluster)
+{
+    [Fact]
+    public async Task Text_prompt_is_refused_because_there_is_no_tokenizer()
+    {
+        var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions", new { prompt = "Hello, world" });
+
+        RouterApi.AssertError(status, body, 400, "prompt");
+        Assert.Equal("invalid_request_error", (string?)body["error"]!["type"]);
+        Assert.Contains("tokenizer", (string?)body["error"]!["message"], StringComparison.Ordinal);
+        Assert.Contains("token ids", (string?)body["error"]!["message"], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":[1,2],"max_tokens":0}""", "max_tokens")]
+    [InlineData("""{"prompt":[1,2],"max_tokens":-3}""", "max_tokens")]
+    [InlineData("""{"prompt":[1,2],"max_tokens":100000}""", "max_tokens")]
+    [InlineData("""{"prompt":[1,2],"max_tokens":"many"}""", "max_tokens")]
+    [InlineData("""{"prompt":[1,2],"temperature":-0.5}""", "temperature")]
+    [InlineData("""{"prompt":[1,2],"top_p":0}""", "top_p")]
+    [InlineData("""{"prompt":[1,2],"top_p":1.5}""", "top_p")]
+    [InlineData("""{"prompt":[1,2],"top_k":-2}""", "top_k")]
+    [InlineData("""{"prompt":[1,2],"logprobs":21}""", "logprobs")]
+    [InlineData("""{"prompt":[1,2],"logprobs":-1}""", "logprobs")]
+    [InlineData("""{"prompt":[1,2],"n":0}""", "n")]
+    [InlineData("""{"prompt":[1,2],"echo":true}""", "echo")]
+    [InlineData("""{"prompt":[1,2],"stop":["a","b","c","d","e"]}""", "stop")]
+    [InlineData("""{"prompt":[1,2],"stop_token_ids":[-1]}""", "stop_token_ids")]
+    [InlineData("""{"prompt":[]}""", "prompt")]
+    [InlineData("""{"prompt":[1,9999999]}""", "prompt")]
+    [InlineData("""{"prompt":[[1,2],[3,4]]}""", "prompt")]
+    [InlineData("""{"max_tokens":4}""", "prompt")]
+    public async Task Invalid_field_is_a_400_naming_the_param(string json, string param)
+    {
+        var (status, body) = await RouterApi.PostRawAsync(cluster.Http, "/v1/completions", json);
+
+        RouterApi.AssertError(status, body, 400, param);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_400()
+    {
+        var (status, body) = await RouterApi.PostRawAsync(cluster.Http, "/v1/completions", """{"prompt": [1, 2""");
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_request_error", (string?)body["error"]!["type"]);
+    }
+}

@@ -1,0 +1,38 @@
+using Kimi.Cluster.Router.Tests.Support;
+
+namespace Kimi.Cluster.Router.Tests.EndToEnd;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ModelsAndHealthTests(RouterClusterFixture cluster)
+{
+    [Fact]
+    public async Task Models_lists_the_tiny_model()
+    {
+        var (status, body) = await RouterApi.GetAsync(cluster.Http, "/v1/models");
+
+        Assert.Equal(200, status);
+        Assert.Equal("list", (string?)body["object"]);
+        var model = Assert.Single(body["data"]!.AsArray())!;
+        Assert.Equal("kimi-tiny", (string?)model["id"]);
+        Assert.Equal("model", (string?)model["object"]);
+        Assert.Equal("kimi-cluster", (string?)model["owned_by"]);
+        Assert.True((long)model["created"]! > 0);
+        Assert.True((int)model["max_model_len"]! > 0);
+    }
+
+    [Fact]
+    public async Task Health_is_ok_while_the_worker_answers()
+    {
+        var (status, _) = await RouterApi.GetAsync(cluster.Http, "/health");
+
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task Unknown_route_is_a_json_404()
+    {
+        var (status, body) = await RouterApi.GetAsync(cluster.Http, "/v1/nothing-here");
+
+        RouterApi.AssertError(status, body, 404, null);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Kimi.Cluster.Router.Launch;
+
+namespace Kimi.Cluster.Router.Tests.Support;
+
+/// <summary>
+/// A real `dotnet Kimi.Cluster.Router.dll ...` process (the router dll sits in the test's
+/// output folder, with the worker's build path baked in): captures its output, and kills
+/// its whole tree (router and worker) when disposed.
+/// </summary>
+public sealed class RouterProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private RouterProcess(Process process) => _process = process;
+
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    public static RouterProcess Start(params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(DotnetHost.Path())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kimi.Cluster.Router.dll"));
+        foreach (string argument in arguments)
+            startInfo.ArgumentList.Add(argument);
+        var router = new RouterProcess(new Process { StartInfo = startInfo, EnableRaisingEvents = true });
+        router.Begin();
+        return router;
+    }
+
+    private void Begin()
+    {
+        _process.OutputDataReceived += (_, line) => OnLine(line.Data, isStdout: true);
+        _process.ErrorDataReceived += (_, line) => OnLine(line.Data, isStdout: false);
+        _process.Exited += (_, _) => _ready.TrySetException(
+            new InvalidOperationException("the router exited before it was ready"));
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private void OnLine(string? line, bool isStdout)
+    {
+        if (line is null)
+            return;
+        _output.Enqueue(line);
+        const string prefix = "ROUTER_READY ";
+        if (isStdout && line.StartsWith(prefix, StringComparison.Ordinal))
+            _ready.TrySetResult(new Uri(line[prefix.Length..].Trim()));
+    }
+
+    /// <summary>The router's base address, once it printed ROUTER_READY; fails with its output otherwise.</summary>
+    public async Task<Uri> WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await _ready.Task.WaitAsync(timeout);
+        }
+        catch (Exception error) when (error is TimeoutException or InvalidOperationException)
+        {
+            // Let the output readers catch up before reporting it.
+            await Task.Delay(500);
+            throw new InvalidOperationException($"router not ready ({error.Message}); its output:{Environment.NewLine}{Output}", error);
+        }
+    }
+
+    /// <summary>Waits for a router that is expected to exit by itself, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,39 @@
+using Grpc.Core;
+using Kimi.Cluster.Router.Api;
+using Kimi.Cluster.Router.Worker;
+
+namespace Kimi.Cluster.Router.Tests.Worker;
+
+public sealed class WorkerErrorMapperTests
+{
+    [Fact]
+    public void Invalid_argument_is_a_400_naming_the_http_param()
+    {
+        var trailers = new Metadata { { WorkerErrorMapper.InvalidFieldTrailer, "prompt_token_ids" } };
+        var error = new RpcException(new Status(StatusCode.InvalidArgument, "prompt_token_ids: empty"), trailers);
+
+        var mapped = Assert.IsType<ApiException>(WorkerErrorMapper.Map(error, CancellationToken.None));
+
+        Assert.Equal(400, mapped.StatusCode);
+        Assert.Equal("prompt", mapped.Param);
+        Assert.Equal("prompt_token_ids: empty", mapped.Message);
+    }
+
+    [Fact]
+    public void Unavailable_worker_is_a_503()
+    {
+        var error = new RpcException(new Status(StatusCode.Unavailable, "connection refused"));
+
+        var mapped = Assert.IsType<ApiException>(WorkerErrorMapper.Map(error, CancellationToken.None));
+
+        Assert.Equal(503, mapped.StatusCode);
+    }
+
+    [Fact]
+    public void A_call_cancelled_by_our_own_client_stays_a_cancellation()
+    {
+        var error = new RpcException(new Status(StatusCode.Cancelled, "cancelled"));
+
+        Assert.IsType<OperationCanceledException>(WorkerErrorMapper.Map(error, new CancellationToken(canceled: true)));
+    }
+}
