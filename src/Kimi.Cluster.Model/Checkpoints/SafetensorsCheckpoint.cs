@@ -15,6 +15,7 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     private readonly Dictionary<string, string> _fileOfTensor;
     private readonly Dictionary<string, SafetensorsFile> _openFiles = [];
     private readonly Lock _gate = new();
+    private readonly List<string> _loadedNames = [];
     private readonly string _prefix;
     private long _loadedBytes;
     private int _loadedTensors;
@@ -25,6 +26,16 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     public long LoadedBytes => Interlocked.Read(ref _loadedBytes);
 
     public int LoadedTensors => Volatile.Read(ref _loadedTensors);
+
+    /// <summary>The full names (with any prefix) of the tensors read so far.</summary>
+    public IReadOnlyList<string> LoadedTensorNames
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _loadedNames];
+        }
+    }
 
     public SafetensorsCheckpoint(string directory, string tensorPrefix = "")
     {
@@ -50,6 +61,8 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
         CopyInChunks(file, entry, raw);
         Interlocked.Add(ref _loadedBytes, entry.ByteLength);
         Interlocked.Increment(ref _loadedTensors);
+        lock (_gate)
+            _loadedNames.Add(entry.Name);
         return raw.to(ScalarType.Float32);
     }
 

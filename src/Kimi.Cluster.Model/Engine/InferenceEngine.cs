@@ -11,7 +11,6 @@ namespace Kimi.Cluster.Model.Engine;
 /// </summary>
 public sealed class InferenceEngine : IDisposable
 {
-    private const ulong BuiltInSeed = 20250711;
     private readonly KimiModel _model;
     private readonly IDisposable? _weightsOwner;
 
@@ -23,29 +22,31 @@ public sealed class InferenceEngine : IDisposable
     }
 
     /// <summary>Loads a Hugging Face model directory (config.json + safetensors).</summary>
-    public static InferenceEngine Load(string modelDirectory)
+    public static InferenceEngine Load(string modelDirectory, Func<ModelConfig, IRoutedExperts>? routedExperts = null) =>
+        Open(new ModelSource(modelDirectory), routedExperts);
+
+    /// <summary>The built-in tiny model with deterministic random weights (no files needed).</summary>
+    public static InferenceEngine CreateBuiltInTiny(Func<ModelConfig, IRoutedExperts>? routedExperts = null) =>
+        Open(new ModelSource(null), routedExperts);
+
+    /// <summary>
+    /// Builds the model from <paramref name="source"/>; routed experts come from
+    /// <paramref name="routedExperts"/> (e.g. remote expert workers) or are loaded in process.
+    /// </summary>
+    public static InferenceEngine Open(ModelSource source, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
     {
-        var config = ModelConfigReader.ReadFile(Path.Combine(modelDirectory, "config.json"));
-        var checkpoint = new SafetensorsCheckpoint(modelDirectory, config.TensorPrefix);
+        var weights = source.OpenWeights();
         try
         {
             using var noGrad = torch.no_grad();
-            var model = new KimiModel(config, checkpoint);
-            string id = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
-            return new InferenceEngine(model, id, checkpoint);
+            var model = new KimiModel(source.Config, weights, routedExperts?.Invoke(source.Config));
+            return new InferenceEngine(model, source.ModelId, weights as IDisposable);
         }
         catch
         {
-            checkpoint.Dispose();
+            (weights as IDisposable)?.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The built-in tiny model with deterministic random weights (no files needed).</summary>
-    public static InferenceEngine CreateBuiltInTiny()
-    {
-        using var noGrad = torch.no_grad();
-        return new InferenceEngine(new KimiModel(ModelConfig.Tiny, new RandomWeights(BuiltInSeed)), "kimi-tiny");
     }
 
     public ModelConfig Config => _model.Config;

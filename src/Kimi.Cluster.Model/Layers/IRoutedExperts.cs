@@ -3,12 +3,19 @@ using static TorchSharp.torch;
 namespace Kimi.Cluster.Model.Layers;
 
 /// <summary>
-/// The attention→expert boundary (SGLang's dispatch/combine): given each token's hidden state
-/// and its chosen experts, return Σₖ weightₖ · Expertₖ(x) per token. In process now; across
-/// expert workers later.
+/// The attention→expert boundary, SGLang's dispatch/combine pair: dispatch sends each token's
+/// hidden state to its chosen experts, combine returns Σₖ weightₖ · Expertₖ(x) per token. The
+/// shared expert runs between the two, so remote experts overlap with it.
 /// </summary>
 public interface IRoutedExperts : IDisposable
 {
-    /// <summary>x: [tokens, hidden]; returns [tokens, hidden].</summary>
-    Tensor Compute(int layer, Tensor x, ExpertRouting routing);
+    /// <summary>x: [tokens, hidden]. Starts the experts' work; the result comes from <see cref="IPendingExperts.Combine"/>.</summary>
+    IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing);
+}
+
+/// <summary>Routed-expert work under way for one layer.</summary>
+public interface IPendingExperts
+{
+    /// <summary>Waits for the experts and returns the weighted sums, [tokens, hidden] float32.</summary>
+    Tensor Combine();
 }

@@ -9,14 +9,20 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
 {
     private readonly ExpertGroup _all = new(config, weights, Enumerable.Range(0, config.NRoutedExperts));
 
-    public Tensor Compute(int layer, Tensor x, ExpertRouting routing)
-    {
-        using var scope = NewDisposeScope();
-        long k = routing.ExpertIds.shape[1];
-        var tokenOfPair = arange(x.shape[0]).repeat_interleave(k);              // pairs are token-major
-        var output = _all.Compute(layer, x, routing.ExpertIds.flatten(), tokenOfPair, routing.Weights.flatten());
-        return output.MoveToOuterDisposeScope();
-    }
+    public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing) => new Pending(this, layer, x, routing);
 
     public void Dispose() => _all.Dispose();
+
+    /// <summary>In process there is nothing to overlap with: the work happens at combine.</summary>
+    private sealed class Pending(LocalRoutedExperts owner, int layer, Tensor x, ExpertRouting routing) : IPendingExperts
+    {
+        public Tensor Combine()
+        {
+            using var scope = NewDisposeScope();
+            long k = routing.ExpertIds.shape[1];
+            var tokenOfPair = arange(x.shape[0]).repeat_interleave(k); // pairs are token-major
+            var output = owner._all.Compute(layer, x, routing.ExpertIds.flatten(), tokenOfPair, routing.Weights.flatten());
+            return output.MoveToOuterDisposeScope();
+        }
+    }
 }

@@ -28,8 +28,10 @@ public sealed class MoeBlock : IDisposable
     {
         using var scope = NewDisposeScope();
         using var routing = _gate.Forward(x);
-        var routed = _experts.Compute(_layer, x, routing);
-        var output = _sharedExperts is null ? routed : routed + _sharedExperts.Forward(x);
+        var pending = _experts.Dispatch(_layer, x, routing);
+        var shared = _sharedExperts?.Forward(x); // overlaps with remote experts
+        var routed = pending.Combine();
+        var output = shared is null ? routed : routed + shared;
         return output.MoveToOuterDisposeScope();
     }
 

@@ -4,7 +4,7 @@ namespace Kimi.Cluster.Model.Tests.Engine;
 
 public sealed class InferenceEngineTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(InferenceEngine.CreateBuiltInTiny);
+    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
 
     private static GenerationRequest Greedy(int[] prompt, int maxTokens = 8) =>
         new(prompt, new SamplingParams { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true });

@@ -8,7 +8,7 @@ namespace Kimi.Cluster.Model.Tests.Engine;
 /// <summary>Properties the model must have whatever its weights: cache, batching and MLA forms agree.</summary>
 public sealed class ModelConsistencyTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(InferenceEngine.CreateBuiltInTiny);
+    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
 
     private static float[] LastLogits(KimiModel model, int[] tokens)
     {
