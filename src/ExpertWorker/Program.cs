@@ -1,4 +1,5 @@
-// Placeholder entry point until expert parallelism lands: the routed experts run inside
-// the attention worker (`local --expert-workers 0`).
-Console.Error.WriteLine("Kimi.Cluster.ExpertWorker: distributed expert shards are not available yet; run the cluster with --expert-workers 0.");
-return 2;
+using Kimi.Cluster.ExpertWorker.Cli;
+
+// Entry point of one expert worker process: an Orleans silo owning expert shards plus the gRPC
+// data plane that computes them, until the host stops (Ctrl+C, SIGTERM, or the parent exiting).
+return await ExpertWorkerCommand.Create().Parse(args).InvokeAsync();

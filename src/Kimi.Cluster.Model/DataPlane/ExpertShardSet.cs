@@ -22,9 +22,11 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
     public LoadedShard Load(int shard, int replica, IReadOnlyList<int> expertIds) =>
         _shards.GetOrAdd(shard, _ => LoadedShard.Load(source, shard, replica, expertIds));
 
-    public void Unload(int shard)
+    /// <summary>Frees a shard's weights, if the replica that loaded them is the one leaving.</summary>
+    public void Unload(int shard, int replica)
     {
-        if (_shards.TryRemove(shard, out var loaded))
+        if (_shards.TryGetValue(shard, out var loaded) && loaded.Replica == replica
+            && _shards.TryRemove(KeyValuePair.Create(shard, loaded)))
             loaded.Dispose();
     }
 

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Kimi.Cluster.ExpertWorker.Hosting;
+
+namespace Kimi.Cluster.ExpertWorker.Cli;
+
+/// <summary>Owns the expert worker's command line: options, their checks, and the action that runs the host.</summary>
+public static class ExpertWorkerCommand
+{
+    public static RootCommand Create()
+    {
+        var model = new Option<string?>("--model") { Description = "Hugging Face model directory; omit it for the built-in tiny model." };
+        model.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } directory && !Directory.Exists(directory))
+                result.AddError($"--model: directory '{directory}' does not exist.");
+        });
+        var siloPort = Port("--silo-port", "Orleans silo port on loopback.", required: true);
+        var gatewayPort = Port("--gateway-port", "Orleans gateway port on loopback (attention workers connect here).", required: true);
+        var primary = Port("--primary-silo-port", "Silo port of the primary silo (worker 0) that the others join.", required: true);
+        var dataPlanePort = Port("--data-plane-port", "gRPC data-plane port on loopback; 0 picks a free one.", required: false);
+        var shards = Positive("--shards", "How many shards the routed experts are split into.");
+        var replicas = Positive("--replicas", "How many replicas of each shard to keep.");
+        var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when the process with this id exits." };
+
+        var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
+        {
+            model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid,
+        };
+        root.SetAction((parse, cancellation) => ExpertWorkerHost.RunAsync(new ExpertWorkerOptions(
+            parse.GetValue(model), parse.GetValue(siloPort), parse.GetValue(gatewayPort), parse.GetValue(primary),
+            parse.GetValue(dataPlanePort), parse.GetValue(shards), parse.GetValue(replicas), parse.GetValue(parentPid)), cancellation));
+        return root;
+    }
+
+    private static Option<int> Port(string name, string description, bool required)
+    {
+        var option = new Option<int>(name) { Description = description, Required = required };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+                result.AddError($"{name} must be in 0..65535.");
+        });
+        return option;
+    }
+
+    private static Option<int> Positive(string name, string description)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => 1 };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+                result.AddError($"{name} must be at least 1.");
+        });
+        return option;
+    }
+}

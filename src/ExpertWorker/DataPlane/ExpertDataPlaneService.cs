@@ -1,0 +1,53 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.Model.DataPlane;
+
+namespace Kimi.Cluster.ExpertWorker.DataPlane;
+
+/// <summary>
+/// The data plane: one bidirectional stream per attention worker; each ExpertBatch (one MoE
+/// layer's tokens for this worker) is answered with its tokens' weighted partial sums.
+/// A malformed batch ends the stream with a status that names the problem.
+/// </summary>
+public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpoint endpoint) : ExpertDataPlane.ExpertDataPlaneBase
+{
+    public override async Task Exchange(IAsyncStreamReader<ExpertBatch> requestStream, IServerStreamWriter<ExpertPartials> responseStream, ServerCallContext context)
+    {
+        await foreach (var batch in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            ExpertBatchValidator.Validate(batch, shards.Config);
+            byte[] partials;
+            try
+            {
+                partials = shards.ComputePartials((int)batch.Layer, batch.Hidden.Span, [.. batch.PairsPerToken.Select(p => (int)p)],
+                    [.. batch.ExpertIds.Select(e => (int)e)], ActivationCodec.DecodeFloats(batch.GateWeights.Span));
+            }
+            catch (ArgumentException e)
+            {
+                var code = e.Message.Contains("not loaded", StringComparison.Ordinal) ? StatusCode.FailedPrecondition : StatusCode.InvalidArgument;
+                throw new RpcException(new Status(code, $"call {batch.CallId}, layer {batch.Layer}: {e.Message}"));
+            }
+            await responseStream.WriteAsync(new ExpertPartials { CallId = batch.CallId, PartialSums = UnsafeByteOperations.UnsafeWrap(partials) },
+                context.CancellationToken);
+        }
+    }
+
+    public override async Task<LoadReport> GetLoadReport(LoadReportRequest request, ServerCallContext context)
+    {
+        var report = new LoadReport { Endpoint = await endpoint.Address };
+        foreach (var shard in shards.Shards.OrderBy(s => s.Shard))
+        {
+            var loaded = new Contracts.V1.LoadedShard
+            {
+                Shard = (uint)shard.Shard, Replica = (uint)shard.Replica,
+                LoadedBytes = shard.LoadedBytes, LoadedTensors = shard.TensorNames.Count,
+            };
+            loaded.ExpertIds.AddRange(shard.Experts.ExpertIds.Order().Select(e => (uint)e));
+            loaded.TensorNames.AddRange(shard.TensorNames);
+            report.Shards.Add(loaded);
+        }
+        return report;
+    }
+}

@@ -1,0 +1,48 @@
+using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.ExpertWorker.Placement;
+using Kimi.Cluster.Model.DataPlane;
+using Microsoft.Extensions.Options;
+
+namespace Kimi.Cluster.ExpertWorker.Grains;
+
+/// <summary>
+/// One replica of an expert shard. Activation loads the shard's tensors (memory-mapped, only
+/// this shard's) into the silo's <see cref="ExpertShardSet"/>, where the data plane computes
+/// with them; deactivation frees them. Kept active: an expert shard is not idle state.
+/// </summary>
+[ExpertShardPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed partial class ExpertShardGrain(
+    ExpertShardSet shards, DataPlaneEndpoint endpoint, IOptions<ExpertClusterOptions> options, ILogger<ExpertShardGrain> logger)
+    : Grain, IExpertShardGrain
+{
+    private LoadedShard? _loaded;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var (shard, replica) = ShardKey.Parse(this.GetPrimaryKeyString());
+        var (first, count) = ExpertShardRanges.Of(shard, options.Value.Shards, shards.Config.NRoutedExperts);
+        // Loading is CPU and disk work: keep it off the grain scheduler.
+        _loaded = await Task.Run(() => shards.Load(shard, replica, Enumerable.Range(first, count).ToArray()), cancellationToken);
+        LogLoaded(logger, shard, replica, first, first + count - 1, _loaded.TensorNames.Count, _loaded.LoadedBytes, _loaded.Experts.WeightBytes);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async ValueTask<ShardActivation> EnsureLoaded()
+    {
+        var loaded = _loaded ?? throw new InvalidOperationException("the shard grain was called before its activation finished");
+        return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address, loaded.LoadedBytes, loaded.TensorNames.Count);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_loaded is not null)
+            shards.Unload(_loaded.Shard, _loaded.Replica);
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Loaded expert shard {Shard} replica {Replica}: experts {First}..{Last}, {Tensors} tensors, {CheckpointBytes} checkpoint bytes, {WeightBytes} bytes of weights in memory")]
+    private static partial void LogLoaded(ILogger logger, int shard, int replica, int first, int last, int tensors, long checkpointBytes, long weightBytes);
+}

@@ -1,0 +1,8 @@
+namespace Kimi.Cluster.ExpertWorker.Hosting;
+
+/// <summary>The cluster-wide shape of expert placement, the same on every expert worker.</summary>
+public sealed class ExpertClusterOptions
+{
+    public int Shards { get; set; } = 1;
+    public int Replicas { get; set; } = 1;
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using Kimi.Cluster.ExpertWorker.Cli;
+using Kimi.Cluster.ExpertWorker.DataPlane;
+using Kimi.Cluster.ExpertWorker.Placement;
+using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.ServiceDefaults;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Kimi.Cluster.ExpertWorker.Hosting;
+
+/// <summary>
+/// Owns the expert worker's host: the Orleans silo (localhost clustering, our shard placement),
+/// the gRPC data plane on loopback, the shard set both share, and the READY line.
+/// </summary>
+public static class ExpertWorkerHost
+{
+    /// <summary>The launcher parses this prefix, followed by the data-plane base address, from stdout.</summary>
+    public const string ReadyPrefix = "EXPERT_WORKER_READY ";
+    public const string ServiceId = "kimi-cluster";
+    public const string ClusterId = "kimi-local";
+
+    public static async Task<int> RunAsync(ExpertWorkerOptions options, CancellationToken cancellation)
+    {
+        var source = new ModelSource(options.ModelDirectory);
+        if (options.Shards > source.Config.NRoutedExperts)
+        {
+            await Console.Error.WriteLineAsync($"--shards {options.Shards} exceeds the model's {source.Config.NRoutedExperts} routed experts.");
+            return 2;
+        }
+        await using var app = Build(options, source);
+        await app.StartAsync(cancellation);
+        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        app.Services.GetRequiredService<DataPlaneEndpoint>().Set(address);
+        await Console.Out.WriteLineAsync(ReadyPrefix + address);
+        await app.WaitForShutdownAsync(cancellation);
+        return 0;
+    }
+
+    private static WebApplication Build(ExpertWorkerOptions options, ModelSource source)
+    {
+        // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.AddWorkerProcessDefaults(options.ParentPid);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(
+            IPAddress.Loopback, options.DataPlanePort, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null; // a layer's activations for a large batch exceed the 4 MB default
+            grpc.MaxSendMessageSize = null;
+        });
+        builder.Services.AddSingleton(source);
+        builder.Services.AddSingleton<ExpertShardSet>();
+        builder.Services.AddSingleton<DataPlaneEndpoint>();
+        builder.Services.Configure<ExpertClusterOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort,
+                new IPEndPoint(IPAddress.Loopback, options.PrimarySiloPort), ServiceId, ClusterId);
+            silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
+        });
+        var app = builder.Build();
+        app.MapGrpcService<ExpertDataPlaneService>();
+        return app;
+    }
+}

@@ -1,0 +1,112 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.Layers;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.ExpertWorker.Tests;
+
+/// <summary>Real expert worker processes: placement, load accounting, and the data plane's answers and errors.</summary>
+public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) : IClassFixture<ExpertWorkerClusterFixture>
+{
+    private const int MoeLayer = 1; // the tiny model's first MoE layer
+    private static readonly ModelSource Tiny = new(null);
+
+    private async Task<PlacementTable> TableAsync() =>
+        await fixture.Cluster.Client.GetGrain<IPlacementTableGrain>(0).GetTable();
+
+    private static ExpertDataPlane.ExpertDataPlaneClient DataPlane(string endpoint) => new(GrpcChannel.ForAddress(endpoint));
+
+    [Fact]
+    public async Task Placement_SpreadsShardsEvenly_OverTheWorkers()
+    {
+        var table = await TableAsync();
+        Assert.Equal(ExpertWorkerClusterFixture.Shards, table.Shards.Length);
+        Assert.All(table.Shards, s => Assert.Single(s.Endpoints));
+        Assert.Equal([0, 4, 8, 12], table.Shards.Select(s => s.FirstExpert));
+        var perWorker = table.Shards.GroupBy(s => s.Endpoints[0]).Select(g => g.Count()).ToArray();
+        Assert.Equal([2, 2], perWorker);
+        Assert.Equal(table.Version, (await TableAsync()).Version);
+    }
+
+    [Fact]
+    public async Task OnlyTheOwningWorker_LoadsAnExpertsTensors()
+    {
+        var table = await TableAsync();
+        var loadedBy = new Dictionary<string, int>();
+        foreach (string endpoint in fixture.Cluster.DataPlaneEndpoints)
+        {
+            var report = await DataPlane(endpoint).GetLoadReportAsync(new LoadReportRequest());
+            var ownShards = table.Shards.Where(s => s.Endpoints.Contains(endpoint)).Select(s => (uint)s.Shard).Order();
+            Assert.Equal(ownShards, report.Shards.Select(s => s.Shard).Order());
+            foreach (var name in report.Shards.SelectMany(s => s.TensorNames))
+                loadedBy[name] = loadedBy.GetValueOrDefault(name) + 1;
+        }
+        int moeLayers = Enumerable.Range(0, Tiny.Config.NumHiddenLayers).Count(Tiny.Config.IsMoeLayer);
+        Assert.Equal(moeLayers * Tiny.Config.NRoutedExperts * 3, loadedBy.Count);
+        Assert.All(loadedBy, pair => Assert.Equal(1, pair.Value));
+        Assert.All(loadedBy.Keys, name => Assert.Contains(".mlp.experts.", name));
+    }
+
+    [Fact]
+    public async Task Exchange_ReturnsTheWeightedExpertSums_OfAnInProcessComputation()
+    {
+        var table = await TableAsync();
+        var shard = table.Shards[1];
+        int[] experts = [shard.FirstExpert, shard.FirstExpert + 2, shard.FirstExpert + 3];
+        using var generator = new TorchSharp.torch.Generator(5);
+        using var x = randn([3, Tiny.Config.HiddenSize], generator: generator);
+        // token 0 → experts 0 and 1 of the list, token 1 → expert 2, token 2 → experts 1 and 2.
+        uint[] pairsPerToken = [2, 1, 2];
+        int[] ids = [experts[0], experts[1], experts[2], experts[1], experts[2]];
+        float[] gate = [0.5f, 1.25f, 2f, 0.75f, 0.1f];
+        var batch = new ExpertBatch
+        {
+            CallId = 42, Layer = MoeLayer, HiddenSize = (uint)Tiny.Config.HiddenSize, Dtype = ActivationDType.Float32,
+            Hidden = ByteString.CopyFrom(ActivationCodec.Encode(x)), GateWeights = ByteString.CopyFrom(ActivationCodec.EncodeFloats(gate)),
+        };
+        batch.PairsPerToken.AddRange(pairsPerToken);
+        batch.ExpertIds.AddRange(ids.Select(i => (uint)i));
+
+        using var call = DataPlane(shard.Endpoints[0]).Exchange();
+        await call.RequestStream.WriteAsync(batch);
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var answer = call.ResponseStream.Current;
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal(42UL, answer.CallId);
+
+        using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(), experts);
+        using var expected = group.Compute(MoeLayer, x, tensor(ids.Select(i => (long)i).ToArray()), tensor(new long[] { 0, 0, 1, 2, 2 }), tensor(gate));
+        using var actual = ActivationCodec.Decode(answer.PartialSums.Span, 3, Tiny.Config.HiddenSize);
+        Assert.True(allclose(expected, actual, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Theory]
+    [InlineData("hidden_size", StatusCode.InvalidArgument)]
+    [InlineData("layer", StatusCode.InvalidArgument)]
+    [InlineData("unknown expert", StatusCode.InvalidArgument)]
+    [InlineData("not loaded", StatusCode.FailedPrecondition)]
+    public async Task Exchange_BadBatch_EndsWithAStatusNamingTheProblem(string problem, StatusCode code)
+    {
+        var table = await TableAsync();
+        string endpoint = table.Shards[0].Endpoints[0];
+        int foreignExpert = table.Shards.First(s => !s.Endpoints.Contains(endpoint)).FirstExpert;
+        int hidden = Tiny.Config.HiddenSize;
+        var batch = new ExpertBatch
+        {
+            CallId = 7, Layer = problem == "layer" ? 0u : MoeLayer, HiddenSize = problem == "hidden_size" ? (uint)hidden + 1 : (uint)hidden,
+            Dtype = ActivationDType.Float32, Hidden = ByteString.CopyFrom(new byte[hidden * 4]), GateWeights = ByteString.CopyFrom(new byte[4]),
+        };
+        batch.PairsPerToken.Add(1);
+        batch.ExpertIds.Add(problem switch { "unknown expert" => 999u, "not loaded" => (uint)foreignExpert, _ => (uint)table.Shards[0].FirstExpert });
+        using var call = DataPlane(endpoint).Exchange();
+        await call.RequestStream.WriteAsync(batch);
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(code, error.StatusCode);
+        Assert.Contains(problem == "not loaded" ? "not loaded" : problem, error.Status.Detail);
+    }
+}
