@@ -27,6 +27,8 @@ public static class ModelConfigReader
         {
             var text = root["text_config"] as JsonObject
                 ?? throw new ModelConfigException("text_config", "kimi_k25 needs a text_config object");
+            // K2.5's text model is K2's; older exports leave text_config.model_type out.
+            text["model_type"] ??= "kimi_k2";
             return ParseText(text, "text_config.") with { TensorPrefix = "language_model." };
         }
         return ParseText(root, "");

@@ -55,6 +55,15 @@ public sealed class ModelConfigReaderTests
     }
 
     [Fact]
+    public void Parse_KimiK25_TextConfigWithoutModelType_IsKimiK2()
+    {
+        var text = JsonNode.Parse(KimiK2Json)!.AsObject();
+        text.Remove("model_type");
+        var root = new JsonObject { ["model_type"] = "kimi_k25", ["text_config"] = text };
+        Assert.Equal("kimi_k2", ModelConfigReader.Parse(root.ToJsonString()).ModelType);
+    }
+
+    [Fact]
     public void Parse_DeepSeekV3_GroupLimitedRouting_AndNullQLora()
     {
         var json = JsonNode.Parse(KimiK2Json)!.AsObject();
