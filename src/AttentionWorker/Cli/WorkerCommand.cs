@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Hosting;
 
 namespace Kimi.Cluster.AttentionWorker.Cli;
@@ -28,10 +29,44 @@ public static class WorkerCommand
         {
             Description = "Exit when the process with this id exits (the router that started this worker).",
         };
+        var gatewayPorts = new Option<string?>("--expert-gateway-ports")
+        {
+            Description = "Orleans gateway ports of the expert workers on 127.0.0.1, e.g. 30001,30002; omit them to run the routed experts in this worker.",
+        };
+        gatewayPorts.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && PortList.TryParse(text, out string error) is null)
+                result.AddError($"--expert-gateway-ports: {error}.");
+        });
+        var callTimeout = Seconds("--expert-call-timeout", ExpertClusterOptions.DefaultCallTimeout,
+            "Seconds one expert batch may take before its expert worker counts as failed and the batch goes to another replica.");
+        var connectTimeout = Seconds("--expert-connect-timeout", ExpertClusterOptions.DefaultConnectTimeout,
+            "Seconds to keep trying to reach the expert cluster and read its placement table at startup.");
 
-        var root = new RootCommand("Kimi Cluster attention worker: serves one model over gRPC on 127.0.0.1.") { model, port, parentPid };
-        root.SetAction((parse, cancellation) => WorkerHost.RunAsync(
-            new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid)), cancellation));
+        var root = new RootCommand("Kimi Cluster attention worker: serves one model over gRPC on 127.0.0.1.")
+        {
+            model, port, parentPid, gatewayPorts, callTimeout, connectTimeout,
+        };
+        root.SetAction((parse, cancellation) =>
+        {
+            var experts = parse.GetValue(gatewayPorts) is { } ports
+                ? new ExpertClusterOptions(PortList.TryParse(ports, out _)!,
+                    TimeSpan.FromSeconds(parse.GetValue(callTimeout)), TimeSpan.FromSeconds(parse.GetValue(connectTimeout)))
+                : null;
+            return WorkerHost.RunAsync(
+                new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid), experts), cancellation);
+        });
         return root;
+    }
+
+    private static Option<double> Seconds(string name, TimeSpan defaultValue, string description)
+    {
+        var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue.TotalSeconds };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and <= 3600))
+                result.AddError($"{name} must be more than 0 and at most 3600 seconds.");
+        });
+        return option;
     }
 }

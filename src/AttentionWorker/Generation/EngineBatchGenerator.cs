@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Layers;
 
 namespace Kimi.Cluster.AttentionWorker.Generation;
 
@@ -21,14 +24,16 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
 
     public ModelDescriptor Model { get; }
 
-    /// <summary>Loads the model directory, or the built-in tiny model when it is null.</summary>
-    public static EngineBatchGenerator Load(string? modelDirectory, ILogger logger)
+    /// <summary>
+    /// Loads the model directory, or the built-in tiny model when it is null. The routed experts
+    /// come from <paramref name="routedExperts"/> (the expert workers), or are loaded here when it is null.
+    /// </summary>
+    public static EngineBatchGenerator Load(
+        string? modelDirectory, ILogger logger, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
     {
-        LogLoading(logger, modelDirectory ?? "built-in tiny model");
+        LogLoading(logger, modelDirectory ?? "built-in tiny model", routedExperts is null ? "in this worker" : "in the expert workers");
         var stopwatch = Stopwatch.StartNew();
-        var engine = modelDirectory is null
-            ? InferenceEngine.CreateBuiltInTiny()
-            : InferenceEngine.Load(modelDirectory);
+        var engine = InferenceEngine.Open(new ModelSource(modelDirectory), routedExperts);
         var generator = new EngineBatchGenerator(engine);
         var model = generator.Model;
         LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, stopwatch.ElapsedMilliseconds);
@@ -41,8 +46,8 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
 
     public void Dispose() => _engine.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source}")]
-    private static partial void LogLoading(ILogger logger, string source);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source} (routed experts {Experts})")]
+    private static partial void LogLoading(ILogger logger, string source, string experts);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Loaded model {ModelId} (vocab {VocabSize}, context {MaxPositionEmbeddings} tokens) in {ElapsedMs} ms")]

@@ -1,6 +1,7 @@
 using System.Net;
 using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Cli;
+using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.AttentionWorker.Services;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +13,8 @@ namespace Kimi.Cluster.AttentionWorker.Hosting;
 
 /// <summary>
 /// Owns the worker's web host: Kestrel on loopback (HTTP/2 only), the gRPC service, the
-/// batcher, health checks and the parent watch, and the READY line the launcher waits for.
+/// batcher, health checks and the parent watch, the expert cluster client when experts are remote,
+/// and the READY line the launcher waits for.
 /// </summary>
 public static class WorkerHost
 {
@@ -22,8 +24,25 @@ public static class WorkerHost
     public static async Task<int> RunAsync(WorkerOptions options, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(options);
-        await using var app = Build(options, services => services.AddSingleton<IBatchGenerator>(provider =>
-            EngineBatchGenerator.Load(options.ModelDirectory, provider.GetRequiredService<ILogger<EngineBatchGenerator>>())));
+        // The expert cluster comes first: the engine is built around its placement.
+        ExpertClusterClient? experts = null;
+        try
+        {
+            if (options.Experts is not null)
+                experts = await ExpertClusterClient.ConnectAsync(options.Experts, cancellation);
+        }
+        catch (ExpertClusterUnreachableException error)
+        {
+            await Console.Error.WriteLineAsync($"Cannot start the attention worker: {error.Message}");
+            return 1;
+        }
+        await using var cluster = experts;
+        await using var app = Build(options, services =>
+        {
+            if (experts is not null)
+                ExpertParallelServices.Add(services, experts, experts.InitialTable, options.Experts!.CallTimeout);
+            AddEngine(services, options.ModelDirectory);
+        });
         // Load the model before listening, so READY means "can generate".
         app.Services.GetRequiredService<IBatchGenerator>();
         string address = await StartAsync(app, cancellation);
@@ -39,14 +58,7 @@ public static class WorkerHost
         ArgumentNullException.ThrowIfNull(addGenerator);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        // stdout carries only the READY line; logs go to stderr, one line each, for the launcher to forward.
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
-            console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        // Per-call hosting chatter would flood the router's log, which forwards every line.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        WorkerLogging.Configure(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(
             IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
         AddServices(builder.Services, options);
@@ -57,6 +69,13 @@ public static class WorkerHost
         app.MapGrpcHealthChecksService();
         return app;
     }
+
+    /// <summary>Registers the engine as the batch generator; its routed experts are remote when the data plane is registered.</summary>
+    public static void AddEngine(IServiceCollection services, string? modelDirectory) =>
+        services.AddSingleton<IBatchGenerator>(provider => EngineBatchGenerator.Load(
+            modelDirectory,
+            provider.GetRequiredService<ILogger<EngineBatchGenerator>>(),
+            ExpertParallelServices.RoutedExperts(provider)));
 
     /// <summary>Starts listening and returns the bound base address (the real port when 0 was asked for).</summary>
     public static async Task<string> StartAsync(WebApplication app, CancellationToken cancellation)
@@ -71,6 +90,8 @@ public static class WorkerHost
     {
         services.AddGrpc();
         services.AddSingleton<GenerationBatcher>();
+        services.AddSingleton<DataPlaneCounters>();
+        services.AddSingleton<WorkerStatsReporter>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationBatcher>());
         services.AddGrpcHealthChecks().AddCheck<BatcherHealthCheck>("generation");
         if (options.ParentPid is int parentPid)

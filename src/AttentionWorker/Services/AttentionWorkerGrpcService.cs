@@ -12,11 +12,14 @@ namespace Kimi.Cluster.AttentionWorker.Services;
 /// The AttentionWorker gRPC service: a thin adapter that validates and maps each call,
 /// hands it to the batcher, and streams the sampled tokens back.
 /// </summary>
-public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatchGenerator generator)
+public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatchGenerator generator, WorkerStatsReporter stats)
     : Contract.AttentionWorkerBase
 {
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
         Task.FromResult(GenerateResponseMapper.ToProto(generator.Model));
+
+    public override Task<WorkerStats> GetStats(GetStatsRequest request, ServerCallContext context) =>
+        Task.FromResult(stats.Report());
 
     public override async Task Generate(
         GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)

@@ -18,18 +18,12 @@ public static class LocalCommand
             if (directory is not null && !Directory.Exists(directory))
                 result.AddError($"--model: directory '{directory}' does not exist.");
         });
-        var expertWorkers = new Option<int>("--expert-workers")
-        {
-            Description = "Number of expert-worker processes; only 0 (experts run inside the attention worker) is available yet.",
-            DefaultValueFactory = _ => 0,
-        };
-        var workerDll = new Option<string?>("--attention-worker")
-        {
-            Description = $"Path of Kimi.Cluster.AttentionWorker.dll (default: ${AttentionWorkerLocator.EnvironmentVariable}, else the build output next to the router's sources).",
-        };
+        var experts = new ExpertOptions();
+        var attentionDll = WorkerDll(WorkerProgram.Attention);
+        var expertDll = WorkerDll(WorkerProgram.Expert);
         var startTimeout = new Option<int>("--worker-start-timeout")
         {
-            Description = "Seconds to wait for the attention worker to load its model and listen.",
+            Description = "Seconds to wait for each worker to load its model (or its experts) and listen.",
             DefaultValueFactory = _ => 300,
         };
         startTimeout.Validators.Add(result =>
@@ -38,20 +32,29 @@ public static class LocalCommand
                 result.AddError("--worker-start-timeout must be at least 1 second.");
         });
         var http = new HttpOptions();
-        var command = new Command("local", "Start one attention worker on this machine and serve the HTTP API in front of it.")
+        var command = new Command("local",
+            "Start the expert workers (if any) and one attention worker on this machine, and serve the HTTP API in front of them.")
         {
-            model, expertWorkers, workerDll, startTimeout,
+            model, attentionDll, expertDll, startTimeout,
         };
+        experts.AddTo(command);
         http.AddTo(command);
         command.SetAction((parse, cancellation) => LocalCluster.RunAsync(
             new LocalClusterOptions(
                 parse.GetValue(model),
-                parse.GetValue(expertWorkers),
-                parse.GetValue(workerDll),
+                experts.ReadLayout(parse),
+                parse.GetValue(attentionDll),
+                parse.GetValue(expertDll),
                 TimeSpan.FromSeconds(parse.GetValue(startTimeout)),
+                experts.ReadCallTimeout(parse),
                 parse.GetRequiredValue(http.Host),
                 parse.GetValue(http.Port)),
             cancellation));
         return command;
     }
+
+    private static Option<string?> WorkerDll(WorkerProgram program) => new(program.OptionName)
+    {
+        Description = $"Path of {program.DllFileName} (default: ${program.EnvironmentVariable}, else the build output next to the router's sources).",
+    };
 }

@@ -3,24 +3,14 @@ using Kimi.Cluster.Router.Hosting;
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
-/// Runs a whole cluster on this machine: one attention worker process, and the router's
-/// HTTP API in front of it, for as long as both live.
+/// Runs a whole cluster on this machine: the expert workers (if any), one attention worker, and
+/// the router's HTTP API in front, for as long as the attention worker lives.
 /// </summary>
 public static partial class LocalCluster
 {
-    /// <summary>Exit code for a request the cluster cannot serve yet (distributed experts).</summary>
-    public const int NotAvailableExitCode = 2;
-
     public static async Task<int> RunAsync(LocalClusterOptions options, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ExpertWorkers != 0)
-        {
-            await Console.Error.WriteLineAsync(
-                $"--expert-workers {options.ExpertWorkers}: distributed experts are not available yet; " +
-                "run with --expert-workers 0 (the routed experts run inside the attention worker).");
-            return NotAvailableExitCode;
-        }
         using var loggerFactory = LoggerFactory.Create(RouterLogging.Configure);
         var logger = loggerFactory.CreateLogger("Kimi.Cluster.Router.Local");
         try
@@ -41,16 +31,26 @@ public static partial class LocalCluster
     private static async Task<int> RunClusterAsync(
         LocalClusterOptions options, ILoggerFactory loggerFactory, CancellationToken cancellation)
     {
-        string workerDll = AttentionWorkerLocator.Resolve(options.AttentionWorkerDll);
-        var launch = new WorkerLaunchOptions(workerDll, options.ModelDirectory, options.WorkerStartTimeout);
-        await using var worker = await AttentionWorkerProcess.StartAsync(
-            launch, loggerFactory.CreateLogger<AttentionWorkerProcess>(), cancellation);
-        // The API is useless without its worker: stop serving when the worker dies.
+        var logger = loggerFactory.CreateLogger("Kimi.Cluster.Router.Local");
+        // Find both dlls before starting anything, so a missing one fails fast.
+        string attentionDll = WorkerLocator.Resolve(WorkerProgram.Attention, options.AttentionWorkerDll);
+        string? expertDll = options.Experts.IsDistributed ? WorkerLocator.Resolve(WorkerProgram.Expert, options.ExpertWorkerDll) : null;
+        await using var experts = expertDll is null ? null : await ExpertWorkerGroup.StartAsync(
+            expertDll, options.ModelDirectory, options.Experts, options.WorkerStartTimeout,
+            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation);
+        // An expert worker that dies does not stop the router: its replicas elsewhere, or the
+        // placement table, take over its shards, and a request that cannot be served fails alone.
+        var attention = new WorkerProcessSpec(
+            WorkerProgram.Attention.Name, attentionDll,
+            WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout),
+            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout);
+        await using var worker = await WorkerProcess.StartAsync(attention, loggerFactory.CreateLogger<WorkerProcess>(), cancellation);
+        // The API is useless without its attention worker: stop serving when it dies.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, worker.ExitedUnexpectedly);
         int exitCode = await RouterHost.RunAsync(new RouterHostOptions(worker.Address, options.Host, options.Port), stop.Token);
         if (worker.ExitedUnexpectedly.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
-            LogWorkerDied(loggerFactory.CreateLogger("Kimi.Cluster.Router.Local"));
+            LogWorkerDied(logger);
             return 1;
         }
         return exitCode;

@@ -1,10 +1,20 @@
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>What `local` was asked for: the model, the worker layout and where the HTTP API listens.</summary>
+/// <param name="ModelDirectory">Hugging Face model directory; null serves the built-in tiny model.</param>
+/// <param name="Experts">How the routed experts are spread over expert workers.</param>
+/// <param name="AttentionWorkerDll">--attention-worker, or null for the default location.</param>
+/// <param name="ExpertWorkerDll">--expert-worker, or null for the default location.</param>
+/// <param name="WorkerStartTimeout">How long each worker may take to report ready.</param>
+/// <param name="ExpertCallTimeout">--expert-call-timeout for the attention worker, or null for its default.</param>
+/// <param name="Host">Address the HTTP API binds to.</param>
+/// <param name="Port">HTTP port; 0 picks a free one.</param>
 public sealed record LocalClusterOptions(
     string? ModelDirectory,
-    int ExpertWorkers,
+    ExpertLayout Experts,
     string? AttentionWorkerDll,
+    string? ExpertWorkerDll,
     TimeSpan WorkerStartTimeout,
+    TimeSpan? ExpertCallTimeout,
     string Host,
     int Port);

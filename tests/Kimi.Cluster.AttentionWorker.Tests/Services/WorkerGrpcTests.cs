@@ -32,6 +32,17 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_stats_of_a_worker_running_its_experts_in_process_reports_no_data_plane()
+    {
+        var stats = await _server.Client.GetStatsAsync(new GetStatsRequest());
+
+        Assert.False(stats.ExpertParallel);
+        Assert.Empty(stats.Shards);
+        Assert.Equal(0ul, stats.LayerExchanges);
+        Assert.Equal(0ul, stats.BytesSent);
+    }
+
+    [Fact]
     public async Task Generate_streams_tokens_then_a_final_message()
     {
         var responses = await Calls.GenerateAllAsync(_server.Client, Calls.Greedy(4, 1, 2, 30));

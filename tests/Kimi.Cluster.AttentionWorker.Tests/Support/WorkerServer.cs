@@ -24,9 +24,13 @@ public sealed class WorkerServer : IAsyncDisposable
 
     public Contract.AttentionWorkerClient Client { get; }
 
-    public static async Task<WorkerServer> StartAsync(IBatchGenerator generator)
+    public static Task<WorkerServer> StartAsync(IBatchGenerator generator) =>
+        StartAsync(services => services.AddSingleton(generator));
+
+    /// <summary>A worker whose services (the <see cref="IBatchGenerator"/> at least) <paramref name="addServices"/> registers.</summary>
+    public static async Task<WorkerServer> StartAsync(Action<IServiceCollection> addServices)
     {
-        var app = WorkerHost.Build(new WorkerOptions(null, 0, null), services => services.AddSingleton(generator));
+        var app = WorkerHost.Build(new WorkerOptions(null, 0, null), addServices);
         string address = await WorkerHost.StartAsync(app, CancellationToken.None);
         return new WorkerServer(app, GrpcChannel.ForAddress(address));
     }

@@ -7,16 +7,32 @@ public sealed class LocalCommandTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task Expert_workers_other_than_zero_exit_with_code_2()
+    [Theory]
+    [InlineData("--expert-workers 2 --expert-replicas 3", "--expert-replicas 3 exceeds --expert-workers 2")]
+    [InlineData("--expert-shards 4", "need --expert-workers 1 or more")]
+    [InlineData("--expert-workers -1", "--expert-workers must be 0 or more")]
+    public async Task Expert_layouts_that_cannot_run_are_refused_with_a_clear_message(string options, string message)
     {
-        await using var router = RouterProcess.Start("local", "--port", "0", "--expert-workers", "2");
+        await using var router = RouterProcess.Start(["local", "--port", "0", .. options.Split(' ')]);
 
         int exitCode = await router.WaitForExitAsync(ExitTimeout);
 
-        Assert.Equal(2, exitCode);
+        Assert.NotEqual(0, exitCode);
         await Task.Delay(200); // let the output readers catch up
-        Assert.Contains("distributed experts are not available yet", router.Output, StringComparison.Ordinal);
+        Assert.Contains(message, router.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_expert_worker_dll_fails_with_a_clear_message()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"no-such-expert-worker-{Guid.NewGuid():N}.dll");
+        await using var router = RouterProcess.Start("local", "--port", "0", "--expert-workers", "1", "--expert-worker", missing);
+
+        int exitCode = await router.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(1, exitCode);
+        await Task.Delay(200);
+        Assert.Contains("expert worker was not found", router.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,8 +12,10 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Serve_fronts_an_already_running_worker()
     {
-        var launch = new WorkerLaunchOptions(AttentionWorkerLocator.Resolve(null), null, StartTimeout);
-        await using var worker = await AttentionWorkerProcess.StartAsync(launch, NullLogger.Instance, CancellationToken.None);
+        var attention = WorkerProgram.Attention;
+        var spec = new WorkerProcessSpec(attention.Name, WorkerLocator.Resolve(attention, null),
+            WorkerArguments.Attention(null, null, null), attention.ReadyPrefix, StartTimeout);
+        await using var worker = await WorkerProcess.StartAsync(spec, NullLogger.Instance, CancellationToken.None);
         await using var router = RouterProcess.Start("serve", "--attention-worker-url", worker.Address.ToString(), "--port", "0");
         using var http = new HttpClient { BaseAddress = await router.WaitUntilReadyAsync(StartTimeout) };
 

@@ -5,15 +5,13 @@ using System.Diagnostics;
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
-/// Owns one attention worker OS process: starts it, forwards its output to the log,
-/// waits for its READY line, notices when it dies, and kills it when disposed.
+/// Owns one worker OS process (attention or expert worker): starts it, forwards its output to
+/// the log, waits for its READY line, notices when it dies, and kills it when disposed.
 /// </summary>
-public sealed partial class AttentionWorkerProcess : IAsyncDisposable
+public sealed partial class WorkerProcess : IAsyncDisposable
 {
-    /// <summary>The worker prints this prefix and its base address once it listens.</summary>
-    public const string ReadyPrefix = "ATTENTION_WORKER_READY ";
-
     private const int RecentLineCount = 40;
+    private readonly WorkerProcessSpec _spec;
     private readonly Process _process;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,33 +20,39 @@ public sealed partial class AttentionWorkerProcess : IAsyncDisposable
     private volatile bool _stopping;
     private CancellationTokenRegistration _stopRequested;
 
-    private AttentionWorkerProcess(ProcessStartInfo startInfo, ILogger logger)
+    private WorkerProcess(WorkerProcessSpec spec, ILogger logger)
     {
+        _spec = spec;
         _logger = logger;
-        _process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        _process = new Process { StartInfo = WorkerCommandLine.Create(spec), EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, line) => OnStandardOutput(line.Data);
         _process.ErrorDataReceived += (_, line) => OnOutputLine(line.Data);
         _process.Exited += (_, _) => OnExited();
     }
 
-    /// <summary>The worker's gRPC base address, from its READY line.</summary>
+    /// <summary>How logs call this worker, e.g. "expert worker 1".</summary>
+    public string Name => _spec.Name;
+
+    /// <summary>The worker's base address, from its READY line.</summary>
     public Uri Address { get; private set; } = null!;
+
+    /// <summary>The worker's process id (0 before it started).</summary>
+    public int ProcessId { get; private set; }
 
     /// <summary>Cancelled when the worker exits without having been asked to.</summary>
     public CancellationToken ExitedUnexpectedly => _exitedUnexpectedly.Token;
 
-    public static async Task<AttentionWorkerProcess> StartAsync(
-        WorkerLaunchOptions options, ILogger logger, CancellationToken cancellation)
+    public static async Task<WorkerProcess> StartAsync(WorkerProcessSpec spec, ILogger logger, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var worker = new AttentionWorkerProcess(WorkerCommandLine.Create(options), logger);
+        ArgumentNullException.ThrowIfNull(spec);
+        var worker = new WorkerProcess(spec, logger);
         // Ctrl+C in a terminal reaches the worker too (same process group): once the router
         // is stopping, the worker's exit is expected, not a failure.
         worker._stopRequested = cancellation.Register(() => worker._stopping = true);
         try
         {
             worker.Start();
-            await worker.WaitUntilReadyAsync(options.StartTimeout, cancellation);
+            await worker.WaitUntilReadyAsync(spec.StartTimeout, cancellation);
             return worker;
         }
         catch
@@ -60,15 +64,16 @@ public sealed partial class AttentionWorkerProcess : IAsyncDisposable
 
     private void Start()
     {
-        LogStarting(_logger, _process.StartInfo.FileName, string.Join(' ', _process.StartInfo.ArgumentList));
+        LogStarting(_logger, Name, _process.StartInfo.FileName, string.Join(' ', _process.StartInfo.ArgumentList));
         try
         {
             _process.Start();
         }
         catch (Win32Exception error)
         {
-            throw new WorkerStartException($"could not run {_process.StartInfo.FileName}: {error.Message}");
+            throw new WorkerStartException($"could not run {_process.StartInfo.FileName} for the {Name}: {error.Message}");
         }
+        ProcessId = _process.Id;
         // Kill it even when the router's Main returns before this object is disposed.
         AppDomain.CurrentDomain.ProcessExit += OnRouterExit;
         _process.BeginOutputReadLine();
@@ -80,23 +85,23 @@ public sealed partial class AttentionWorkerProcess : IAsyncDisposable
         try
         {
             Address = await _ready.Task.WaitAsync(timeout, cancellation);
-            LogReady(_logger, Address, _process.Id);
+            LogReady(_logger, Name, Address, ProcessId);
         }
         catch (TimeoutException)
         {
             throw new WorkerStartException(
-                $"the attention worker did not report ready within {timeout.TotalSeconds:0} s; its last output:{RecentOutput()}");
+                $"the {Name} did not report ready within {timeout.TotalSeconds:0} s; its last output:{RecentOutput()}");
         }
     }
 
     private void OnStandardOutput(string? line)
     {
-        if (line is not null && line.StartsWith(ReadyPrefix, StringComparison.Ordinal))
+        if (line is not null && line.StartsWith(_spec.ReadyPrefix, StringComparison.Ordinal))
         {
-            if (Uri.TryCreate(line[ReadyPrefix.Length..].Trim(), UriKind.Absolute, out var address))
+            if (Uri.TryCreate(line[_spec.ReadyPrefix.Length..].Trim(), UriKind.Absolute, out var address))
                 _ready.TrySetResult(address);
             else
-                _ready.TrySetException(new WorkerStartException($"the attention worker printed a malformed READY line: {line}"));
+                _ready.TrySetException(new WorkerStartException($"the {Name} printed a malformed READY line: {line}"));
             return;
         }
         OnOutputLine(line);
@@ -109,7 +114,7 @@ public sealed partial class AttentionWorkerProcess : IAsyncDisposable
         _recentLines.Enqueue(line);
         while (_recentLines.Count > RecentLineCount)
             _recentLines.TryDequeue(out _);
-        LogWorkerOutput(_logger, line);
+        LogWorkerOutput(_logger, Name, line);
     }
 
     private void OnExited()
@@ -122,10 +127,10 @@ public sealed partial class AttentionWorkerProcess : IAsyncDisposable
             _process.WaitForExit();
             int exitCode = _process.ExitCode;
             _ready.TrySetException(new WorkerStartException(
-                $"the attention worker exited with code {exitCode} before it was ready; its last output:{RecentOutput()}"));
+                $"the {Name} exited with code {exitCode} before it was ready; its last output:{RecentOutput()}"));
             if (_stopping)
                 return;
-            LogExited(_logger, exitCode);
+            LogExited(_logger, Name, ProcessId, exitCode);
             _exitedUnexpectedly.Cancel();
         }
         catch (InvalidOperationException)
@@ -171,15 +176,15 @@ public sealed partial class AttentionWorkerProcess : IAsyncDisposable
         _exitedUnexpectedly.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Starting the attention worker: {FileName} {Arguments}")]
-    private static partial void LogStarting(ILogger logger, string fileName, string arguments);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting the {Name}: {FileName} {Arguments}")]
+    private static partial void LogStarting(ILogger logger, string name, string fileName, string arguments);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Attention worker ready at {Address} (pid {Pid})")]
-    private static partial void LogReady(ILogger logger, Uri address, int pid);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Name} is ready at {Address} (pid {Pid})")]
+    private static partial void LogReady(ILogger logger, string name, Uri address, int pid);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[attention worker] {Line}")]
-    private static partial void LogWorkerOutput(ILogger logger, string line);
+    [LoggerMessage(Level = LogLevel.Information, Message = "[{Name}] {Line}")]
+    private static partial void LogWorkerOutput(ILogger logger, string name, string line);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The attention worker exited unexpectedly with code {ExitCode}")]
-    private static partial void LogExited(ILogger logger, int exitCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Name} (pid {Pid}) exited unexpectedly with code {ExitCode}")]
+    private static partial void LogExited(ILogger logger, string name, int pid, int exitCode);
 }

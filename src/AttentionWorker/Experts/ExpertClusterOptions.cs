@@ -1,0 +1,11 @@
+namespace Kimi.Cluster.AttentionWorker.Experts;
+
+/// <summary>How this worker reaches the expert workers: their Orleans gateways, and how long it waits for them.</summary>
+/// <param name="GatewayPorts">Orleans gateway ports of the expert silos on loopback.</param>
+/// <param name="CallTimeout">How long one expert batch may take before its endpoint counts as failed.</param>
+/// <param name="ConnectTimeout">How long to keep trying to reach the cluster and read its placement table at startup.</param>
+public sealed record ExpertClusterOptions(IReadOnlyList<int> GatewayPorts, TimeSpan CallTimeout, TimeSpan ConnectTimeout)
+{
+    public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(120);
+}

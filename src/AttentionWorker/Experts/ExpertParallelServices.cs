@@ -1,0 +1,41 @@
+using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.Model.Configuration;
+using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.Layers;
+
+namespace Kimi.Cluster.AttentionWorker.Experts;
+
+/// <summary>Registers the data plane of a worker whose routed experts live in expert workers.</summary>
+public static class ExpertParallelServices
+{
+    /// <summary>Placement comes from <paramref name="source"/> (the cluster), starting at <paramref name="initialTable"/>.</summary>
+    public static void Add(IServiceCollection services, IPlacementSource source, PlacementTable initialTable, TimeSpan callTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(initialTable);
+        services.AddSingleton(source);
+        services.AddSingleton(provider => new PlacementView(
+            source, initialTable, callTimeout, provider.GetRequiredService<ILogger<PlacementView>>()));
+        services.AddSingleton<DataPlaneConnections>();
+        services.AddSingleton(new ExpertTransportOptions(callTimeout));
+        services.AddSingleton<GrpcExpertTransport>();
+    }
+
+    /// <summary>How the engine gets its routed experts: remote when the transport is registered, else null (in process).</summary>
+    public static Func<ModelConfig, IRoutedExperts>? RoutedExperts(IServiceProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        if (provider.GetService<GrpcExpertTransport>() is not { } transport)
+            return null;
+        var placement = provider.GetRequiredService<PlacementView>();
+        return config =>
+        {
+            int expertCount = placement.Current.Table.ExpertCount;
+            if (expertCount != config.NRoutedExperts)
+                throw new InvalidOperationException(
+                    $"the expert cluster places {expertCount} routed experts but the model has {config.NRoutedExperts}; " +
+                    "start the expert workers with the same --model as the attention worker");
+            return new RemoteRoutedExperts(transport);
+        };
+    }
+}

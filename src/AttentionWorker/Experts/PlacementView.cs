@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using Kimi.Cluster.Abstractions;
+
+namespace Kimi.Cluster.AttentionWorker.Experts;
+
+/// <summary>
+/// This worker's view of expert placement: the latest table, and the endpoints that failed
+/// lately. A failure re-reads the table from the cluster (ReportFailure) in the background;
+/// callers wait for it only when no other replica can take the failed work meanwhile.
+/// </summary>
+public sealed partial class PlacementView(
+    IPlacementSource source, PlacementTable initial, TimeSpan refreshTimeout, ILogger<PlacementView> logger)
+{
+    /// <summary>How long a failed endpoint is avoided when another replica of its shards exists.</summary>
+    public static readonly TimeSpan BadEndpointCooldown = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a failure keeps being reported while placement cannot be reached.</summary>
+    public static readonly TimeSpan RefreshPatience = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, DateTime> _badUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _refreshing = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private PlacementSnapshot _current = Logged(PlacementSnapshot.Of(initial), logger);
+
+    public PlacementSnapshot Current => Volatile.Read(ref _current);
+
+    public bool IsBad(string endpoint) => _badUntil.TryGetValue(endpoint, out var until) && until > DateTime.UtcNow;
+
+    /// <summary>
+    /// Marks <paramref name="endpoint"/> failed and starts re-reading the table. Returns at once when
+    /// every shard in <paramref name="shardIndexes"/> still has a healthy replica, else once the new
+    /// table is in or the refresh timeout has passed (the caller then retries with what it has).
+    /// </summary>
+    public async Task AfterFailureAsync(string endpoint, long seenVersion, IEnumerable<int> shardIndexes, CancellationToken cancellation)
+    {
+        _badUntil[endpoint] = DateTime.UtcNow + BadEndpointCooldown;
+        var refresh = _refreshing.GetOrAdd(endpoint, e => RefreshAsync(seenVersion, e));
+        var snapshot = Current;
+        var shards = snapshot.Table.Shards;
+        if (shardIndexes.All(index => index < shards.Length && shards[index].Endpoints.Any(e => !IsBad(e))))
+            return;
+        try
+        {
+            await refresh.WaitAsync(refreshTimeout, cancellation);
+        }
+        catch (TimeoutException)
+        {
+            // The refresh goes on in the background; this caller's next attempt uses what is known now.
+        }
+    }
+
+    /// <summary>
+    /// Reports the failure until placement answers: the placement grain may have lived on the
+    /// silo that died, and stays unreachable until the cluster declares that silo dead.
+    /// </summary>
+    private async Task RefreshAsync(long seenVersion, string endpoint)
+    {
+        await Task.Yield(); // registered in _refreshing before it runs, so it can remove itself
+        var giveUp = DateTime.UtcNow + RefreshPatience;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    Offer(await ReadAfterFailureAsync(seenVersion, endpoint));
+                    return;
+                }
+                catch (Exception error) when (error is not OutOfMemoryException && DateTime.UtcNow < giveUp)
+                {
+                    LogRefreshRetry(logger, endpoint, FirstLine(error.Message));
+                    await Task.Delay(RefreshRetryDelay);
+                }
+            }
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // Keep routing by the table we have; the next failure asks again.
+            LogRefreshFailed(logger, error, endpoint, RefreshPatience.TotalSeconds, FirstLine(error.Message));
+        }
+        finally
+        {
+            _refreshing.TryRemove(endpoint, out _);
+        }
+    }
+
+    private async Task<PlacementTable> ReadAfterFailureAsync(long seenVersion, string endpoint)
+    {
+        using var timeout = new CancellationTokenSource(refreshTimeout);
+        var table = await source.ReportFailureAsync(seenVersion, endpoint, timeout.Token).WaitAsync(timeout.Token);
+        // A shard left without replicas is re-placed once the cluster has declared the dead
+        // silo dead; reading the table again picks that up.
+        while (table.Shards.Any(s => s.Endpoints.IsDefaultOrEmpty))
+        {
+            LogShardUnplaced(logger, table.Version);
+            await Task.Delay(RefreshRetryDelay, timeout.Token);
+            table = await source.GetTableAsync(timeout.Token).WaitAsync(timeout.Token);
+        }
+        return table;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    /// <summary>Adopts <paramref name="table"/> if it is newer than the current one.</summary>
+    public void Offer(PlacementTable table)
+    {
+        var snapshot = PlacementSnapshot.Of(table);
+        lock (_gate)
+        {
+            if (snapshot.Version <= _current.Version)
+                return;
+            Volatile.Write(ref _current, snapshot);
+        }
+        Logged(snapshot, logger);
+    }
+
+    private static PlacementSnapshot Logged(PlacementSnapshot snapshot, ILogger logger)
+    {
+        var table = snapshot.Table;
+        LogTable(logger, table.Version, table.ExpertCount, table.Shards.Length);
+        foreach (var shard in table.Shards)
+            LogShard(logger, shard.Shard, shard.FirstExpert, shard.FirstExpert + shard.ExpertCount - 1, string.Join(", ", shard.Endpoints));
+        foreach (var endpoint in table.Shards.SelectMany(s => s.Endpoints.Select(e => (Endpoint: e, s.Shard))).GroupBy(p => p.Endpoint))
+            LogEndpoint(logger, endpoint.Key, string.Join(", ", endpoint.Select(p => p.Shard)));
+        return snapshot;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Placement table v{Version}: {ExpertCount} routed experts in {ShardCount} shards")]
+    private static partial void LogTable(ILogger logger, long version, int expertCount, int shardCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "  shard {Shard}: experts {First}..{Last} served by {Endpoints}")]
+    private static partial void LogShard(ILogger logger, int shard, int first, int last, string endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "  expert worker {Endpoint} serves shards {Shards}")]
+    private static partial void LogEndpoint(ILogger logger, string endpoint, string shards);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Placement table v{Version} has a shard without replicas; reading it again")]
+    private static partial void LogShardUnplaced(ILogger logger, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Placement cannot take the failure of {Endpoint} yet ({Reason}); retrying")]
+    private static partial void LogRefreshRetry(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not re-read the placement table after {Endpoint} failed, for {Seconds} s: {Reason}")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception error, string endpoint, double seconds, string reason);
+}

@@ -1,0 +1,9 @@
+namespace Kimi.Cluster.Router.Launch;
+
+/// <summary>One worker process to start: its name in logs, its dll and arguments, its READY line and how long to wait for it.</summary>
+/// <param name="Name">How logs call it, e.g. "attention worker" or "expert worker 1".</param>
+/// <param name="Dll">The worker's dll, run with `dotnet`.</param>
+/// <param name="Arguments">Its arguments; --parent-pid is added.</param>
+/// <param name="ReadyPrefix">The stdout prefix, followed by the worker's base address, that says it is ready.</param>
+/// <param name="StartTimeout">How long to wait for that line.</param>
+public sealed record WorkerProcessSpec(string Name, string Dll, IReadOnlyList<string> Arguments, string ReadyPrefix, TimeSpan StartTimeout);

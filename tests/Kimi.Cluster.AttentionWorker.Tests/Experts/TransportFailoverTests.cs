@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Kimi.Cluster.AttentionWorker.Experts;
+using Kimi.Cluster.AttentionWorker.Tests.Support;
+
+namespace Kimi.Cluster.AttentionWorker.Tests.Experts;
+
+/// <summary>What the transport does when an expert worker is gone, hangs, or refuses: fail over, re-read placement, or fail loudly.</summary>
+public sealed class TransportFailoverTests : IAsyncLifetime
+{
+    private const int Hidden = 4;
+    private readonly string _dead = StandInDataPlane.DeadEndpoint();
+    private StandInDataPlane _live = null!;
+
+    public async Task InitializeAsync() => _live = await StandInDataPlane.StartAsync();
+
+    public async Task DisposeAsync() => await _live.DisposeAsync();
+
+    [Fact]
+    public async Task Work_on_a_dead_replica_goes_to_the_other_replica_and_the_failure_is_reported()
+    {
+        // The dead replica is listed first, so it is the one chosen first.
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_dead, _live.Endpoint]));
+        using var transport = new TransportUnderTest(placement);
+        var exchange = Exchanges.Create(2, Hidden, [[0, 5], [7, 1]]);
+
+        var output = await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
+
+        Exchanges.AssertClose(Exchanges.Expected(exchange), output);
+        Assert.Equal(1, transport.Counters.Failovers);
+        Assert.True(transport.Placement.IsBad(_dead));
+        await WaitUntilAsync(() => placement.ReportedFailures.Contains(_dead));
+        // The next layer avoids the dead replica straight away.
+        await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
+        Assert.Equal(1, transport.Counters.Failovers);
+    }
+
+    [Fact]
+    public async Task A_worker_that_does_not_answer_within_the_call_timeout_counts_as_failed()
+    {
+        await using var hung = await StandInDataPlane.StartAsync();
+        hung.Service.Mode = StandInDataPlaneService.Behaviour.Hang;
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [hung.Endpoint, _live.Endpoint]));
+        using var transport = new TransportUnderTest(placement, callTimeout: TimeSpan.FromMilliseconds(300));
+        var exchange = Exchanges.Create(1, Hidden, [[0, 1]]);
+        var stopwatch = Stopwatch.StartNew();
+
+        var output = await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
+
+        Exchanges.AssertClose(Exchanges.Expected(exchange), output);
+        Assert.Single(hung.Service.Batches);
+        Assert.Single(_live.Service.Batches);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Without_another_replica_the_pairs_go_where_the_reread_table_puts_them()
+    {
+        var before = FixedPlacement.Build(1, 8, [_dead], [_live.Endpoint]);
+        var after = FixedPlacement.Build(2, 8, [_live.Endpoint], [_live.Endpoint]);
+        var placement = new FixedPlacement(before, after);
+        using var transport = new TransportUnderTest(placement);
+        var exchange = Exchanges.Create(4, Hidden, [[0, 5], [7, 1], [2, 3]]);
+
+        var output = await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
+
+        Exchanges.AssertClose(Exchanges.Expected(exchange), output);
+        Assert.Equal(2, transport.Placement.Current.Version);
+        Assert.Equal([_dead], placement.ReportedFailures);
+    }
+
+    [Fact]
+    public async Task After_the_attempt_limit_the_layer_fails_naming_itself_and_the_workers_tried()
+    {
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_dead]));
+        using var transport = new TransportUnderTest(placement);
+
+        var error = await Assert.ThrowsAsync<ExpertExchangeException>(
+            () => transport.Transport.ExchangeAsync(Exchanges.Create(7, Hidden, [[0, 1]]), CancellationToken.None));
+
+        Assert.Contains("MoE layer 7", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_dead, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{ExpertTransportOptions.DefaultMaxAttempts} attempt(s)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_batch_the_worker_refuses_as_invalid_is_not_sent_again()
+    {
+        await using var refusing = await StandInDataPlane.StartAsync();
+        refusing.Service.Mode = StandInDataPlaneService.Behaviour.Refuse;
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [refusing.Endpoint, _live.Endpoint]));
+        using var transport = new TransportUnderTest(placement);
+
+        var error = await Assert.ThrowsAsync<ExpertExchangeException>(
+            () => transport.Transport.ExchangeAsync(Exchanges.Create(5, Hidden, [[0, 1]]), CancellationToken.None));
+
+        Assert.Contains("MoE layer 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("refused by the stand-in", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_live.Service.Batches);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 5 s");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.AttentionWorker.Experts;
+
+namespace Kimi.Cluster.AttentionWorker.Tests.Support;
+
+/// <summary>
+/// Placement without a cluster: a table given up front, and (optionally) the table a failure
+/// report answers with. Records the failures reported.
+/// </summary>
+public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFailure = null) : IPlacementSource
+{
+    public ConcurrentQueue<string> ReportedFailures { get; } = new();
+
+    public PlacementTable Table => table;
+
+    public Task<PlacementTable> GetTableAsync(CancellationToken cancellationToken) => Task.FromResult(table);
+
+    public Task<PlacementTable> ReportFailureAsync(long seenVersion, string failedEndpoint, CancellationToken cancellationToken)
+    {
+        ReportedFailures.Enqueue(failedEndpoint);
+        return Task.FromResult(afterFailure ?? table);
+    }
+
+    /// <summary>A table of contiguous shards: shards[i] lists shard i's endpoints; experts split evenly.</summary>
+    public static PlacementTable Build(long version, int experts, params string[][] shards) =>
+        new(version, experts, [.. shards.Select((endpoints, shard) => new ShardReplicas(
+            shard, shard * experts / shards.Length, (shard + 1) * experts / shards.Length - shard * experts / shards.Length,
+            [.. endpoints]))]);
+}

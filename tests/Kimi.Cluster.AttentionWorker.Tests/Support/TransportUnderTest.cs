@@ -1,0 +1,28 @@
+using Kimi.Cluster.AttentionWorker.Experts;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kimi.Cluster.AttentionWorker.Tests.Support;
+
+/// <summary>A real <see cref="GrpcExpertTransport"/> with its placement view, connections and counters.</summary>
+public sealed class TransportUnderTest : IDisposable
+{
+    public TransportUnderTest(FixedPlacement placement, TimeSpan? callTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        var timeout = callTimeout ?? TimeSpan.FromSeconds(10);
+        Placement = new PlacementView(placement, placement.Table, timeout, NullLogger<PlacementView>.Instance);
+        Connections = new DataPlaneConnections(Counters);
+        Transport = new GrpcExpertTransport(Placement, Connections, Counters, new ExpertTransportOptions(timeout),
+            NullLogger<GrpcExpertTransport>.Instance);
+    }
+
+    public DataPlaneCounters Counters { get; } = new();
+
+    public PlacementView Placement { get; }
+
+    public DataPlaneConnections Connections { get; }
+
+    public GrpcExpertTransport Transport { get; }
+
+    public void Dispose() => Connections.Dispose();
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Kimi.Cluster.Router.Tests.Support;
+
+namespace Kimi.Cluster.Router.Tests.EndToEnd;
+
+/// <summary>With every shard on two expert workers, losing one worker loses no request and changes no token.</summary>
+[Collection(ReplicatedClusterCollection.Name)]
+public sealed class ExpertFailoverTests(ReplicatedClusterFixture fixture)
+{
+    private const double Tolerance = 1e-5;
+    private static readonly TimeSpan PlacementUpdateTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly int[][] Prompts = [[1, 17, 42, 99], [1, 5, 200, 7, 31, 64], [1, 250], [1, 9, 8, 7]];
+
+    [Fact]
+    public async Task Requests_complete_with_the_same_tokens_after_an_expert_worker_is_killed()
+    {
+        var cluster = fixture.Cluster;
+        var spec = ExpertParallelFixture.Spec;
+        int[] moeLayers = [.. Enumerable.Range(0, spec.NumHiddenLayers).Where(spec.IsMoeLayer)];
+        await PlacementChecks.AssertLoadedOncePerReplicaAsync(cluster,
+            ExpertPlacementTests.ExpertTensors(spec.NRoutedExperts, moeLayers), replicas: 2, (long)spec.MoeIntermediateSize * spec.HiddenSize * 2);
+        var before = new List<GreedyCompletion>();
+        foreach (int[] prompt in Prompts)
+            before.Add(await GreedyCompletion.RequestAsync(cluster.Http, prompt));
+        // Not worker 0: its silo is the primary that holds the local cluster's membership.
+        var victim = cluster.Experts[^1];
+
+        using (var process = Process.GetProcessById(victim.Pid))
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        for (int i = 0; i < Prompts.Length; i++)
+            GreedyCompletion.AssertClose(before[i], await GreedyCompletion.RequestAsync(cluster.Http, Prompts[i]), Tolerance, $"prompt {i}, one at a time");
+        var concurrent = await Task.WhenAll(Prompts.Select(prompt => GreedyCompletion.RequestAsync(cluster.Http, prompt)));
+        for (int i = 0; i < Prompts.Length; i++)
+            GreedyCompletion.AssertClose(before[i], concurrent[i], Tolerance, $"prompt {i}, concurrently");
+        Assert.True((await cluster.StatsAsync()).Failovers >= 1, "no expert batch failed over, so the dead worker was never asked");
+        await AssertPlacementDropsAsync(cluster, PlacementChecks.Normalize(victim.Address.ToString()));
+    }
+
+    private static string PlacementLog(string output) => string.Join(Environment.NewLine, output.Split('\n')
+        .Where(line => line.Contains("lacement", StringComparison.Ordinal) || line.Contains("fail", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The failure was reported: the attention worker's table soon stops listing the dead worker.</summary>
+    private static async Task AssertPlacementDropsAsync(ClusterUnderTest cluster, string deadEndpoint)
+    {
+        var deadline = DateTime.UtcNow + PlacementUpdateTimeout;
+        while (true)
+        {
+            var stats = await cluster.StatsAsync();
+            if (!stats.Shards.SelectMany(s => s.Endpoints).Select(PlacementChecks.Normalize).Contains(deadEndpoint))
+                return;
+            Assert.True(DateTime.UtcNow < deadline,
+                $"placement table v{stats.PlacementVersion} still lists {deadEndpoint} {PlacementUpdateTimeout.TotalSeconds} s after it died; " +
+                $"the router's placement and failure log:{Environment.NewLine}{PlacementLog(cluster.Output)}");
+            await Task.Delay(500);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Grpc.Net.Client;
+using Kimi.Cluster.Contracts.V1;
+using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
+
+namespace Kimi.Cluster.Router.Tests.Support;
+
+/// <summary>
+/// A real `router local ...` cluster: the router's HTTP API, plus gRPC clients straight to the
+/// workers it started (found in its log) for the counters and load reports tests check.
+/// </summary>
+public sealed class ClusterUnderTest : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
+    private readonly RouterProcess _router;
+    private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
+
+    private ClusterUnderTest(string label, RouterProcess router)
+    {
+        Label = label;
+        _router = router;
+    }
+
+    /// <summary>What the tests call this cluster, e.g. "checkpoint, 2 expert workers".</summary>
+    public string Label { get; }
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public LaunchedWorker Attention { get; private set; } = null!;
+
+    /// <summary>The expert workers by index (worker 0, the primary silo, first).</summary>
+    public IReadOnlyList<LaunchedWorker> Experts { get; private set; } = [];
+
+    public string Output => _router.Output;
+
+    public static async Task<ClusterUnderTest> StartAsync(string label, params string[] arguments)
+    {
+        var cluster = new ClusterUnderTest(label, RouterProcess.Start(["local", "--port", "0", .. arguments]));
+        try
+        {
+            var address = await cluster._router.WaitUntilReadyAsync(StartTimeout);
+            cluster.Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(90) };
+            var workers = LaunchedWorker.FromRouterOutput(cluster.Output);
+            cluster.Attention = workers.Single(w => w.Name == "attention worker");
+            cluster.Experts = [.. workers.Where(w => w.Name.StartsWith("expert worker", StringComparison.Ordinal))
+                .OrderBy(w => int.Parse(w.Name["expert worker ".Length..], System.Globalization.CultureInfo.InvariantCulture))];
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<WorkerStats> StatsAsync() =>
+        await new Contract.AttentionWorkerClient(Channel(Attention.Address)).GetStatsAsync(new GetStatsRequest());
+
+    public async Task<LoadReport> LoadReportAsync(LaunchedWorker expert)
+    {
+        ArgumentNullException.ThrowIfNull(expert);
+        return await new ExpertDataPlane.ExpertDataPlaneClient(Channel(expert.Address)).GetLoadReportAsync(new LoadReportRequest());
+    }
+
+    private GrpcChannel Channel(Uri address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        foreach (var channel in _channels.Values)
+            channel.Dispose();
+        await _router.DisposeAsync();
+    }
+}
