@@ -10,19 +10,32 @@ public static class WorkerProcessDefaults
 {
     /// <summary>
     /// Logs go to stderr, one line each, for the launcher to forward: stdout carries only the
-    /// READY line. Per-call hosting chatter is filtered out. With a parent pid, the process
-    /// stops when its parent does.
+    /// READY line. Per-call hosting, cluster and retry chatter is filtered out.
     /// </summary>
+    public static void ConfigureWorkerLogging(this ILoggingBuilder logging)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        logging.ClearProviders();
+        logging.AddSimpleConsole(console => console.SingleLine = true);
+        logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Grpc", LogLevel.Warning);
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
+    }
+
+    /// <summary>With a parent pid, the process stops when its parent does.</summary>
+    public static void AddParentProcessWatch(this IServiceCollection services, int? parentPid)
+    {
+        if (parentPid is int pid)
+            services.AddHostedService(provider => new ParentProcessWatcher(
+                pid, provider.GetRequiredService<IHostApplicationLifetime>(), provider.GetRequiredService<ILogger<ParentProcessWatcher>>()));
+    }
+
+    /// <summary>Both of the above, for a host builder.</summary>
     public static void AddWorkerProcessDefaults(this IHostApplicationBuilder builder, int? parentPid)
     {
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        if (parentPid is int pid)
-            builder.Services.AddHostedService(provider => new ParentProcessWatcher(
-                pid, provider.GetRequiredService<IHostApplicationLifetime>(), provider.GetRequiredService<ILogger<ParentProcessWatcher>>()));
+        builder.Logging.ConfigureWorkerLogging();
+        builder.Services.AddParentProcessWatch(parentPid);
     }
 }

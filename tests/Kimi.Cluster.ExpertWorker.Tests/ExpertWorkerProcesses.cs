@@ -1,3 +1,4 @@
+using Kimi.Cluster.Abstractions;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -32,7 +33,7 @@ public sealed class ExpertWorkerProcesses : IAsyncDisposable
                 endpoints.Add(await cluster.StartWorkerAsync(siloPorts[i], gatewayPorts[i], siloPorts[0], shards, replicas));
             cluster.DataPlaneEndpoints = endpoints;
             cluster._client = Host.CreateDefaultBuilder()
-                .UseOrleansClient(client => client.UseLocalhostClustering(gatewayPorts, ExpertWorkerHost.ServiceId, ExpertWorkerHost.ClusterId))
+                .UseOrleansClient(client => client.UseLocalhostClustering(gatewayPorts, ClusterIdentity.ServiceId, ClusterIdentity.ClusterId))
                 .Build();
             await cluster._client.StartAsync();
             return cluster;

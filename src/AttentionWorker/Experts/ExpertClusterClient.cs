@@ -1,5 +1,6 @@
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.AttentionWorker.Hosting;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.AttentionWorker.Experts;
 
@@ -9,12 +10,6 @@ namespace Kimi.Cluster.AttentionWorker.Experts;
 /// </summary>
 public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDisposable
 {
-    /// <summary>Must match the expert workers' silo configuration.</summary>
-    public const string ServiceId = "kimi-cluster";
-
-    /// <summary>Must match the expert workers' silo configuration.</summary>
-    public const string ClusterId = "kimi-local";
-
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly IHost _host;
     private readonly IClusterClient _client;
@@ -38,11 +33,11 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
         ArgumentNullException.ThrowIfNull(options);
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        WorkerLogging.Configure(builder.Logging);
+        builder.Logging.ConfigureWorkerLogging();
         // The web host announces the worker's start; this helper host need not.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.UseOrleansClient(client => client
-            .UseLocalhostClustering([.. options.GatewayPorts], ServiceId, ClusterId)
+            .UseLocalhostClustering([.. options.GatewayPorts], ClusterIdentity.ServiceId, ClusterIdentity.ClusterId)
             .UseConnectionRetryFilter(async (_, token) =>
             {
                 if (DateTime.UtcNow >= deadline)

@@ -1,3 +1,4 @@
+using Kimi.Cluster.ServiceDefaults;
 using System.Net;
 using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Cli;
@@ -58,7 +59,7 @@ public static class WorkerHost
         ArgumentNullException.ThrowIfNull(addGenerator);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        WorkerLogging.Configure(builder.Logging);
+        builder.Logging.ConfigureWorkerLogging();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(
             IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
         AddServices(builder.Services, options);
@@ -94,10 +95,6 @@ public static class WorkerHost
         services.AddSingleton<WorkerStatsReporter>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationBatcher>());
         services.AddGrpcHealthChecks().AddCheck<BatcherHealthCheck>("generation");
-        if (options.ParentPid is int parentPid)
-            services.AddHostedService(provider => new ParentProcessWatcher(
-                parentPid,
-                provider.GetRequiredService<IHostApplicationLifetime>(),
-                provider.GetRequiredService<ILogger<ParentProcessWatcher>>()));
+        services.AddParentProcessWatch(options.ParentPid);
     }
 }

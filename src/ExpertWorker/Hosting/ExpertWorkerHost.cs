@@ -1,3 +1,4 @@
+using Kimi.Cluster.Abstractions;
 using System.Net;
 using Kimi.Cluster.ExpertWorker.Cli;
 using Kimi.Cluster.ExpertWorker.DataPlane;
@@ -20,8 +21,6 @@ public static class ExpertWorkerHost
 {
     /// <summary>The launcher parses this prefix, followed by the data-plane base address, from stdout.</summary>
     public const string ReadyPrefix = "EXPERT_WORKER_READY ";
-    public const string ServiceId = "kimi-cluster";
-    public const string ClusterId = "kimi-local";
 
     public static async Task<int> RunAsync(ExpertWorkerOptions options, CancellationToken cancellation)
     {
@@ -59,7 +58,7 @@ public static class ExpertWorkerHost
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort,
-                new IPEndPoint(IPAddress.Loopback, options.PrimarySiloPort), ServiceId, ClusterId);
+                new IPEndPoint(IPAddress.Loopback, options.PrimarySiloPort), ClusterIdentity.ServiceId, ClusterIdentity.ClusterId);
             silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
         });
         var app = builder.Build();
