@@ -36,7 +36,8 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         var engine = InferenceEngine.Open(new ModelSource(modelDirectory), routedExperts);
         var generator = new EngineBatchGenerator(engine);
         var model = generator.Model;
-        LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, stopwatch.ElapsedMilliseconds);
+        var (tensors, bytes) = engine.CheckpointLoad;
+        LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, tensors, bytes, stopwatch.ElapsedMilliseconds);
         return generator;
     }
 
@@ -50,6 +51,6 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     private static partial void LogLoading(ILogger logger, string source, string experts);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Loaded model {ModelId} (vocab {VocabSize}, context {MaxPositionEmbeddings} tokens) in {ElapsedMs} ms")]
-    private static partial void LogLoaded(ILogger logger, string modelId, int vocabSize, int maxPositionEmbeddings, long elapsedMs);
+        Message = "Loaded model {ModelId} (vocab {VocabSize}, context {MaxPositionEmbeddings} tokens): {Tensors} checkpoint tensors, {Bytes} bytes, in {ElapsedMs} ms")]
+    private static partial void LogLoaded(ILogger logger, string modelId, int vocabSize, int maxPositionEmbeddings, int tensors, long bytes, long elapsedMs);
 }

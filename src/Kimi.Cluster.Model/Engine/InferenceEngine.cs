@@ -56,6 +56,10 @@ public sealed class InferenceEngine : IDisposable
 
     public KimiModel Model => _model;
 
+    /// <summary>Checkpoint tensors and bytes this process read (0 for the built-in model's generated weights).</summary>
+    public (int Tensors, long Bytes) CheckpointLoad => _weightsOwner is SafetensorsCheckpoint checkpoint
+        ? (checkpoint.LoadedTensors, checkpoint.LoadedBytes) : (0, 0);
+
     /// <summary>How a token reads in output text, for stop strings; the vLLM convention without a tokenizer.</summary>
     public Func<int, string> RenderToken { get; init; } = id => $"token_id:{id}";
 

@@ -56,6 +56,21 @@ public sealed class CheckpointLoadingTests
     }
 
     [Fact]
+    public void EngineWithRemoteExperts_ReadsNoRoutedExpertTensors()
+    {
+        using var directory = new TempDirectory();
+        TinyCheckpointWriter.Write(directory.Path, TinyModelSpec.KimiK2Style);
+        using var all = InferenceEngine.Load(directory.Path);
+        using var attentionOnly = InferenceEngine.Load(directory.Path, _ => new Kimi.Cluster.Model.DataPlane.RemoteRoutedExperts(null!)); // never dispatched here
+        var spec = TinyModelSpec.KimiK2Style;
+        int moeLayers = Enumerable.Range(0, spec.NumHiddenLayers).Count(spec.IsMoeLayer);
+        int expertTensors = moeLayers * spec.NRoutedExperts * 3;
+        long expertBytes = expertTensors / 3 * 3L * spec.MoeIntermediateSize * spec.HiddenSize * 2;
+        Assert.Equal(all.CheckpointLoad.Tensors - expertTensors, attentionOnly.CheckpointLoad.Tensors);
+        Assert.Equal(all.CheckpointLoad.Bytes - expertBytes, attentionOnly.CheckpointLoad.Bytes);
+    }
+
+    [Fact]
     public void MissingDirectoryOrConfig_FailsClearly()
     {
         using var directory = new TempDirectory();
