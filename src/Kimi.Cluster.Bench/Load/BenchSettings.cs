@@ -1,0 +1,17 @@
+namespace Kimi.Cluster.Bench.Load;
+
+/// <summary>
+/// What one `run` does: where, how many prompts of which lengths, and how they arrive.
+/// Concurrency null means no cap; RequestRate null means every request at once (vLLM's inf).
+/// </summary>
+public sealed record BenchSettings(
+    Uri Url,
+    int NumPrompts,
+    int InputLen,
+    int OutputLen,
+    int? Concurrency,
+    double? RequestRate,
+    int Seed,
+    int VocabSize,
+    double TimeoutSeconds,
+    double MaxDurationSeconds);

@@ -1,0 +1,32 @@
+using Kimi.Cluster.Bench.Cli;
+
+namespace Kimi.Cluster.Bench.Tests;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task RunRefusesANonLoopbackUrlBeforeSendingAnything()
+    {
+        int exitCode = await BenchCommand.Create().Parse(["run", "--url", "http://192.0.2.1:8000", "--num-prompts", "1"]).InvokeAsync();
+        Assert.Equal(2, exitCode);
+    }
+
+    [Fact]
+    public void RunReportsAnUnparsableUrl()
+    {
+        var parse = BenchCommand.Create().Parse(["run", "--url", "not a url"]);
+        Assert.Contains(parse.Errors, error => error.Message.Contains("--url", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RunAcceptsEveryOption()
+    {
+        var parse = BenchCommand.Create().Parse(
+        [
+            "run", "--url", "http://127.0.0.1:1", "--num-prompts", "8", "--input-len", "16", "--output-len", "8",
+            "--concurrency", "4", "--request-rate", "2.5", "--seed", "3", "--vocab-size", "100",
+            "--timeout", "5", "--max-duration", "10", "--output", "r.json",
+        ]);
+        Assert.Empty(parse.Errors);
+    }
+}

@@ -1,0 +1,94 @@
+namespace Kimi.Cluster.Scheduling.Tests;
+
+public sealed class SchedulerAdmissionTests
+{
+    private static Scheduler Create(int maxWaiting = 4) =>
+        new(new SchedulerConfig(maxModelLength: 64, maxBatchTokens: 32, maxRunning: 4, maxWaiting), new CacheSize(8, 4));
+
+    [Fact]
+    public void A_request_longer_than_the_context_is_refused_up_front()
+    {
+        var scheduler = Create();
+        Assert.False(scheduler.TryAdd(FakeEngine.Request(1, 60, 5), out var refusal));
+        Assert.Equal(RefusalReason.ExceedsContext, refusal.Reason);
+        Assert.Contains("context of 64", refusal.Message);
+        Assert.False(refusal.IsRetryable);
+        Assert.False(scheduler.HasWork);
+    }
+
+    [Fact]
+    public void A_request_larger_than_the_whole_cache_is_refused_up_front()
+    {
+        var scheduler = Create();
+        Assert.False(scheduler.TryAdd(FakeEngine.Request(1, 30, 3), out var refusal));
+        Assert.Equal(RefusalReason.ExceedsCache, refusal.Reason);
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(2, 30, 2), out _));
+    }
+
+    [Fact]
+    public void A_full_queue_refuses_with_a_retryable_reason()
+    {
+        var scheduler = Create(maxWaiting: 2);
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(2, 4, 1), out _));
+        Assert.False(scheduler.TryAdd(FakeEngine.Request(3, 4, 1), out var refusal));
+        Assert.Equal(RefusalReason.QueueFull, refusal.Reason);
+        Assert.True(refusal.IsRetryable);
+        // Once the queue drains into the running set there is room again.
+        FakeEngine.Step(scheduler);
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(3, 4, 1), out _));
+    }
+
+    [Fact]
+    public void Invalid_and_duplicate_requests_are_refused()
+    {
+        var scheduler = Create();
+        Assert.False(scheduler.TryAdd(new SequenceRequest(1, [], 4), out var empty));
+        Assert.Equal(RefusalReason.Invalid, empty.Reason);
+        Assert.False(scheduler.TryAdd(FakeEngine.Request(1, 4, 0), out var noTokens));
+        Assert.Equal(RefusalReason.Invalid, noTokens.Reason);
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));
+        Assert.False(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out var duplicate));
+        Assert.Equal(RefusalReason.DuplicateId, duplicate.Reason);
+    }
+
+    [Fact]
+    public void Cancel_frees_the_blocks_at_once()
+    {
+        var scheduler = Create();
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 10, 5), out _));
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(2, 3, 5, firstToken: 100), out _));
+        var plan = scheduler.Schedule();
+        Assert.Equal(4, scheduler.Blocks.UsedCount);
+
+        // Cancelled between Schedule and Update: its result is ignored.
+        Assert.True(scheduler.Cancel(1));
+        Assert.Equal(1, scheduler.Blocks.UsedCount);
+        Assert.Equal(7, scheduler.PrefixCache.AvailableCount);
+        scheduler.Update([.. plan.Sequences.Select(s => new SampledToken(s.Id, 5))]);
+        scheduler.CheckInvariants();
+        Assert.False(scheduler.Cancel(1));
+        Assert.True(scheduler.Cancel(2));
+        Assert.Equal(0, scheduler.Blocks.UsedCount);
+        Assert.False(scheduler.HasWork);
+    }
+
+    [Fact]
+    public void Cancel_removes_a_waiting_request()
+    {
+        var scheduler = Create();
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));
+        Assert.True(scheduler.Cancel(1));
+        Assert.Equal(0, scheduler.WaitingCount);
+        Assert.True(scheduler.Schedule().IsEmpty);
+    }
+
+    [Fact]
+    public void Planning_twice_without_an_update_throws()
+    {
+        var scheduler = Create();
+        Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));
+        scheduler.Schedule();
+        Assert.Throws<InvalidOperationException>(() => scheduler.Schedule());
+    }
+}
