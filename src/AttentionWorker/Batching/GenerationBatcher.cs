@@ -1,126 +1,101 @@
 using System.Threading.Channels;
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Scheduling;
+using FinishReason = Kimi.Cluster.Model.Engine.FinishReason;
 
 namespace Kimi.Cluster.AttentionWorker.Batching;
 
 /// <summary>
-/// Owns the only thread that calls the (single-threaded) engine. A static batcher: when
-/// idle it takes everything that is waiting, runs it as one batch to completion, and
-/// requests arriving meanwhile wait for the next batch. Continuous batching comes later.
+/// Continuous batching: requests join the <see cref="Scheduler"/> as they arrive, and one loop
+/// thread (the only caller of the single-threaded generator) runs step after step, each mixing
+/// decodes with prefill chunks. Calls admit and cancel from their own threads under a lock; the
+/// loop holds it for everything except the step itself.
 /// </summary>
-public sealed partial class GenerationBatcher(IBatchGenerator generator, ILogger<GenerationBatcher> logger)
-    : BackgroundService
+public sealed partial class GenerationBatcher : BackgroundService
 {
-    /// <summary>Bounds the KV-cache memory one batch may take.</summary>
-    public const int MaxBatchSize = 64;
+    private readonly IBatchGenerator _generator;
+    private readonly ILogger<GenerationBatcher> _logger;
+    private readonly Lock _lock = new();
+    private readonly Scheduler _scheduler;
+    // Admitted to the scheduler and not finished; the loop completes them.
+    private readonly Dictionary<long, PendingGeneration> _pending = [];
+    // Admitted since the loop last looked: not yet in the generator.
+    private readonly List<PendingGeneration> _arrived = [];
+    private readonly List<long> _cancelled = [];
+    // Wakes an idle loop; one signal is enough however many arrive.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private long _nextId;
+    private bool _stopped;
 
-    private readonly Channel<PendingGeneration> _queue = Channel.CreateUnbounded<PendingGeneration>(
-        new UnboundedChannelOptions { SingleReader = true });
+    public GenerationBatcher(IBatchGenerator generator, BatchingOptions options, ILogger<GenerationBatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(options);
+        _generator = generator;
+        _logger = logger;
+        _scheduler = new Scheduler(options.SchedulerConfig(generator.Model.MaxPositionEmbeddings), options.CacheSize);
+    }
 
     /// <summary>False once the loop has stopped (host shutdown or a fault); reported by the health check.</summary>
     public bool IsRunning { get; private set; }
 
-    /// <summary>Queues a validated request for the next batch.</summary>
+    /// <summary>
+    /// Admits a validated request, or throws <see cref="AdmissionRefusedException"/> at once when
+    /// the scheduler refuses it (InvalidOperationException when the worker is stopping). A
+    /// cancelled call is dropped from the scheduler at once.
+    /// </summary>
     public PendingGeneration Enqueue(GenerationRequest request, CancellationToken callCancellation)
     {
-        var pending = new PendingGeneration(request, callCancellation);
-        if (!_queue.Writer.TryWrite(pending))
-            throw new InvalidOperationException("the worker is shutting down");
+        ArgumentNullException.ThrowIfNull(request);
+        var pending = new PendingGeneration(Interlocked.Increment(ref _nextId), request, callCancellation);
+        lock (_lock)
+        {
+            if (_stopped)
+                throw new InvalidOperationException("the worker is shutting down");
+            var sequence = new SequenceRequest(pending.Id, request.PromptTokenIds, request.Sampling.MaxTokens);
+            if (!_scheduler.TryAdd(sequence, out var refusal))
+                throw new AdmissionRefusedException(refusal);
+            _pending.Add(pending.Id, pending);
+            _arrived.Add(pending);
+        }
+        // Registered outside the lock: an already-cancelled token runs Cancel right here.
+        pending.CancelRegistration = callCancellation.Register(() => Cancel(pending.Id));
+        Wake();
         return pending;
     }
+
+    /// <summary>
+    /// Frees the request's queue slot and blocks and completes its stream now; the loop drops
+    /// its sampler state before the next step (the generator is the loop's alone).
+    /// </summary>
+    private void Cancel(long id)
+    {
+        lock (_lock)
+        {
+            if (!_scheduler.Cancel(id) || !_pending.Remove(id, out var pending))
+                return;
+            _cancelled.Add(id);
+            pending.Complete(new GenerationResult([], FinishReason.Cancelled, pending.Request.PromptTokenIds.Count));
+        }
+        Wake();
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         IsRunning = true;
-        // Each batch blocks for as long as it generates: give the engine a thread of its own
+        // Steps block for as long as the forward pass takes: give the engine a thread of its own
         // rather than holding a thread-pool thread.
         return Task.Factory.StartNew(
             () => RunLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private void RunLoop(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (WaitForWork(stoppingToken))
-            {
-                var batch = TakeWaiting();
-                if (batch.Count > 0)
-                    RunBatch(batch, stoppingToken);
-            }
-        }
-        finally
-        {
-            IsRunning = false;
-            _queue.Writer.TryComplete();
-            FailWaiting();
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Running a step of {Sequences} sequences, {Tokens} tokens")]
+    private static partial void LogStepStarting(ILogger logger, int sequences, int tokens);
 
-    private bool WaitForWork(CancellationToken stoppingToken)
-    {
-        try
-        {
-            return _queue.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private List<PendingGeneration> TakeWaiting()
-    {
-        var batch = new List<PendingGeneration>();
-        while (batch.Count < MaxBatchSize && _queue.Reader.TryRead(out var pending))
-        {
-            // A caller that left while waiting costs nothing: it never enters the engine.
-            if (pending.CallCancellation.IsCancellationRequested)
-                pending.Complete(new GenerationResult([], FinishReason.Cancelled, pending.Request.PromptTokenIds.Count));
-            else
-                batch.Add(pending);
-        }
-        return batch;
-    }
-
-    private void RunBatch(List<PendingGeneration> batch, CancellationToken stoppingToken)
-    {
-        // Each sequence stops when its caller leaves or when the host shuts down.
-        var links = batch
-            .Select(p => CancellationTokenSource.CreateLinkedTokenSource(p.CallCancellation, stoppingToken))
-            .ToArray();
-        try
-        {
-            var requests = batch.Select((p, i) => p.Request with { Cancellation = links[i].Token }).ToArray();
-            LogBatchStarting(logger, batch.Count);
-            var results = generator.Generate(requests, (index, token) => batch[index].AddToken(token));
-            for (int i = 0; i < batch.Count; i++)
-                batch[i].Complete(results[i]);
-        }
-        catch (Exception error)
-        {
-            LogBatchFailed(logger, error, batch.Count);
-            foreach (var pending in batch)
-                pending.Fail(error);
-        }
-        finally
-        {
-            foreach (var link in links)
-                link.Dispose();
-        }
-    }
-
-    private void FailWaiting()
-    {
-        var stopped = new InvalidOperationException("the worker is shutting down");
-        while (_queue.Reader.TryRead(out var pending))
-            pending.Fail(stopped);
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Running a batch of {Count} sequences")]
-    private static partial void LogBatchStarting(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} sequences failed")]
-    private static partial void LogBatchFailed(ILogger logger, Exception error, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A step of {Count} sequences failed")]
+    private static partial void LogStepFailed(ILogger logger, Exception error, int count);
 }

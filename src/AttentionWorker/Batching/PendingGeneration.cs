@@ -4,7 +4,7 @@ using Kimi.Cluster.Model.Engine;
 namespace Kimi.Cluster.AttentionWorker.Batching;
 
 /// <summary>
-/// One request waiting for, or running in, a batch: the batcher writes its tokens and
+/// One request queued or running in the batcher: the batcher writes its tokens and
 /// outcome here from the engine thread, the gRPC call reads them on its own.
 /// </summary>
 public sealed class PendingGeneration
@@ -15,11 +15,15 @@ public sealed class PendingGeneration
     private readonly TaskCompletionSource<GenerationResult> _result =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PendingGeneration(GenerationRequest request, CancellationToken callCancellation)
+    public PendingGeneration(long id, GenerationRequest request, CancellationToken callCancellation)
     {
+        Id = id;
         Request = request;
         CallCancellation = callCancellation;
     }
+
+    /// <summary>The id the scheduler and the engine know the request by.</summary>
+    public long Id { get; }
 
     public GenerationRequest Request { get; }
 
@@ -32,16 +36,23 @@ public sealed class PendingGeneration
     /// <summary>The outcome, set after the last token has been written.</summary>
     public Task<GenerationResult> Result => _result.Task;
 
+    /// <summary>Stops watching the call's cancellation once the request is done.</summary>
+    internal CancellationTokenRegistration CancelRegistration { get; set; }
+
     internal void AddToken(GeneratedToken token) => _tokens.Writer.TryWrite(token);
 
     internal void Complete(GenerationResult result)
     {
+        // Unregister, not Dispose: Dispose waits for a running callback, which may wait for the batcher lock.
+        CancelRegistration.Unregister();
         _tokens.Writer.TryComplete();
         _result.TrySetResult(result);
     }
 
     internal void Fail(Exception error)
     {
+        // Unregister, not Dispose: Dispose waits for a running callback, which may wait for the batcher lock.
+        CancelRegistration.Unregister();
         _tokens.Writer.TryComplete(error);
         _result.TrySetException(error);
         // Readers see the error through the token channel; mark the task observed so it

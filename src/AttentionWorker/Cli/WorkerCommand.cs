@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Hosting;
 
@@ -43,20 +44,51 @@ public static class WorkerCommand
         var connectTimeout = Seconds("--expert-connect-timeout", ExpertClusterOptions.DefaultConnectTimeout,
             "Seconds to keep trying to reach the expert cluster and read its placement table at startup.");
 
+        var defaults = BatchingOptions.Default;
+        var kvCacheTokens = Positive("--kv-cache-tokens", defaults.KvCacheTokens, "Tokens the paged KV cache holds, over all sequences.");
+        var blockSize = Positive("--block-size", defaults.BlockSize, "Tokens per KV-cache block (the unit of allocation and prefix sharing).");
+        var maxBatchTokens = Positive("--max-batch-tokens", defaults.MaxBatchTokens, "Tokens computed in one step: decodes plus prefill chunks.");
+        var maxRunning = Positive("--max-running", defaults.MaxRunning, "Sequences running (holding KV blocks) at once; at most --max-batch-tokens.");
+        var maxWaiting = Positive("--max-waiting", defaults.MaxWaiting, "Queued requests before new ones are refused (RESOURCE_EXHAUSTED).");
+
         var root = new RootCommand("Kimi Cluster attention worker: serves one model over gRPC on 127.0.0.1.")
         {
             model, port, parentPid, gatewayPorts, callTimeout, connectTimeout,
+            kvCacheTokens, blockSize, maxBatchTokens, maxRunning, maxWaiting,
         };
+        root.Validators.Add(result =>
+        {
+            long tokens = result.GetValue(kvCacheTokens);
+            int block = result.GetValue(blockSize);
+            if (tokens < block)
+                result.AddError($"--kv-cache-tokens ({tokens}) must hold at least one block of --block-size ({block}) tokens.");
+            if (result.GetValue(maxRunning) > result.GetValue(maxBatchTokens))
+                result.AddError("--max-running must not exceed --max-batch-tokens: every running sequence decodes in every step.");
+        });
         root.SetAction((parse, cancellation) =>
         {
             var experts = parse.GetValue(gatewayPorts) is { } ports
                 ? new ExpertClusterOptions(PortList.TryParse(ports, out _)!,
                     TimeSpan.FromSeconds(parse.GetValue(callTimeout)), TimeSpan.FromSeconds(parse.GetValue(connectTimeout)))
                 : null;
+            var batching = new BatchingOptions(parse.GetValue(kvCacheTokens), parse.GetValue(blockSize),
+                parse.GetValue(maxBatchTokens), parse.GetValue(maxRunning), parse.GetValue(maxWaiting));
             return WorkerHost.RunAsync(
-                new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid), experts), cancellation);
+                new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid), experts, batching), cancellation);
         });
         return root;
+    }
+
+    private static Option<T> Positive<T>(string name, T defaultValue, string description)
+        where T : struct, System.Numerics.INumber<T>
+    {
+        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T>() <= T.Zero)
+                result.AddError($"{name} must be positive.");
+        });
+        return option;
     }
 
     private static Option<double> Seconds(string name, TimeSpan defaultValue, string description)

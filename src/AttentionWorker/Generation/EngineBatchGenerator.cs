@@ -3,17 +3,23 @@ using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Generation;
 
-/// <summary>Owns the loaded <see cref="InferenceEngine"/> and exposes it as the worker's batch generator.</summary>
+/// <summary>
+/// Owns the loaded <see cref="InferenceEngine"/> and its <see cref="ContinuousEngine"/> (the paged
+/// KV cache), and exposes them as the worker's batch generator.
+/// </summary>
 public sealed partial class EngineBatchGenerator : IBatchGenerator
 {
     private readonly InferenceEngine _engine;
+    private readonly ContinuousEngine _continuous;
 
-    private EngineBatchGenerator(InferenceEngine engine)
+    private EngineBatchGenerator(InferenceEngine engine, CacheSize cacheSize)
     {
         _engine = engine;
+        _continuous = new ContinuousEngine(engine, cacheSize);
         Model = new ModelDescriptor(
             engine.ModelId,
             engine.Config.VocabSize,
@@ -27,25 +33,43 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     /// <summary>
     /// Loads the model directory, or the built-in tiny model when it is null. The routed experts
     /// come from <paramref name="routedExperts"/> (the expert workers), or are loaded here when it is null.
+    /// The paged KV cache takes <paramref name="cacheSize"/> (the batching defaults when null).
     /// </summary>
     public static EngineBatchGenerator Load(
-        string? modelDirectory, ILogger logger, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
+        string? modelDirectory, ILogger logger, Func<ModelConfig, IRoutedExperts>? routedExperts = null, CacheSize? cacheSize = null)
     {
         LogLoading(logger, modelDirectory ?? "built-in tiny model", routedExperts is null ? "in this worker" : "in the expert workers");
         var stopwatch = Stopwatch.StartNew();
         var engine = InferenceEngine.Open(new ModelSource(modelDirectory), routedExperts);
-        var generator = new EngineBatchGenerator(engine);
+        EngineBatchGenerator generator;
+        try
+        {
+            generator = new EngineBatchGenerator(engine, cacheSize ?? Batching.BatchingOptions.Default.CacheSize);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
         var model = generator.Model;
         var (tensors, bytes) = engine.CheckpointLoad;
         LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, tensors, bytes, stopwatch.ElapsedMilliseconds);
         return generator;
     }
 
-    public IReadOnlyList<GenerationResult> Generate(
-        IReadOnlyList<GenerationRequest> requests, Action<int, GeneratedToken> onToken) =>
-        _engine.Generate(requests, onToken);
+    public void Add(long id, GenerationRequest request) => _continuous.Add(id, request);
 
-    public void Dispose() => _engine.Dispose();
+    public IReadOnlyList<StepToken> Step(StepPlan plan) => _continuous.Step(plan);
+
+    public GenerationResult Complete(long id) => _continuous.Complete(id);
+
+    public GenerationResult? Cancel(long id) => _continuous.Cancel(id);
+
+    public void Dispose()
+    {
+        _continuous.Dispose();
+        _engine.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source} (routed experts {Experts})")]
     private static partial void LogLoading(ILogger logger, string source, string experts);

@@ -1,17 +1,26 @@
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Generation;
 
 /// <summary>
-/// Runs a batch of generation requests to completion on the caller's thread. The
-/// engine is the real implementation; the seam lets batching and the gRPC surface be
-/// tested without loading a model.
+/// Runs the steps the batcher's scheduler plans and keeps each request's sampler state. The
+/// engine is the real implementation; the seam lets batching and the gRPC surface be tested
+/// without loading a model. Not thread-safe: the batcher's loop is the only caller.
 /// </summary>
 public interface IBatchGenerator : IDisposable
 {
     ModelDescriptor Model { get; }
 
-    /// <summary>Not thread-safe: the batcher is the only caller.</summary>
-    IReadOnlyList<GenerationResult> Generate(
-        IReadOnlyList<GenerationRequest> requests, Action<int, GeneratedToken> onToken);
+    /// <summary>Takes a request under <paramref name="id"/>; throws ArgumentException when the engine refuses its prompt.</summary>
+    void Add(long id, GenerationRequest request);
+
+    /// <summary>Runs one planned step; returns the tokens sampled for sequences that reached their end.</summary>
+    IReadOnlyList<StepToken> Step(StepPlan plan);
+
+    /// <summary>Removes a request the scheduler finished and returns its result.</summary>
+    GenerationResult Complete(long id);
+
+    /// <summary>Removes a cancelled request, if it was added; its result says Cancelled.</summary>
+    GenerationResult? Cancel(long id);
 }

@@ -76,7 +76,8 @@ public static class WorkerHost
         services.AddSingleton<IBatchGenerator>(provider => EngineBatchGenerator.Load(
             modelDirectory,
             provider.GetRequiredService<ILogger<EngineBatchGenerator>>(),
-            ExpertParallelServices.RoutedExperts(provider)));
+            ExpertParallelServices.RoutedExperts(provider),
+            provider.GetRequiredService<BatchingOptions>().CacheSize));
 
     /// <summary>Starts listening and returns the bound base address (the real port when 0 was asked for).</summary>
     public static async Task<string> StartAsync(WebApplication app, CancellationToken cancellation)
@@ -90,6 +91,7 @@ public static class WorkerHost
     private static void AddServices(IServiceCollection services, WorkerOptions options)
     {
         services.AddGrpc();
+        services.AddSingleton(options.Batching ?? BatchingOptions.Default);
         services.AddSingleton<GenerationBatcher>();
         services.AddSingleton<DataPlaneCounters>();
         services.AddSingleton<WorkerStatsReporter>();

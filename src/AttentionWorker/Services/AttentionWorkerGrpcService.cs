@@ -10,7 +10,7 @@ namespace Kimi.Cluster.AttentionWorker.Services;
 
 /// <summary>
 /// The AttentionWorker gRPC service: a thin adapter that validates and maps each call,
-/// hands it to the batcher, and streams the sampled tokens back.
+/// hands it to the batcher (which admits or refuses it at once), and streams the sampled tokens back.
 /// </summary>
 public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatchGenerator generator, WorkerStatsReporter stats)
     : Contract.AttentionWorkerBase
@@ -63,6 +63,10 @@ public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatch
         try
         {
             return batcher.Enqueue(domain, cancellation);
+        }
+        catch (AdmissionRefusedException error)
+        {
+            throw WorkerErrors.Refused(error.Refusal);
         }
         catch (InvalidOperationException)
         {

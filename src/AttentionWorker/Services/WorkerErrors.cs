@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Kimi.Cluster.AttentionWorker.Requests;
+using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Services;
 
@@ -24,6 +25,19 @@ public static class WorkerErrors
     {
         ArgumentNullException.ThrowIfNull(error);
         return InvalidArgument(new InvalidRequestException("prompt_token_ids", $"prompt_token_ids: {error.Message}"));
+    }
+
+    /// <summary>
+    /// The scheduler refused the request: a full queue is worth retrying (RESOURCE_EXHAUSTED),
+    /// anything else never fits (INVALID_ARGUMENT, with the scheduler's message).
+    /// </summary>
+    public static RpcException Refused(Refusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        return refusal.IsRetryable
+            ? new RpcException(new Status(StatusCode.ResourceExhausted, refusal.Message))
+            : InvalidArgument(new InvalidRequestException(
+                refusal.Reason == RefusalReason.Invalid ? "prompt_token_ids" : "max_tokens", refusal.Message));
     }
 
     public static RpcException ShuttingDown() =>

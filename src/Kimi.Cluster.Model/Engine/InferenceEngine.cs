@@ -116,7 +116,7 @@ public sealed class InferenceEngine : IDisposable
         return true;
     }
 
-    private void Validate(GenerationRequest request)
+    internal void Validate(GenerationRequest request)
     {
         request.Sampling.Validate();
         var prompt = request.PromptTokenIds;

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Engine;
@@ -6,7 +7,7 @@ namespace Kimi.Cluster.Model.Engine;
 /// One sequence's MLA cache for one layer: the normalised latent and the rotated rope key
 /// per token (kv_lora_rank + qk_rope_head_dim floats), grown by doubling.
 /// </summary>
-public sealed class LayerKvCache(long latentWidth, long ropeWidth) : IDisposable
+public sealed class LayerKvCache(long latentWidth, long ropeWidth) : ILayerCache, IDisposable
 {
     private const long InitialCapacity = 16;
     // Cache tensors outlive every forward pass: keep them out of any dispose scope.

@@ -1,9 +1,7 @@
-using Kimi.Cluster.Model.Engine;
-
 namespace Kimi.Cluster.Model.Layers;
 
 /// <summary>
 /// One sequence's slice of a flattened batch: rows [TokenStart, TokenStart + TokenCount) of the
-/// step's tokens belong to it, at positions Cache.Length onwards (read before the step appends).
+/// step's tokens belong to it, at positions StartPosition onwards; the model appends their KV to Cache before attending over it.
 /// </summary>
-public sealed record AttentionSegment(int TokenStart, int TokenCount, SequenceKvCache Cache, long StartPosition);
+public sealed record AttentionSegment(int TokenStart, int TokenCount, ISequenceCache Cache, long StartPosition);

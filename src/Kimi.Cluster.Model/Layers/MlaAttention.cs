@@ -65,7 +65,7 @@ public sealed class MlaAttention : IDisposable
         var outputs = new List<Tensor>(segments.Count);
         foreach (var segment in segments)
         {
-            var cache = segment.Cache.Layers[_layer];
+            var cache = segment.Cache.Layer(_layer);
             cache.Append(latent.narrow(0, segment.TokenStart, segment.TokenCount), ropeKey.narrow(0, segment.TokenStart, segment.TokenCount));
             var qn = qNope.narrow(0, segment.TokenStart, segment.TokenCount);
             var qr = qRope.narrow(0, segment.TokenStart, segment.TokenCount);

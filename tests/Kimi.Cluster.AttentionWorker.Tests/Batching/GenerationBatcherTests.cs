@@ -1,6 +1,8 @@
 using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Scheduling;
+using FinishReason = Kimi.Cluster.Model.Engine.FinishReason;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Batching;
@@ -10,10 +12,10 @@ public sealed class GenerationBatcherTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Requests_arriving_during_a_batch_run_together_in_the_next()
+    public async Task Requests_arriving_during_a_step_join_the_running_sequence_in_the_next()
     {
         using var generator = new CountingBatchGenerator(startOpen: false);
-        using var batcher = new GenerationBatcher(generator, NullLogger<GenerationBatcher>.Instance);
+        using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
         await batcher.StartAsync(CancellationToken.None);
 
         var first = batcher.Enqueue(Request(3), CancellationToken.None);
@@ -22,7 +24,9 @@ public sealed class GenerationBatcherTests
         generator.Release();
         var results = await Task.WhenAll(queued.Prepend(first).Select(p => p.Result.WaitAsync(Timeout)));
 
-        Assert.Equal([1, 3], generator.BatchSizes);
+        // Step 1 prefills the first; step 2 decodes it beside the three prefills; it finishes in
+        // step 3 (3 tokens), the others in step 4.
+        Assert.Equal([1, 4, 4, 3], generator.BatchSizes);
         Assert.All(results, result => Assert.Equal(3, result.Tokens.Count));
         await batcher.StopAsync(CancellationToken.None);
     }
@@ -31,7 +35,7 @@ public sealed class GenerationBatcherTests
     public async Task Tokens_stream_out_before_the_result_completes()
     {
         using var generator = new CountingBatchGenerator();
-        using var batcher = new GenerationBatcher(generator, NullLogger<GenerationBatcher>.Instance);
+        using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
         await batcher.StartAsync(CancellationToken.None);
 
         var pending = batcher.Enqueue(Request(4, stopTokenId: 13), CancellationToken.None);
@@ -49,7 +53,7 @@ public sealed class GenerationBatcherTests
     public async Task A_caller_that_left_while_queued_never_reaches_the_engine()
     {
         using var generator = new CountingBatchGenerator(startOpen: false);
-        using var batcher = new GenerationBatcher(generator, NullLogger<GenerationBatcher>.Instance);
+        using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
         await batcher.StartAsync(CancellationToken.None);
         var running = batcher.Enqueue(Request(1), CancellationToken.None);
         Assert.True(generator.Holding.Wait(Timeout));
@@ -62,6 +66,28 @@ public sealed class GenerationBatcherTests
         Assert.Equal(FinishReason.Cancelled, (await abandoned.Result.WaitAsync(Timeout)).FinishReason);
         await running.Result.WaitAsync(Timeout);
         Assert.Equal([1], generator.BatchSizes);
+        Assert.Equal([running.Id], generator.Added);
+        await batcher.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_at_once_and_a_request_beyond_the_cache_is_refused_for_good()
+    {
+        using var generator = new CountingBatchGenerator(startOpen: false);
+        var options = new BatchingOptions(KvCacheTokens: 32, BlockSize: 4, MaxBatchTokens: 8, MaxRunning: 1, MaxWaiting: 1);
+        using var batcher = new GenerationBatcher(generator, options, NullLogger<GenerationBatcher>.Instance);
+        await batcher.StartAsync(CancellationToken.None);
+        var running = batcher.Enqueue(Request(2), CancellationToken.None);
+        Assert.True(generator.Holding.Wait(Timeout));
+        var waiting = batcher.Enqueue(Request(2), CancellationToken.None);
+
+        var full = Assert.Throws<AdmissionRefusedException>(() => batcher.Enqueue(Request(2), CancellationToken.None));
+        var tooLong = Assert.Throws<AdmissionRefusedException>(() => batcher.Enqueue(Request(40), CancellationToken.None));
+
+        Assert.Equal(RefusalReason.QueueFull, full.Refusal.Reason);
+        Assert.Equal(RefusalReason.ExceedsCache, tooLong.Refusal.Reason);
+        generator.Release();
+        await Task.WhenAll(running.Result.WaitAsync(Timeout), waiting.Result.WaitAsync(Timeout));
         await batcher.StopAsync(CancellationToken.None);
     }
 

@@ -1,63 +1,86 @@
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Scheduling;
+using FinishReason = Kimi.Cluster.Model.Engine.FinishReason;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 
 /// <summary>
 /// A stand-in for the engine with predictable output: token k of a sequence is
-/// (last prompt token + k + 1) mod vocab, logprob -1. Records each batch's size, and can
-/// hold a batch at its first token until released, so tests can queue requests behind it.
+/// (last prompt token + k + 1) mod vocab, logprob -1. Records how many sequences each step
+/// ran, and can hold the first step until released, so tests can queue requests behind it.
 /// </summary>
 public sealed class CountingBatchGenerator : IBatchGenerator
 {
     private readonly List<int> _batchSizes = [];
+    private readonly List<long> _cancelled = [];
+    private readonly Dictionary<long, (GenerationRequest Request, List<GeneratedToken> Tokens)> _requests = [];
     private readonly ManualResetEventSlim _gate;
 
     public CountingBatchGenerator(bool startOpen = true) => _gate = new ManualResetEventSlim(startOpen);
 
     public ModelDescriptor Model { get; } = new("fake-model", 100, 64, [2], DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
-    /// <summary>Set when a batch is waiting at the gate.</summary>
+    /// <summary>Set when a step is waiting at the gate.</summary>
     public ManualResetEventSlim Holding { get; } = new();
 
+    /// <summary>Sequences per step, in order.</summary>
     public IReadOnlyList<int> BatchSizes
     {
         get { lock (_batchSizes) return [.. _batchSizes]; }
     }
 
-    /// <summary>The requests of the latest batch, as the engine received them (with their cancellation).</summary>
-    public IReadOnlyList<GenerationRequest> LastBatch { get; private set; } = [];
+    /// <summary>Ids of the requests the batcher cancelled in the engine.</summary>
+    public IReadOnlyList<long> Cancelled
+    {
+        get { lock (_cancelled) return [.. _cancelled]; }
+    }
+
+    /// <summary>Ids of the requests ever added, in order.</summary>
+    public List<long> Added { get; } = [];
 
     public void Release() => _gate.Set();
 
-    public IReadOnlyList<GenerationResult> Generate(
-        IReadOnlyList<GenerationRequest> requests, Action<int, GeneratedToken> onToken)
+    public void Add(long id, GenerationRequest request)
     {
-        lock (_batchSizes)
-            _batchSizes.Add(requests.Count);
-        LastBatch = requests;
-        Holding.Set();
-        _gate.Wait(TimeSpan.FromSeconds(30));
-        return requests.Select((request, index) => Run(request, token => onToken(index, token))).ToArray();
+        _requests.Add(id, (request, []));
+        Added.Add(id);
     }
 
-    private GenerationResult Run(GenerationRequest request, Action<GeneratedToken> onToken)
+    public IReadOnlyList<StepToken> Step(StepPlan plan)
     {
-        var tokens = new List<GeneratedToken>();
-        int previous = request.PromptTokenIds[^1];
-        while (tokens.Count < request.Sampling.MaxTokens)
+        lock (_batchSizes)
+            _batchSizes.Add(plan.Sequences.Count);
+        Holding.Set();
+        _gate.Wait(TimeSpan.FromSeconds(30));
+        var sampled = new List<StepToken>();
+        foreach (var s in plan.Sequences.Where(s => s.SamplesToken && _requests.ContainsKey(s.Id)))
         {
-            if (request.Cancellation.IsCancellationRequested)
-                return new GenerationResult(tokens, FinishReason.Cancelled, request.PromptTokenIds.Count);
-            previous = (previous + 1) % Model.VocabSize;
+            var (request, tokens) = _requests[s.Id];
+            // The chunk that samples ends at the newest token, prompt or generated.
+            int next = (s.Tokens[^1] + 1) % Model.VocabSize;
             var alternatives = Enumerable.Range(0, request.Sampling.Logprobs).Select(k => new TokenLogprob(k, -2f)).ToArray();
-            var token = new GeneratedToken(previous, -1f, alternatives);
+            var token = new GeneratedToken(next, -1f, alternatives);
             tokens.Add(token);
-            onToken(token);
-            if (request.Sampling.StopTokenIds.Contains(previous))
-                return new GenerationResult(tokens, FinishReason.Stop, request.PromptTokenIds.Count);
+            sampled.Add(new StepToken(s.Id, token, request.Sampling.StopTokenIds.Contains(next)));
         }
-        return new GenerationResult(tokens, FinishReason.Length, request.PromptTokenIds.Count);
+        return sampled;
+    }
+
+    public GenerationResult Complete(long id)
+    {
+        _requests.Remove(id, out var entry);
+        var stopped = entry.Request.Sampling.StopTokenIds.Contains(entry.Tokens[^1].TokenId);
+        return new GenerationResult(entry.Tokens, stopped ? FinishReason.Stop : FinishReason.Length, entry.Request.PromptTokenIds.Count);
+    }
+
+    public GenerationResult? Cancel(long id)
+    {
+        lock (_cancelled)
+            _cancelled.Add(id);
+        return _requests.Remove(id, out var entry)
+            ? new GenerationResult(entry.Tokens, FinishReason.Cancelled, entry.Request.PromptTokenIds.Count)
+            : null;
     }
 
     public void Dispose()

@@ -1,0 +1,30 @@
+using Grpc.Core;
+using Kimi.Cluster.AttentionWorker.Services;
+using Kimi.Cluster.Scheduling;
+
+namespace Kimi.Cluster.AttentionWorker.Tests.Services;
+
+public sealed class WorkerErrorsTests
+{
+    [Fact]
+    public void A_full_queue_is_resource_exhausted_so_the_caller_may_retry()
+    {
+        var error = WorkerErrors.Refused(new Refusal(RefusalReason.QueueFull, "The queue is full."));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal("The queue is full.", error.Status.Detail);
+    }
+
+    [Theory]
+    [InlineData(RefusalReason.ExceedsContext, "max_tokens")]
+    [InlineData(RefusalReason.ExceedsCache, "max_tokens")]
+    [InlineData(RefusalReason.Invalid, "prompt_token_ids")]
+    public void A_request_that_can_never_run_is_an_invalid_argument_with_the_schedulers_message(RefusalReason reason, string field)
+    {
+        var error = WorkerErrors.Refused(new Refusal(reason, "too long"));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("too long", error.Status.Detail);
+        Assert.Equal(field, error.Trailers.GetValue(WorkerErrors.InvalidFieldTrailer));
+    }
+}
