@@ -6,14 +6,16 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Services;
 /// <summary>Cancelling a Generate call must reach the engine's request, so the sequence leaves the scheduler and the engine.</summary>
 public sealed class CancellationTests : IAsyncLifetime
 {
-    private readonly CountingBatchGenerator _generator = new(startOpen: false);
+    // Every step waits for the test: a free-running stand-in could finish all its tokens before the
+    // cancellation crosses the wire, and the request would complete instead of being cancelled.
+    private readonly CountingBatchGenerator _generator = new() { HoldEveryStep = true };
     private WorkerServer _server = null!;
 
     public async Task InitializeAsync() => _server = await WorkerServer.StartAsync(_generator);
 
     public async Task DisposeAsync()
     {
-        _generator.Release();
+        _generator.ReleaseOneStep();
         await _server.DisposeAsync();
         _generator.Dispose();
     }
@@ -26,13 +28,15 @@ public sealed class CancellationTests : IAsyncLifetime
         Assert.True(_generator.Holding.Wait(TimeSpan.FromSeconds(10)));
 
         await caller.CancelAsync();
-        // The engine drops the request's state once the step in flight is over.
-        _generator.Release();
-
         var engineRequest = Assert.Single(_generator.Added);
+        // One step at a time until the batcher has seen the cancellation and told the engine.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!_generator.Cancelled.Contains(engineRequest))
+        {
+            _generator.ReleaseOneStep();
             await Task.Delay(20, timeout.Token);
+        }
+        Assert.True(_generator.BatchSizes.Count < 50, "the request ran to completion instead of being cancelled");
         var error = await Assert.ThrowsAsync<RpcException>(() => call);
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
     }

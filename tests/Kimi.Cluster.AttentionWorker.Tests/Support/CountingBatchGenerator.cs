@@ -16,8 +16,12 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     private readonly List<long> _cancelled = [];
     private readonly Dictionary<long, (GenerationRequest Request, List<GeneratedToken> Tokens)> _requests = [];
     private readonly ManualResetEventSlim _gate;
+    private readonly SemaphoreSlim _stepPermits = new(0);
 
     public CountingBatchGenerator(bool startOpen = true) => _gate = new ManualResetEventSlim(startOpen);
+
+    /// <summary>Each step waits for its own <see cref="ReleaseOneStep"/>, so a test decides when the loop moves on.</summary>
+    public bool HoldEveryStep { get; init; }
 
     public ModelDescriptor Model { get; } = new("fake-model", 100, 64, [2], DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
@@ -41,6 +45,8 @@ public sealed class CountingBatchGenerator : IBatchGenerator
 
     public void Release() => _gate.Set();
 
+    public void ReleaseOneStep() => _stepPermits.Release();
+
     public void Add(long id, GenerationRequest request)
     {
         _requests.Add(id, (request, []));
@@ -52,7 +58,10 @@ public sealed class CountingBatchGenerator : IBatchGenerator
         lock (_batchSizes)
             _batchSizes.Add(plan.Sequences.Count);
         Holding.Set();
-        _gate.Wait(TimeSpan.FromSeconds(30));
+        if (HoldEveryStep)
+            _stepPermits.Wait(TimeSpan.FromSeconds(30));
+        else
+            _gate.Wait(TimeSpan.FromSeconds(30));
         var sampled = new List<StepToken>();
         foreach (var s in plan.Sequences.Where(s => s.SamplesToken && _requests.ContainsKey(s.Id)))
         {
@@ -86,6 +95,7 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     public void Dispose()
     {
         _gate.Dispose();
+        _stepPermits.Dispose();
         Holding.Dispose();
     }
 }
