@@ -16,6 +16,12 @@ public sealed record BatchingOptions(
 {
     public static BatchingOptions Default { get; } = new();
 
+    /// <summary>What does not fit together, as a message naming the options; null when all is well.</summary>
+    public string? Problem() =>
+        KvCacheTokens < BlockSize ? $"--kv-cache-tokens ({KvCacheTokens}) must hold at least one block of --block-size ({BlockSize}) tokens."
+        : MaxRunning > MaxBatchTokens ? $"--max-running ({MaxRunning}) must not exceed --max-batch-tokens ({MaxBatchTokens}): every running sequence decodes in every step."
+        : null;
+
     public CacheSize CacheSize => CacheSize.FromTokens(KvCacheTokens, BlockSize);
 
     /// <summary>The scheduler's limits for a model whose context is <paramref name="maxModelLength"/> tokens.</summary>

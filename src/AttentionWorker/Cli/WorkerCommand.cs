@@ -56,15 +56,6 @@ public static class WorkerCommand
             model, port, parentPid, gatewayPorts, callTimeout, connectTimeout,
             kvCacheTokens, blockSize, maxBatchTokens, maxRunning, maxWaiting,
         };
-        root.Validators.Add(result =>
-        {
-            long tokens = result.GetValue(kvCacheTokens);
-            int block = result.GetValue(blockSize);
-            if (tokens < block)
-                result.AddError($"--kv-cache-tokens ({tokens}) must hold at least one block of --block-size ({block}) tokens.");
-            if (result.GetValue(maxRunning) > result.GetValue(maxBatchTokens))
-                result.AddError("--max-running must not exceed --max-batch-tokens: every running sequence decodes in every step.");
-        });
         root.SetAction((parse, cancellation) =>
         {
             var experts = parse.GetValue(gatewayPorts) is { } ports
@@ -73,6 +64,12 @@ public static class WorkerCommand
                 : null;
             var batching = new BatchingOptions(parse.GetValue(kvCacheTokens), parse.GetValue(blockSize),
                 parse.GetValue(maxBatchTokens), parse.GetValue(maxRunning), parse.GetValue(maxWaiting));
+            // Checked here, after defaults are applied: a validator sees 0 for options not given.
+            if (batching.Problem() is { } problem)
+            {
+                Console.Error.WriteLine(problem);
+                return Task.FromResult(2);
+            }
             return WorkerHost.RunAsync(
                 new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid), experts, batching), cancellation);
         });

@@ -15,6 +15,10 @@ public sealed class ApiException(int statusCode, string message, string type, st
     public static ApiException InvalidRequest(string message, string? param) =>
         new(StatusCodes.Status400BadRequest, message, "invalid_request_error", param);
 
+    /// <summary>The worker's queue is full: retry later (HTTP 429, as OpenAI answers when over capacity).</summary>
+    public static ApiException Overloaded(string message) =>
+        new(StatusCodes.Status429TooManyRequests, message, "rate_limit_error", code: "queue_full");
+
     public static ApiException Unavailable(string message) =>
         new(StatusCodes.Status503ServiceUnavailable, message, "service_unavailable_error");
 

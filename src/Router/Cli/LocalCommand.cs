@@ -32,12 +32,14 @@ public static class LocalCommand
                 result.AddError("--worker-start-timeout must be at least 1 second.");
         });
         var http = new HttpOptions();
+        var engine = new EngineOptions();
         var command = new Command("local",
             "Start the expert workers (if any) and one attention worker on this machine, and serve the HTTP API in front of them.")
         {
             model, attentionDll, expertDll, startTimeout,
         };
         experts.AddTo(command);
+        engine.AddTo(command);
         http.AddTo(command);
         command.SetAction((parse, cancellation) => LocalCluster.RunAsync(
             new LocalClusterOptions(
@@ -48,7 +50,10 @@ public static class LocalCommand
                 TimeSpan.FromSeconds(parse.GetValue(startTimeout)),
                 experts.ReadCallTimeout(parse),
                 parse.GetRequiredValue(http.Host),
-                parse.GetValue(http.Port)),
+                parse.GetValue(http.Port))
+            {
+                EngineArguments = engine.Read(parse),
+            },
             cancellation));
         return command;
     }

@@ -42,7 +42,7 @@ public static partial class LocalCluster
         // placement table, take over its shards, and a request that cannot be served fails alone.
         var attention = new WorkerProcessSpec(
             WorkerProgram.Attention.Name, attentionDll,
-            WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout),
+            [.. WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout), .. options.EngineArguments],
             WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout);
         await using var worker = await WorkerProcess.StartAsync(attention, loggerFactory.CreateLogger<WorkerProcess>(), cancellation);
         // The API is useless without its attention worker: stop serving when it dies.

@@ -17,4 +17,8 @@ public sealed record LocalClusterOptions(
     TimeSpan WorkerStartTimeout,
     TimeSpan? ExpertCallTimeout,
     string Host,
-    int Port);
+    int Port)
+{
+    /// <summary>Engine options passed through to the attention worker as given (e.g. --kv-cache-tokens).</summary>
+    public IReadOnlyList<string> EngineArguments { get; init; } = [];
+}

@@ -18,7 +18,8 @@ public static class WorkerErrorMapper
         return error.StatusCode switch
         {
             StatusCode.InvalidArgument => ApiException.InvalidRequest(error.Status.Detail, ToParam(error.Trailers.GetValue(InvalidFieldTrailer))),
-            StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.ResourceExhausted =>
+            StatusCode.ResourceExhausted => ApiException.Overloaded($"the server is at capacity, retry later: {error.Status.Detail}"),
+            StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled =>
                 ApiException.Unavailable($"the attention worker is unavailable: {error.Status.Detail}"),
             _ => new ApiException(StatusCodes.Status500InternalServerError,
                 $"the attention worker failed ({error.StatusCode}): {error.Status.Detail}", "server_error"),

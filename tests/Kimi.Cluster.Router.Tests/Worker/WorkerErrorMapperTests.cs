@@ -30,6 +30,18 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
+    public void A_full_worker_queue_is_a_429_to_retry()
+    {
+        var error = new RpcException(new Status(StatusCode.ResourceExhausted, "the queue holds 1024 requests"));
+
+        var mapped = Assert.IsType<ApiException>(WorkerErrorMapper.Map(error, CancellationToken.None));
+
+        Assert.Equal(429, mapped.StatusCode);
+        Assert.Equal("queue_full", mapped.Code);
+        Assert.Contains("1024", mapped.Message);
+    }
+
+    [Fact]
     public void A_call_cancelled_by_our_own_client_stays_a_cancellation()
     {
         var error = new RpcException(new Status(StatusCode.Cancelled, "cancelled"));
