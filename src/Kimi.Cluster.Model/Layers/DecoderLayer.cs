@@ -29,10 +29,25 @@ public sealed class DecoderLayer : IDisposable
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
     {
         using var scope = NewDisposeScope();
+        return Begin(x, cos, sin, segments)().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Attention, then the MLP started (for MoE: experts dispatched, shared expert run); the returned
+    /// function finishes the layer. Splitting here lets one micro-batch's attention run while another's
+    /// experts compute. Tensors land in the caller's dispose scope, which must outlive the finish.
+    /// </summary>
+    public Func<Tensor> Begin(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
+    {
         var h = x + SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments);
         var normed = _postAttentionLayernorm.Forward(h);
-        var mlp = Moe is not null ? Moe.Forward(normed) : _denseMlp!.Forward(normed); // dense when not MoE (constructor)
-        return (h + mlp).MoveToOuterDisposeScope();
+        if (Moe is not null)
+        {
+            var finishMoe = Moe.Start(normed);
+            return () => h + finishMoe();
+        }
+        var dense = _denseMlp!.Forward(normed); // dense when not MoE (constructor)
+        return () => h + dense;
     }
 
     public void Dispose()

@@ -50,15 +50,25 @@ public sealed class KimiModel : IDisposable
     public Tensor Forward(IReadOnlyList<int> tokenIds, IReadOnlyList<AttentionSegment> segments, bool allPositions = false)
     {
         using var scope = NewDisposeScope();
-        var positions = segments.SelectMany(s => Enumerable.Range(0, s.TokenCount).Select(i => (int)(s.StartPosition + i))).ToArray();
-        var (cos, sin) = _rotary.Angles(positions);
-        var hidden = _embedTokens.index_select(0, tensor(tokenIds.Select(t => (long)t).ToArray()));  // [tokens, hidden]
+        var batches = MicroBatch.Split(tokenIds, segments, MicroBatchOverlap);
+        var angles = batches.Select(b => _rotary.Angles(b.Positions)).ToArray();
+        foreach (var batch in batches)
+            batch.Hidden = _embedTokens.index_select(0, tensor(batch.TokenIds.Select(t => (long)t).ToArray()));  // [tokens, hidden]
         foreach (var layer in Layers)
-            hidden = layer.Forward(hidden, cos, sin, segments);
-        if (!allPositions)
-            hidden = hidden.index_select(0, tensor(segments.Select(s => (long)(s.TokenStart + s.TokenCount - 1)).ToArray()));
+        {
+            using var layerScope = NewDisposeScope();
+            // Begin every micro-batch before finishing any: B's attention overlaps A's experts.
+            var finishes = batches.Select((b, i) => layer.Begin(b.Hidden, angles[i].Cos, angles[i].Sin, b.Segments)).ToArray();
+            for (int i = 0; i < batches.Count; i++)
+                batches[i].Hidden = finishes[i]().MoveToOuterDisposeScope();
+        }
+        var rows = batches.Select(b => allPositions ? b.Hidden : b.Hidden.index_select(0, tensor(b.LastRows))).ToArray();
+        var hidden = rows.Length == 1 ? rows[0] : cat(rows, 0);
         return linear(_norm.Forward(hidden), _lmHead).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Split each step into two micro-batches so attention and remote experts overlap (on by default).</summary>
+    public bool MicroBatchOverlap { get; set; } = true;
 
     public void Dispose()
     {

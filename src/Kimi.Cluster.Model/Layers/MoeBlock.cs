@@ -27,12 +27,23 @@ public sealed class MoeBlock : IDisposable
     public Tensor Forward(Tensor x) // [tokens, hidden]
     {
         using var scope = NewDisposeScope();
-        using var routing = _gate.Forward(x);
+        return Start(x)().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Routes and dispatches the tokens, runs the shared expert meanwhile, and returns the
+    /// combine still to do. Tensors land in the caller's dispose scope, which must outlive the combine.
+    /// </summary>
+    public Func<Tensor> Start(Tensor x)
+    {
+        var routing = _gate.Forward(x);
         var pending = _experts.Dispatch(_layer, x, routing);
         var shared = _sharedExperts?.Forward(x); // overlaps with remote experts
-        var routed = pending.Combine();
-        var output = shared is null ? routed : routed + shared;
-        return output.MoveToOuterDisposeScope();
+        return () =>
+        {
+            var routed = pending.Combine();
+            return shared is null ? routed : routed + shared;
+        };
     }
 
     public void Dispose()

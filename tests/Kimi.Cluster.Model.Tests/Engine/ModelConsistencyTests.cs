@@ -65,6 +65,41 @@ public sealed class ModelConsistencyTests
     }
 
     [Fact]
+    public void MicroBatchOverlap_DoesNotChangeTheLogits()
+    {
+        var model = Tiny.Value.Model;
+        int[][] prompts = [[1, 2, 3, 4, 5, 6, 7], [9], [100, 200, 300], [42, 43]];
+        float[][] Run(bool overlap)
+        {
+            model.MicroBatchOverlap = overlap;
+            using var noGrad = no_grad();
+            var caches = prompts.Select(_ => new SequenceKvCache(model.Config)).ToArray();
+            var segments = new List<AttentionSegment>();
+            int offset = 0;
+            for (int i = 0; i < prompts.Length; i++)
+            {
+                segments.Add(new AttentionSegment(offset, prompts[i].Length, caches[i], 0));
+                offset += prompts[i].Length;
+            }
+            using var logits = model.Forward(prompts.SelectMany(p => p).ToArray(), segments);
+            foreach (var cache in caches)
+                cache.Dispose();
+            return [.. Enumerable.Range(0, prompts.Length).Select(i => logits[i].data<float>().ToArray())];
+        }
+        try
+        {
+            var whole = Run(overlap: false);
+            var split = Run(overlap: true);
+            for (int i = 0; i < prompts.Length; i++)
+                AssertClose(whole[i], split[i], 1e-5);
+        }
+        finally
+        {
+            model.MicroBatchOverlap = true;
+        }
+    }
+
+    [Fact]
     public void NaiveAndAbsorbedMla_Agree()
     {
         var model = Tiny.Value.Model;
