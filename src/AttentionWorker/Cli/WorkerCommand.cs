@@ -46,6 +46,10 @@ public static class WorkerCommand
 
         var defaults = BatchingOptions.Default;
         var kvCacheTokens = Positive("--kv-cache-tokens", defaults.KvCacheTokens, "Tokens the paged KV cache holds, over all sequences.");
+        var kvCacheBytes = new Option<long?>("--kv-cache-bytes")
+        {
+            Description = "KV cache size in bytes instead of tokens (float32 latent + rope key per token per layer); overrides --kv-cache-tokens.",
+        };
         var blockSize = Positive("--block-size", defaults.BlockSize, "Tokens per KV-cache block (the unit of allocation and prefix sharing).");
         var maxBatchTokens = Positive("--max-batch-tokens", defaults.MaxBatchTokens, "Tokens computed in one step: decodes plus prefill chunks.");
         var maxRunning = Positive("--max-running", defaults.MaxRunning, "Sequences running (holding KV blocks) at once; at most --max-batch-tokens.");
@@ -54,7 +58,7 @@ public static class WorkerCommand
         var root = new RootCommand("Kimi Cluster attention worker: serves one model over gRPC on 127.0.0.1.")
         {
             model, port, parentPid, gatewayPorts, callTimeout, connectTimeout,
-            kvCacheTokens, blockSize, maxBatchTokens, maxRunning, maxWaiting,
+            kvCacheTokens, kvCacheBytes, blockSize, maxBatchTokens, maxRunning, maxWaiting,
         };
         root.SetAction((parse, cancellation) =>
         {
@@ -62,7 +66,10 @@ public static class WorkerCommand
                 ? new ExpertClusterOptions(PortList.TryParse(ports, out _)!,
                     TimeSpan.FromSeconds(parse.GetValue(callTimeout)), TimeSpan.FromSeconds(parse.GetValue(connectTimeout)))
                 : null;
-            var batching = new BatchingOptions(parse.GetValue(kvCacheTokens), parse.GetValue(blockSize),
+            long cacheTokens = parse.GetValue(kvCacheBytes) is long bytes
+                ? KvCacheSizing.TokensFor(bytes, parse.GetValue(model))
+                : parse.GetValue(kvCacheTokens);
+            var batching = new BatchingOptions(cacheTokens, parse.GetValue(blockSize),
                 parse.GetValue(maxBatchTokens), parse.GetValue(maxRunning), parse.GetValue(maxWaiting));
             // Checked here, after defaults are applied: a validator sees 0 for options not given.
             if (batching.Problem() is { } problem)

@@ -19,14 +19,26 @@ public sealed class EngineOptions
         new("--max-waiting") { Description = "Most requests waiting; beyond it requests are refused with 429." },
     ];
 
+    private readonly Option<long?> _cacheBytes = new("--kv-cache-bytes")
+    {
+        Description = "KV cache size in bytes instead of tokens (overrides --kv-cache-tokens).",
+    };
+
     public void AddTo(Command command)
     {
         foreach (var option in _options)
             command.Options.Add(option);
+        command.Options.Add(_cacheBytes);
     }
 
     /// <summary>The given options as worker arguments, e.g. ["--block-size", "16"].</summary>
-    public IReadOnlyList<string> Read(ParseResult parse) =>
-        [.. _options.Where(o => parse.GetValue(o) is not null)
-            .SelectMany(o => new[] { o.Name, parse.GetValue(o)!.Value.ToString(CultureInfo.InvariantCulture) })]; // not null: filtered above
+    public IReadOnlyList<string> Read(ParseResult parse)
+    {
+        var arguments = _options.Where(o => parse.GetValue(o) is not null)
+            .SelectMany(o => new[] { o.Name, parse.GetValue(o)!.Value.ToString(CultureInfo.InvariantCulture) }) // not null: filtered above
+            .ToList();
+        if (parse.GetValue(_cacheBytes) is long bytes)
+            arguments.AddRange([_cacheBytes.Name, bytes.ToString(CultureInfo.InvariantCulture)]);
+        return arguments;
+    }
 }

@@ -14,9 +14,10 @@ public sealed class BurstTests
     [Fact]
     public async Task Burst_of_200_with_a_small_cache_completes_every_request_with_its_solo_output()
     {
-        // 8 blocks of 16 tokens: far fewer than 200 requests need, so the scheduler queues and preempts.
+        // 61440 bytes = 128 tokens of the tiny model (480 B each) = 8 blocks of 16: far fewer than 200
+        // requests need, so the scheduler queues and preempts.
         await using var cluster = await ClusterUnderTest.StartAsync("small cache",
-            "--kv-cache-tokens", "128", "--block-size", "16", "--max-batch-tokens", "64", "--max-running", "32", "--max-waiting", "1000");
+            "--kv-cache-bytes", "61440", "--block-size", "16", "--max-batch-tokens", "64", "--max-running", "32", "--max-waiting", "1000");
         var burst = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Complete(cluster.Http, i)));
         Assert.All(burst, r => Assert.True(r.Status == 200, r.Body.ToJsonString()));
         foreach (int i in new[] { 0, 17, 28, 199 })
