@@ -5,20 +5,22 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace Kimi.Cluster.ServiceDefaults;
 
-/// <summary>The conventions of a worker process started by the launcher.</summary>
+/// <summary>The conventions of our processes: the router and the workers the launcher starts.</summary>
 public static class WorkerProcessDefaults
 {
     /// <summary>
     /// Logs go to stderr, one line each, for the launcher to forward: stdout carries only the
-    /// READY line. Per-call hosting, cluster and retry chatter is filtered out.
+    /// READY line (ATTENTION_WORKER_READY, EXPERT_WORKER_READY, ROUTER_READY). Per-call hosting,
+    /// HTTP client, cluster and retry chatter is filtered out.
     /// </summary>
-    public static void ConfigureWorkerLogging(this ILoggingBuilder logging)
+    public static void ConfigureProcessLogging(this ILoggingBuilder logging)
     {
         ArgumentNullException.ThrowIfNull(logging);
         logging.ClearProviders();
         logging.AddSimpleConsole(console => console.SingleLine = true);
         logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http", LogLevel.Warning);
         logging.AddFilter("Grpc", LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Warning);
         logging.AddFilter("Polly", LogLevel.Warning);
@@ -35,7 +37,7 @@ public static class WorkerProcessDefaults
     /// <summary>Both of the above, for a host builder.</summary>
     public static void AddWorkerProcessDefaults(this IHostApplicationBuilder builder, int? parentPid)
     {
-        builder.Logging.ConfigureWorkerLogging();
+        builder.Logging.ConfigureProcessLogging();
         builder.Services.AddParentProcessWatch(parentPid);
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
         ArgumentNullException.ThrowIfNull(options);
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
-        builder.Logging.ConfigureWorkerLogging();
+        builder.Logging.ConfigureProcessLogging();
         // The web host announces the worker's start; this helper host need not.
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.UseOrleansClient(client => client

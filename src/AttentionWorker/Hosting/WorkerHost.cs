@@ -59,7 +59,7 @@ public static class WorkerHost
         ArgumentNullException.ThrowIfNull(addGenerator);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ConfigureWorkerLogging();
+        builder.Logging.ConfigureProcessLogging();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(
             IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
         AddServices(builder.Services, options);

@@ -1,3 +1,4 @@
+using Kimi.Cluster.ServiceDefaults;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -39,7 +40,7 @@ public static partial class RouterHost
         ArgumentNullException.ThrowIfNull(options);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        RouterLogging.Configure(builder.Logging);
+        builder.Logging.ConfigureProcessLogging();
         var address = HttpOptions.ParseAddress(options.Host)
             ?? throw new ArgumentException($"'{options.Host}' is not an IP address", nameof(options));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));

@@ -1,3 +1,4 @@
+using Kimi.Cluster.ServiceDefaults;
 using Kimi.Cluster.Router.Hosting;
 
 namespace Kimi.Cluster.Router.Launch;
@@ -11,7 +12,7 @@ public static partial class LocalCluster
     public static async Task<int> RunAsync(LocalClusterOptions options, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var loggerFactory = LoggerFactory.Create(RouterLogging.Configure);
+        using var loggerFactory = LoggerFactory.Create(logging => logging.ConfigureProcessLogging());
         var logger = loggerFactory.CreateLogger("Kimi.Cluster.Router.Local");
         try
         {

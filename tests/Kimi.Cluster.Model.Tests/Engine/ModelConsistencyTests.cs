@@ -43,11 +43,9 @@ public sealed class ModelConsistencyTests
         }
     }
 
-    [Fact]
-    public void BatchOfDifferentLengths_GivesEachSequenceItsOwnLogits()
+    /// <summary>Prefills the prompts as one flattened batch, each with a fresh cache; last-token logits per prompt.</summary>
+    private static float[][] BatchedLastLogits(KimiModel model, int[][] prompts)
     {
-        var model = Tiny.Value.Model;
-        int[][] prompts = [[1, 2, 3, 4, 5, 6, 7], [9], [100, 200, 300]];
         using var noGrad = no_grad();
         var caches = prompts.Select(_ => new SequenceKvCache(model.Config)).ToArray();
         var segments = new List<AttentionSegment>();
@@ -57,11 +55,20 @@ public sealed class ModelConsistencyTests
             segments.Add(new AttentionSegment(offset, prompts[i].Length, caches[i], 0));
             offset += prompts[i].Length;
         }
-        using var batched = model.Forward(prompts.SelectMany(p => p).ToArray(), segments);
-        for (int i = 0; i < prompts.Length; i++)
-            AssertClose(LastLogits(model, prompts[i]), batched[i].data<float>().ToArray());
+        using var logits = model.Forward(prompts.SelectMany(p => p).ToArray(), segments);
         foreach (var cache in caches)
             cache.Dispose();
+        return [.. Enumerable.Range(0, prompts.Length).Select(i => logits[i].data<float>().ToArray())];
+    }
+
+    [Fact]
+    public void BatchOfDifferentLengths_GivesEachSequenceItsOwnLogits()
+    {
+        var model = Tiny.Value.Model;
+        int[][] prompts = [[1, 2, 3, 4, 5, 6, 7], [9], [100, 200, 300]];
+        var batched = BatchedLastLogits(model, prompts);
+        for (int i = 0; i < prompts.Length; i++)
+            AssertClose(LastLogits(model, prompts[i]), batched[i]);
     }
 
     [Fact]
@@ -72,19 +79,7 @@ public sealed class ModelConsistencyTests
         float[][] Run(bool overlap)
         {
             model.MicroBatchOverlap = overlap;
-            using var noGrad = no_grad();
-            var caches = prompts.Select(_ => new SequenceKvCache(model.Config)).ToArray();
-            var segments = new List<AttentionSegment>();
-            int offset = 0;
-            for (int i = 0; i < prompts.Length; i++)
-            {
-                segments.Add(new AttentionSegment(offset, prompts[i].Length, caches[i], 0));
-                offset += prompts[i].Length;
-            }
-            using var logits = model.Forward(prompts.SelectMany(p => p).ToArray(), segments);
-            foreach (var cache in caches)
-                cache.Dispose();
-            return [.. Enumerable.Range(0, prompts.Length).Select(i => logits[i].data<float>().ToArray())];
+            return BatchedLastLogits(model, prompts);
         }
         try
         {
