@@ -75,7 +75,9 @@ public sealed partial class GenerationBatcher
         }
         catch (Exception error)
         {
-            LogStepFailed(_logger, error, plan.Sequences.Count);
+            // The cause (a libtorch trace, say) goes to this log only, under the request ids the
+            // callers are told; the loop goes on with the other requests.
+            LogStepFailed(_logger, error, plan.Sequences.Count, string.Join(", ", StepRequestIds(plan)));
             FailStep(plan, error);
             return;
         }
@@ -96,8 +98,14 @@ public sealed partial class GenerationBatcher
         }
     }
 
+    private List<string> StepRequestIds(StepPlan plan)
+    {
+        lock (_lock)
+            return [.. plan.Sequences.Select(s => _pending.TryGetValue(s.Id, out var pending) ? pending.RequestId : $"worker-sequence-{s.Id}")];
+    }
+
     /// <summary>A failed step fails its sequences (only): they leave the scheduler and the generator.</summary>
-    private void FailStep(StepPlan plan, Exception error)
+    private void FailStep(StepPlan plan, Exception cause)
     {
         lock (_lock)
         {
@@ -106,7 +114,7 @@ public sealed partial class GenerationBatcher
                 _scheduler.Cancel(sequence.Id);
                 _generator.Cancel(sequence.Id);
                 if (_pending.Remove(sequence.Id, out var pending))
-                    pending.Fail(error);
+                    pending.Fail(GenerationFailedException.For(pending.RequestId, cause));
             }
             // Nothing planned is running any more, so this only closes the step.
             _scheduler.Update([]);

@@ -141,6 +141,6 @@ public sealed partial class GenerationBatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Debug, Message = "Running a step of {Sequences} sequences, {Tokens} tokens")]
     private static partial void LogStepStarting(ILogger logger, int sequences, int tokens);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A step of {Count} sequences failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception error, int count);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A step of {Count} sequences failed; failed requests: {RequestIds}")]
+    private static partial void LogStepFailed(ILogger logger, Exception error, int count, string requestIds);
 }

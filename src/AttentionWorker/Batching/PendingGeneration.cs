@@ -27,6 +27,9 @@ public sealed class PendingGeneration
 
     public GenerationRequest Request { get; }
 
+    /// <summary>The caller's request id, or one made from <see cref="Id"/> when it sent none: what logs and errors name.</summary>
+    public string RequestId => Request.RequestId.Length > 0 ? Request.RequestId : $"worker-sequence-{Id}";
+
     /// <summary>Cancelled when the caller has gone.</summary>
     public CancellationToken CallCancellation { get; }
 

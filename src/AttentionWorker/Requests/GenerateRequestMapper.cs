@@ -28,7 +28,7 @@ public static class GenerateRequestMapper
         var sampling = ToSampling(request, stopTokenIds);
         Validate(sampling);
         RequireFitsContext(prompt.Length, request.MaxTokens, model.MaxPositionEmbeddings);
-        return new GenerationRequest(prompt, sampling);
+        return new GenerationRequest(prompt, sampling) { RequestId = request.RequestId };
     }
 
     private static SamplingParams ToSampling(GenerateRequest request, int[] stopTokenIds)

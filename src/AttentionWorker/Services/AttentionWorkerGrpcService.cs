@@ -12,7 +12,8 @@ namespace Kimi.Cluster.AttentionWorker.Services;
 /// The AttentionWorker gRPC service: a thin adapter that validates and maps each call,
 /// hands it to the batcher (which admits or refuses it at once), and streams the sampled tokens back.
 /// </summary>
-public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatchGenerator generator, WorkerStatsReporter stats)
+public sealed partial class AttentionWorkerGrpcService(
+    GenerationBatcher batcher, IBatchGenerator generator, WorkerStatsReporter stats, ILogger<AttentionWorkerGrpcService> logger)
     : Contract.AttentionWorkerBase
 {
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
@@ -43,9 +44,15 @@ public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatch
         {
             throw new RpcException(new Status(StatusCode.Unavailable, error.Message));
         }
-        catch (Exception error) when (error is not RpcException and not OperationCanceledException)
+        catch (GenerationFailedException error)
         {
             throw WorkerErrors.GenerationFailed(error);
+        }
+        catch (Exception error) when (error is not RpcException and not OperationCanceledException)
+        {
+            // Not a failed step (those come as GenerationFailedException): log it under the id the caller gets.
+            LogCallFailed(logger, error, pending.RequestId);
+            throw WorkerErrors.GenerationFailed(GenerationFailedException.For(pending.RequestId, error));
         }
     }
 
@@ -73,4 +80,7 @@ public sealed class AttentionWorkerGrpcService(GenerationBatcher batcher, IBatch
             throw WorkerErrors.ShuttingDown();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Generating request {RequestId} failed")]
+    private static partial void LogCallFailed(ILogger logger, Exception error, string requestId);
 }

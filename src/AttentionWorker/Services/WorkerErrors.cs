@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Requests;
 using Kimi.Cluster.Scheduling;
 
@@ -46,9 +47,10 @@ public static class WorkerErrors
     public static RpcException ClientCancelled() =>
         new(new Status(StatusCode.Cancelled, "the caller cancelled the call; the sequence was stopped"));
 
-    public static RpcException GenerationFailed(Exception error)
+    /// <summary>INTERNAL with a message fit for the client: no native trace, the request id to find the cause in the log.</summary>
+    public static RpcException GenerationFailed(GenerationFailedException error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return new RpcException(new Status(StatusCode.Internal, $"generation failed: {error.Message}"));
+        return new RpcException(new Status(StatusCode.Internal, error.Message));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Kimi.Cluster.Model.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,13 +15,16 @@ public sealed class RandomWeights(ulong seed) : IWeightSource
     {
         using var generator = new Generator(Mix(seed ^ Fnv1a(name)));
         using var normal = randn(shape, ScalarType.Float32, generator: generator);
+        // Scalars in usings, not made on the fly: see KeptScalars.
+        using var tenth = 0.1f.ToScalar();
         if (name.EndsWith("norm.weight", StringComparison.Ordinal))
-            return normal * 0.1f + 1f;
+            return normal.mul(tenth).add(KeptScalars.One, KeptScalars.One);
         if (name.EndsWith("e_score_correction_bias", StringComparison.Ordinal))
-            return normal * 0.1f;
+            return normal.mul(tenth);
         if (name.EndsWith("embed_tokens.weight", StringComparison.Ordinal))
             return normal.clone();
-        return normal / MathF.Sqrt(shape[^1]); // a linear layer's [out, in]
+        using var fanIn = MathF.Sqrt(shape[^1]).ToScalar();
+        return normal.div(fanIn); // a linear layer's [out, in]
     }
 
     private static ulong Fnv1a(string text)

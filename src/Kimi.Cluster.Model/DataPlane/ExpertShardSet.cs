@@ -52,7 +52,7 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
             output.add_(group.Key.Experts.Compute(layer, x,
                 tensor(pairs.Select(p => (long)expertIds[p]).ToArray()),
                 tensor(pairs.Select(p => tokenOfPair[p]).ToArray()),
-                tensor(pairs.Select(p => weights[p]).ToArray())));
+                tensor(pairs.Select(p => weights[p]).ToArray())), KeptScalars.One);
         }
         return ActivationCodec.Encode(output);
     }

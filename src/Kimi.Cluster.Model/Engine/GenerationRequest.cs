@@ -5,4 +5,7 @@ public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, Sampli
 {
     /// <summary>Cancelled when the client has gone: the sequence stops at the next step.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The caller's id for the request (may be empty), carried into logs and error messages.</summary>
+    public string RequestId { get; init; } = "";
 }

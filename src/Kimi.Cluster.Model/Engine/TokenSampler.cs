@@ -1,3 +1,5 @@
+using Kimi.Cluster.Model.Layers;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -51,7 +53,7 @@ public static class TokenSampler
             k++;
         }
         var device = rowLogits.device;
-        return rowLogits.index_add(0, tensor(ids, device: device), tensor(deltas, device: device).to(rowLogits.dtype), 1);
+        return rowLogits.index_add(0, tensor(ids, device: device), tensor(deltas, device: device).to(rowLogits.dtype), KeptScalars.One);
     }
 
     private static TokenLogprob[] TopAlternatives(Tensor? values, Tensor? ids, int row, int count)
@@ -66,7 +68,8 @@ public static class TokenSampler
     /// <summary>Temperature, then top-k, then top-p (always keeping the best token), then one draw.</summary>
     private static int Draw(Tensor rowLogits, SamplingParams p, SeededRandom random)
     {
-        var probabilities = softmax(rowLogits / p.Temperature, -1);
+        using var temperature = p.Temperature.ToScalar(); // disposed after use: see KeptScalars
+        var probabilities = softmax(rowLogits.div(temperature), -1);
         var (sorted, order) = probabilities.sort(descending: true);
         float[] probs = sorted.data<float>().ToArray();
         long[] tokens = order.data<long>().ToArray();

@@ -39,15 +39,15 @@ public sealed class DecoderLayer : IDisposable
     /// </summary>
     public Func<Tensor> Begin(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
     {
-        var h = x + SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments);
+        var h = x.Plus(SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments));
         var normed = _postAttentionLayernorm.Forward(h);
         if (Moe is not null)
         {
             var finishMoe = Moe.Start(normed);
-            return () => h + finishMoe();
+            return () => h.Plus(finishMoe());
         }
         var dense = _denseMlp!.Forward(normed); // dense when not MoE (constructor)
-        return () => h + dense;
+        return () => h.Plus(dense);
     }
 
     public void Dispose()

@@ -65,7 +65,7 @@ public sealed class ExpertGroup : IDisposable
                 throw new ArgumentException($"expert {e} is not loaded here", nameof(expertOfPair));
             var rows = tokens.narrow(0, offset, counts[e]);
             var partial = expert.Forward(x.index_select(0, rows)) * weights.narrow(0, offset, counts[e]).unsqueeze(1);
-            output.index_add_(0, rows, partial, 1);
+            output.index_add_(0, rows, partial, KeptScalars.One);
             offset += counts[e];
         }
         return output.MoveToOuterDisposeScope();

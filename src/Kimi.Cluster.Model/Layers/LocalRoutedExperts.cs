@@ -20,7 +20,7 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
         {
             using var scope = NewDisposeScope();
             long k = routing.ExpertIds.shape[1];
-            var tokenOfPair = arange(x.shape[0]).repeat_interleave(k); // pairs are token-major
+            var tokenOfPair = tensor(Enumerable.Range(0, (int)x.shape[0]).Select(t => (long)t).ToArray()).repeat_interleave(k); // pairs are token-major
             var output = owner._all.Compute(layer, x, routing.ExpertIds.flatten(), tokenOfPair, routing.Weights.flatten());
             return output.MoveToOuterDisposeScope();
         }

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -23,6 +24,7 @@ public sealed class MlaAttention : IDisposable
     private readonly RmsNorm _kvANorm;
     private readonly Tensor _keyAbsorb;   // [heads, nope, kv_lora]: kv_b_proj's key half
     private readonly Tensor _valueAbsorb; // [heads, v, kv_lora]: kv_b_proj's value half
+    private readonly Scalar _softmaxScale;
 
     public MlaForm Form { get; set; } = MlaForm.Absorbed;
 
@@ -30,6 +32,7 @@ public sealed class MlaAttention : IDisposable
     {
         _config = config;
         _layer = layer;
+        _softmaxScale = config.SoftmaxScale.ToScalar();
         string p = $"model.layers.{layer}.self_attn";
         long heads = config.NumAttentionHeads, hidden = config.HiddenSize;
         if (config.QLoraRank is int qLora)
@@ -84,7 +87,7 @@ public sealed class MlaAttention : IDisposable
     private Tensor AttendAbsorbed(Tensor qNope, Tensor qRope, Tensor latents, Tensor ropeKeys, long start)
     {
         var qLatent = einsum("thd,hdc->thc", qNope, _keyAbsorb);                              // [n, heads, kv_lora]
-        var scores = einsum("thc,sc->hts", qLatent, latents) + einsum("thr,sr->hts", qRope, ropeKeys);
+        var scores = einsum("thc,sc->hts", qLatent, latents).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
         var weights = CausalSoftmax(scores, start);                                           // [heads, n, cached]
         var outLatent = einsum("hts,sc->thc", weights, latents);                              // [n, heads, kv_lora]
         return einsum("thc,hvc->thv", outLatent, _valueAbsorb);                               // [n, heads, v]
@@ -96,7 +99,7 @@ public sealed class MlaAttention : IDisposable
         var kv = linear(latents, _kvBProj).view(cached, _config.NumAttentionHeads, _config.QkNopeHeadDim + _config.VHeadDim);
         var keys = kv.narrow(2, 0, _config.QkNopeHeadDim);                                    // [cached, heads, nope]
         var values = kv.narrow(2, _config.QkNopeHeadDim, _config.VHeadDim);                   // [cached, heads, v]
-        var scores = einsum("thd,shd->hts", qNope, keys) + einsum("thr,sr->hts", qRope, ropeKeys);
+        var scores = einsum("thd,shd->hts", qNope, keys).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
         var weights = CausalSoftmax(scores, start);
         return einsum("hts,shv->thv", weights, values);                                       // [n, heads, v]
     }
@@ -105,9 +108,10 @@ public sealed class MlaAttention : IDisposable
     private Tensor CausalSoftmax(Tensor scores, long start)
     {
         long queries = scores.shape[1], cached = scores.shape[2];
-        var queryPositions = arange(start, start + queries).unsqueeze(1);
-        var future = arange(cached).unsqueeze(0) > queryPositions;                            // [n, cached]
-        var masked = (scores * _config.SoftmaxScale).masked_fill(future, float.NegativeInfinity);
+        var queryPositions = tensor(Enumerable.Range(0, (int)queries).Select(i => start + i).ToArray()).unsqueeze(1);
+        var cachePositions = tensor(Enumerable.Range(0, (int)cached).Select(i => (long)i).ToArray()).unsqueeze(0);
+        var future = cachePositions > queryPositions;                                         // [n, cached]
+        var masked = scores.mul(_softmaxScale).masked_fill(future, KeptScalars.NegativeInfinity);
         return softmax(masked, -1);
     }
 
@@ -117,5 +121,6 @@ public sealed class MlaAttention : IDisposable
             t?.Dispose();
         _qANorm?.Dispose();
         _kvANorm.Dispose();
+        _softmaxScale.Dispose();
     }
 }

@@ -42,7 +42,7 @@ public sealed class MoeBlock : IDisposable
         return () =>
         {
             var routed = pending.Combine();
-            return shared is null ? routed : routed + shared;
+            return shared is null ? routed : routed.Plus(shared);
         };
     }
 

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -16,10 +17,13 @@ public sealed class MoeGate : IDisposable
     private readonly ModelConfig _config;
     private readonly Tensor _weight;              // [experts, hidden]
     private readonly Tensor? _scoreCorrectionBias; // [experts]
+    private readonly Scalar _routedScalingFactor;
+    private readonly Scalar _normEpsilon = 1e-20.ToScalar(); // keeps an all-zero choice finite, as HF does
 
     public MoeGate(ModelConfig config, string prefix, IWeightSource weights)
     {
         _config = config;
+        _routedScalingFactor = config.RoutedScalingFactor.ToScalar();
         _weight = weights.Load(prefix + ".weight", config.NRoutedExperts, config.HiddenSize);
         if (config.TopkMethod == TopkMethod.NoAuxTc)
             _scoreCorrectionBias = weights.Load(prefix + ".e_score_correction_bias", config.NRoutedExperts);
@@ -30,14 +34,14 @@ public sealed class MoeGate : IDisposable
         using var scope = NewDisposeScope();
         var logits = linear(x.to(ScalarType.Float32), _weight);
         var scores = _config.ScoringFunc == ScoringFunction.Sigmoid ? logits.sigmoid() : softmax(logits, -1);
-        var choice = _scoreCorrectionBias is null ? scores : scores + _scoreCorrectionBias;
+        var choice = _scoreCorrectionBias is null ? scores : scores.Plus(_scoreCorrectionBias);
         if (_config.NGroup > 1 && _config.TopkMethod != TopkMethod.Greedy)
             choice = KeepBestGroups(choice);
         var expertIds = choice.topk(_config.NumExpertsPerTok, dim: -1).indexes;              // [tokens, k]
         var weights = scores.gather(1, expertIds);
         if (_config.NormTopkProb && _config.NumExpertsPerTok > 1)
-            weights = weights / (weights.sum([-1], keepdim: true) + 1e-20);
-        weights = weights * _config.RoutedScalingFactor;
+            weights = weights / weights.sum([-1], keepdim: true).add(_normEpsilon, KeptScalars.One);
+        weights = weights.mul(_routedScalingFactor);
         return new ExpertRouting(expertIds.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 
@@ -52,12 +56,14 @@ public sealed class MoeGate : IDisposable
         var keptGroups = groupScores.topk(_config.TopkGroup, dim: -1).indexes;               // [tokens, topk_group]
         var keep = zeros_like(groupScores, dtype: ScalarType.Bool).scatter(1, keptGroups, ones_like(keptGroups, dtype: ScalarType.Bool));
         var keepExperts = keep.unsqueeze(-1).expand_as(grouped).reshape(tokens, -1);
-        return choice.masked_fill(keepExperts.logical_not(), float.NegativeInfinity);
+        return choice.masked_fill(keepExperts.logical_not(), KeptScalars.NegativeInfinity);
     }
 
     public void Dispose()
     {
         _weight.Dispose();
         _scoreCorrectionBias?.Dispose();
+        _routedScalingFactor.Dispose();
+        _normEpsilon.Dispose();
     }
 }

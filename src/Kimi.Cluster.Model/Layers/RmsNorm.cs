@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;
@@ -5,6 +6,8 @@ namespace Kimi.Cluster.Model.Layers;
 /// <summary>y = x / sqrt(mean(x²) + eps) · weight, computed in float32.</summary>
 public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
 {
+    private readonly Scalar _eps = eps.ToScalar(); // kept with the module: see KeptScalars
+
     public Tensor Weight { get; } = weight;
     public double Eps { get; } = eps;
 
@@ -14,9 +17,13 @@ public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var meanSquare = x.pow(2).mean([-1], keepdim: true);
-        return (x * rsqrt(meanSquare + Eps) * Weight).MoveToOuterDisposeScope();
+        var meanSquare = (x * x).mean([-1], keepdim: true); // not square(): it makes a Scalar 2 on the fly
+        return (x * rsqrt(meanSquare.add(_eps, KeptScalars.One)) * Weight).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => Weight.Dispose();
+    public void Dispose()
+    {
+        Weight.Dispose();
+        _eps.Dispose();
+    }
 }

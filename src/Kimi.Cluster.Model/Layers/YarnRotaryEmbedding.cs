@@ -75,7 +75,7 @@ public sealed class YarnRotaryEmbedding
             cos = cos.unsqueeze(1); // broadcast over heads
             sin = sin.unsqueeze(1);
         }
-        var rotated = stack([even * cos - odd * sin, even * sin + odd * cos], -1);
+        var rotated = stack([even * cos - odd * sin, (even * sin).Plus(odd * cos)], -1);
         return rotated.reshape(x.shape).MoveToOuterDisposeScope();
     }
 }

@@ -30,8 +30,10 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         }
         catch (Exception error) when (error is not ApiException && !context.Response.HasStarted)
         {
-            LogUnhandled(logger, error, context.Request.Method, context.Request.Path);
-            var body = new ApiException(StatusCodes.Status500InternalServerError, "internal error: " + error.Message, "server_error");
+            // The cause goes to the log only, under an id the client is given.
+            LogUnhandled(logger, error, context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            var body = new ApiException(StatusCodes.Status500InternalServerError,
+                $"internal error serving request {context.TraceIdentifier}; the router logged the cause under this id", "server_error");
             await ApiJson.WriteAsync(context.Response, body.ToBody(), body.StatusCode, context.RequestAborted);
         }
     }
@@ -43,6 +45,6 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         return ApiJson.WriteAsync(context.Response, error.ToBody(), error.StatusCode, context.RequestAborted);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception error, string method, string path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path} (request {RequestId})")]
+    private static partial void LogUnhandled(ILogger logger, Exception error, string method, string path, string requestId);
 }

@@ -57,8 +57,11 @@ public sealed class KimiGenerateService(AttentionWorkerPool worker, ModelInfoCac
     {
         ArgumentNullException.ThrowIfNull(request);
         var tokenizer = (await ModelAsync(context)).Text.Tokenizer ?? throw GrpcErrors.NoTokenizer("token ids cannot be detokenized");
-        if (request.TokenIds.FirstOrDefault(id => id < 0 || id >= tokenizer.VocabSize, -1) is var bad and not -1)
-            throw GrpcErrors.Invalid("token_ids", $"{bad} is not a token id of this model (0..{tokenizer.VocabSize - 1})");
+        foreach (int id in request.TokenIds)
+        {
+            if (id < 0 || id >= tokenizer.VocabSize)
+                throw GrpcErrors.Invalid("token_ids", $"{id} is not a token id of this model (0..{tokenizer.VocabSize - 1})");
+        }
         return new DetokenizeResponse { Text = tokenizer.Decode(request.TokenIds, request.SkipSpecialTokens) };
     }
 

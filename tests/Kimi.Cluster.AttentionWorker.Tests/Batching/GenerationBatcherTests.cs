@@ -113,6 +113,30 @@ public sealed class GenerationBatcherTests
         await batcher.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task A_failed_step_fails_its_requests_with_their_id_and_no_native_trace_and_the_loop_goes_on()
+    {
+        const string NativeTrace = "Expected false to be true, but got false. Exception raised from toFloat at c10/core/Scalar.h:140 frame #0: c10::Error::Error";
+        using var generator = new CountingBatchGenerator { FailingPromptToken = 666, StepError = new System.Runtime.InteropServices.ExternalException(NativeTrace) };
+        var logger = new RecordingLogger<GenerationBatcher>();
+        using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, logger);
+        await batcher.StartAsync(CancellationToken.None);
+
+        var doomed = batcher.Enqueue(new GenerationRequest([666], Greedy(3)) { RequestId = "cmpl-doomed-0" }, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<GenerationFailedException>(() => doomed.Result.WaitAsync(Timeout));
+        var afterwards = await batcher.Enqueue(Request(3), CancellationToken.None).Result.WaitAsync(Timeout);
+
+        Assert.Contains("generation failed for request cmpl-doomed-0", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Scalar.h", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, afterwards.Tokens.Count);
+        var logged = Assert.Single(logger.Entries, e => e.Error is not null);
+        Assert.Contains("cmpl-doomed-0", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("Scalar.h", logged.Error!.Message, StringComparison.Ordinal); // selected as the entry with an error
+        await batcher.StopAsync(CancellationToken.None);
+    }
+
+    private static SamplingParams Greedy(int maxTokens) => new() { Temperature = 0, MaxTokens = maxTokens };
+
     private static GenerationRequest Request(int maxTokens, int? stopTokenId = null) =>
         new([10], new SamplingParams { Temperature = 0, MaxTokens = maxTokens, StopTokenIds = stopTokenId is int id ? [id] : [] });
 }

@@ -20,6 +20,11 @@ public sealed class CountingBatchGenerator : IBatchGenerator
 
     public CountingBatchGenerator(bool startOpen = true) => _gate = new ManualResetEventSlim(startOpen);
 
+    /// <summary>A step that holds a sequence whose prompt starts with this token throws <see cref="StepError"/>.</summary>
+    public int? FailingPromptToken { get; init; }
+
+    public Exception StepError { get; init; } = new InvalidOperationException("the step failed");
+
     /// <summary>Each step waits for its own <see cref="ReleaseOneStep"/>, so a test decides when the loop moves on.</summary>
     public bool HoldEveryStep { get; init; }
 
@@ -62,6 +67,8 @@ public sealed class CountingBatchGenerator : IBatchGenerator
             _stepPermits.Wait(TimeSpan.FromSeconds(30));
         else
             _gate.Wait(TimeSpan.FromSeconds(30));
+        if (plan.Sequences.Any(s => _requests.TryGetValue(s.Id, out var r) && r.Request.PromptTokenIds[0] == FailingPromptToken))
+            throw StepError;
         var sampled = new List<StepToken>();
         foreach (var s in plan.Sequences.Where(s => s.SamplesToken && _requests.ContainsKey(s.Id)))
         {

@@ -16,7 +16,7 @@ public sealed class WorkerErrorMapperTests
 
         Assert.Equal(400, mapped.StatusCode);
         Assert.Equal("prompt", mapped.Param);
-        Assert.Equal("prompt_token_ids: empty", mapped.Message);
+        Assert.Equal("empty", mapped.Message);
     }
 
     [Fact]
