@@ -7,6 +7,10 @@ torch float64 (rope de-interleaved then rotate_half, as HF does) and prints the 
 top-5 log-probabilities as JSON.
 
 usage: hf_reference.py {k2|ds|k25} CHECKPOINT_DIR PROMPT_IDS(comma-separated) NEW_TOKENS
+
+With "read" instead of a kind it writes nothing: it reads the checkpoint already in CHECKPOINT_DIR
+(e.g. one written by the C# TinyCheckpointWriter, INT4 pack-quantized or FP8 block-quantized
+included) with checkpoint_reader.py's independent numpy dequantization, and decodes that.
 """
 import json, math, os, struct, sys
 import torch
@@ -77,6 +81,8 @@ def rms(x, w, eps): return x / torch.sqrt((x * x).mean(-1, keepdim=True) + eps) 
 
 def yarn(cfg):
     d, base = cfg["qk_rope_head_dim"], cfg["rope_theta"]; rs = cfg["rope_scaling"]
+    if rs is None:  # plain RoPE
+        return 1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.float64) / d)), 1.0, (cfg["qk_nope_head_dim"] + d) ** -0.5
     f, orig = rs["factor"], rs["original_max_position_embeddings"]
     extra = 1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.float64) / d)); inter = extra / f
     cd = lambda r: (d * math.log(orig / (r * 2 * math.pi))) / (2 * math.log(base))
@@ -124,16 +130,21 @@ def forward(W, cfg, toks):
         x = x + a @ W[p + "self_attn.o_proj.weight"].T
         h = rms(x, W[p + "post_attention_layernorm.weight"], eps)
         mlp = lambda pre, y: (F.silu(y @ W[pre + "gate_proj.weight"].T) * (y @ W[pre + "up_proj.weight"].T)) @ W[pre + "down_proj.weight"].T
-        if l >= cfg["first_k_dense_replace"]:
-            sc = (h @ W[p + "mlp.gate.weight"].T).sigmoid(); ch = sc + W[p + "mlp.gate.e_score_correction_bias"]
+        if cfg["n_routed_experts"] and l >= cfg["first_k_dense_replace"] and l % cfg.get("moe_layer_freq", 1) == 0:
+            logits = h @ W[p + "mlp.gate.weight"].T
+            sc = logits.softmax(-1) if cfg.get("scoring_func", "sigmoid") == "softmax" else logits.sigmoid()
+            bias = W.get(p + "mlp.gate.e_score_correction_bias")
+            ch = sc + bias if bias is not None else sc
             G, K = cfg["n_group"], cfg["num_experts_per_tok"]
             if G > 1:
                 gs = ch.view(T, G, -1).topk(2, -1)[0].sum(-1); gi = gs.topk(cfg["topk_group"], -1)[1]
                 gm_ = torch.zeros_like(gs).scatter_(1, gi, 1).unsqueeze(-1).expand(T, G, ch.shape[1] // G).reshape(T, -1)
                 ch = ch.masked_fill(gm_ == 0, float("-inf"))
             idx = ch.topk(K, -1)[1]; w = sc.gather(1, idx)
-            w = w / (w.sum(-1, keepdim=True) + 1e-20) * cfg["routed_scaling_factor"]
-            out = mlp(p + "mlp.shared_experts.", h)
+            if cfg.get("norm_topk_prob", True) and K > 1:
+                w = w / (w.sum(-1, keepdim=True) + 1e-20)
+            w = w * cfg["routed_scaling_factor"]
+            out = mlp(p + "mlp.shared_experts.", h) if cfg.get("n_shared_experts") else torch.zeros_like(h)
             for t in range(T):
                 for k in range(K):
                     out[t] += w[t, k] * mlp(p + f"mlp.experts.{int(idx[t, k])}.", h[t:t+1])[0]
@@ -159,8 +170,14 @@ def base_cfg(kind):
 
 if __name__ == "__main__":
     kind, d, prompt, n = sys.argv[1], sys.argv[2], [int(t) for t in sys.argv[3].split(",")], int(sys.argv[4])
-    cfg = base_cfg(kind)
-    W = write_checkpoint(d, cfg, nested=(kind == "k25"), seed=1234)
+    if kind == "read":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import checkpoint_reader
+        cfg, arrays = checkpoint_reader.load(d)
+        W = {name: torch.from_numpy(a) for name, a in arrays.items()}
+    else:
+        cfg = base_cfg(kind)
+        W = write_checkpoint(d, cfg, nested=(kind == "k25"), seed=1234)
     toks, steps = list(prompt), []
     for _ in range(n):
         lp = forward(W, cfg, toks)[-1].log_softmax(-1)

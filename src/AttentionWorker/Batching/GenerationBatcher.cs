@@ -42,6 +42,7 @@ public sealed partial class GenerationBatcher : BackgroundService
         _logger = logger;
         _scheduler = new Scheduler(options.SchedulerConfig(generator.Model.MaxPositionEmbeddings), options.CacheSize);
         metrics?.ObserveScheduler(Load);
+        metrics?.ObserveResidentWeights(generator.Model.ResidentWeightBytes);
     }
 
     /// <summary>The scheduler's queue, running set, KV blocks and prefix-cache counters, read together.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
@@ -26,7 +27,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
             engine.Config.MaxPositionEmbeddings,
             engine.Config.EosTokenIds,
             DateTimeOffset.UtcNow,
-            engine.IsBuiltIn);
+            engine.IsBuiltIn) { ResidentWeightBytes = engine.Resident.ByForm };
     }
 
     public ModelDescriptor Model { get; }
@@ -55,6 +56,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         var model = generator.Model;
         var (tensors, bytes) = engine.CheckpointLoad;
         LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, tensors, bytes, stopwatch.ElapsedMilliseconds);
+        LogResident(logger, engine.Resident.ToString(), CpuKernels.Shared.Description);
         return generator;
     }
 
@@ -71,6 +73,9 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         _continuous.Dispose();
         _engine.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weights held, by form: {Resident}; {Kernels}")]
+    private static partial void LogResident(ILogger logger, string resident, string kernels);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source} (routed experts {Experts})")]
     private static partial void LogLoading(ILogger logger, string source, string experts);

@@ -10,4 +10,8 @@ public sealed record ModelDescriptor(
     int MaxPositionEmbeddings,
     IReadOnlyList<int> EosTokenIds,
     DateTimeOffset Created,
-    bool BuiltIn = false);
+    bool BuiltIn = false)
+{
+    /// <summary>Bytes of weights this worker holds, by form (INT4, FP8, BF16, F32): what it stores, not float32 copies.</summary>
+    public IReadOnlyDictionary<string, long> ResidentWeightBytes { get; init; } = new Dictionary<string, long>();
+}

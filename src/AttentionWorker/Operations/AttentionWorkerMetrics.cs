@@ -37,6 +37,15 @@ public sealed class AttentionWorkerMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
     }
 
+    /// <summary>Publishes the bytes of weights held, by form (dtype tag: INT4, FP8, BF16, F32).</summary>
+    public void ObserveResidentWeights(IReadOnlyDictionary<string, long> bytesByForm)
+    {
+        ArgumentNullException.ThrowIfNull(bytesByForm);
+        _meter.CreateObservableGauge("kimi.weights.resident", () => bytesByForm.Select(
+            p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("dtype", p.Key))), "By",
+            "Bytes of model weights this process holds, by the form it holds them in.");
+    }
+
     /// <summary>Publishes the scheduler's state, read at each scrape.</summary>
     public void ObserveScheduler(Func<SchedulerLoad> load)
     {

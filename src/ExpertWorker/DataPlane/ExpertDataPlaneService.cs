@@ -67,6 +67,7 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
             };
             loaded.ExpertIds.AddRange(shard.Experts.ExpertIds.Order().Select(e => (uint)e));
             loaded.TensorNames.AddRange(shard.TensorNames);
+            loaded.ResidentBytes.Add(shard.ResidentBytes.ToDictionary());
             report.Shards.Add(loaded);
         }
         return report;

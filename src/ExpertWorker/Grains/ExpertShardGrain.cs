@@ -25,7 +25,8 @@ public sealed partial class ExpertShardGrain(
         var (first, count) = ExpertShardRanges.Of(shard, options.Value.Shards, shards.Config.NRoutedExperts);
         // Loading is CPU and disk work: keep it off the grain scheduler.
         _loaded = await Task.Run(() => shards.Load(shard, replica, Enumerable.Range(first, count).ToArray()), cancellationToken);
-        LogLoaded(logger, shard, replica, first, first + count - 1, _loaded.TensorNames.Count, _loaded.LoadedBytes, _loaded.Experts.WeightBytes);
+        LogLoaded(logger, shard, replica, first, first + count - 1, _loaded.TensorNames.Count, _loaded.LoadedBytes,
+            string.Join(", ", _loaded.ResidentBytes.Select(p => $"{p.Key} {p.Value} B")));
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -45,6 +46,6 @@ public sealed partial class ExpertShardGrain(
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Loaded expert shard {Shard} replica {Replica}: experts {First}..{Last}, {Tensors} tensors, {CheckpointBytes} checkpoint bytes, {WeightBytes} bytes of weights in memory")]
-    private static partial void LogLoaded(ILogger logger, int shard, int replica, int first, int last, int tensors, long checkpointBytes, long weightBytes);
+        Message = "Loaded expert shard {Shard} replica {Replica}: experts {First}..{Last}, {Tensors} tensors, {CheckpointBytes} checkpoint bytes; weights held, by form: {Resident}")]
+    private static partial void LogLoaded(ILogger logger, int shard, int replica, int first, int last, int tensors, long checkpointBytes, string resident);
 }

@@ -74,7 +74,13 @@ public static class ExpertWorkerHost
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
         builder.Services.AddGrpcHealthChecks().AddCheck<ServingState>("expert-worker");
-        builder.Services.AddSingleton<ExpertWorkerMetrics>();
+        builder.Services.AddSingleton(provider =>
+        {
+            var metrics = new ExpertWorkerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            var shardSet = provider.GetRequiredService<ExpertShardSet>();
+            metrics.ObserveResidentWeights(() => shardSet.Shards.Select(s => s.ResidentBytes));
+            return metrics;
+        });
         builder.Services.Configure<ExpertClusterOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         builder.UseOrleans(silo =>
         {

@@ -15,17 +15,28 @@ public sealed class ExpertWorkerMetrics
     private readonly Histogram<double> _compute;
     private readonly Counter<long> _tokens;
     private readonly Counter<long> _pairs;
+    private readonly Meter _meter;
 
     public ExpertWorkerMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(MeterName);
+        var meter = _meter = meters.Create(MeterName);
         _compute = meter.CreateHistogram<double>("kimi.expert.compute.duration", "s",
             "Time this worker's experts took to compute one layer's batch, by layer.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _tokens = meter.CreateCounter<long>("kimi.expert.received_tokens", "{token}", "Tokens received on the data plane, by layer.");
         _pairs = meter.CreateCounter<long>("kimi.expert.received_pairs", "{pair}",
             "Routed (token, expert) pairs received on the data plane, by layer.");
+    }
+
+    /// <summary>Publishes the bytes of expert weights this worker holds, by form (dtype tag), summed over its shards.</summary>
+    public void ObserveResidentWeights(Func<IEnumerable<IReadOnlyDictionary<string, long>>> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        _meter.CreateObservableGauge("kimi.weights.resident", () => shards().SelectMany(s => s)
+            .GroupBy(p => p.Key, StringComparer.Ordinal)
+            .Select(g => new Measurement<long>(g.Sum(p => p.Value), new KeyValuePair<string, object?>("dtype", g.Key))), "By",
+            "Bytes of model weights this process holds, by the form it holds them in.");
     }
 
     public void RecordBatch(int layer, int tokens, int pairs, TimeSpan compute)

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Kernels;
 using TorchSharp;
 
 namespace Kimi.Cluster.Model.Checkpoints;
@@ -8,7 +9,18 @@ public interface IWeightSource
     /// <summary>
     /// The tensor named like the Hugging Face checkpoint (without any K2.5 "language_model." prefix)
     /// as float32 of exactly <paramref name="shape"/>; a missing tensor or another shape throws
-    /// <see cref="CheckpointException"/> naming the tensor and both shapes.
+    /// <see cref="CheckpointException"/> naming the tensor and both shapes. For small tensors:
+    /// norms, biases, the router; large matrices come from <see cref="LoadMatrix"/>.
     /// </summary>
     torch.Tensor Load(string name, params long[] shape);
+
+    /// <summary>
+    /// The weight of the Linear layer <paramref name="module"/> (e.g. "model.layers.3.mlp.experts.7.up_proj",
+    /// without ".weight"), [rows = out, columns = in], held as the checkpoint stores it (INT4, FP8,
+    /// BF16, F32) for the kernels. The caller owns (disposes) the buffer.
+    /// </summary>
+    WeightBuffer LoadMatrix(string module, int rows, int columns);
+
+    /// <summary>What has been loaded from this source and is held, by form.</summary>
+    ResidentWeights Resident { get; }
 }

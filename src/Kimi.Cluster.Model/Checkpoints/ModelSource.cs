@@ -26,5 +26,5 @@ public sealed class ModelSource
     /// <summary>A fresh weight source with its own accounting; the caller disposes a checkpoint.</summary>
     public IWeightSource OpenWeights() => Directory is null
         ? new RandomWeights(BuiltInSeed)
-        : new SafetensorsCheckpoint(Directory, Config.TensorPrefix);
+        : new SafetensorsCheckpoint(Directory, Config.TensorPrefix, Config.Quantization);
 }

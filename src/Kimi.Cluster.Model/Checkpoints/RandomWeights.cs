@@ -1,4 +1,5 @@
 using System.Text;
+using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +12,26 @@ namespace Kimi.Cluster.Model.Checkpoints;
 /// </summary>
 public sealed class RandomWeights(ulong seed) : IWeightSource
 {
+    public ResidentWeights Resident { get; } = new();
+
+    /// <summary>The same random values as <see cref="Load"/> gives "{module}.weight", held as float32.</summary>
+    public unsafe WeightBuffer LoadMatrix(string module, int rows, int columns)
+    {
+        using var values = Draw(module + ".weight", [rows, columns]);
+        var buffer = new WeightBuffer(WeightShape.Float32(rows, columns));
+        values.bytes.CopyTo(new Span<byte>((void*)buffer.Matrix.Data, rows * columns * sizeof(float)));
+        Resident.Add(buffer.Matrix);
+        return buffer;
+    }
+
     public Tensor Load(string name, params long[] shape)
+    {
+        var values = Draw(name, shape);
+        Resident.Add("F32", values.numel() * sizeof(float));
+        return values;
+    }
+
+    private Tensor Draw(string name, long[] shape)
     {
         using var generator = new Generator(Mix(seed ^ Fnv1a(name)));
         using var normal = randn(shape, ScalarType.Float32, generator: generator);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Kimi.Cluster.Kernels;
+using Kimi.Cluster.Model.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +19,7 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _loadedNames = [];
     private readonly string _prefix;
+    private readonly StoredMatrixReader _matrices;
     private long _loadedBytes;
     private int _loadedTensors;
 
@@ -37,11 +40,33 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
         }
     }
 
-    public SafetensorsCheckpoint(string directory, string tensorPrefix = "")
+    public SafetensorsCheckpoint(string directory, string tensorPrefix = "", WeightQuantization? quantization = null)
     {
         Directory = directory;
         _prefix = tensorPrefix;
         _fileOfTensor = IndexTensors(directory);
+        _matrices = new StoredMatrixReader(quantization ?? WeightQuantization.None, TryFind);
+        _matrices.Read += Count;
+    }
+
+    public ResidentWeights Resident { get; } = new();
+
+    public WeightBuffer LoadMatrix(string module, int rows, int columns)
+    {
+        var buffer = _matrices.Load(_prefix + module, rows, columns);
+        Resident.Add(buffer.Matrix);
+        return buffer;
+    }
+
+    private (SafetensorsFile File, TensorEntry Entry)? TryFind(string fullName) =>
+        _fileOfTensor.ContainsKey(fullName) ? Find(fullName[_prefix.Length..]) : null;
+
+    private void Count(TensorEntry entry)
+    {
+        Interlocked.Add(ref _loadedBytes, entry.ByteLength);
+        Interlocked.Increment(ref _loadedTensors);
+        lock (_gate)
+            _loadedNames.Add(entry.Name);
     }
 
     public bool Contains(string name) => _fileOfTensor.ContainsKey(_prefix + name);
@@ -59,10 +84,8 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
                 $"tensor '{entry.Name}' stores {entry.ByteLength} bytes but {entry.DType} {TensorEntry.FormatShape(shape)} needs {expectedBytes}");
         using var raw = empty(shape, dtype);
         CopyInChunks(file, entry, raw);
-        Interlocked.Add(ref _loadedBytes, entry.ByteLength);
-        Interlocked.Increment(ref _loadedTensors);
-        lock (_gate)
-            _loadedNames.Add(entry.Name);
+        Count(entry);
+        Resident.Add("F32", entry.ElementCount * sizeof(float));
         return raw.to(ScalarType.Float32);
     }
 

@@ -37,6 +37,8 @@ public sealed record ModelConfig
     public ScoringFunction ScoringFunc { get; init; } = ScoringFunction.Sigmoid;
     public bool NormTopkProb { get; init; } = true;
     public bool TieWordEmbeddings { get; init; }
+    /// <summary>How the checkpoint stores quantized Linear weights (quantization_config).</summary>
+    public WeightQuantization Quantization { get; init; } = WeightQuantization.None;
     public int? BosTokenId { get; init; }
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
     /// <summary>Prefix of every text tensor name: "language_model." for K2.5, empty otherwise.</summary>

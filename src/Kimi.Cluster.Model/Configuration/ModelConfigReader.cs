@@ -29,9 +29,13 @@ public static class ModelConfigReader
                 ?? throw new ModelConfigException("text_config", "kimi_k25 needs a text_config object");
             // K2.5's text model is K2's; older exports leave text_config.model_type out.
             text["model_type"] ??= "kimi_k2";
-            return ParseText(text, "text_config.") with { TensorPrefix = "language_model." };
+            // Moonshot's K2.5 keeps quantization_config inside text_config; accept it at the top too.
+            var quantization = text["quantization_config"] is JsonObject nested
+                ? QuantizationConfigReader.Read(nested, "text_config.")
+                : QuantizationConfigReader.Read(root["quantization_config"] as JsonObject, "");
+            return ParseText(text, "text_config.") with { TensorPrefix = "language_model.", Quantization = quantization };
         }
-        return ParseText(root, "");
+        return ParseText(root, "") with { Quantization = QuantizationConfigReader.Read(root["quantization_config"] as JsonObject, "") };
     }
 
     private static ModelConfig ParseText(JsonObject c, string path)

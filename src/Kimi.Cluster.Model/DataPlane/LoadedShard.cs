@@ -23,6 +23,9 @@ public sealed class LoadedShard : IDisposable
     /// <summary>Checkpoint bytes read for this shard (0 for generated built-in weights).</summary>
     public long LoadedBytes { get; }
 
+    /// <summary>Bytes of this shard's weights held, by form (INT4, FP8, BF16, F32).</summary>
+    public IReadOnlyDictionary<string, long> ResidentBytes { get; private init; } = new Dictionary<string, long>();
+
     /// <summary>The tensors read for this shard, as the checkpoint names them.</summary>
     public IReadOnlyList<string> TensorNames { get; }
 
@@ -33,9 +36,10 @@ public sealed class LoadedShard : IDisposable
         {
             using var noGrad = torch.no_grad();
             var experts = new ExpertGroup(source.Config, weights, expertIds);
-            return weights is SafetensorsCheckpoint checkpoint
-                ? new LoadedShard(shard, replica, experts, checkpoint.LoadedBytes, checkpoint.LoadedTensorNames)
-                : new LoadedShard(shard, replica, experts, 0, ExpertTensorNames(source, expertIds));
+            var (bytes, names) = weights is SafetensorsCheckpoint checkpoint
+                ? (checkpoint.LoadedBytes, checkpoint.LoadedTensorNames)
+                : (0L, ExpertTensorNames(source, expertIds));
+            return new LoadedShard(shard, replica, experts, bytes, names) { ResidentBytes = weights.Resident.ByForm };
         }
         finally
         {

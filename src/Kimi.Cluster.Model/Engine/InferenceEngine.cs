@@ -40,7 +40,7 @@ public sealed class InferenceEngine : IDisposable
         {
             using var noGrad = torch.no_grad();
             var model = new KimiModel(source.Config, weights, routedExperts?.Invoke(source.Config));
-            return new InferenceEngine(model, source.ModelId, weights as IDisposable) { IsBuiltIn = source.Directory is null };
+            return new InferenceEngine(model, source.ModelId, weights as IDisposable) { IsBuiltIn = source.Directory is null, Resident = weights.Resident };
         }
         catch
         {
@@ -55,6 +55,9 @@ public sealed class InferenceEngine : IDisposable
     public string ModelId { get; }
 
     public KimiModel Model => _model;
+
+    /// <summary>Weights held, by form (INT4, FP8, BF16, F32), as loaded.</summary>
+    public ResidentWeights Resident { get; init; } = new();
 
     /// <summary>The built-in tiny model (no directory, so no tokenizer files either).</summary>
     public bool IsBuiltIn { get; init; }

@@ -11,9 +11,9 @@ namespace Kimi.Cluster.Model.Layers;
 /// </summary>
 public sealed class KimiModel : IDisposable
 {
-    private readonly Tensor _embedTokens; // [vocab, hidden]
+    private readonly Embedding _embedTokens; // [vocab, hidden]
     private readonly RmsNorm _norm;
-    private readonly Tensor _lmHead;      // [vocab, hidden]
+    private readonly Linear _lmHead;         // [vocab, hidden]
     private readonly YarnRotaryEmbedding _rotary;
 
     public ModelConfig Config { get; }
@@ -24,10 +24,12 @@ public sealed class KimiModel : IDisposable
     {
         Config = config;
         Experts = experts ?? new LocalRoutedExperts(config, weights);
-        _embedTokens = weights.Load("model.embed_tokens.weight", config.VocabSize, config.HiddenSize);
+        var embedTable = weights.LoadMatrix("model.embed_tokens", config.VocabSize, config.HiddenSize);
+        // Tied: lm_head owns the one table, the embedding reads it.
+        _embedTokens = new Embedding(embedTable, ownsTable: !config.TieWordEmbeddings);
         Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(l => new DecoderLayer(config, l, weights, Experts)).ToArray();
         _norm = RmsNorm.Load(weights, "model.norm", config.HiddenSize, config.RmsNormEps);
-        _lmHead = config.TieWordEmbeddings ? _embedTokens.alias() : weights.Load("lm_head.weight", config.VocabSize, config.HiddenSize);
+        _lmHead = config.TieWordEmbeddings ? new Linear(embedTable) : Linear.Load(weights, "lm_head", config.VocabSize, config.HiddenSize);
         _rotary = new YarnRotaryEmbedding(config);
     }
 
@@ -53,7 +55,7 @@ public sealed class KimiModel : IDisposable
         var batches = MicroBatch.Split(tokenIds, segments, MicroBatchOverlap);
         var angles = batches.Select(b => _rotary.Angles(b.Positions)).ToArray();
         foreach (var batch in batches)
-            batch.Hidden = _embedTokens.index_select(0, tensor(batch.TokenIds.Select(t => (long)t).ToArray()));  // [tokens, hidden]
+            batch.Hidden = _embedTokens.Forward(batch.TokenIds);  // [tokens, hidden]
         foreach (var layer in Layers)
         {
             using var layerScope = NewDisposeScope();
@@ -64,7 +66,7 @@ public sealed class KimiModel : IDisposable
         }
         var rows = batches.Select(b => allPositions ? b.Hidden : b.Hidden.index_select(0, tensor(b.LastRows))).ToArray();
         var hidden = rows.Length == 1 ? rows[0] : cat(rows, 0);
-        return linear(_norm.Forward(hidden), _lmHead).MoveToOuterDisposeScope();
+        return _lmHead.Forward(_norm.Forward(hidden)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Split each step into two micro-batches so attention and remote experts overlap (on by default).</summary>

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -6,23 +7,26 @@ namespace Kimi.Cluster.Model.Layers;
 
 /// <summary>
 /// down(silu(gate(x)) ⊙ up(x)): the dense MLP of the first layers, each routed expert, and
-/// the shared expert are all this block with different widths.
+/// the shared expert are all this block with different widths; weights are held as stored.
 /// </summary>
-public sealed class SwiGluMlp(Tensor gateProj, Tensor upProj, Tensor downProj) : IDisposable
+public sealed class SwiGluMlp(Linear gateProj, Linear upProj, Linear downProj) : IDisposable
 {
     public static SwiGluMlp Load(IWeightSource weights, string prefix, long hidden, long intermediate) => new(
-        weights.Load(prefix + ".gate_proj.weight", intermediate, hidden),
-        weights.Load(prefix + ".up_proj.weight", intermediate, hidden),
-        weights.Load(prefix + ".down_proj.weight", hidden, intermediate));
+        Linear.Load(weights, prefix + ".gate_proj", intermediate, hidden),
+        Linear.Load(weights, prefix + ".up_proj", intermediate, hidden),
+        Linear.Load(weights, prefix + ".down_proj", hidden, intermediate));
 
-    /// <summary>Bytes of float32 weights held.</summary>
-    public long WeightBytes => (gateProj.numel() + upProj.numel() + downProj.numel()) * sizeof(float);
+    /// <summary>The three matrices as the grouped expert kernel takes them.</summary>
+    public ExpertWeights Weights { get; } = new(gateProj.Weights, upProj.Weights, downProj.Weights);
+
+    /// <summary>Bytes of weights held (as stored: packed INT4 + scales, FP8 + scales, BF16 or F32).</summary>
+    public long WeightBytes => Weights.StoredBytes;
 
     public Tensor Forward(Tensor x) // [tokens, hidden] → [tokens, hidden]
     {
         using var scope = NewDisposeScope();
-        var hidden = silu(linear(x, gateProj)) * linear(x, upProj); // [tokens, intermediate]
-        return linear(hidden, downProj).MoveToOuterDisposeScope();
+        var hidden = silu(gateProj.Forward(x)) * upProj.Forward(x); // [tokens, intermediate]
+        return downProj.Forward(hidden).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

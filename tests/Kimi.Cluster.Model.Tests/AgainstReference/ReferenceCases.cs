@@ -12,7 +12,13 @@ public sealed class ReferenceCases : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<ReferenceCase>> _cases = new();
 
-    public static TheoryData<string> Names => ["kimi_k2", "deepseek_v3", "kimi_k25", "kimi_k2_q_proj", "kimi_k2_sharded"];
+    public static TheoryData<string> Names =>
+    [
+        "kimi_k2", "deepseek_v3", "kimi_k25", "kimi_k2_q_proj", "kimi_k2_sharded",
+        // Weights held as stored: INT4 routed experts (K2-Thinking and K2.5 layouts, groups 32/64/128)
+        // and block FP8 with partial 128-blocks (K2-Instruct and DeepSeek-V3 layouts).
+        "kimi_k2_thinking_int4", "kimi_k25_int4", "kimi_k2_int4_g64", "kimi_k2_int4_g128", "kimi_k2_instruct_fp8", "deepseek_v3_fp8",
+    ];
 
     public static TinyModelSpec Spec(string name) => name switch
     {
@@ -20,12 +26,29 @@ public sealed class ReferenceCases : IDisposable
         "deepseek_v3" => TinyModelSpec.DeepSeekV3Style,
         "kimi_k25" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_q_proj" => TinyModelSpec.KimiK2Style with { QLoraRank = null },
+        "kimi_k2_thinking_int4" => TinyModelSpec.KimiK2Style,
+        "kimi_k25_int4" => TinyModelSpec.KimiK25Nested,
+        "kimi_k2_int4_g64" => TinyModelSpec.KimiK2Style with { MoeIntermediateSize = 64 },
+        "kimi_k2_int4_g128" => TinyModelSpec.KimiK2Style with { HiddenSize = 128, MoeIntermediateSize = 128 },
+        "kimi_k2_instruct_fp8" => TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 136, IntermediateSize = 200 },
+        "deepseek_v3_fp8" => TinyModelSpec.DeepSeekV3Style,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
     // A larger lm_head gain separates the top logits, so greedy tokens do not flip on float32 rounding.
-    private static TinyCheckpointOptions Options(string name) =>
-        new() { ShardCount = name == "kimi_k2_sharded" ? 3 : 1, LmHeadGain = 3 };
+    private static TinyCheckpointOptions Options(string name) => new()
+    {
+        ShardCount = name == "kimi_k2_sharded" ? 3 : 1,
+        LmHeadGain = 3,
+        Quantization = name switch
+        {
+            "kimi_k2_thinking_int4" or "kimi_k25_int4" => CheckpointQuantization.Int4Group(32),
+            "kimi_k2_int4_g64" => CheckpointQuantization.Int4Group(64),
+            "kimi_k2_int4_g128" => CheckpointQuantization.Int4Group(128),
+            "kimi_k2_instruct_fp8" or "deepseek_v3_fp8" => CheckpointQuantization.Fp8Block,
+            _ => null,
+        },
+    };
 
     public ReferenceCase Get(string name) =>
         _cases.GetOrAdd(name, n => new Lazy<ReferenceCase>(() => ReferenceCase.Create(Spec(n), Options(n)))).Value;

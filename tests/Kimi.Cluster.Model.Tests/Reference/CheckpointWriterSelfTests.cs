@@ -119,6 +119,25 @@ public sealed class CheckpointWriterSelfTests
         Assert.Throws<ArgumentException>(() => TinyCheckpointWriter.WriteWithTensorDropped(dir.Path, spec, "no.such.tensor"));
     }
 
+    [Fact]
+    public void QuantizedFilesAreWellFormed()
+    {
+        foreach (var quantization in new[] { CheckpointQuantization.Int4Group(32), CheckpointQuantization.Fp8Block })
+        {
+            using var dir = new TempDirectory();
+            var weights = TinyCheckpointWriter.Write(dir.Path, TinyModelSpec.KimiK25Nested, new() { Quantization = quantization, ShardCount = 2 });
+            using var index = JsonDocument.Parse(File.ReadAllText(dir.File(TinyCheckpointWriter.IndexFileName)));
+            var map = index.RootElement.GetProperty("weight_map").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+            var names = map.Values.Distinct().SelectMany(file => ReadAndCheckFile(dir.File(file), out _).Keys).ToList();
+            Assert.Equal(weights.StoredNames.Order(), names.Order());
+            Assert.Equal(weights.StoredNames.Order(), map.Keys.Order());
+            // A module's codes and scales share a shard, as they do in the released checkpoints.
+            string module = "language_model.model.layers.2.mlp.experts.7.down_proj.";
+            bool int4 = quantization.Kind == CheckpointQuantizationKind.Int4Group;
+            Assert.Equal(map[module + (int4 ? "weight_packed" : "weight")], map[module + (int4 ? "weight_scale" : "weight_scale_inv")]);
+        }
+    }
+
     /// <summary>Parses a file's header and checks the safetensors invariants: padding, contiguous offsets, sizes.</summary>
     private static Dictionary<string, SafetensorsEntry> ReadAndCheckFile(string path, out long dataStart)
     {
@@ -130,7 +149,7 @@ public sealed class CheckpointWriterSelfTests
         foreach (var e in entries.OrderBy(e => e.Begin))
         {
             Assert.Equal(expectedBegin, e.Begin);
-            int size = e.Dtype switch { "BF16" or "F16" => 2, "F32" => 4, "F8_E4M3" => 1, _ => throw new InvalidDataException(e.Dtype) };
+            int size = e.Dtype switch { "BF16" or "F16" => 2, "F32" or "I32" => 4, "F8_E4M3" => 1, _ => throw new InvalidDataException(e.Dtype) };
             Assert.Equal(e.Shape.Aggregate(1L, (a, b) => a * b) * size, e.End - e.Begin);
             Assert.Equal(0, e.Begin % size); // aligned for typed views
             expectedBegin = e.End;

@@ -16,13 +16,14 @@ public static class DtypeCodec
         StoredDtype.F16 => "F16",
         StoredDtype.F32 => "F32",
         StoredDtype.F8E4M3 => "F8_E4M3",
+        StoredDtype.I32 => "I32",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
     public static int ElementSize(StoredDtype dtype) => dtype switch
     {
         StoredDtype.BF16 or StoredDtype.F16 => 2,
-        StoredDtype.F32 => 4,
+        StoredDtype.F32 or StoredDtype.I32 => 4,
         StoredDtype.F8E4M3 => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
@@ -49,6 +50,7 @@ public static class DtypeCodec
         StoredDtype.F16 => (double)(Half)(float)value,
         StoredDtype.F32 => (float)value,
         StoredDtype.F8E4M3 => F8Values[ToF8E4M3((float)value)],
+        StoredDtype.I32 => Math.Clamp(Math.Round(value, MidpointRounding.ToEven), int.MinValue, int.MaxValue),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
@@ -65,6 +67,8 @@ public static class DtypeCodec
                 case StoredDtype.BF16: BinaryPrimitives.WriteUInt16LittleEndian(slot, ToBFloat16Bits(f)); break;
                 case StoredDtype.F16: BinaryPrimitives.WriteHalfLittleEndian(slot, (Half)f); break;
                 case StoredDtype.F32: BinaryPrimitives.WriteSingleLittleEndian(slot, f); break;
+                // From the double, not the float: a float cannot hold every int32.
+                case StoredDtype.I32: BinaryPrimitives.WriteInt32LittleEndian(slot, (int)Round(values[i], StoredDtype.I32)); break;
                 default: slot[0] = ToF8E4M3(f); break;
             }
         }
@@ -83,11 +87,15 @@ public static class DtypeCodec
                 StoredDtype.BF16 => FromBFloat16Bits(BinaryPrimitives.ReadUInt16LittleEndian(slot)),
                 StoredDtype.F16 => (double)BinaryPrimitives.ReadHalfLittleEndian(slot),
                 StoredDtype.F32 => BinaryPrimitives.ReadSingleLittleEndian(slot),
+                StoredDtype.I32 => BinaryPrimitives.ReadInt32LittleEndian(slot),
                 _ => F8Values[slot[0]],
             };
         }
         return values;
     }
+
+    /// <summary>The value of an E4M3FN code (NaN for 0x7F and 0xFF).</summary>
+    public static double FromF8E4M3(byte code) => F8Values[code];
 
     /// <summary>Nearest E4M3FN code (ties to even mantissa), saturating at ±448; NaN → 0x7F.</summary>
     public static byte ToF8E4M3(float value)

@@ -26,6 +26,10 @@ public sealed class ReferenceTensor
 
     public IReadOnlyList<int> Shape { get; }
     public double[] Values { get; }
+    /// <summary>
+    /// The stored type the values were rounded to; for a quantized weight the type of its codes
+    /// (F8E4M3, or I32 for packed INT4), the values then being the dequantized ones.
+    /// </summary>
     public StoredDtype Dtype { get; }
 
     /// <summary>Out features of a [out, in] weight.</summary>

@@ -105,4 +105,31 @@ public static class SafetensorsFile
         file.ReadExactly(bytes);
         return bytes;
     }
+
+    /// <summary>
+    /// Every tensor of a checkpoint directory (model.safetensors, or the files its index names)
+    /// by stored name, with its header entry and raw bytes.
+    /// </summary>
+    public static IReadOnlyDictionary<string, (SafetensorsEntry Entry, byte[] Data)> ReadDirectory(string directory)
+    {
+        string index = Path.Combine(directory, TinyCheckpointWriter.IndexFileName);
+        IEnumerable<string> files = [TinyCheckpointWriter.SingleFileName];
+        if (File.Exists(index))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(index));
+            files = doc.RootElement.GetProperty("weight_map").EnumerateObject()
+                .Select(p => p.Value.GetString() ?? "").Distinct().ToList();
+        }
+        var tensors = new Dictionary<string, (SafetensorsEntry, byte[])>(StringComparer.Ordinal);
+        foreach (string file in files)
+        {
+            string path = Path.Combine(directory, file);
+            var (entries, dataStart, _) = ReadHeader(path);
+            foreach (var entry in entries)
+            {
+                tensors.Add(entry.Name, (entry, ReadBytes(path, entry, dataStart)));
+            }
+        }
+        return tensors;
+    }
 }

@@ -11,6 +11,21 @@ public sealed record TinyCheckpointOptions
     /// <summary>Type of every weight except e_score_correction_bias (always F32, as in real checkpoints).</summary>
     public StoredDtype WeightDtype { get; init; } = StoredDtype.BF16;
 
+    /// <summary>
+    /// Null: every weight in <see cref="WeightDtype"/>. Otherwise the weights the scheme covers are
+    /// stored quantized (with their scale tensors) and config.json announces it; the reference
+    /// then holds their dequantized values under the ordinary "….weight" names.
+    /// </summary>
+    public CheckpointQuantization? Quantization { get; init; }
+
+    /// <summary>
+    /// Defects to build in. With <see cref="Quantization"/>: a Drop of "….weight" drops every tensor
+    /// of that module; a Shape or Dtype on "….weight" stores that module unquantized (a plain
+    /// weight where the loader expects codes and scales); the scale and code tensors can be named
+    /// themselves ("….weight_scale", "….weight_packed", "….weight_shape", "….weight_scale_inv") to be
+    /// dropped or reshaped (data repeated to fill the new size), and a scale tensor can take another
+    /// float Dtype, in which case the quantization uses scales rounded to that type.
+    /// </summary>
     public IReadOnlyList<CheckpointMutation> Mutations { get; init; } = [];
 
     /// <summary>

@@ -6,7 +6,12 @@ namespace Kimi.Cluster.Model.Tests.Reference;
 /// <summary>config.json text for a spec, with the exact Hugging Face field names.</summary>
 public static class TinyConfigJson
 {
-    public static string Build(TinyModelSpec spec)
+    /// <summary>
+    /// The config for <paramref name="spec"/>; with <paramref name="quantization"/> it carries a
+    /// "quantization_config" among the text fields: at the top level, or inside "text_config" for
+    /// the K2.5 layout, where Moonshot's release puts it.
+    /// </summary>
+    public static string Build(TinyModelSpec spec, CheckpointQuantization? quantization = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         using var stream = new MemoryStream();
@@ -22,7 +27,7 @@ public static class TinyConfigJson
                 json.WriteString("model_type", "kimi_k25");
                 json.WriteString("torch_dtype", "bfloat16");
                 json.WriteStartObject("text_config");
-                WriteTextFields(json, spec with { ModelType = "kimi_k2" });
+                WriteTextFields(json, spec with { ModelType = "kimi_k2" }, quantization);
                 json.WriteEndObject();
                 json.WriteStartObject("vision_config");
                 json.WriteString("model_type", "moonvit");
@@ -35,14 +40,14 @@ public static class TinyConfigJson
             }
             else
             {
-                WriteTextFields(json, spec);
+                WriteTextFields(json, spec, quantization);
             }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteTextFields(Utf8JsonWriter json, TinyModelSpec spec)
+    private static void WriteTextFields(Utf8JsonWriter json, TinyModelSpec spec, CheckpointQuantization? quantization)
     {
         json.WriteStartArray("architectures");
         json.WriteStringValue("DeepseekV3ForCausalLM");
@@ -101,5 +106,10 @@ public static class TinyConfigJson
         json.WriteNumber("bos_token_id", spec.BosTokenId);
         json.WriteNumber("eos_token_id", spec.EosTokenId);
         json.WriteString("torch_dtype", "bfloat16");
+        if (quantization is { OmitFromConfig: false })
+        {
+            json.WritePropertyName("quantization_config");
+            quantization.ConfigJson().WriteTo(json);
+        }
     }
 }

@@ -1,0 +1,102 @@
+using Kimi.Cluster.Kernels.Isa;
+
+namespace Kimi.Cluster.Kernels.Core;
+
+/// <summary>
+/// Computes y[t, r] = Σ_i x[t, i]·W[r, i] for a range of rows and all tokens: the one routine every
+/// job (plain matmul, expert gate/up, expert down) runs per work item. One token uses the fused
+/// matvec that reads weights in place; several tokens decode a tile of rows × a depth chunk to
+/// float32 once and dot it with every token, so weight bytes are read once per call.
+/// </summary>
+internal static unsafe class RowKernel
+{
+    /// <summary>Columns decoded at a time: a multiple of every layout chunk (128 columns).</summary>
+    public const int DepthChunk = 1024;
+
+    /// <summary>Rows decoded at a time: 64 × 1040 floats stay in L2.</summary>
+    public const int TileRows = 64;
+
+    /// <summary>Tokens served per decode, bounding the input rows streamed per tile.</summary>
+    public const int TokenBlock = 256;
+
+    // Padding the row stride off a power of two keeps the four rows of a dot from 4 KiB aliasing.
+    private const int TileStride = DepthChunk + 16;
+
+    /// <summary>
+    /// Rows [r0, r1) for <paramref name="tokens"/> input rows of <paramref name="x"/> (in the ISA's
+    /// layout, stride Columns) into y[t·yStride + r]. Callers keep r0 a multiple of 4 so every row is
+    /// computed the same way whatever the split into items.
+    /// </summary>
+    public static void Compute(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int r1)
+    {
+        if (tokens == 1 && isa.HasMatVec(w.Format))
+        {
+            int whole = r0 + (r1 - r0) / 4 * 4;
+            for (int r = r0; r < whole; r += 4)
+            {
+                isa.MatVec4(w, r, x, y + r);
+            }
+            r0 = whole;
+        }
+        for (int start = r0; start < r1; start += TileRows)
+        {
+            Tile(isa, w, x, tokens, y, yStride, start, Math.Min(TileRows, r1 - start));
+        }
+    }
+
+    private static void Tile(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int rows)
+    {
+        int padded = (rows + 3) & ~3;
+        float* tile = Scratch.Current.Get(ScratchSlot.Tile, (long)padded * TileStride);
+        // Rows past the matrix's end are zero, so the dots can always take four.
+        new Span<float>(tile + (long)rows * TileStride, (padded - rows) * TileStride).Clear();
+        for (int t0 = 0; t0 < tokens; t0 += TokenBlock)
+        {
+            int t1 = Math.Min(tokens, t0 + TokenBlock);
+            for (int k0 = 0; k0 < w.Columns; k0 += DepthChunk)
+            {
+                int length = Math.Min(DepthChunk, w.Columns - k0);
+                isa.DecodeRows(w, r0, rows, k0, length, tile, TileStride);
+                DotTile(isa, tile, padded, x + k0, w.Columns, t0, t1, length, y + r0, yStride, rows, k0 == 0);
+            }
+        }
+    }
+
+    private static void DotTile(
+        IsaKernels isa, float* tile, int padded, float* x, int xStride, int t0, int t1, int length,
+        float* y, int yStride, int rows, bool first)
+    {
+        float* result = stackalloc float[16];
+        int perDot = isa.TokensPerDot;
+        for (int t = t0; t < t1;)
+        {
+            int n = t1 - t >= perDot ? perDot : 1;
+            float* xt = x + (long)t * xStride;
+            for (int rb = 0; rb < padded; rb += 4)
+            {
+                if (n > 1)
+                {
+                    isa.Dot4(tile + rb * TileStride, TileStride, xt, xStride, length, result);
+                }
+                else
+                {
+                    isa.Dot4x1(tile + rb * TileStride, TileStride, xt, length, result);
+                }
+                Store(result, n, y + (long)t * yStride + rb, yStride, Math.Min(4, rows - rb), first);
+            }
+            t += n;
+        }
+    }
+
+    private static void Store(float* result, int tokens, float* y, int yStride, int rows, bool first)
+    {
+        for (int t = 0; t < tokens; t++)
+        {
+            float* yt = y + (long)t * yStride;
+            for (int r = 0; r < rows; r++)
+            {
+                yt[r] = first ? result[t * 4 + r] : yt[r] + result[t * 4 + r];
+            }
+        }
+    }
+}

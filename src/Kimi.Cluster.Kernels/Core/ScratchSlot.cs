@@ -1,0 +1,29 @@
+namespace Kimi.Cluster.Kernels.Core;
+
+/// <summary>The per-thread scratch buffers; each slot has one user at a time on its thread.</summary>
+internal enum ScratchSlot
+{
+    /// <summary>Decoded weight tile of the row kernel (any thread).</summary>
+    Tile,
+
+    /// <summary>Dequantized int4 scales of the rows being decoded (any thread).</summary>
+    Scales,
+
+    /// <summary>Up-projection results of one expert row tile (any thread).</summary>
+    ExpertUp,
+
+    /// <summary>Inputs in the kernel's layout for one matmul (dispatching thread).</summary>
+    Input,
+
+    /// <summary>Gathered expert inputs in the gate/up layout (dispatching thread).</summary>
+    ExpertInput,
+
+    /// <summary>silu(gate)·up per assignment (dispatching thread).</summary>
+    ExpertHidden,
+
+    /// <summary>The same in the down projection's layout (dispatching thread).</summary>
+    ExpertHiddenLayout,
+
+    /// <summary>Down projection per assignment (dispatching thread).</summary>
+    ExpertOutput,
+}

@@ -1,0 +1,132 @@
+using Kimi.Cluster.Kernels.Core;
+using Kimi.Cluster.Kernels.Experts;
+using Kimi.Cluster.Kernels.Isa;
+using Kimi.Cluster.Kernels.Threading;
+
+namespace Kimi.Cluster.Kernels;
+
+/// <summary>
+/// The entry point of the CPU weight kernels: y = x·Wᵀ for every <see cref="WeightFormat"/> and the
+/// grouped routed-expert SwiGLU, on one instruction-set path and one persistent worker pool.
+/// Hides which path runs (see <see cref="Isa"/>), how rows are split over threads and all scratch.
+/// Calls are synchronous; concurrent calls are safe (a call that finds the pool busy runs alone).
+/// </summary>
+public sealed unsafe class CpuKernels : IDisposable
+{
+    private static readonly object s_sharedLock = new();
+    private static CpuKernels? s_shared;
+
+    private readonly IsaKernels _isa;
+    private readonly WorkerPool _pool;
+    private readonly long _minParallelBytes;
+
+    /// <summary>Starts kernels on <paramref name="options"/>' path and threads (defaults: environment, then machine).</summary>
+    /// <exception cref="PlatformNotSupportedException">The requested path needs instructions this CPU lacks.</exception>
+    public CpuKernels(KernelOptions? options = null)
+    {
+        options ??= new KernelOptions();
+        _isa = IsaSupport.Create(options.ResolveIsa());
+        _minParallelBytes = options.MinParallelBytes;
+        _pool = new WorkerPool(options.ResolveThreads(), options.SpinMicroseconds);
+    }
+
+    /// <summary>The process-wide instance, configured from the environment on first use.</summary>
+    public static CpuKernels Shared
+    {
+        get
+        {
+            lock (s_sharedLock)
+            {
+                return s_shared ??= new CpuKernels();
+            }
+        }
+    }
+
+    /// <summary>Paths this CPU can run.</summary>
+    public static IReadOnlyList<KernelIsa> SupportedIsas => IsaSupport.Supported;
+
+    /// <summary>The path chosen when neither option nor environment forces one.</summary>
+    public static KernelIsa BestIsa => IsaSupport.Best;
+
+    /// <summary>The instruction-set path this instance runs.</summary>
+    public KernelIsa Isa => _isa.Isa;
+
+    /// <summary>Threads per call, the calling thread included.</summary>
+    public int ThreadCount => _pool.ThreadCount;
+
+    /// <summary>One line for the start-up log.</summary>
+    public string Description => $"CPU kernels: {Isa} path (best here: {BestIsa}), {ThreadCount} threads";
+
+    /// <summary>Replaces <see cref="Shared"/> (the old instance is disposed): forces a path or thread count process-wide.</summary>
+    public static void ConfigureShared(KernelOptions options)
+    {
+        var replacement = new CpuKernels(options);
+        CpuKernels? old;
+        lock (s_sharedLock)
+        {
+            old = s_shared;
+            s_shared = replacement;
+        }
+        old?.Dispose();
+    }
+
+    /// <summary>y[t, o] = Σ_i x[t, i]·W[o, i] with x [tokens, Columns] and y [tokens, Rows], row-major.</summary>
+    public void MatMul(WeightMatrix weights, ReadOnlySpan<float> x, Span<float> y, int tokens)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        CheckLength(x.Length, tokens, weights.Columns, weights, nameof(x));
+        CheckLength(y.Length, tokens, weights.Rows, weights, nameof(y));
+        fixed (float* xp = x, yp = y)
+        {
+            MatMulJob.Run(_isa, _pool, _minParallelBytes, weights, xp, yp, tokens);
+        }
+    }
+
+    /// <summary>The same over raw memory: x holds tokens × Columns floats, y tokens × Rows.</summary>
+    public void MatMul(WeightMatrix weights, float* x, float* y, int tokens)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        MatMulJob.Run(_isa, _pool, _minParallelBytes, weights, x, y, tokens);
+    }
+
+    /// <summary>
+    /// One MoE layer's routed experts: y[t] = Σ over assignments (t, e, w) of
+    /// w · down_e(silu(gate_e(x[t])) ⊙ up_e(x[t])). x and y are [tokens, hidden]; y is overwritten
+    /// (tokens without assignments get zeros). Experts not named by any assignment may be null.
+    /// </summary>
+    public void ExpertSwiGlu(
+        ReadOnlySpan<float> x, int tokens, ReadOnlySpan<ExpertAssignment> assignments,
+        IReadOnlyList<ExpertWeights?> experts, Span<float> y)
+    {
+        ArgumentNullException.ThrowIfNull(experts);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        var shape = ExpertChecks.Validate(tokens, assignments, experts);
+        if (shape is null)
+        {
+            y.Clear();
+            return;
+        }
+        CheckLength(x.Length, tokens, shape.Hidden, shape.Gate, nameof(x));
+        CheckLength(y.Length, tokens, shape.Hidden, shape.Down, nameof(y));
+        fixed (float* xp = x, yp = y)
+        {
+            ExpertJob.Run(_isa, _pool, _minParallelBytes, xp, assignments, experts, shape, yp, tokens);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _pool.Dispose();
+
+    private static void CheckLength(int length, int tokens, int width, WeightMatrix weights, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        if (length != (long)tokens * width)
+        {
+            throw new ArgumentException(
+                $"{weights.Shape}: {name} must hold {tokens} tokens × {width} = {(long)tokens * width} floats, not {length}.", name);
+        }
+    }
+}

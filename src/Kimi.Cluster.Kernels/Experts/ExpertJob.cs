@@ -1,0 +1,166 @@
+using System.Numerics;
+using Kimi.Cluster.Kernels.Core;
+using Kimi.Cluster.Kernels.Isa;
+using Kimi.Cluster.Kernels.Threading;
+
+namespace Kimi.Cluster.Kernels.Experts;
+
+/// <summary>
+/// The grouped routed-expert SwiGLU of one MoE layer: gather each expert's tokens, then one pool
+/// dispatch for gate and up together (silu·mul applied per row tile), one for down, then the
+/// weighted scatter into y. Cached per calling thread, so steady-state calls allocate nothing.
+/// </summary>
+internal sealed unsafe class ExpertJob : IWorkItems
+{
+    [ThreadStatic] private static ExpertJob? t_cached;
+
+    private readonly ExpertPlan _plan = new();
+    private IsaKernels? _isa;
+    private IReadOnlyList<ExpertWeights?>? _experts;
+    private bool _downPhase;
+    private int _hidden;
+    private int _intermediate;
+    private float* _inputs;   // [assignments, hidden] in the gate/up layout
+    private float* _hiddenActivations;  // [assignments, intermediate]
+    private float* _downInputs;  // the same in the down layout
+    private float* _outputs;  // [assignments, hidden]
+
+    /// <summary>y[t] = Σ over t's assignments of weight · down(silu(gate(x[t])) ⊙ up(x[t])); y is overwritten.</summary>
+    public static void Run(
+        IsaKernels isa, WorkerPool pool, long minParallelBytes, float* x, ReadOnlySpan<ExpertAssignment> assignments,
+        IReadOnlyList<ExpertWeights?> experts, ExpertWeights shape, float* y, int tokens)
+    {
+        var job = t_cached ??= new ExpertJob();
+        job._isa = isa;
+        job._experts = experts;
+        job._hidden = shape.Hidden;
+        job._intermediate = shape.Intermediate;
+        try
+        {
+            job.Compute(pool, minParallelBytes, x, assignments, y, tokens);
+        }
+        finally
+        {
+            job._experts = null;
+        }
+    }
+
+    public void Execute(int item)
+    {
+        int slot = _plan.ItemSlot[item], r0 = _plan.ItemRow[item];
+        int start = _plan.SlotStart[slot], n = _plan.SlotStart[slot + 1] - start;
+        var expert = Expert(slot);
+        if (_downPhase)
+        {
+            int r1 = Math.Min(_hidden, r0 + _plan.RowsPerItem);
+            RowKernel.Compute(_isa!, expert.Down, _downInputs + (long)start * _intermediate, n,
+                _outputs + (long)start * _hidden, _hidden, r0, r1);
+            return;
+        }
+        int end = Math.Min(_intermediate, r0 + _plan.RowsPerItem), width = end - r0;
+        float* inputs = _inputs + (long)start * _hidden;
+        float* gate = _hiddenActivations + (long)start * _intermediate;
+        float* up = Scratch.Current.Get(ScratchSlot.ExpertUp, (long)n * width);
+        RowKernel.Compute(_isa!, expert.Gate, inputs, n, gate, _intermediate, r0, end);
+        // up - r0: the kernel writes row r at y[t·stride + r]; this tile keeps only its own rows.
+        RowKernel.Compute(_isa!, expert.Up, inputs, n, up - r0, width, r0, end);
+        for (int t = 0; t < n; t++)
+        {
+            float* g = gate + (long)t * _intermediate;
+            float* u = up + (long)t * width - r0;
+            for (int r = r0; r < end; r++)
+            {
+                g[r] = Silu(g[r]) * u[r];
+            }
+        }
+    }
+
+    private void Compute(WorkerPool pool, long minParallelBytes, float* x, ReadOnlySpan<ExpertAssignment> assignments, float* y, int tokens)
+    {
+        _plan.Group(assignments, _experts!.Count);
+        int count = assignments.Length;
+        var scratch = Scratch.Current;
+        _inputs = scratch.Get(ScratchSlot.ExpertInput, (long)count * _hidden);
+        _hiddenActivations = scratch.Get(ScratchSlot.ExpertHidden, (long)count * _intermediate);
+        _outputs = scratch.Get(ScratchSlot.ExpertOutput, (long)count * _hidden);
+        long bytes = 0;
+        for (int slot = 0; slot < _plan.Slots; slot++)
+        {
+            var expert = Expert(slot);
+            bytes += expert.StoredBytes;
+            var layout = _isa!.LayoutFor(expert.Gate.Format);
+            for (int position = _plan.SlotStart[slot]; position < _plan.SlotStart[slot + 1]; position++)
+            {
+                int token = assignments[_plan.Order[position]].Token;
+                layout.ApplyRow(x + (long)token * _hidden, _inputs + (long)position * _hidden, _hidden);
+            }
+        }
+        bool alone = pool.ThreadCount == 1 || bytes < minParallelBytes;
+        _downPhase = false;
+        RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount), alone);
+        PrepareDownInputs(count, scratch);
+        _downPhase = true;
+        RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount), alone);
+        Scatter(assignments, y, tokens);
+    }
+
+    private void RunPhase(WorkerPool pool, int items, bool alone)
+    {
+        if (!alone)
+        {
+            pool.Run(this, items);
+            return;
+        }
+        for (int item = 0; item < items; item++)
+        {
+            Execute(item);
+        }
+    }
+
+    private void PrepareDownInputs(int count, Scratch scratch)
+    {
+        _downInputs = _hiddenActivations;
+        bool natural = true;
+        for (int slot = 0; slot < _plan.Slots; slot++)
+        {
+            natural &= _isa!.LayoutFor(Expert(slot).Down.Format).IsIdentity;
+        }
+        if (natural)
+        {
+            return;
+        }
+        _downInputs = scratch.Get(ScratchSlot.ExpertHiddenLayout, (long)count * _intermediate);
+        for (int slot = 0; slot < _plan.Slots; slot++)
+        {
+            long start = (long)_plan.SlotStart[slot] * _intermediate;
+            int rows = _plan.SlotStart[slot + 1] - _plan.SlotStart[slot];
+            _isa!.LayoutFor(Expert(slot).Down.Format).Apply(_hiddenActivations + start, _downInputs + start, _intermediate, rows);
+        }
+    }
+
+    private ExpertWeights Expert(int slot) => _experts![_plan.SlotExpert[slot]]!;
+
+    private void Scatter(ReadOnlySpan<ExpertAssignment> assignments, float* y, int tokens)
+    {
+        new Span<float>(y, tokens * _hidden).Clear();
+        int width = Vector<float>.Count;
+        for (int position = 0; position < assignments.Length; position++)
+        {
+            var a = assignments[_plan.Order[position]];
+            float* source = _outputs + (long)position * _hidden;
+            float* target = y + (long)a.Token * _hidden;
+            var weight = new Vector<float>(a.Weight);
+            int i = 0;
+            for (; i <= _hidden - width; i += width)
+            {
+                Vector.Store(Vector.Load(target + i) + weight * Vector.Load(source + i), target + i);
+            }
+            for (; i < _hidden; i++)
+            {
+                target[i] += a.Weight * source[i];
+            }
+        }
+    }
+
+    private static float Silu(float v) => v / (1f + MathF.Exp(-v));
+}

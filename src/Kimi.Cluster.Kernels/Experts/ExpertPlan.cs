@@ -1,0 +1,87 @@
+namespace Kimi.Cluster.Kernels.Experts;
+
+/// <summary>
+/// Assignments grouped by expert (a stable counting sort), and the work items of one phase:
+/// (expert slot, row tile) pairs over all used experts, so a phase is one pool dispatch.
+/// Integers only; reused per calling thread, so its arrays only grow.
+/// </summary>
+internal sealed class ExpertPlan
+{
+    private int[] _counts = [];
+
+    /// <summary>Assignment indices ordered by expert; positions start..end of a slot are its tokens.</summary>
+    public int[] Order { get; private set; } = [];
+
+    /// <summary>Expert id of each used-expert slot.</summary>
+    public int[] SlotExpert { get; private set; } = [];
+
+    /// <summary>First position of each slot in <see cref="Order"/>; SlotStart[Slots] = assignment count.</summary>
+    public int[] SlotStart { get; private set; } = [];
+
+    /// <summary>Used experts.</summary>
+    public int Slots { get; private set; }
+
+    /// <summary>Slot of each work item.</summary>
+    public int[] ItemSlot { get; private set; } = [];
+
+    /// <summary>First row of each work item.</summary>
+    public int[] ItemRow { get; private set; } = [];
+
+    /// <summary>Rows per work item (a multiple of 4).</summary>
+    public int RowsPerItem { get; private set; }
+
+    /// <summary>Groups <paramref name="assignments"/> by expert id (0..experts−1).</summary>
+    public void Group(ReadOnlySpan<ExpertAssignment> assignments, int experts)
+    {
+        _counts = Grow(_counts, experts + 1);
+        Array.Clear(_counts, 0, experts + 1);
+        foreach (var a in assignments)
+        {
+            _counts[a.Expert]++;
+        }
+        SlotExpert = Grow(SlotExpert, experts);
+        SlotStart = Grow(SlotStart, experts + 1);
+        int slots = 0, position = 0;
+        for (int e = 0; e < experts; e++)
+        {
+            int count = _counts[e];
+            _counts[e] = position;
+            if (count > 0)
+            {
+                SlotExpert[slots] = e;
+                SlotStart[slots++] = position;
+                position += count;
+            }
+        }
+        SlotStart[slots] = position;
+        Slots = slots;
+        Order = Grow(Order, assignments.Length);
+        for (int i = 0; i < assignments.Length; i++)
+        {
+            Order[_counts[assignments[i].Expert]++] = i;
+        }
+    }
+
+    /// <summary>Splits <paramref name="rows"/> rows of every used expert into items; returns the item count.</summary>
+    public int PlanItems(int rows, int threads)
+    {
+        // About four items per thread, at most one decoded tile each, a multiple of 4 rows.
+        int perItem = (int)Math.Min(64, ((long)rows * Slots + threads * 4 - 1) / (threads * 4));
+        RowsPerItem = Math.Max(4, (perItem + 3) & ~3);
+        int perExpert = (rows + RowsPerItem - 1) / RowsPerItem;
+        ItemSlot = Grow(ItemSlot, perExpert * Slots);
+        ItemRow = Grow(ItemRow, perExpert * Slots);
+        int item = 0;
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            for (int row = 0; row < rows; row += RowsPerItem, item++)
+            {
+                ItemSlot[item] = slot;
+                ItemRow[item] = row;
+            }
+        }
+        return item;
+    }
+
+    private static int[] Grow(int[] array, int length) => array.Length >= length ? array : new int[length];
+}

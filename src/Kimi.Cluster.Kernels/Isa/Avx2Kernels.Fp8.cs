@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Kimi.Cluster.Kernels.Formats;
+
+namespace Kimi.Cluster.Kernels.Isa;
+
+/// <summary>AVX2 FP8 E4M3 block-scaled kernels; inputs in natural order.</summary>
+internal sealed unsafe partial class Avx2Kernels
+{
+    private static readonly Vector256<int> s_fp8Mask = Vector256.Create(FloatBits.Fp8SignAndMagnitudeMask);
+    private static readonly Vector256<int> s_fp8Nan = Vector256.Create(FloatBits.Fp8NanMagnitude);
+    private static readonly Vector256<float> s_fp8Rebias = Vector256.Create(FloatBits.TwoPow120);
+    private static readonly Vector256<float> s_nan = Vector256.Create(float.NaN);
+
+    private static void MatVecFp8(WeightMatrix w, int row0, float* x, float* result)
+    {
+        var shape = w.Shape;
+        int columns = shape.Columns, block = shape.BlockColumns;
+        byte* p0 = (byte*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+        float* s0 = ScaleRow(w, row0), s1 = ScaleRow(w, row0 + 1), s2 = ScaleRow(w, row0 + 2), s3 = ScaleRow(w, row0 + 3);
+        Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
+        float r0 = 0f, r1 = 0f, r2 = 0f, r3 = 0f;
+        for (int b0 = 0, b = 0; b0 < columns; b0 += block, b++)
+        {
+            int b1 = Math.Min(columns, b0 + block), k = b0;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; k <= b1 - 8; k += 8)
+            {
+                if ((k & 63) < 8)
+                {
+                    Prefetch.Rows(p0 + k, p1 + k, p2 + k, p3 + k);
+                }
+                var xv = Vector256.Load(x + k);
+                a0 = Fma.MultiplyAdd(Fp8(p0 + k), xv, a0);
+                a1 = Fma.MultiplyAdd(Fp8(p1 + k), xv, a1);
+                a2 = Fma.MultiplyAdd(Fp8(p2 + k), xv, a2);
+                a3 = Fma.MultiplyAdd(Fp8(p3 + k), xv, a3);
+            }
+            t0 = Fma.MultiplyAdd(a0, Vector256.Create(s0[b]), t0);
+            t1 = Fma.MultiplyAdd(a1, Vector256.Create(s1[b]), t1);
+            t2 = Fma.MultiplyAdd(a2, Vector256.Create(s2[b]), t2);
+            t3 = Fma.MultiplyAdd(a3, Vector256.Create(s3[b]), t3);
+            if (k < b1)
+            {
+                r0 += Tails.DotFp8(p0, x, k, b1) * s0[b];
+                r1 += Tails.DotFp8(p1, x, k, b1) * s1[b];
+                r2 += Tails.DotFp8(p2, x, k, b1) * s2[b];
+                r3 += Tails.DotFp8(p3, x, k, b1) * s3[b];
+            }
+        }
+        (Reduce.Sum4(t0, t1, t2, t3) + Vector128.Create(r0, r1, r2, r3)).Store(result);
+    }
+
+    private static void DecodeFp8(WeightMatrix w, int row, int k0, int length, float* destination)
+    {
+        int block = w.Shape.BlockColumns, end = k0 + length;
+        byte* p = (byte*)w.Data + (long)row * w.Columns;
+        float* scales = ScaleRow(w, row);
+        for (int b0 = k0 / block * block; b0 < end; b0 += block)
+        {
+            int from = Math.Max(b0, k0), to = Math.Min(end, b0 + block), k = from;
+            float s = scales[b0 / block];
+            var scale = Vector256.Create(s);
+            for (; k <= to - 8; k += 8)
+            {
+                (Fp8(p + k) * scale).Store(destination + k - k0);
+            }
+            for (; k < to; k++)
+            {
+                destination[k - k0] = Fp8E4M3.ToFloat(p[k]) * s;
+            }
+        }
+    }
+
+    private static float* ScaleRow(WeightMatrix w, int row) =>
+        (float*)w.Scales + (long)(row / w.Shape.BlockRows) * w.Shape.ScaleColumns;
+
+    // Sign-extending the byte and shifting by 20 puts the sign at bit 31 and the 7 magnitude bits at
+    // float32's exponent/mantissa boundary; × 2^120 rebiases the exponent (subnormals included).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Fp8(byte* p)
+    {
+        var bits = (Avx2.ConvertToVector256Int32((sbyte*)p) << 20) & s_fp8Mask;
+        var value = bits.AsSingle() * s_fp8Rebias;
+        var nan = Vector256.Equals(bits & s_fp8Nan, s_fp8Nan).AsSingle();
+        return Vector256.ConditionalSelect(nan, s_nan, value);
+    }
+}

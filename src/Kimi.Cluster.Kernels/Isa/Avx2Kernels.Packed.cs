@@ -1,0 +1,154 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Kimi.Cluster.Kernels.Isa;
+
+/// <summary>AVX2 bf16 and int4 kernels; inputs arrive transposed per chunk (see InputLayout).</summary>
+internal sealed unsafe partial class Avx2Kernels
+{
+    // A dword holds two bf16: shifting left by 16 gives the even column's float, masking the odd one's.
+    private static readonly Vector256<uint> s_highHalf = Vector256.Create(0xFFFF0000u);
+
+    // Lane l holds the word of columns 8l..8l+7; with power-of-two groups (or groups of whole
+    // chunks, where every lane yields 0) its group within the chunk is 8l >> log2(group).
+    private static readonly Vector256<int> s_laneColumns = Vector256.Create(0, 8, 16, 24, 32, 40, 48, 56);
+
+    // Stored nibbles are q + 8; flipping bit 3 makes them two's-complement q, sign-extended by shifts.
+    private static readonly Vector256<int> s_nibbleBias = Vector256.Create(unchecked((int)0x88888888));
+
+    private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
+    {
+        int columns = w.Columns;
+        ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+        Vector256<float> e0 = default, e1 = default, e2 = default, e3 = default;
+        Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default;
+        int c = 0;
+        for (; c <= columns - 16; c += 16)
+        {
+            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c);
+            var xe = Vector256.Load(x + c);
+            var xo = Vector256.Load(x + c + 8);
+            var v = Vector256.Load((uint*)(p0 + c));
+            e0 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e0);
+            o0 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o0);
+            v = Vector256.Load((uint*)(p1 + c));
+            e1 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e1);
+            o1 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o1);
+            v = Vector256.Load((uint*)(p2 + c));
+            e2 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e2);
+            o2 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o2);
+            v = Vector256.Load((uint*)(p3 + c));
+            e3 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e3);
+            o3 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o3);
+        }
+        Reduce.Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3).Store(result);
+        if (c < columns)
+        {
+            result[0] += Tails.DotBFloat16(p0, x, c, columns);
+            result[1] += Tails.DotBFloat16(p1, x, c, columns);
+            result[2] += Tails.DotBFloat16(p2, x, c, columns);
+            result[3] += Tails.DotBFloat16(p3, x, c, columns);
+        }
+    }
+
+    private static void DecodeBFloat16(WeightMatrix w, int row, int k0, int length, float* destination)
+    {
+        ushort* p = (ushort*)w.Data + (long)row * w.Columns + k0;
+        int c = 0;
+        for (; c <= length - 16; c += 16)
+        {
+            var v = Vector256.Load((uint*)(p + c));
+            (v << 16).AsSingle().Store(destination + c);
+            (v & s_highHalf).AsSingle().Store(destination + c + 8);
+        }
+        for (; c < length; c++)
+        {
+            destination[c] = BitConverter.Int32BitsToSingle(p[c] << 16);
+        }
+    }
+
+    private static void MatVecInt4(WeightMatrix w, int row0, float* x, float* result)
+    {
+        int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
+        uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
+        float* s0 = Int4Scales(w, row0, 0, groups, 0), s1 = Int4Scales(w, row0 + 1, 0, groups, 1);
+        float* s2 = Int4Scales(w, row0 + 2, 0, groups, 2), s3 = Int4Scales(w, row0 + 3, 0, groups, 3);
+        var laneGroup = Vector256.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
+        int c = 0;
+        for (; c <= words - 8; c += 8)
+        {
+            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c);
+            float* xc = x + c * 8;
+            int g0 = c * 8 / group;
+            var q0 = Vector256.Load((int*)p0 + c) ^ s_nibbleBias;
+            var q1 = Vector256.Load((int*)p1 + c) ^ s_nibbleBias;
+            var q2 = Vector256.Load((int*)p2 + c) ^ s_nibbleBias;
+            var q3 = Vector256.Load((int*)p3 + c) ^ s_nibbleBias;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            // Nibble 7 sits in the top bits: an arithmetic shift by 28 sign-extends it; shifting the
+            // word left by 4 brings the next nibble up, so every shift count is a constant.
+            for (int j = 7; j >= 0; j--)
+            {
+                var xv = Vector256.Load(xc + 8 * j);
+                a0 = Fma.MultiplyAdd(TopNibble(q0), xv, a0);
+                a1 = Fma.MultiplyAdd(TopNibble(q1), xv, a1);
+                a2 = Fma.MultiplyAdd(TopNibble(q2), xv, a2);
+                a3 = Fma.MultiplyAdd(TopNibble(q3), xv, a3);
+                q0 <<= 4;
+                q1 <<= 4;
+                q2 <<= 4;
+                q3 <<= 4;
+            }
+            t0 = Fma.MultiplyAdd(a0, GroupScales(s0, g0, laneGroup), t0);
+            t1 = Fma.MultiplyAdd(a1, GroupScales(s1, g0, laneGroup), t1);
+            t2 = Fma.MultiplyAdd(a2, GroupScales(s2, g0, laneGroup), t2);
+            t3 = Fma.MultiplyAdd(a3, GroupScales(s3, g0, laneGroup), t3);
+        }
+        Reduce.Sum4(t0, t1, t2, t3).Store(result);
+        if (c < words)
+        {
+            result[0] += Tails.DotInt4(p0, s0, group, x, c, words);
+            result[1] += Tails.DotInt4(p1, s1, group, x, c, words);
+            result[2] += Tails.DotInt4(p2, s2, group, x, c, words);
+            result[3] += Tails.DotInt4(p3, s3, group, x, c, words);
+        }
+    }
+
+    private static void DecodeInt4(WeightMatrix w, int row, int k0, int length, float* destination)
+    {
+        int words = w.Columns / 8, group = w.Shape.GroupSize;
+        int firstGroup = k0 / group, lastGroup = (k0 + length - 1) / group;
+        float* scales = Int4Scales(w, row, firstGroup, lastGroup - firstGroup + 1, 0);
+        uint* p = (uint*)w.Data + (long)row * words + k0 / 8;
+        var laneGroup = Vector256.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        int lengthWords = length / 8, c = 0;
+        for (; c <= lengthWords - 8; c += 8)
+        {
+            var scale = GroupScales(scales, (k0 + c * 8) / group - firstGroup, laneGroup);
+            var q = Vector256.Load((int*)p + c) ^ s_nibbleBias;
+            float* d = destination + c * 8;
+            for (int j = 7; j >= 0; j--)
+            {
+                (TopNibble(q) * scale).Store(d + 8 * j);
+                q <<= 4;
+            }
+        }
+        for (int column = c * 8; column < length; column++)
+        {
+            int nibble = (int)(p[column >> 3] >> (4 * (column & 7))) & 0xF;
+            destination[column] = (nibble - 8) * scales[(k0 + column) / group - firstGroup];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TopNibble(Vector256<int> q) =>
+        Avx.ConvertToVector256Single(Vector256.ShiftRightArithmetic(q, 28));
+
+    // Lane l covers columns 8l..8l+7 of the chunk; its group's scale is scales[g0 + 8l / group].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> GroupScales(float* scales, int g0, Vector256<int> laneGroup) =>
+        Avx2.PermuteVar8x32(Vector256.Load(scales + g0), laneGroup);
+}

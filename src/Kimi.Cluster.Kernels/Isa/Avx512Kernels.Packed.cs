@@ -1,0 +1,153 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Kimi.Cluster.Kernels.Isa;
+
+/// <summary>AVX-512 bf16 and int4 kernels; inputs arrive transposed per chunk (see InputLayout).</summary>
+internal sealed unsafe partial class Avx512Kernels
+{
+    // A dword holds two bf16: shifting left by 16 gives the even column's float, masking the odd one's.
+    private static readonly Vector512<uint> s_highHalf = Vector512.Create(0xFFFF0000u);
+
+    // Lane l holds the word of columns 8l..8l+7; with power-of-two groups (or groups of whole
+    // chunks, where every lane yields 0) its group within the chunk is 8l >> log2(group).
+    private static readonly Vector512<int> s_laneColumns = Vector512.Create(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120);
+
+    // Stored nibble n means q = n − 8. vpermps looks up only the low 4 bits of each index lane, so
+    // the word itself, shifted right by 4·j, indexes this table for nibble j: no mask, no convert.
+    private static readonly Vector512<float> s_int4Values =
+        Vector512.Create(-8f, -7f, -6f, -5f, -4f, -3f, -2f, -1f, 0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+
+    private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
+    {
+        int columns = w.Columns;
+        ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+        Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default;
+        Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default;
+        int c = 0;
+        for (; c <= columns - 32; c += 32)
+        {
+            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c);
+            var xe = Vector512.Load(x + c);
+            var xo = Vector512.Load(x + c + 16);
+            var v = Vector512.Load((uint*)(p0 + c));
+            e0 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e0);
+            o0 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o0);
+            v = Vector512.Load((uint*)(p1 + c));
+            e1 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e1);
+            o1 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o1);
+            v = Vector512.Load((uint*)(p2 + c));
+            e2 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e2);
+            o2 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o2);
+            v = Vector512.Load((uint*)(p3 + c));
+            e3 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e3);
+            o3 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o3);
+        }
+        Reduce.Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3).Store(result);
+        if (c < columns)
+        {
+            result[0] += Tails.DotBFloat16(p0, x, c, columns);
+            result[1] += Tails.DotBFloat16(p1, x, c, columns);
+            result[2] += Tails.DotBFloat16(p2, x, c, columns);
+            result[3] += Tails.DotBFloat16(p3, x, c, columns);
+        }
+    }
+
+    private static void DecodeBFloat16(WeightMatrix w, int row, int k0, int length, float* destination)
+    {
+        ushort* p = (ushort*)w.Data + (long)row * w.Columns + k0;
+        int c = 0;
+        for (; c <= length - 32; c += 32)
+        {
+            var v = Vector512.Load((uint*)(p + c));
+            (v << 16).AsSingle().Store(destination + c);
+            (v & s_highHalf).AsSingle().Store(destination + c + 16);
+        }
+        for (; c < length; c++)
+        {
+            destination[c] = BitConverter.Int32BitsToSingle(p[c] << 16);
+        }
+    }
+
+    private static void MatVecInt4(WeightMatrix w, int row0, float* x, float* result)
+    {
+        int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
+        uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
+        float* s0 = Int4Scales(w, row0, 0, groups, 0), s1 = Int4Scales(w, row0 + 1, 0, groups, 1);
+        float* s2 = Int4Scales(w, row0 + 2, 0, groups, 2), s3 = Int4Scales(w, row0 + 3, 0, groups, 3);
+        var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
+        int c = 0;
+        for (; c <= words - 16; c += 16)
+        {
+            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c);
+            float* xc = x + c * 8;
+            int g0 = c * 8 / group;
+            var q0 = Vector512.Load((int*)p0 + c);
+            var q1 = Vector512.Load((int*)p1 + c);
+            var q2 = Vector512.Load((int*)p2 + c);
+            var q3 = Vector512.Load((int*)p3 + c);
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int j = 0; j < 8; j++)
+            {
+                var xv = Vector512.Load(xc + 16 * j);
+                a0 = Avx512F.FusedMultiplyAdd(LowNibble(q0), xv, a0);
+                a1 = Avx512F.FusedMultiplyAdd(LowNibble(q1), xv, a1);
+                a2 = Avx512F.FusedMultiplyAdd(LowNibble(q2), xv, a2);
+                a3 = Avx512F.FusedMultiplyAdd(LowNibble(q3), xv, a3);
+                q0 = Vector512.ShiftRightLogical(q0, 4);
+                q1 = Vector512.ShiftRightLogical(q1, 4);
+                q2 = Vector512.ShiftRightLogical(q2, 4);
+                q3 = Vector512.ShiftRightLogical(q3, 4);
+            }
+            t0 = Avx512F.FusedMultiplyAdd(a0, GroupScales(s0, g0, laneGroup), t0);
+            t1 = Avx512F.FusedMultiplyAdd(a1, GroupScales(s1, g0, laneGroup), t1);
+            t2 = Avx512F.FusedMultiplyAdd(a2, GroupScales(s2, g0, laneGroup), t2);
+            t3 = Avx512F.FusedMultiplyAdd(a3, GroupScales(s3, g0, laneGroup), t3);
+        }
+        Reduce.Sum4(t0, t1, t2, t3).Store(result);
+        if (c < words)
+        {
+            result[0] += Tails.DotInt4(p0, s0, group, x, c, words);
+            result[1] += Tails.DotInt4(p1, s1, group, x, c, words);
+            result[2] += Tails.DotInt4(p2, s2, group, x, c, words);
+            result[3] += Tails.DotInt4(p3, s3, group, x, c, words);
+        }
+    }
+
+    private static void DecodeInt4(WeightMatrix w, int row, int k0, int length, float* destination)
+    {
+        int words = w.Columns / 8, group = w.Shape.GroupSize;
+        int firstGroup = k0 / group, lastGroup = (k0 + length - 1) / group;
+        float* scales = Int4Scales(w, row, firstGroup, lastGroup - firstGroup + 1, 0);
+        uint* p = (uint*)w.Data + (long)row * words + k0 / 8;
+        var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        int lengthWords = length / 8, c = 0;
+        for (; c <= lengthWords - 16; c += 16)
+        {
+            var scale = GroupScales(scales, (k0 + c * 8) / group - firstGroup, laneGroup);
+            var q = Vector512.Load((int*)p + c);
+            float* d = destination + c * 8;
+            for (int j = 0; j < 8; j++)
+            {
+                (LowNibble(q) * scale).Store(d + 16 * j);
+                q = Vector512.ShiftRightLogical(q, 4);
+            }
+        }
+        for (int column = c * 8; column < length; column++)
+        {
+            int nibble = (int)(p[column >> 3] >> (4 * (column & 7))) & 0xF;
+            destination[column] = (nibble - 8) * scales[(k0 + column) / group - firstGroup];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LowNibble(Vector512<int> q) => Avx512F.PermuteVar16x32(s_int4Values, q);
+
+    // Lane l covers columns 8l..8l+7 of the chunk; its group's scale is scales[g0 + 8l / group].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> GroupScales(float* scales, int g0, Vector512<int> laneGroup) =>
+        Avx512F.PermuteVar16x32(Vector512.Load(scales + g0), laneGroup);
+}

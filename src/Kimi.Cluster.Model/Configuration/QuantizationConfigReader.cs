@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+
+namespace Kimi.Cluster.Model.Configuration;
+
+/// <summary>
+/// Reads quantization_config: compressed-tensors pack-quantized INT4 (K2-Thinking, K2.5) or block
+/// FP8 (K2-Instruct, DeepSeek-V3). Any other scheme fails here, at start, naming the field and its
+/// value, before a single weight is read.
+/// </summary>
+internal static class QuantizationConfigReader
+{
+    public static WeightQuantization Read(JsonObject? config, string path)
+    {
+        if (config is null)
+            return WeightQuantization.None;
+        string p = path + "quantization_config.";
+        return config.Required<string>("quant_method", p) switch
+        {
+            "compressed-tensors" => ReadCompressedTensors(config, p),
+            "fp8" => ReadFp8(config, p),
+            var other => throw new ModelConfigException(p + "quant_method",
+                $"'{other}' is not supported (expected compressed-tensors pack-quantized INT4 or fp8)"),
+        };
+    }
+
+    private static WeightQuantization ReadCompressedTensors(JsonObject config, string p)
+    {
+        Expect(config, "format", p, "pack-quantized");
+        if (config["config_groups"] is not JsonObject groups || groups.Count != 1)
+            throw new ModelConfigException(p + "config_groups", "exactly one quantization group is supported");
+        var (name, node) = groups.First();
+        string g = $"{p}config_groups.{name}.";
+        var group = node as JsonObject ?? throw new ModelConfigException(g.TrimEnd('.'), "expected an object");
+        foreach (string activations in new[] { "input_activations", "output_activations" })
+        {
+            if (group[activations] is not null)
+                throw new ModelConfigException(g + activations, $"{group[activations]!.ToJsonString()}: activation quantization is not supported (activations stay float32)");
+        }
+        var weights = group["weights"] as JsonObject ?? throw new ModelConfigException(g + "weights", "is required");
+        string w = g + "weights.";
+        Expect(weights, "type", w, "int");
+        if (weights.Required<int>("num_bits", w) is var bits and not 4)
+            throw new ModelConfigException(w + "num_bits", $"{bits} is not supported (only 4)");
+        if (!weights.Optional("symmetric", w, false))
+            throw new ModelConfigException(w + "symmetric", "false: only symmetric INT4 is supported");
+        Expect(weights, "strategy", w, "group");
+        if (weights.Optional("dynamic", w, false))
+            throw new ModelConfigException(w + "dynamic", "true is not supported");
+        int groupSize = weights.Required<int>("group_size", w);
+        if (groupSize is not (32 or 64 or 128))
+            throw new ModelConfigException(w + "group_size", $"{groupSize} is not supported (32, 64 or 128)");
+        var ignore = config["ignore"] is JsonArray list ? list.Select((_, i) => list.Required<string>(i, p + "ignore")).ToArray() : [];
+        return new WeightQuantization { Scheme = QuantizationScheme.Int4Group, GroupSize = groupSize, Ignore = ignore };
+    }
+
+    private static WeightQuantization ReadFp8(JsonObject config, string p)
+    {
+        Expect(config, "fmt", p, "e4m3", optional: true);
+        // "dynamic" names how an FP8 kernel would quantize activations; ours keep them float32.
+        Expect(config, "activation_scheme", p, "dynamic", optional: true);
+        if (config["weight_block_size"] is not JsonArray block || block.Count != 2)
+            throw new ModelConfigException(p + "weight_block_size", "expected [rows, columns] (block FP8 only)");
+        int rows = block.Required<int>(0, p + "weight_block_size"), columns = block.Required<int>(1, p + "weight_block_size");
+        if (rows <= 0 || columns <= 0)
+            throw new ModelConfigException(p + "weight_block_size", $"[{rows}, {columns}] must be positive");
+        return new WeightQuantization { Scheme = QuantizationScheme.Fp8Block, BlockRows = rows, BlockColumns = columns };
+    }
+
+    private static void Expect(JsonObject json, string name, string path, string expected, bool optional = false)
+    {
+        string? value = optional ? json.Optional<string?>(name, path, null) : json.Required<string>(name, path);
+        if (value is not null && value != expected)
+            throw new ModelConfigException(path + name, $"'{value}' is not supported (expected '{expected}')");
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+
+namespace Kimi.Cluster.Model.Configuration;
+
+/// <summary>
+/// The checkpoint's quantization_config, reduced to what loading needs: the scheme, its group or
+/// block size, and which Linear layers it leaves alone (compressed-tensors' ignore list).
+/// </summary>
+public sealed record WeightQuantization
+{
+    public QuantizationScheme Scheme { get; init; } = QuantizationScheme.None;
+
+    /// <summary>Inputs per bf16 scale (INT4).</summary>
+    public int GroupSize { get; init; }
+
+    /// <summary>weight_block_size [rows, columns] (FP8).</summary>
+    public int BlockRows { get; init; }
+
+    public int BlockColumns { get; init; }
+
+    /// <summary>compressed-tensors ignore entries: plain module names, or "re:" regular expressions.</summary>
+    public IReadOnlyList<string> Ignore { get; init; } = [];
+
+    public static WeightQuantization None { get; } = new();
+
+    /// <summary>
+    /// Whether the scheme covers the Linear layer <paramref name="module"/> (a name without
+    /// ".weight", K2.5's "language_model." prefix included). FP8 checkpoints say it per tensor (its
+    /// dtype), so only INT4 consults the ignore list: a plain entry matches the name or its tail
+    /// after a dot, a "re:" entry matches from the start, as compressed-tensors does.
+    /// </summary>
+    public bool Covers(string module) => Scheme == QuantizationScheme.Int4Group && !Ignore.Any(entry => entry.StartsWith("re:", StringComparison.Ordinal)
+        ? Regex.IsMatch(module, "^(?:" + entry[3..] + ")", RegexOptions.CultureInvariant)
+        : module == entry || module.EndsWith("." + entry, StringComparison.Ordinal));
+}

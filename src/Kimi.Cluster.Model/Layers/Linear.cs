@@ -1,0 +1,39 @@
+using Kimi.Cluster.Kernels;
+using Kimi.Cluster.Model.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Kimi.Cluster.Model.Layers;
+
+/// <summary>
+/// y = x·Wᵀ with W held as the checkpoint stores it (INT4 group, FP8 block, BF16, F32) and computed
+/// by our kernels with float32 accumulation: the weight is never expanded in memory.
+/// </summary>
+public sealed unsafe class Linear(WeightBuffer weights) : IDisposable
+{
+    public static Linear Load(IWeightSource source, string module, long outFeatures, long inFeatures) =>
+        new(source.LoadMatrix(module, checked((int)outFeatures), checked((int)inFeatures)));
+
+    public WeightMatrix Weights => weights.Matrix;
+
+    public int OutFeatures => weights.Matrix.Rows;
+
+    public int InFeatures => weights.Matrix.Columns;
+
+    /// <summary>x: [..., in] → [..., out] float32.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var input = x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to(ScalarType.Float32).contiguous();
+        long tokens = input.numel() / InFeatures;
+        var output = empty([.. x.shape[..^1], OutFeatures], ScalarType.Float32);
+        if (tokens > 0)
+        {
+            var matrix = weights.Matrix;
+            fixed (byte* xp = input.bytes, yp = output.bytes)
+                CpuKernels.Shared.MatMul(matrix, (float*)xp, (float*)yp, (int)tokens);
+        }
+        return output.MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => weights.Dispose();
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Kimi.Cluster.Kernels.Benchmarks;
+
+/// <summary>
+/// `--quick`: a Stopwatch measurement in seconds instead of BenchmarkDotNet's minutes. Reports
+/// weight GB/s of matvec (1 token) and 64-token matmul next to a plain read bandwidth (summing
+/// 1 GB on the same number of threads), so the kernels can be judged against the machine.
+/// </summary>
+public static unsafe class QuickMeasure
+{
+    public static void Run(string[] args)
+    {
+        int threads = ArgValue(args, "--threads", 2);
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        Console.WriteLine(kernels.Description);
+        Console.WriteLine($"read bandwidth (sum 1 GB, {threads} threads): {ReadBandwidth(threads):F1} GB/s");
+        string[] formats = ArgValue(args, "--formats", "bf16,int4,fp8").Split(',');
+        foreach (string format in formats)
+        {
+            foreach (var (rows, columns) in new[] { (2048, 7168), (7168, 2048) })
+            {
+                var shape = BenchmarkMatrices.ShapeOf(format, rows, columns);
+                using var matrices = new BenchmarkMatrices(shape, 256L << 20, seed: 1);
+                foreach (int tokens in new[] { 1, 64 })
+                {
+                    Report(kernels, matrices, tokens);
+                }
+            }
+        }
+    }
+
+    private static void Report(CpuKernels kernels, BenchmarkMatrices matrices, int tokens)
+    {
+        var shape = matrices.Shape;
+        var x = new float[tokens * shape.Columns];
+        var y = new float[tokens * shape.Rows];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (i % 17 - 8) * 0.125f;
+        }
+        for (int i = 0; i < matrices.Count; i++)
+        {
+            kernels.MatMul(matrices.Next(), x, y, tokens);
+        }
+        double best = double.MaxValue;
+        for (int round = 0; round < 5; round++)
+        {
+            int calls = 0;
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed.TotalSeconds < 0.25 || calls < matrices.Count)
+            {
+                kernels.MatMul(matrices.Next(), x, y, tokens);
+                calls++;
+            }
+            best = Math.Min(best, watch.Elapsed.TotalSeconds / calls);
+        }
+        double gbs = shape.StoredBytes / best / 1e9;
+        double gflops = 2.0 * tokens * shape.Rows * shape.Columns / best / 1e9;
+        Console.WriteLine(
+            $"{shape,-36} tokens {tokens,3}: {best * 1e6,9:F1} µs  {gbs,6:F1} weight GB/s  {gflops,6:F1} GFLOP/s  ({shape.StoredBytes / 1e6:F1} MB/call)");
+    }
+
+    /// <summary>Best of five passes summing a 1 GB float array, split evenly over the threads.</summary>
+    public static double ReadBandwidth(int threads)
+    {
+        const long bytes = 1L << 30;
+        float* data = (float*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        try
+        {
+            new Span<byte>(data, (int)bytes).Fill(1);
+            long perThread = bytes / 4 / threads;
+            double best = double.MaxValue;
+            var sums = new float[threads];
+            for (int pass = 0; pass < 5; pass++)
+            {
+                var watch = Stopwatch.StartNew();
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                    t => sums[t] = Sum(data + t * perThread, perThread));
+                best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            }
+            return bytes / best / 1e9;
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(data);
+        }
+    }
+
+    private static float Sum(float* p, long count)
+    {
+        Vector512<float> a = default, b = default, c = default, d = default;
+        for (long i = 0; i + 64 <= count; i += 64)
+        {
+            a += Vector512.Load(p + i);
+            b += Vector512.Load(p + i + 16);
+            c += Vector512.Load(p + i + 32);
+            d += Vector512.Load(p + i + 48);
+        }
+        return Vector512.Sum(a + b + c + d);
+    }
+
+    private static int ArgValue(string[] args, string name, int fallback) =>
+        int.TryParse(ArgValue(args, name, ""), out int value) ? value : fallback;
+
+    private static string ArgValue(string[] args, string name, string fallback)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+}

@@ -1,0 +1,95 @@
+using Kimi.Cluster.Kernels.Isa;
+using Kimi.Cluster.Kernels.Tests.Reference;
+
+namespace Kimi.Cluster.Kernels.Tests;
+
+public sealed class FormatDecodeTests
+{
+    public static TheoryData<KernelIsa> Paths() => FormatCases.Paths();
+
+    [Fact]
+    public void Fp8Table_MatchesSignExponentMantissaFormula_ForAll256Patterns()
+    {
+        Assert.Equal(256, Fp8E4M3.Table.Length);
+        for (int b = 0; b < 256; b++)
+        {
+            double expected = ReferenceFormats.Fp8((byte)b);
+            float actual = Fp8E4M3.ToFloat((byte)b);
+            if (double.IsNaN(expected))
+            {
+                Assert.True(float.IsNaN(actual), $"0x{b:X2} should be NaN");
+            }
+            else
+            {
+                Assert.True((double)actual == expected, $"0x{b:X2}: {actual} != {expected}");
+            }
+        }
+        Assert.Equal(448f, Fp8E4M3.ToFloat(0x7E));
+        Assert.Equal(MathF.Pow(2, -9), Fp8E4M3.ToFloat(0x01));
+        Assert.True(float.IsNegative(Fp8E4M3.ToFloat(0x80)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public unsafe void SimdFp8Decode_MatchesTable_ForAll256Patterns(KernelIsa isa)
+    {
+        var data = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();
+        using var buffer = WeightBuffer.Create(WeightShape.Fp8Block(1, 256), data, [.. BitConverter.GetBytes(1f), .. BitConverter.GetBytes(1f)]);
+        var decoded = new float[256];
+        fixed (float* destination = decoded)
+        {
+            IsaSupport.Create(isa).DecodeRows(buffer.Matrix, 0, 1, 0, 256, destination, 256);
+        }
+        for (int b = 0; b < 256; b++)
+        {
+            Assert.True(decoded[b].Equals(Fp8E4M3.ToFloat((byte)b)), $"{isa} 0x{b:X2}: {decoded[b]}");
+        }
+    }
+
+    [Fact]
+    public void Int4_UnpacksLeastSignificantNibbleFirst_AsNibbleMinus8TimesScale()
+    {
+        uint[] words = [0x76543210, 0xFEDCBA98];
+        ushort two = (ushort)(BitConverter.SingleToInt32Bits(2f) >> 16);
+        byte[] scales = [.. BitConverter.GetBytes(two)];
+        using var buffer = WeightBuffer.Create(
+            WeightShape.Int4Group(1, 16, 16), words.SelectMany(BitConverter.GetBytes).ToArray(), scales);
+        var row = new float[16];
+        buffer.Matrix.DecodeRow(0, row);
+        Assert.Equal(Enumerable.Range(-8, 16).Select(q => 2f * q).ToArray(), row);
+    }
+
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("bf16")]
+    [InlineData("int4-g32")]
+    [InlineData("int4-g128")]
+    [InlineData("fp8-128x128")]
+    [InlineData("fp8-64x32")]
+    public void DecodeRow_EqualsReferenceDequantization(string format)
+    {
+        var random = new Random(7);
+        var (rows, columns) = FormatCases.Shapes(format).ElementAt(3);
+        using var matrix = TestMatrix.Random(FormatCases.Shape(format, rows, columns), random);
+        var w = ReferenceFormats.Dequantize(matrix);
+        var row = new float[columns];
+        foreach (int o in new[] { 0, 1, rows - 1 })
+        {
+            matrix.Matrix.DecodeRow(o, row);
+            for (int i = 0; i < columns; i++)
+            {
+                // Every format dequantizes with at most one rounding, so float equals the rounded double.
+                Assert.Equal((float)w[o, i], row[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void StoredBytes_CountDataAndScalesAsTheCheckpointStoresThem()
+    {
+        Assert.Equal(163840L * 7168 * 2, WeightShape.BFloat16(163840, 7168).StoredBytes);
+        Assert.Equal(2048L * 7168 / 2 + 2048L * (7168 / 32) * 2, WeightShape.Int4Group(2048, 7168, 32).StoredBytes);
+        Assert.Equal(200L * 300 + 2 * 3 * 4, WeightShape.Fp8Block(200, 300).StoredBytes);
+        Assert.Equal(3L * 5 * 4, WeightShape.Float32(3, 5).StoredBytes);
+    }
+}

@@ -1,0 +1,82 @@
+using Kimi.Cluster.Kernels.Tests.Reference;
+using Kimi.Cluster.Kernels.Threading;
+
+namespace Kimi.Cluster.Kernels.Tests;
+
+public sealed class ThreadingTests
+{
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("bf16")]
+    [InlineData("int4-g32")]
+    [InlineData("fp8-128x128")]
+    public void MatMul_GivesIdenticalBits_OnOneAndTwoThreads(string format)
+    {
+        var random = new Random(11);
+        using var matrix = TestMatrix.Random(FormatCases.Shape(format, 301, 1056), random);
+        using var one = FormatCases.Kernels(CpuKernels.BestIsa, threads: 1);
+        using var two = FormatCases.Kernels(CpuKernels.BestIsa, threads: 2);
+        foreach (int tokens in new[] { 1, 5 })
+        {
+            var x = ReferenceMath.RandomInputs(tokens * 1056, random);
+            var y1 = new float[tokens * 301];
+            var y2 = new float[tokens * 301];
+            one.MatMul(matrix.Matrix, x, y1, tokens);
+            two.MatMul(matrix.Matrix, x, y2, tokens);
+            Assert.Equal(y1, y2);
+        }
+    }
+
+    [Fact]
+    public void Pool_RunsEveryItemOnce_OverManyBackToBackDispatches()
+    {
+        using var pool = new WorkerPool(2, spinMicroseconds: 20);
+        var counter = new CountingItems(37);
+        for (int round = 0; round < 2000; round++)
+        {
+            pool.Run(counter, 37);
+        }
+        Assert.All(counter.Counts, c => Assert.Equal(2000, c));
+    }
+
+    [Fact]
+    public void Pool_RethrowsAnItemsException_AndStaysUsable()
+    {
+        using var pool = new WorkerPool(2, spinMicroseconds: 20);
+        var error = Assert.Throws<InvalidOperationException>(() => pool.Run(new ThrowingItems(), 8));
+        Assert.Equal("item 5", error.Message);
+        var counter = new CountingItems(8);
+        pool.Run(counter, 8);
+        Assert.All(counter.Counts, c => Assert.Equal(1, c));
+    }
+
+    [Fact]
+    public void Pool_WakesSleepingWorkers()
+    {
+        using var pool = new WorkerPool(2, spinMicroseconds: 0);
+        var counter = new CountingItems(64);
+        for (int round = 0; round < 200; round++)
+        {
+            pool.Run(counter, 64);
+        }
+        Assert.All(counter.Counts, c => Assert.Equal(200, c));
+    }
+
+    private sealed class CountingItems(int count) : IWorkItems
+    {
+        public int[] Counts { get; } = new int[count];
+
+        public void Execute(int item) => Interlocked.Increment(ref Counts[item]);
+    }
+
+    private sealed class ThrowingItems : IWorkItems
+    {
+        public void Execute(int item)
+        {
+            if (item == 5)
+            {
+                throw new InvalidOperationException("item 5");
+            }
+        }
+    }
+}
