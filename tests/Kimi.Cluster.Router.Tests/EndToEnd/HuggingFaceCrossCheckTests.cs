@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kimi.Cluster.Router.Tests.Support;
+using Reference = Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Tests.Shared;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
@@ -43,12 +44,56 @@ public sealed class HuggingFaceCrossCheckTests
         }
     }
 
+    /// <summary>
+    /// Checkpoints with weights stored quantized, written by our writer and decoded by the Python
+    /// side with its own numpy unpacking (tests/crosscheck/checkpoint_reader.py): INT4 routed experts
+    /// in K2-Thinking and K2.5 layouts (the latter with the real vocabulary size), block FP8 in
+    /// K2-Instruct layout with partial 128-blocks. Through `local` with 0 and 2 expert workers.
+    /// </summary>
+    [Theory]
+    [InlineData("k2-thinking-int4", 0)]
+    [InlineData("k2-thinking-int4", 2)]
+    [InlineData("k25-int4", 0)]
+    [InlineData("k25-int4", 2)]
+    [InlineData("k2-instruct-fp8", 0)]
+    [InlineData("k2-instruct-fp8", 2)]
+    public async Task Cluster_OnQuantizedWeights_GivesTheTorchReferenceTokens_AndTop5Logprobs(string kind, int expertWorkers)
+    {
+        string? python = await ExternalProgram.FindPythonAsync("torch");
+        if (python is null)
+        {
+            Assert.True(Environment.GetEnvironmentVariable("KIMI_REQUIRE_TORCH_CROSSCHECK") != "1",
+                "python3 with torch is required for the cross-check (apt-get install python3-torch)");
+            return;
+        }
+        using var directory = new Reference.TempDirectory($"kimi-crosscheck-{kind}");
+        var (spec, quantization) = QuantizedCase(kind);
+        Reference.TinyCheckpointWriter.Write(directory.Path, spec,
+            new Reference.TinyCheckpointOptions { Quantization = quantization, LmHeadGain = 3 });
+        var expected = await RunReferenceAsync(python, "read", directory.Path);
+        await using var cluster = await ClusterUnderTest.StartAsync($"{kind} crosscheck", "--model", directory.Path, "--expert-workers", $"{expertWorkers}");
+        var requests = Enumerable.Range(0, 3).Select(_ => GreedyCompletion.RequestAsync(cluster.Http, Prompt));
+        foreach (var actual in await Task.WhenAll(requests))
+            GreedyCompletion.AssertClose(expected, actual, 1e-4, $"{kind} with {expertWorkers} expert workers");
+    }
+
+    private static (Reference.TinyModelSpec, Reference.CheckpointQuantization) QuantizedCase(string kind) => kind switch
+    {
+        "k2-thinking-int4" => (Reference.TinyModelSpec.KimiK2Style with { MoeIntermediateSize = 64 },
+            Reference.CheckpointQuantization.Int4Group(32)),
+        "k25-int4" => (Reference.TinyModelSpec.KimiK25Nested with { VocabSize = 163_840 },
+            Reference.CheckpointQuantization.Int4Group(32)),
+        _ => (Reference.TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 136, IntermediateSize = 200, QLoraRank = null },
+            Reference.CheckpointQuantization.Fp8Block),
+    };
+
     private static async Task<GreedyCompletion> RunReferenceAsync(string python, string kind, string directory)
     {
+        string[] arguments = kind == "read"
+            ? [ExternalProgram.CrossCheckScript("hf_reference.py"), "read", directory, string.Join(",", Prompt), $"{GreedyCompletion.MaxTokens}"]
+            : [ExternalProgram.CrossCheckScript("hf_reference.py"), kind, directory, string.Join(",", Prompt), $"{GreedyCompletion.MaxTokens}"];
         var (exitCode, output, errors) = await ExternalProgram.RunAsync(
-            python,
-            [ExternalProgram.CrossCheckScript("hf_reference.py"), kind, directory, string.Join(",", Prompt), $"{GreedyCompletion.MaxTokens}"],
-            ExternalProgram.RepositoryRoot, TimeSpan.FromMinutes(10));
+            python, arguments, ExternalProgram.RepositoryRoot, TimeSpan.FromMinutes(10));
         Assert.True(exitCode == 0, $"hf_reference.py failed: {errors}");
         var json = JsonNode.Parse(output)!;
         var steps = json["top5"]!.AsArray();
