@@ -88,6 +88,8 @@ public static class ExpertWorkerHost
             silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
         });
         var app = builder.Build();
+        // Created now, not at the first batch, so the resident-weights gauge is there from the start.
+        app.Services.GetRequiredService<ExpertWorkerMetrics>();
         app.MapGrpcService<ExpertDataPlaneService>();
         app.MapGrpcHealthChecksService();
         app.MapProcessMetrics();
