@@ -6,9 +6,10 @@ namespace Kimi.Cluster.Bench.Cli;
 public static class BenchCommand
 {
     public static RootCommand Create() =>
-        new("Kimi Cluster bench: load an OpenAI-compatible completions server on loopback and measure it.")
+        new("Kimi Cluster bench: load an OpenAI-compatible completions server on loopback and measure it; write random checkpoints to serve.")
         {
             RunCommand.Create(),
             CompareCommand.Create(),
+            CheckpointCommand.Create(),
         };
 }
