@@ -31,6 +31,7 @@ public sealed class LoadedShard : IDisposable
 
     internal static LoadedShard Load(ModelSource source, int shard, int replica, IReadOnlyList<int> expertIds)
     {
+        Engine.ComputeThreads.Configure();
         var weights = source.OpenWeights();
         try
         {

@@ -35,6 +35,7 @@ public sealed class InferenceEngine : IDisposable
     /// </summary>
     public static InferenceEngine Open(ModelSource source, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
     {
+        ComputeThreads.Configure();
         var weights = source.OpenWeights();
         try
         {
