@@ -15,6 +15,20 @@ public sealed record WeightShape
         GroupSize = groupSize;
         BlockRows = blockRows;
         BlockColumns = blockColumns;
+        // Stored once: the kernels read these per row, and computing them divides.
+        (ScaleRows, ScaleColumns) = format switch
+        {
+            WeightFormat.Int4Group => (rows, columns / groupSize),
+            WeightFormat.Fp8Block => (CeilDiv(rows, blockRows), CeilDiv(columns, blockColumns)),
+            _ => (0, 0),
+        };
+        RowBytes = format switch
+        {
+            WeightFormat.Float32 => 4L * columns,
+            WeightFormat.BFloat16 => 2L * columns,
+            WeightFormat.Int4Group => columns / 2,
+            _ => columns,
+        };
     }
 
     /// <summary>How the weights are stored.</summary>
@@ -36,29 +50,13 @@ public sealed record WeightShape
     public int BlockColumns { get; }
 
     /// <summary>Rows of the scale tensor (0 when the format has none).</summary>
-    public int ScaleRows => Format switch
-    {
-        WeightFormat.Int4Group => Rows,
-        WeightFormat.Fp8Block => CeilDiv(Rows, BlockRows),
-        _ => 0,
-    };
+    public int ScaleRows { get; }
 
     /// <summary>Columns of the scale tensor (0 when the format has none).</summary>
-    public int ScaleColumns => Format switch
-    {
-        WeightFormat.Int4Group => Columns / GroupSize,
-        WeightFormat.Fp8Block => CeilDiv(Columns, BlockColumns),
-        _ => 0,
-    };
+    public int ScaleColumns { get; }
 
     /// <summary>Bytes of one stored row of weights.</summary>
-    public long RowBytes => Format switch
-    {
-        WeightFormat.Float32 => 4L * Columns,
-        WeightFormat.BFloat16 => 2L * Columns,
-        WeightFormat.Int4Group => Columns / 2,
-        _ => Columns,
-    };
+    public long RowBytes { get; }
 
     /// <summary>Bytes of the weight tensor as stored.</summary>
     public long DataBytes => RowBytes * Rows;

@@ -17,14 +17,31 @@ public static unsafe class QuickMeasure
         using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
         Console.WriteLine(kernels.Description);
         Console.WriteLine($"read bandwidth (sum 1 GB, {threads} threads): {ReadBandwidth(threads):F1} GB/s");
+        if (args.Contains("--experts"))
+        {
+            foreach (string format in ArgValue(args, "--formats", "int4").Split(','))
+            {
+                foreach (int tokens in ArgValue(args, "--tokens", "1,64").Split(',').Select(int.Parse))
+                {
+                    ReportExperts(format, tokens);
+                }
+            }
+            return;
+        }
         string[] formats = ArgValue(args, "--formats", "bf16,int4,fp8").Split(',');
         foreach (string format in formats)
         {
-            foreach (var (rows, columns) in new[] { (2048, 7168), (7168, 2048) })
+            foreach (string size in ArgValue(args, "--shapes", "2048x7168,7168x2048").Split(','))
             {
+                int rows = int.Parse(size.Split('x')[0]), columns = int.Parse(size.Split('x')[1]);
                 var shape = BenchmarkMatrices.ShapeOf(format, rows, columns);
-                using var matrices = new BenchmarkMatrices(shape, 256L << 20, seed: 1);
-                foreach (int tokens in new[] { 1, 64 })
+                // Copies past the 32 MiB-class L3 so each call streams from memory; --resident keeps one.
+                using var matrices = new BenchmarkMatrices(shape, args.Contains("--resident") ? 0 : 256L << 20, seed: 1);
+                if (args.Contains("--per-call-read"))
+                {
+                    Console.WriteLine($"{shape,-36} read alone:  {PerCallRead.Measure(matrices, threads),6:F1} GB/s (sum of the same bytes, same pool and split)");
+                }
+                foreach (int tokens in ArgValue(args, "--tokens", "1,64").Split(',').Select(int.Parse))
                 {
                     Report(kernels, matrices, tokens);
                 }
@@ -45,25 +62,50 @@ public static unsafe class QuickMeasure
         {
             kernels.MatMul(matrices.Next(), x, y, tokens);
         }
-        double best = double.MaxValue;
-        for (int round = 0; round < 5; round++)
+        // Per-call times and a low percentile: robust to other work on the machine stealing a core
+        // now and then, while the rotation over copies keeps every call reading from memory.
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < 1.5 || times.Count < 20)
         {
-            int calls = 0;
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed.TotalSeconds < 0.25 || calls < matrices.Count)
-            {
-                kernels.MatMul(matrices.Next(), x, y, tokens);
-                calls++;
-            }
-            best = Math.Min(best, watch.Elapsed.TotalSeconds / calls);
+            long start = Stopwatch.GetTimestamp();
+            kernels.MatMul(matrices.Next(), x, y, tokens);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
-        double gbs = shape.StoredBytes / best / 1e9;
-        double gflops = 2.0 * tokens * shape.Rows * shape.Columns / best / 1e9;
+        times.Sort();
+        double p10 = times[times.Count / 10], median = times[times.Count / 2];
+        double gbs = shape.StoredBytes / p10 / 1e9;
+        double gflops = 2.0 * tokens * shape.Rows * shape.Columns / p10 / 1e9;
         Console.WriteLine(
-            $"{shape,-36} tokens {tokens,3}: {best * 1e6,9:F1} µs  {gbs,6:F1} weight GB/s  {gflops,6:F1} GFLOP/s  ({shape.StoredBytes / 1e6:F1} MB/call)");
+            $"{shape,-36} tokens {tokens,3}: {p10 * 1e6,9:F1} µs (median {median * 1e6:F1})  {gbs,6:F1} weight GB/s  {gflops,6:F1} GFLOP/s");
     }
 
-    /// <summary>Best of five passes summing a 1 GB float array, split evenly over the threads.</summary>
+    private static void ReportExperts(string format, int tokens)
+    {
+        var benchmark = new ExpertBenchmarks { Format = format, Tokens = tokens };
+        benchmark.Setup();
+        try
+        {
+            var times = new List<double>();
+            var total = Stopwatch.StartNew();
+            while (total.Elapsed.TotalSeconds < 2 || times.Count < 10)
+            {
+                long start = Stopwatch.GetTimestamp();
+                benchmark.ExpertSwiGlu();
+                times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+            times.Sort();
+            double p10 = times[times.Count / 10];
+            long bytes = ExpertBenchmarks.StoredBytesPerCall(format, tokens);
+            Console.WriteLine($"experts {format} tokens {tokens,3}: {p10 * 1e6,9:F1} µs  {bytes / p10 / 1e9,6:F1} weight GB/s ({bytes / 1e6:F0} MB of used experts)");
+        }
+        finally
+        {
+            benchmark.Cleanup();
+        }
+    }
+
+    /// <summary>Best of ten passes summing a 1 GB float array, split evenly over the threads.</summary>
     public static double ReadBandwidth(int threads)
     {
         const long bytes = 1L << 30;
@@ -74,7 +116,7 @@ public static unsafe class QuickMeasure
             long perThread = bytes / 4 / threads;
             double best = double.MaxValue;
             var sums = new float[threads];
-            for (int pass = 0; pass < 5; pass++)
+            for (int pass = 0; pass < 10; pass++)
             {
                 var watch = Stopwatch.StartNew();
                 Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },

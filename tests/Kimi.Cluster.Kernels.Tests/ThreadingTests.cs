@@ -16,7 +16,7 @@ public sealed class ThreadingTests
         using var matrix = TestMatrix.Random(FormatCases.Shape(format, 301, 1056), random);
         using var one = FormatCases.Kernels(CpuKernels.BestIsa, threads: 1);
         using var two = FormatCases.Kernels(CpuKernels.BestIsa, threads: 2);
-        foreach (int tokens in new[] { 1, 5 })
+        foreach (int tokens in new[] { 1, 3, 5 })
         {
             var x = ReferenceMath.RandomInputs(tokens * 1056, random);
             var y1 = new float[tokens * 301];

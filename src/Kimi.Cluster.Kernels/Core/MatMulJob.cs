@@ -55,13 +55,14 @@ internal sealed unsafe class MatMulJob : IWorkItems
     }
 
     /// <summary>
-    /// About four items per thread so a slow thread can be made up for; a multiple of 4 so every
-    /// row is computed identically whatever the thread count; at most one tile when several tokens
-    /// share each decoded tile.
+    /// About sixteen items per thread, so the threads finish within a small item of each other (a
+    /// memory-bound call is only as fast as its last thread); at least 16 rows so an item is worth a
+    /// claim; a multiple of 4 so every row is computed identically whatever the thread count; at
+    /// most one tile when several tokens share each decoded tile.
     /// </summary>
     private static int RowsPerItem(int rows, int tokens, int threads)
     {
-        int perItem = Align4((rows + threads * 4 - 1) / (threads * 4));
+        int perItem = Math.Max(16, Align4((rows + threads * 16 - 1) / (threads * 16)));
         return tokens > 1 ? Math.Min(perItem, RowKernel.TileRows) : perItem;
     }
 

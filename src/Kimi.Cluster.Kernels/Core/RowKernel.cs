@@ -4,9 +4,10 @@ namespace Kimi.Cluster.Kernels.Core;
 
 /// <summary>
 /// Computes y[t, r] = Σ_i x[t, i]·W[r, i] for a range of rows and all tokens: the one routine every
-/// job (plain matmul, expert gate/up, expert down) runs per work item. One token uses the fused
-/// matvec that reads weights in place; several tokens decode a tile of rows × a depth chunk to
-/// float32 once and dot it with every token, so weight bytes are read once per call.
+/// job (plain matmul, expert gate/up, expert down) runs per work item. Up to a few tokens use the
+/// fused matvecs that read weights in place (memory-bound decode); more tokens decode a tile of
+/// rows × a depth chunk to float32 once and dot it with every token (register-blocked, compute-
+/// bound). Either way each weight byte is read once per call.
 /// </summary>
 internal static unsafe class RowKernel
 {
@@ -29,18 +30,40 @@ internal static unsafe class RowKernel
     /// </summary>
     public static void Compute(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int r1)
     {
-        if (tokens == 1 && isa.HasMatVec(w.Format))
+        bool single = tokens == 1 && isa.HasMatVec(w.Format);
+        if (single || (tokens > 1 && tokens <= isa.FusedTokenLimit(w)))
         {
+            // Few tokens: read the weights in place, four rows at a time; leftover rows (only at
+            // the matrix's end) take the tile.
             int whole = r0 + (r1 - r0) / 4 * 4;
             for (int r = r0; r < whole; r += 4)
             {
-                isa.MatVec4(w, r, x, y + r);
+                Fused(isa, w, x, tokens, y, yStride, r);
             }
             r0 = whole;
         }
         for (int start = r0; start < r1; start += TileRows)
         {
             Tile(isa, w, x, tokens, y, yStride, start, Math.Min(TileRows, r1 - start));
+        }
+    }
+
+    // Token groups one after another on the same four rows: the later groups find them in L2.
+    private static void Fused(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int row)
+    {
+        for (int t = 0; t < tokens; t += isa.FusedTokens)
+        {
+            int n = Math.Min(isa.FusedTokens, tokens - t);
+            float* xt = x + (long)t * w.Columns;
+            float* yt = y + (long)t * yStride + row;
+            if (n == 1)
+            {
+                isa.MatVec4(w, row, xt, yt);
+            }
+            else
+            {
+                isa.MatVec4Tokens(w, row, xt, n, yt, yStride);
+            }
         }
     }
 
@@ -70,13 +93,13 @@ internal static unsafe class RowKernel
         int perDot = isa.TokensPerDot;
         for (int t = t0; t < t1;)
         {
-            int n = t1 - t >= perDot ? perDot : 1;
+            int n = Math.Min(perDot, t1 - t);
             float* xt = x + (long)t * xStride;
             for (int rb = 0; rb < padded; rb += 4)
             {
                 if (n > 1)
                 {
-                    isa.Dot4(tile + rb * TileStride, TileStride, xt, xStride, length, result);
+                    isa.Dot4(tile + rb * TileStride, TileStride, xt, xStride, n, length, result);
                 }
                 else
                 {

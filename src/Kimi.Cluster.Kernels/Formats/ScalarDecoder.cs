@@ -38,25 +38,37 @@ internal static unsafe class ScalarDecoder
 
     private static void DecodeInt4(WeightMatrix w, uint* words, int row, int k0, int length, float* destination)
     {
-        int group = w.Shape.GroupSize;
+        int group = w.Shape.GroupSize, end = k0 + length;
         ushort* scales = (ushort*)w.Scales + (long)row * w.Shape.ScaleColumns;
-        for (int i = 0; i < length; i++)
+        // One scale per group, hoisted: a division per value would dominate the portable path.
+        for (int start = k0; start < end;)
         {
-            int column = k0 + i;
-            int nibble = (int)(words[column >> 3] >> (4 * (column & 7))) & 0xF;
-            destination[i] = (nibble - 8) * FloatBits.BFloat16ToSingle(scales[column / group]);
+            int g = start / group, stop = Math.Min(end, (g + 1) * group);
+            float scale = FloatBits.BFloat16ToSingle(scales[g]);
+            for (int column = start; column < stop; column++)
+            {
+                int nibble = (int)(words[column >> 3] >> (4 * (column & 7))) & 0xF;
+                destination[column - k0] = (nibble - 8) * scale;
+            }
+            start = stop;
         }
     }
 
     private static void DecodeFp8(WeightMatrix w, byte* bytes, int row, int k0, int length, float* destination)
     {
         var shape = w.Shape;
+        int block = shape.BlockColumns, end = k0 + length;
         float* scales = (float*)w.Scales + (long)(row / shape.BlockRows) * shape.ScaleColumns;
         ReadOnlySpan<float> table = Fp8E4M3.Table;
-        for (int i = 0; i < length; i++)
+        for (int start = k0; start < end;)
         {
-            int column = k0 + i;
-            destination[i] = table[bytes[column]] * scales[column / shape.BlockColumns];
+            int b = start / block, stop = Math.Min(end, (b + 1) * block);
+            float scale = scales[b];
+            for (int column = start; column < stop; column++)
+            {
+                destination[column - k0] = table[bytes[column]] * scale;
+            }
+            start = stop;
         }
     }
 }

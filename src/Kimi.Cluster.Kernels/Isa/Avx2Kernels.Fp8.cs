@@ -18,9 +18,10 @@ internal sealed unsafe partial class Avx2Kernels
         var shape = w.Shape;
         int columns = shape.Columns, block = shape.BlockColumns;
         byte* p0 = (byte*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         float* s0 = ScaleRow(w, row0), s1 = ScaleRow(w, row0 + 1), s2 = ScaleRow(w, row0 + 2), s3 = ScaleRow(w, row0 + 3);
         Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
-        float r0 = 0f, r1 = 0f, r2 = 0f, r3 = 0f;
+        bool tails = false;
         for (int b0 = 0, b = 0; b0 < columns; b0 += block, b++)
         {
             int b1 = Math.Min(columns, b0 + block), k = b0;
@@ -29,7 +30,7 @@ internal sealed unsafe partial class Avx2Kernels
             {
                 if ((k & 63) < 8)
                 {
-                    Prefetch.Rows(p0 + k, p1 + k, p2 + k, p3 + k);
+                    Prefetch.Rows(p0 + k, p1 + k, p2 + k, p3 + k, ahead);
                 }
                 var xv = Vector256.Load(x + k);
                 a0 = Fma.MultiplyAdd(Fp8(p0 + k), xv, a0);
@@ -41,15 +42,15 @@ internal sealed unsafe partial class Avx2Kernels
             t1 = Fma.MultiplyAdd(a1, Vector256.Create(s1[b]), t1);
             t2 = Fma.MultiplyAdd(a2, Vector256.Create(s2[b]), t2);
             t3 = Fma.MultiplyAdd(a3, Vector256.Create(s3[b]), t3);
-            if (k < b1)
-            {
-                r0 += Tails.DotFp8(p0, x, k, b1) * s0[b];
-                r1 += Tails.DotFp8(p1, x, k, b1) * s1[b];
-                r2 += Tails.DotFp8(p2, x, k, b1) * s2[b];
-                r3 += Tails.DotFp8(p3, x, k, b1) * s3[b];
-            }
+            tails |= k < b1;
         }
-        (Reduce.Sum4(t0, t1, t2, t3) + Vector128.Create(r0, r1, r2, r3)).Store(result);
+        // Reduced before any call (vector registers do not survive calls); the blocks' scalar
+        // remainders follow in one pass.
+        Reduce.Sum4(t0, t1, t2, t3).Store(result);
+        if (tails)
+        {
+            Tails.AddFp8BlockRemainders(w, row0, x, 8, result);
+        }
     }
 
     private static void DecodeFp8(WeightMatrix w, int row, int k0, int length, float* destination)
@@ -57,6 +58,7 @@ internal sealed unsafe partial class Avx2Kernels
         int block = w.Shape.BlockColumns, end = k0 + length;
         byte* p = (byte*)w.Data + (long)row * w.Columns;
         float* scales = ScaleRow(w, row);
+        nint ahead = Prefetch.DecodeAhead(w);
         for (int b0 = k0 / block * block; b0 < end; b0 += block)
         {
             int from = Math.Max(b0, k0), to = Math.Min(end, b0 + block), k = from;
@@ -64,6 +66,10 @@ internal sealed unsafe partial class Avx2Kernels
             var scale = Vector256.Create(s);
             for (; k <= to - 8; k += 8)
             {
+                if ((k & 63) < 8)
+                {
+                    Prefetch.Line(p + k, ahead);
+                }
                 (Fp8(p + k) * scale).Store(destination + k - k0);
             }
             for (; k < to; k++)

@@ -55,7 +55,7 @@ internal sealed unsafe partial class Avx2Kernels : IsaKernels
         }
     }
 
-    public override void Dot4(float* w, int wStride, float* x, int xStride, int length, float* result)
+    public override void Dot4(float* w, int wStride, float* x, int xStride, int tokens, int length, float* result)
     {
         float* w1 = w + wStride, w2 = w1 + wStride, w3 = w2 + wStride, x1 = x + xStride;
         Vector256<float> a00 = default, a10 = default, a20 = default, a30 = default;
@@ -78,8 +78,14 @@ internal sealed unsafe partial class Avx2Kernels : IsaKernels
             a30 = Fma.MultiplyAdd(v, xa, a30);
             a31 = Fma.MultiplyAdd(v, xb, a31);
         }
-        Finish(result, w, w1, w2, w3, x, k, length, a00, a10, a20, a30);
-        Finish(result + 4, w, w1, w2, w3, x1, k, length, a01, a11, a21, a31);
+        // Every accumulator is reduced before any call: vector registers do not survive calls, and
+        // the JIT would otherwise spill accumulators inside the loop.
+        Reduce.Sum4(a00, a10, a20, a30).Store(result);
+        Reduce.Sum4(a01, a11, a21, a31).Store(result + 4);
+        if (k < length)
+        {
+            Tails.AddDots(result, w, wStride, x, xStride, 2, k, length);
+        }
     }
 
     public override void Dot4x1(float* w, int wStride, float* x, int length, float* result)
@@ -95,38 +101,36 @@ internal sealed unsafe partial class Avx2Kernels : IsaKernels
             a2 = Fma.MultiplyAdd(Vector256.Load(w2 + k), xv, a2);
             a3 = Fma.MultiplyAdd(Vector256.Load(w3 + k), xv, a3);
         }
-        Finish(result, w, w1, w2, w3, x, k, length, a0, a1, a2, a3);
+        Finish(result, w, wStride, x, k, length, a0, a1, a2, a3);
     }
 
     private static void MatVecFloat32(WeightMatrix w, int row0, float* x, float* result)
     {
         int columns = w.Columns;
         float* w0 = (float*)w.Data + (long)row0 * columns, w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns;
+        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
         int k = 0;
         for (; k <= columns - 8; k += 8)
         {
-            Prefetch.Rows(w0 + k, w1 + k, w2 + k, w3 + k);
+            Prefetch.Rows(w0 + k, w1 + k, w2 + k, w3 + k, ahead);
             var xv = Vector256.Load(x + k);
             a0 = Fma.MultiplyAdd(Vector256.Load(w0 + k), xv, a0);
             a1 = Fma.MultiplyAdd(Vector256.Load(w1 + k), xv, a1);
             a2 = Fma.MultiplyAdd(Vector256.Load(w2 + k), xv, a2);
             a3 = Fma.MultiplyAdd(Vector256.Load(w3 + k), xv, a3);
         }
-        Finish(result, w0, w1, w2, w3, x, k, columns, a0, a1, a2, a3);
+        Finish(result, w0, columns, x, k, columns, a0, a1, a2, a3);
     }
 
     private static void Finish(
-        float* result, float* w0, float* w1, float* w2, float* w3, float* x, int k, int length,
+        float* result, float* w0, int wStride, float* x, int k, int length,
         Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)
     {
         Reduce.Sum4(a0, a1, a2, a3).Store(result);
         if (k < length)
         {
-            result[0] += Tails.Dot(w0, x, k, length);
-            result[1] += Tails.Dot(w1, x, k, length);
-            result[2] += Tails.Dot(w2, x, k, length);
-            result[3] += Tails.Dot(w3, x, k, length);
+            Tails.AddDots(result, w0, wStride, x, 0, 1, k, length);
         }
     }
 }

@@ -24,12 +24,13 @@ internal sealed unsafe partial class Avx512Kernels
     {
         int columns = w.Columns;
         ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default;
         Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default;
         int c = 0;
         for (; c <= columns - 32; c += 32)
         {
-            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c);
+            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
             var xe = Vector512.Load(x + c);
             var xo = Vector512.Load(x + c + 16);
             var v = Vector512.Load((uint*)(p0 + c));
@@ -58,9 +59,11 @@ internal sealed unsafe partial class Avx512Kernels
     private static void DecodeBFloat16(WeightMatrix w, int row, int k0, int length, float* destination)
     {
         ushort* p = (ushort*)w.Data + (long)row * w.Columns + k0;
+        nint ahead = Prefetch.DecodeAhead(w);
         int c = 0;
         for (; c <= length - 32; c += 32)
         {
+            Prefetch.Line(p + c, ahead);
             var v = Vector512.Load((uint*)(p + c));
             (v << 16).AsSingle().Store(destination + c);
             (v & s_highHalf).AsSingle().Store(destination + c + 16);
@@ -71,20 +74,25 @@ internal sealed unsafe partial class Avx512Kernels
         }
     }
 
+    // Columns one int4 vector chunk covers: a word (8 columns) per lane.
+    private const int ChunkColumns = 128;
+
     private static void MatVecInt4(WeightMatrix w, int row0, float* x, float* result)
     {
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
         uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
-        float* s0 = Int4Scales(w, row0, 0, groups, 0), s1 = Int4Scales(w, row0 + 1, 0, groups, 1);
-        float* s2 = Int4Scales(w, row0 + 2, 0, groups, 2), s3 = Int4Scales(w, row0 + 3, 0, groups, 3);
+        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
+        float* s0 = Int4Scales(w, row0, 4, 0, groups, out int stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+        var cursor = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
         Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
         int c = 0;
         for (; c <= words - 16; c += 16)
         {
-            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c);
+            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
             float* xc = x + c * 8;
-            int g0 = c * 8 / group;
+            int g0 = cursor.Group;
+            cursor.Advance();
             var q0 = Vector512.Load((int*)p0 + c);
             var q1 = Vector512.Load((int*)p1 + c);
             var q2 = Vector512.Load((int*)p2 + c);
@@ -121,13 +129,17 @@ internal sealed unsafe partial class Avx512Kernels
     {
         int words = w.Columns / 8, group = w.Shape.GroupSize;
         int firstGroup = k0 / group, lastGroup = (k0 + length - 1) / group;
-        float* scales = Int4Scales(w, row, firstGroup, lastGroup - firstGroup + 1, 0);
+        float* scales = Int4Scales(w, row, 1, firstGroup, lastGroup - firstGroup + 1, out _);
+        var cursor = new GroupCursor(group, ChunkColumns, k0);
         uint* p = (uint*)w.Data + (long)row * words + k0 / 8;
         var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
         int lengthWords = length / 8, c = 0;
+        nint ahead = Prefetch.DecodeAhead(w);
         for (; c <= lengthWords - 16; c += 16)
         {
-            var scale = GroupScales(scales, (k0 + c * 8) / group - firstGroup, laneGroup);
+            Prefetch.Line(p + c, ahead);
+            var scale = GroupScales(scales, cursor.Group, laneGroup);
+            cursor.Advance();
             var q = Vector512.Load((int*)p + c);
             float* d = destination + c * 8;
             for (int j = 0; j < 8; j++)

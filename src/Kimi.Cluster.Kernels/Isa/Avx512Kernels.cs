@@ -55,10 +55,10 @@ internal sealed unsafe partial class Avx512Kernels : IsaKernels
         }
     }
 
-    public override void Dot4(float* w, int wStride, float* x, int xStride, int length, float* result)
+    public override void Dot4(float* w, int wStride, float* x, int xStride, int tokens, int length, float* result)
     {
         float* w1 = w + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
-        float* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        float* x1 = x + xStride, x2 = tokens > 2 ? x1 + xStride : x1, x3 = tokens > 3 ? x2 + xStride : x2;
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
@@ -91,10 +91,16 @@ internal sealed unsafe partial class Avx512Kernels : IsaKernels
             a23 = Avx512F.FusedMultiplyAdd(v2, xv, a23);
             a33 = Avx512F.FusedMultiplyAdd(v3, xv, a33);
         }
-        Finish(result, w, w1, w2, w3, x, k, length, a00, a10, a20, a30);
-        Finish(result + 4, w, w1, w2, w3, x1, k, length, a01, a11, a21, a31);
-        Finish(result + 8, w, w1, w2, w3, x2, k, length, a02, a12, a22, a32);
-        Finish(result + 12, w, w1, w2, w3, x3, k, length, a03, a13, a23, a33);
+        // Every accumulator is reduced before any call: vector registers do not survive calls, and
+        // the JIT would otherwise spill accumulators inside the loop.
+        Reduce.Sum4(a00, a10, a20, a30).Store(result);
+        Reduce.Sum4(a01, a11, a21, a31).Store(result + 4);
+        Reduce.Sum4(a02, a12, a22, a32).Store(result + 8);
+        Reduce.Sum4(a03, a13, a23, a33).Store(result + 12);
+        if (k < length)
+        {
+            Tails.AddDots(result, w, wStride, x, xStride, tokens, k, length);
+        }
     }
 
     public override void Dot4x1(float* w, int wStride, float* x, int length, float* result)
@@ -110,38 +116,36 @@ internal sealed unsafe partial class Avx512Kernels : IsaKernels
             a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(w2 + k), xv, a2);
             a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(w3 + k), xv, a3);
         }
-        Finish(result, w, w1, w2, w3, x, k, length, a0, a1, a2, a3);
+        Finish(result, w, wStride, x, k, length, a0, a1, a2, a3);
     }
 
     private static void MatVecFloat32(WeightMatrix w, int row0, float* x, float* result)
     {
         int columns = w.Columns;
         float* w0 = (float*)w.Data + (long)row0 * columns, w1 = w0 + columns, w2 = w1 + columns, w3 = w2 + columns;
+        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         int k = 0;
         for (; k <= columns - 16; k += 16)
         {
-            Prefetch.Rows(w0 + k, w1 + k, w2 + k, w3 + k);
+            Prefetch.Rows(w0 + k, w1 + k, w2 + k, w3 + k, ahead);
             var xv = Vector512.Load(x + k);
             a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(w0 + k), xv, a0);
             a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(w1 + k), xv, a1);
             a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(w2 + k), xv, a2);
             a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(w3 + k), xv, a3);
         }
-        Finish(result, w0, w1, w2, w3, x, k, columns, a0, a1, a2, a3);
+        Finish(result, w0, columns, x, k, columns, a0, a1, a2, a3);
     }
 
     private static void Finish(
-        float* result, float* w0, float* w1, float* w2, float* w3, float* x, int k, int length,
+        float* result, float* w0, int wStride, float* x, int k, int length,
         Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
     {
         Reduce.Sum4(a0, a1, a2, a3).Store(result);
         if (k < length)
         {
-            result[0] += Tails.Dot(w0, x, k, length);
-            result[1] += Tails.Dot(w1, x, k, length);
-            result[2] += Tails.Dot(w2, x, k, length);
-            result[3] += Tails.Dot(w3, x, k, length);
+            Tails.AddDots(result, w0, wStride, x, 0, 1, k, length);
         }
     }
 }

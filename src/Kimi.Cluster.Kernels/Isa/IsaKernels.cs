@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Kimi.Cluster.Kernels.Core;
 using Kimi.Cluster.Kernels.Formats;
 
@@ -25,10 +26,11 @@ internal abstract unsafe class IsaKernels
 
     /// <summary>
     /// Dots four decoded rows (<paramref name="w"/>, row stride <paramref name="wStride"/>) with
-    /// <see cref="TokensPerDot"/> input rows (stride <paramref name="xStride"/>) over
-    /// <paramref name="length"/> columns: result[t·4 + r].
+    /// <paramref name="tokens"/> (2..<see cref="TokensPerDot"/>) input rows (stride
+    /// <paramref name="xStride"/>) over <paramref name="length"/> columns: result[t·4 + r]. Fewer
+    /// tokens than the kernel's width repeat the last one, so the tile is still read once.
     /// </summary>
-    public abstract void Dot4(float* w, int wStride, float* x, int xStride, int length, float* result);
+    public abstract void Dot4(float* w, int wStride, float* x, int xStride, int tokens, int length, float* result);
 
     /// <summary>Dots four decoded rows with one input row: result[r].</summary>
     public abstract void Dot4x1(float* w, int wStride, float* x, int length, float* result);
@@ -43,6 +45,22 @@ internal abstract unsafe class IsaKernels
     public virtual void MatVec4(WeightMatrix w, int row0, float* x, float* result) =>
         throw new NotSupportedException($"{Isa} has no fused matvec for {w.Format}.");
 
+    /// <summary>Most tokens <see cref="MatVec4Tokens"/> takes; 1 when the path has no multi-token matvec.</summary>
+    public virtual int FusedTokens => 1;
+
+    /// <summary>
+    /// Up to how many tokens the fused matvecs beat a decoded tile for <paramref name="w"/> (run in
+    /// groups of <see cref="FusedTokens"/>, each group re-reading four rows from L2); 0 for none.
+    /// </summary>
+    public virtual int FusedTokenLimit(WeightMatrix w) => 0;
+
+    /// <summary>
+    /// Rows <paramref name="row0"/>..+3 of W times 2..<see cref="FusedTokens"/> input rows (stride
+    /// Columns, this path's layout) into y[t·yStride + r]: weights read once for all the tokens.
+    /// </summary>
+    public virtual void MatVec4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride) =>
+        throw new NotSupportedException($"{Isa} has no multi-token matvec.");
+
     /// <summary>
     /// Decodes rows row0..row0+count−1, columns k0..k0+length−1 (k0 a multiple of 128) into
     /// <paramref name="destination"/> (row stride <paramref name="destinationStride"/>) in this path's layout.
@@ -56,30 +74,54 @@ internal abstract unsafe class IsaKernels
     }
 
     /// <summary>Decodes part of one row in this path's layout; natural order unless overridden.</summary>
-    protected virtual void DecodeRow(WeightMatrix w, int row, int k0, int length, float* destination) =>
-        ScalarDecoder.Decode(w, row, k0, length, destination);
-
-    /// <summary>Dequantizes int4 scales [first, first+count) of a row into 16-float-padded scratch.</summary>
-    protected static float* Int4Scales(WeightMatrix w, int row, int first, int count, int scratchRow)
+    protected virtual void DecodeRow(WeightMatrix w, int row, int k0, int length, float* destination)
     {
-        int padded = (w.Shape.ScaleColumns + 16 + 15) & ~15;
-        float* destination = Scratch.Current.Get(ScratchSlot.Scales, 4L * padded) + (long)scratchRow * padded;
-        ushort* source = (ushort*)w.Scales + (long)row * w.Shape.ScaleColumns + first;
-        int g = 0;
-        for (; g <= count - 8; g += 8)
+        if (w.Format != WeightFormat.Float32 || !Sse.IsSupported)
         {
-            var (low, high) = Vector128.Widen(Vector128.Load(source + g));
-            (low << 16).AsSingle().Store(destination + g);
-            (high << 16).AsSingle().Store(destination + g + 4);
+            ScalarDecoder.Decode(w, row, k0, length, destination);
+            return;
         }
-        for (; g < count; g++)
+        // A plain copy, with the prefetch a tile decode needs (see Prefetch.DecodeAhead).
+        float* source = (float*)w.Data + (long)row * w.Columns + k0;
+        nint ahead = Prefetch.DecodeAhead(w);
+        int k = 0;
+        for (; k <= length - 16; k += 16)
         {
-            destination[g] = FloatBits.BFloat16ToSingle(source[g]);
+            Prefetch.Line(source + k, ahead);
+            Vector256.Load(source + k).Store(destination + k);
+            Vector256.Load(source + k + 8).Store(destination + k + 8);
         }
-        for (g = count; g < count + 16; g++)
+        for (; k < length; k++)
         {
-            destination[g] = 0f;
+            destination[k] = source[k];
         }
-        return destination;
+    }
+
+    /// <summary>
+    /// Dequantizes int4 scales [first, first+count) of rows row0..row0+rows−1 into scratch rows of
+    /// <paramref name="stride"/> floats, each padded with 16 zeros for whole-vector reads.
+    /// </summary>
+    protected static float* Int4Scales(WeightMatrix w, int row0, int rows, int first, int count, out int stride)
+    {
+        stride = (count + 16 + 15) & ~15;
+        float* scratch = Scratch.Current.Get(ScratchSlot.Scales, (long)rows * stride);
+        for (int r = 0; r < rows; r++)
+        {
+            ushort* source = (ushort*)w.Scales + (long)(row0 + r) * w.Shape.ScaleColumns + first;
+            float* destination = scratch + (long)r * stride;
+            int g = 0;
+            for (; g <= count - 8; g += 8)
+            {
+                var (low, high) = Vector128.Widen(Vector128.Load(source + g));
+                (low << 16).AsSingle().Store(destination + g);
+                (high << 16).AsSingle().Store(destination + g + 4);
+            }
+            for (; g < count; g++)
+            {
+                destination[g] = FloatBits.BFloat16ToSingle(source[g]);
+            }
+            new Span<float>(destination + count, 16).Clear();
+        }
+        return scratch;
     }
 }

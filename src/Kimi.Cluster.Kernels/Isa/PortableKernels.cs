@@ -15,7 +15,7 @@ internal sealed unsafe class PortableKernels : IsaKernels
 
     public override int TokensPerDot => 1;
 
-    public override void Dot4(float* w, int wStride, float* x, int xStride, int length, float* result) =>
+    public override void Dot4(float* w, int wStride, float* x, int xStride, int tokens, int length, float* result) =>
         Dot4x1(w, wStride, x, length, result);
 
     public override void Dot4x1(float* w, int wStride, float* x, int length, float* result)

@@ -4,10 +4,10 @@ namespace Kimi.Cluster.Kernels.Tests.Reference;
 public static class FormatCases
 {
     public static readonly string[] Names =
-        ["float32", "bf16", "int4-g32", "int4-g64", "int4-g128", "fp8-128x128", "fp8-64x32"];
+        ["float32", "bf16", "int4-g32", "int4-g64", "int4-g128", "int4-g384", "fp8-128x128", "fp8-64x32", "fp8-50x40"];
 
-    /// <summary>Token counts: one (fused matvec), a few (one-token dots), and many (register-blocked tiles).</summary>
-    public static readonly int[] TokenCounts = [1, 2, 3, 7, 64];
+    /// <summary>Token counts: one and a few (fused matvecs), and more (decoded tiles, register-blocked dots).</summary>
+    public static readonly int[] TokenCounts = [1, 2, 3, 4, 7, 64];
 
     /// <summary>Every supported path × every format.</summary>
     public static TheoryData<KernelIsa, string> PathsAndFormats()
@@ -41,8 +41,12 @@ public static class FormatCases
         "int4-g32" => WeightShape.Int4Group(rows, columns, 32),
         "int4-g64" => WeightShape.Int4Group(rows, columns, 64),
         "int4-g128" => WeightShape.Int4Group(rows, columns, 128),
+        // A group spanning three vector chunks, so a depth chunk can start inside a group.
+        "int4-g384" => WeightShape.Int4Group(rows, columns, 384),
         "fp8-128x128" => WeightShape.Fp8Block(rows, columns),
         "fp8-64x32" => WeightShape.Fp8Block(rows, columns, 64, 32),
+        // Blocks that are not whole vectors: remainders inside every block.
+        "fp8-50x40" => WeightShape.Fp8Block(rows, columns, 50, 40),
         _ => throw new ArgumentException(name),
     };
 
@@ -56,7 +60,7 @@ public static class FormatCases
         {
             int group = int.Parse(name.AsSpan(6));
             int[] columns = [group, 3 * group, group * (288 / group + (288 % group == 0 ? 0 : 1)), (1056 + group - 1) / group * group];
-            return [(1, columns[0]), (3, columns[1]), (129, columns[2]), (130, columns[3]), (6, 2048 + group)];
+            return [(1, columns[0]), (3, columns[1]), (129, columns[2]), (130, columns[3]), (6, (2048 / group + 1) * group)];
         }
         return [(1, 8), (3, 24), (129, 136), (130, 264), (5, 1100), (70, 2056)];
     }
