@@ -20,6 +20,19 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
+    public void A_failed_generation_is_a_500_that_names_the_request_id_and_nothing_native()
+    {
+        const string Detail = "generation failed for request cmpl-abc-0: the attention worker could not compute a step; the attention worker logged the cause under this request id";
+        var error = new RpcException(new Status(StatusCode.Internal, Detail));
+
+        var mapped = Assert.IsType<ApiException>(WorkerErrorMapper.Map(error, CancellationToken.None));
+
+        Assert.Equal(500, mapped.StatusCode);
+        Assert.Equal(Detail, mapped.Message);
+        Assert.Equal("server_error", mapped.Type);
+    }
+
+    [Fact]
     public void Unavailable_worker_is_a_503()
     {
         var error = new RpcException(new Status(StatusCode.Unavailable, "connection refused"));
