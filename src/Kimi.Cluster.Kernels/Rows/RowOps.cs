@@ -1,0 +1,76 @@
+using System.Numerics;
+
+namespace Kimi.Cluster.Kernels.Rows;
+
+/// <summary>
+/// The small per-row operations of a decode step done in one pass over the row instead of a
+/// handful of libtorch calls (each costs more than the arithmetic at decode sizes): RMSNorm and
+/// the interleaved-pair rotary embedding. Float32 in and out; sums in double.
+/// </summary>
+public static class RowOps
+{
+    /// <summary>y[r] = x[r] / sqrt(mean(x[r]²) + eps) · weight for each of the rows of width weight.Length.</summary>
+    public static void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, double eps, Span<float> y)
+    {
+        int width = weight.Length;
+        if (width == 0 || x.Length % width != 0 || y.Length != x.Length)
+            throw new ArgumentException($"RmsNorm: x ({x.Length}) and y ({y.Length}) must hold whole rows of {width}.", nameof(x));
+        for (int start = 0; start < x.Length; start += width)
+        {
+            var row = x.Slice(start, width);
+            float scale = (float)(1.0 / Math.Sqrt(SumOfSquares(row) / width + eps));
+            var output = y.Slice(start, width);
+            for (int i = 0; i < width; i++)
+                output[i] = row[i] * scale * weight[i];
+        }
+    }
+
+    /// <summary>
+    /// Rotates, in place, the pairs (v[2i], v[2i+1]) of every rotary slice: data holds
+    /// <paramref name="tokens"/> rows of <paramref name="rowWidth"/> floats, each with
+    /// <paramref name="slices"/> slices of cos.Length·2 floats starting at <paramref name="offset"/>
+    /// and <paramref name="stride"/> apart (heads of a query, or the one rope key). cos and sin are
+    /// [tokens, pairs]: v' = (even·cos − odd·sin, even·sin + odd·cos).
+    /// </summary>
+    public static void RotatePairs(Span<float> data, int tokens, int rowWidth, int slices, int offset, int stride,
+        ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    {
+        int pairs = tokens == 0 ? 0 : cos.Length / tokens;
+        if (tokens < 0 || data.Length != tokens * rowWidth || cos.Length != tokens * pairs || sin.Length != cos.Length
+            || offset + (slices - 1) * stride + 2 * pairs > rowWidth)
+            throw new ArgumentException($"RotatePairs: {tokens} rows of {rowWidth} with {slices} slices of {2 * pairs} at {offset} (stride {stride}) do not fit.", nameof(data));
+        for (int t = 0; t < tokens; t++)
+        {
+            var c = cos.Slice(t * pairs, pairs);
+            var s = sin.Slice(t * pairs, pairs);
+            for (int slice = 0; slice < slices; slice++)
+            {
+                var v = data.Slice(t * rowWidth + offset + slice * stride, 2 * pairs);
+                for (int i = 0; i < pairs; i++)
+                {
+                    float even = v[2 * i], odd = v[2 * i + 1];
+                    v[2 * i] = even * c[i] - odd * s[i];
+                    v[2 * i + 1] = even * s[i] + odd * c[i];
+                }
+            }
+        }
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<float> row)
+    {
+        var sum = Vector<double>.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(row.Slice(i)), out var low, out var high);
+                sum += low * low + high * high;
+            }
+        }
+        double total = Vector.Sum(sum);
+        for (; i < row.Length; i++)
+            total += (double)row[i] * row[i];
+        return total;
+    }
+}
