@@ -80,7 +80,8 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         Assert.Equal(42UL, answer.CallId);
 
         using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(), experts);
-        using var expected = group.Compute(MoeLayer, x, tensor(ids.Select(i => (long)i).ToArray()), tensor(new long[] { 0, 0, 1, 2, 2 }), tensor(gate));
+        int[] tokenOfPair = [0, 0, 1, 2, 2];
+        using var expected = group.Compute(MoeLayer, x, [.. ids.Select((id, p) => new Kimi.Cluster.Kernels.ExpertAssignment(tokenOfPair[p], id, gate[p]))]);
         using var actual = ActivationCodec.Decode(answer.PartialSums.Span, 3, Tiny.Config.HiddenSize);
         Assert.True(allclose(expected, actual, rtol: 1e-5, atol: 1e-6));
     }

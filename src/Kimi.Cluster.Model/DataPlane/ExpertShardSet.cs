@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Layers;
@@ -44,15 +45,12 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = ActivationCodec.Decode(hidden, tokens, Config.HiddenSize);
-        var tokenOfPair = Enumerable.Range(0, tokens).SelectMany(t => Enumerable.Repeat((long)t, pairsPerToken[t])).ToArray();
+        var tokenOfPair = Enumerable.Range(0, tokens).SelectMany(t => Enumerable.Repeat(t, pairsPerToken[t])).ToArray();
         var output = zeros(tokens, Config.HiddenSize);
         foreach (var group in Enumerable.Range(0, expertIds.Count).GroupBy(p => OwnerOf(expertIds[p])))
         {
-            int[] pairs = [.. group];
-            output.add_(group.Key.Experts.Compute(layer, x,
-                tensor(pairs.Select(p => (long)expertIds[p]).ToArray()),
-                tensor(pairs.Select(p => tokenOfPair[p]).ToArray()),
-                tensor(pairs.Select(p => weights[p]).ToArray())), KeptScalars.One);
+            ExpertAssignment[] assignments = [.. group.Select(p => new ExpertAssignment(tokenOfPair[p], expertIds[p], weights[p]))];
+            output.add_(group.Key.Experts.Compute(layer, x, assignments), KeptScalars.One);
         }
         return ActivationCodec.Encode(output);
     }

@@ -9,18 +9,11 @@ namespace Kimi.Cluster.Model.Layers;
 /// </summary>
 public sealed class Embedding(WeightBuffer table, bool ownsTable = true) : IDisposable
 {
-    public WeightMatrix Table => table.Matrix;
-
     /// <summary>[tokens, hidden] float32 rows of <paramref name="tokenIds"/>.</summary>
     public Tensor Forward(IReadOnlyList<int> tokenIds)
     {
         ArgumentNullException.ThrowIfNull(tokenIds);
-        var matrix = table.Matrix;
-        var rows = empty(tokenIds.Count, matrix.Columns);
-        var destination = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes);
-        for (int t = 0; t < tokenIds.Count; t++)
-            matrix.DecodeRow(tokenIds[t], destination.Slice(t * matrix.Columns, matrix.Columns));
-        return rows;
+        return TensorMemory.DecodeRows(table.Matrix, tokenIds);
     }
 
     public void Dispose()

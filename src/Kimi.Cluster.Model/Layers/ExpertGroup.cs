@@ -1,6 +1,5 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using System.Runtime.InteropServices;
 using Kimi.Cluster.Kernels;
 using static TorchSharp.torch;
 
@@ -42,45 +41,30 @@ public sealed class ExpertGroup : IDisposable
 
     public bool HasLayer(int layer) => _experts.ContainsKey(layer);
 
-    /// <summary>Bytes of expert weights held (as stored), over all layers.</summary>
-    public long WeightBytes => _experts.Values.SelectMany(l => l.Values).Sum(e => e.WeightBytes);
-
     /// <summary>
-    /// Pair p sends token tokenOfPair[p] to expert expertOfPair[p] with weight weightOfPair[p]
-    /// (all [pairs]); returns Σ weight · Expert(x[token]) per token, [tokens, hidden]. One grouped
-    /// kernel call for the whole layer: each expert's weights are read once for all its tokens.
+    /// Σ weight · Expert(x[token]) per token, [tokens, hidden], over the (token, expert, weight)
+    /// assignments. One grouped kernel call for the whole layer: each expert's weights are read once
+    /// for all its tokens.
     /// </summary>
-    public Tensor Compute(int layer, Tensor x, Tensor expertOfPair, Tensor tokenOfPair, Tensor weightOfPair)
+    public Tensor Compute(int layer, Tensor x, IReadOnlyList<ExpertAssignment> assignments)
     {
+        ArgumentNullException.ThrowIfNull(assignments);
         if (!_byLayer.TryGetValue(layer, out var experts))
             throw new ArgumentOutOfRangeException(nameof(layer), layer, "not a MoE layer of this model");
+        foreach (var assignment in assignments)
+        {
+            if (assignment.Expert < 0 || assignment.Expert >= experts.Length || experts[assignment.Expert] is null)
+                throw new ArgumentException($"expert {assignment.Expert} is not loaded here", nameof(assignments));
+        }
         using var scope = NewDisposeScope();
-        var assignments = Assignments(expertOfPair, tokenOfPair, weightOfPair, experts);
-        var input = x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to(ScalarType.Float32).contiguous();
+        var input = TensorMemory.ContiguousFloat32(x);
         var output = empty(input.shape[0], input.shape[1]);
         if (input.shape[0] > 0)
         {
-            var inputs = MemoryMarshal.Cast<byte, float>(input.bytes);
-            var outputs = MemoryMarshal.Cast<byte, float>(output.bytes);
-            CpuKernels.Shared.ExpertSwiGlu(inputs, (int)input.shape[0], assignments, experts, outputs);
+            var pairs = assignments as ExpertAssignment[] ?? [.. assignments];
+            CpuKernels.Shared.ExpertSwiGlu(TensorMemory.Floats(input), (int)input.shape[0], pairs, experts, TensorMemory.Floats(output));
         }
         return output.MoveToOuterDisposeScope();
-    }
-
-    private static ExpertAssignment[] Assignments(Tensor expertOfPair, Tensor tokenOfPair, Tensor weightOfPair, ExpertWeights?[] experts)
-    {
-        long[] expertIds = expertOfPair.to(ScalarType.Int64).data<long>().ToArray();
-        long[] tokens = tokenOfPair.to(ScalarType.Int64).data<long>().ToArray();
-        float[] weights = weightOfPair.to(ScalarType.Float32).data<float>().ToArray();
-        var assignments = new ExpertAssignment[expertIds.Length];
-        for (int p = 0; p < expertIds.Length; p++)
-        {
-            long expert = expertIds[p];
-            if (expert < 0 || expert >= experts.Length || experts[expert] is null)
-                throw new ArgumentException($"expert {expert} is not loaded here", nameof(expertOfPair));
-            assignments[p] = new ExpertAssignment((int)tokens[p], (int)expert, weights[p]);
-        }
-        return assignments;
     }
 
     public void Dispose()

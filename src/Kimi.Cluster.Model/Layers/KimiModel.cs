@@ -24,7 +24,7 @@ public sealed class KimiModel : IDisposable
     {
         Config = config;
         Experts = experts ?? new LocalRoutedExperts(config, weights);
-        var embedTable = weights.LoadMatrix("model.embed_tokens", config.VocabSize, config.HiddenSize);
+        var embedTable = weights.LoadMatrix("model.embed_tokens", config.VocabSize, config.HiddenSize, isLinear: false);
         // Tied: lm_head owns the one table, the embedding reads it.
         _embedTokens = new Embedding(embedTable, ownsTable: !config.TieWordEmbeddings);
         Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(l => new DecoderLayer(config, l, weights, Experts)).ToArray();

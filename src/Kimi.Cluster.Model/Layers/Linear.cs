@@ -8,7 +8,7 @@ namespace Kimi.Cluster.Model.Layers;
 /// y = x·Wᵀ with W held as the checkpoint stores it (INT4 group, FP8 block, BF16, F32) and computed
 /// by our kernels with float32 accumulation: the weight is never expanded in memory.
 /// </summary>
-public sealed unsafe class Linear(WeightBuffer weights) : IDisposable
+public sealed class Linear(WeightBuffer weights) : IDisposable
 {
     public static Linear Load(IWeightSource source, string module, long outFeatures, long inFeatures) =>
         new(source.LoadMatrix(module, checked((int)outFeatures), checked((int)inFeatures)));
@@ -23,15 +23,11 @@ public sealed unsafe class Linear(WeightBuffer weights) : IDisposable
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var input = x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to(ScalarType.Float32).contiguous();
-        long tokens = input.numel() / InFeatures;
+        var input = TensorMemory.ContiguousFloat32(x);
+        int tokens = checked((int)(input.numel() / InFeatures));
         var output = empty([.. x.shape[..^1], OutFeatures], ScalarType.Float32);
         if (tokens > 0)
-        {
-            var matrix = weights.Matrix;
-            fixed (byte* xp = input.bytes, yp = output.bytes)
-                CpuKernels.Shared.MatMul(matrix, (float*)xp, (float*)yp, (int)tokens);
-        }
+            CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), TensorMemory.Floats(output), tokens);
         return output.MoveToOuterDisposeScope();
     }
 

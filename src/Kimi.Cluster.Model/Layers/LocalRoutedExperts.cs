@@ -16,13 +16,6 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
     /// <summary>In process there is nothing to overlap with: the work happens at combine.</summary>
     private sealed class Pending(LocalRoutedExperts owner, int layer, Tensor x, ExpertRouting routing) : IPendingExperts
     {
-        public Tensor Combine()
-        {
-            using var scope = NewDisposeScope();
-            long k = routing.ExpertIds.shape[1];
-            var tokenOfPair = tensor(Enumerable.Range(0, (int)x.shape[0]).Select(t => (long)t).ToArray()).repeat_interleave(k); // pairs are token-major
-            var output = owner._all.Compute(layer, x, routing.ExpertIds.flatten(), tokenOfPair, routing.Weights.flatten());
-            return output.MoveToOuterDisposeScope();
-        }
+        public Tensor Combine() => owner._all.Compute(layer, x, routing.Assignments());
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using Kimi.Cluster.Kernels.Rows;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using TorchSharp;
@@ -90,12 +88,8 @@ public sealed class MlaAttention : IDisposable
     /// </summary>
     private void RotateRopeParts(Tensor q, Tensor compressed, Tensor cos, Tensor sin)
     {
-        int tokens = (int)q.shape[0], heads = _config.NumAttentionHeads, qkHead = _config.QkHeadDim;
-        var cosValues = MemoryMarshal.Cast<byte, float>(cos.bytes);
-        var sinValues = MemoryMarshal.Cast<byte, float>(sin.bytes);
-        RowOps.RotatePairs(MemoryMarshal.Cast<byte, float>(q.bytes), tokens, heads * qkHead, heads, _config.QkNopeHeadDim, qkHead, cosValues, sinValues);
-        int compressedWidth = _config.KvLoraRank + _config.QkRopeHeadDim;
-        RowOps.RotatePairs(MemoryMarshal.Cast<byte, float>(compressed.bytes), tokens, compressedWidth, 1, _config.KvLoraRank, compressedWidth, cosValues, sinValues);
+        YarnRotaryEmbedding.RotateInPlace(q, _config.NumAttentionHeads, _config.QkNopeHeadDim, _config.QkHeadDim, cos, sin);
+        YarnRotaryEmbedding.RotateInPlace(compressed, 1, _config.KvLoraRank, _config.KvLoraRank + _config.QkRopeHeadDim, cos, sin);
     }
 
     private Tensor Queries(Tensor x) => _qProj is not null
@@ -109,10 +103,7 @@ public sealed class MlaAttention : IDisposable
     private static Tensor Dequantized(IWeightSource weights, string module, long rows, long columns)
     {
         using var stored = weights.LoadMatrix(module, (int)rows, (int)columns);
-        var values = empty(rows, columns);
-        var destination = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.bytes);
-        for (int r = 0; r < rows; r++)
-            stored.Matrix.DecodeRow(r, destination.Slice(r * (int)columns, (int)columns));
+        var values = TensorMemory.DecodeRows(stored.Matrix, [.. Enumerable.Range(0, (int)rows)]);
         weights.Resident.Replace(stored.Matrix, "F32", rows * columns * sizeof(float));
         return values;
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Kimi.Cluster.Kernels.Rows;
 using static TorchSharp.torch;
 
@@ -25,9 +24,9 @@ public sealed class RmsNorm : IDisposable
     public Tensor Forward(Tensor x) // [..., size]
     {
         using var scope = NewDisposeScope();
-        var input = x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to(ScalarType.Float32).contiguous();
+        var input = TensorMemory.ContiguousFloat32(x);
         var output = empty(x.shape, ScalarType.Float32);
-        RowOps.RmsNorm(MemoryMarshal.Cast<byte, float>(input.bytes), _weight, Eps, MemoryMarshal.Cast<byte, float>(output.bytes));
+        RowOps.RmsNorm(TensorMemory.Floats(input), _weight, Eps, TensorMemory.Floats(output));
         return output.MoveToOuterDisposeScope();
     }
 

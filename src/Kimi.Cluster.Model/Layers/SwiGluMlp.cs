@@ -19,9 +19,6 @@ public sealed class SwiGluMlp(Linear gateProj, Linear upProj, Linear downProj) :
     /// <summary>The three matrices as the grouped expert kernel takes them.</summary>
     public ExpertWeights Weights { get; } = new(gateProj.Weights, upProj.Weights, downProj.Weights);
 
-    /// <summary>Bytes of weights held (as stored: packed INT4 + scales, FP8 + scales, BF16 or F32).</summary>
-    public long WeightBytes => Weights.StoredBytes;
-
     public Tensor Forward(Tensor x) // [tokens, hidden] → [tokens, hidden]
     {
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Kernels.Rows;
 using Kimi.Cluster.Model.Configuration;
 using static TorchSharp.torch;
 
@@ -62,20 +63,26 @@ public sealed class YarnRotaryEmbedding
         return (tensor(cos, [positions.Count, pairs]), tensor(sin, [positions.Count, pairs]));
     }
 
-    /// <summary>Rotates x [tokens, (heads,) dim] pairwise; cos/sin are [tokens, dim/2].</summary>
+    /// <summary>Rotates x [tokens, (heads,) dim] pairwise into a new tensor; cos/sin are [tokens, dim/2].</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
-        long[] pairShape = [.. x.shape[..^1], x.shape[^1] / 2, 2];
-        var pairs = x.reshape(pairShape);
-        var even = pairs.select(-1, 0);
-        var odd = pairs.select(-1, 1);
-        if (x.dim() == 3)
-        {
-            cos = cos.unsqueeze(1); // broadcast over heads
-            sin = sin.unsqueeze(1);
-        }
-        var rotated = stack([even * cos - odd * sin, (even * sin).Plus(odd * cos)], -1);
-        return rotated.reshape(x.shape).MoveToOuterDisposeScope();
+        var rotated = x.to(ScalarType.Float32).contiguous().clone();
+        RotateInPlace(rotated, x.dim() == 3 ? (int)x.shape[1] : 1, 0, (int)x.shape[^1], cos, sin);
+        return rotated.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Rotates, in place, <paramref name="slices"/> rotary slices of each token's row of a contiguous
+    /// float32 tensor [tokens, ...]: slice s starts at <paramref name="offset"/> + s·<paramref name="stride"/>
+    /// and holds cos.shape[1] pairs (the heads of a query, or the one rope key beside the latent).
+    /// One pass, not a dozen libtorch calls.
+    /// </summary>
+    public static void RotateInPlace(Tensor rows, int slices, int offset, int stride, Tensor cos, Tensor sin)
+    {
+        int tokens = (int)rows.shape[0];
+        int rowWidth = tokens == 0 ? 0 : (int)(rows.numel() / tokens);
+        RowOps.RotatePairs(TensorMemory.Floats(rows), tokens, rowWidth, slices, offset, stride,
+            TensorMemory.Floats(TensorMemory.ContiguousFloat32(cos)), TensorMemory.Floats(TensorMemory.ContiguousFloat32(sin)));
     }
 }
