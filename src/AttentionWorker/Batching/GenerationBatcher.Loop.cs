@@ -77,8 +77,8 @@ public sealed partial class GenerationBatcher
         {
             // The cause (a libtorch trace, say) goes to this log only, under the request ids the
             // callers are told; the loop goes on with the other requests.
-            LogStepFailed(_logger, error, plan.Sequences.Count, string.Join(", ", StepRequestIds(plan)));
-            FailStep(plan, error);
+            var failed = FailStep(plan, error);
+            LogStepFailed(_logger, error, plan.Sequences.Count, string.Join(", ", failed));
             return;
         }
         lock (_lock)
@@ -98,15 +98,13 @@ public sealed partial class GenerationBatcher
         }
     }
 
-    private List<string> StepRequestIds(StepPlan plan)
+    /// <summary>
+    /// A failed step fails its sequences (only): they leave the scheduler and the generator. Returns
+    /// the request ids of those that were still waiting for an answer.
+    /// </summary>
+    private List<string> FailStep(StepPlan plan, Exception cause)
     {
-        lock (_lock)
-            return [.. plan.Sequences.Select(s => _pending.TryGetValue(s.Id, out var pending) ? pending.RequestId : $"worker-sequence-{s.Id}")];
-    }
-
-    /// <summary>A failed step fails its sequences (only): they leave the scheduler and the generator.</summary>
-    private void FailStep(StepPlan plan, Exception cause)
-    {
+        var failed = new List<string>(plan.Sequences.Count);
         lock (_lock)
         {
             foreach (var sequence in plan.Sequences)
@@ -114,11 +112,15 @@ public sealed partial class GenerationBatcher
                 _scheduler.Cancel(sequence.Id);
                 _generator.Cancel(sequence.Id);
                 if (_pending.Remove(sequence.Id, out var pending))
+                {
                     pending.Fail(GenerationFailedException.For(pending.RequestId, cause));
+                    failed.Add(pending.RequestId);
+                }
             }
             // Nothing planned is running any more, so this only closes the step.
             _scheduler.Update([]);
         }
+        return failed;
     }
 
     private bool WaitForWork(CancellationToken stoppingToken)

@@ -1,6 +1,7 @@
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.ExpertWorker.Placement;
+using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.DataPlane;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,7 @@ public sealed partial class ExpertShardGrain(
         // Loading is CPU and disk work: keep it off the grain scheduler.
         _loaded = await Task.Run(() => shards.Load(shard, replica, Enumerable.Range(first, count).ToArray()), cancellationToken);
         LogLoaded(logger, shard, replica, first, first + count - 1, _loaded.TensorNames.Count, _loaded.LoadedBytes,
-            string.Join(", ", _loaded.ResidentBytes.Select(p => $"{p.Key} {p.Value} B")));
+            ResidentWeights.Describe(_loaded.ResidentBytes));
         await base.OnActivateAsync(cancellationToken);
     }
 

@@ -74,13 +74,7 @@ public static class ExpertWorkerHost
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
         builder.Services.AddGrpcHealthChecks().AddCheck<ServingState>("expert-worker");
-        builder.Services.AddSingleton(provider =>
-        {
-            var metrics = new ExpertWorkerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-            var shardSet = provider.GetRequiredService<ExpertShardSet>();
-            metrics.ObserveResidentWeights(() => shardSet.Shards.Select(s => s.ResidentBytes));
-            return metrics;
-        });
+        builder.Services.AddSingleton<ExpertWorkerMetrics>();
         builder.Services.Configure<ExpertClusterOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         builder.UseOrleans(silo =>
         {
@@ -88,8 +82,9 @@ public static class ExpertWorkerHost
             silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
         });
         var app = builder.Build();
-        // Created now, not at the first batch, so the resident-weights gauge is there from the start.
-        app.Services.GetRequiredService<ExpertWorkerMetrics>();
+        // Now, not at the first batch, so the resident-weights gauge is there from the start.
+        var shardSet = app.Services.GetRequiredService<ExpertShardSet>();
+        app.Services.GetRequiredService<ExpertWorkerMetrics>().ObserveResidentWeights(() => shardSet.Shards.Select(s => s.ResidentBytes));
         app.MapGrpcService<ExpertDataPlaneService>();
         app.MapGrpcHealthChecksService();
         app.MapProcessMetrics();

@@ -20,12 +20,12 @@ public sealed class ExpertWorkerMetrics
     public ExpertWorkerMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        var meter = _meter = meters.Create(MeterName);
-        _compute = meter.CreateHistogram<double>("kimi.expert.compute.duration", "s",
+        _meter = meters.Create(MeterName);
+        _compute = _meter.CreateHistogram<double>("kimi.expert.compute.duration", "s",
             "Time this worker's experts took to compute one layer's batch, by layer.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
-        _tokens = meter.CreateCounter<long>("kimi.expert.received_tokens", "{token}", "Tokens received on the data plane, by layer.");
-        _pairs = meter.CreateCounter<long>("kimi.expert.received_pairs", "{pair}",
+        _tokens = _meter.CreateCounter<long>("kimi.expert.received_tokens", "{token}", "Tokens received on the data plane, by layer.");
+        _pairs = _meter.CreateCounter<long>("kimi.expert.received_pairs", "{pair}",
             "Routed (token, expert) pairs received on the data plane, by layer.");
     }
 

@@ -15,11 +15,12 @@ public interface IWeightSource
     torch.Tensor Load(string name, params long[] shape);
 
     /// <summary>
-    /// The weight of the Linear layer <paramref name="module"/> (e.g. "model.layers.3.mlp.experts.7.up_proj",
-    /// without ".weight"), [rows = out, columns = in], held as the checkpoint stores it (INT4, FP8,
-    /// BF16, F32) for the kernels. The caller owns (disposes) the buffer.
+    /// The weight of <paramref name="module"/> (e.g. "model.layers.3.mlp.experts.7.up_proj", without
+    /// ".weight"), [rows = out, columns = in], held as the checkpoint stores it (INT4, FP8, BF16, F32)
+    /// for the kernels. A quantization config covers Linear layers only; the embedding table passes
+    /// <paramref name="isLinear"/> false. The caller owns (disposes) the buffer.
     /// </summary>
-    WeightBuffer LoadMatrix(string module, int rows, int columns);
+    WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true);
 
     /// <summary>What has been loaded from this source and is held, by form.</summary>
     ResidentWeights Resident { get; }

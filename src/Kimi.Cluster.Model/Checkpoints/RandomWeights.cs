@@ -15,7 +15,7 @@ public sealed class RandomWeights(ulong seed) : IWeightSource
     public ResidentWeights Resident { get; } = new();
 
     /// <summary>The same random values as <see cref="Load"/> gives "{module}.weight", held as float32.</summary>
-    public unsafe WeightBuffer LoadMatrix(string module, int rows, int columns)
+    public unsafe WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true)
     {
         using var values = Draw(module + ".weight", [rows, columns]);
         var buffer = new WeightBuffer(WeightShape.Float32(rows, columns));

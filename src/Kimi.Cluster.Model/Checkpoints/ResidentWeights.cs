@@ -40,8 +40,13 @@ public sealed class ResidentWeights
     /// <summary>Bytes per form, in a fixed order.</summary>
     public IReadOnlyDictionary<string, long> ByForm => _bytes.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value);
 
-    public long Total => _bytes.Values.Sum();
+    public override string ToString() => Describe(ByForm);
 
-    public override string ToString() => _bytes.IsEmpty ? "none"
-        : string.Join(", ", ByForm.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N0} B")));
+    /// <summary>"BF16 1,234 B, F32 56 B": bytes by form as the logs show them.</summary>
+    public static string Describe(IReadOnlyDictionary<string, long> bytesByForm)
+    {
+        ArgumentNullException.ThrowIfNull(bytesByForm);
+        return bytesByForm.Count == 0 ? "none"
+            : string.Join(", ", bytesByForm.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N0} B")));
+    }
 }

@@ -51,9 +51,9 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
 
     public ResidentWeights Resident { get; } = new();
 
-    public WeightBuffer LoadMatrix(string module, int rows, int columns)
+    public WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true)
     {
-        var buffer = _matrices.Load(_prefix + module, rows, columns);
+        var buffer = _matrices.Load(_prefix + module, rows, columns, isLinear);
         Resident.Add(buffer.Matrix);
         return buffer;
     }
@@ -78,10 +78,7 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
             throw new CheckpointException(
                 $"tensor '{entry.Name}' has shape {TensorEntry.FormatShape(entry.Shape)} in {System.IO.Path.GetFileName(file.Path)} but the config needs {TensorEntry.FormatShape(shape)}");
         var dtype = TorchDType(entry);
-        long expectedBytes = entry.ElementCount * ElementSize(dtype);
-        if (expectedBytes != entry.ByteLength)
-            throw new CheckpointException(
-                $"tensor '{entry.Name}' stores {entry.ByteLength} bytes but {entry.DType} {TensorEntry.FormatShape(shape)} needs {expectedBytes}");
+        entry.RequireWholeElements();
         using var raw = empty(shape, dtype);
         CopyInChunks(file, entry, raw);
         Count(entry);
@@ -137,8 +134,6 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
             $"tensor '{entry.Name}' is {entry.DType} (packed INT4 or other quantised weights); this build loads BF16, F16 and F32 tensors only"),
         var other => throw new CheckpointException($"tensor '{entry.Name}' has unsupported dtype {other}"),
     };
-
-    private static long ElementSize(ScalarType type) => type == ScalarType.Float32 ? 4 : 2;
 
     private static Dictionary<string, string> IndexTensors(string directory)
     {

@@ -17,12 +17,10 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
     /// <summary>The tensors read, for the checkpoint's accounting: (full name, stored bytes).</summary>
     public event Action<TensorEntry>? Read;
 
-    public WeightBuffer Load(string fullModule, int rows, int columns)
+    public WeightBuffer Load(string fullModule, int rows, int columns, bool isLinear)
     {
         if (rows <= 0 || columns <= 0)
             throw new CheckpointException($"{fullModule}: the config gives it shape [{rows}, {columns}]");
-        // The embedding table is no Linear layer: quantization configs never cover it.
-        bool isLinear = !fullModule.EndsWith("embed_tokens", StringComparison.Ordinal);
         if (isLinear && quantization.Covers(fullModule))
             return LoadInt4(fullModule, rows, columns);
         var (file, entry) = Require(fullModule + ".weight", fullModule);
@@ -132,9 +130,7 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
         if (!entry.Shape.SequenceEqual(shape))
             throw new CheckpointException(
                 $"tensor '{entry.Name}' has shape {TensorEntry.FormatShape(entry.Shape)} but the config needs {TensorEntry.FormatShape(shape)}");
-        long elementBytes = dtype switch { "F8_E4M3" => 1, "BF16" or "F16" => 2, _ => 4 };
-        if (entry.ElementCount * elementBytes != entry.ByteLength)
-            throw new CheckpointException($"tensor '{entry.Name}' stores {entry.ByteLength} bytes but {dtype} {TensorEntry.FormatShape(shape)} needs {entry.ElementCount * elementBytes}");
+        entry.RequireWholeElements();
     }
 
     /// <summary>Copies the stored bytes straight into the kernel's memory, a slab at a time (spans are int-sized).</summary>

@@ -16,7 +16,7 @@ internal sealed class DictionaryWeights(Dictionary<string, float[]> values) : IW
         return tensor(data, shape);
     }
 
-    public WeightBuffer LoadMatrix(string module, int rows, int columns)
+    public WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true)
     {
         if (!values.TryGetValue(module + ".weight", out var data))
             throw new CheckpointException($"tensor '{module}.weight' is missing");
