@@ -37,7 +37,16 @@ public static class ExpertWorkerHost
             return 2;
         }
         await using var app = Build(options, source);
-        await app.StartAsync(cancellation);
+        try
+        {
+            await app.StartAsync(cancellation);
+        }
+        catch (Exception error) when (WorkerExitCodes.IsPortInUse(error))
+        {
+            await Console.Error.WriteLineAsync(
+                $"Cannot listen: a port is already in use (silo {options.SiloPort}, gateway {options.GatewayPort}, data plane {options.DataPlanePort}): {error.Message}");
+            return WorkerExitCodes.PortInUse;
+        }
         string bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         string address = DataPlaneEndpoint.Advertise(bound, options.Advertised);
         app.Services.GetRequiredService<DataPlaneEndpoint>().Set(address);

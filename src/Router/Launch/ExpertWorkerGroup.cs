@@ -1,3 +1,5 @@
+using Kimi.Cluster.ServiceDefaults;
+
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
@@ -9,36 +11,43 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
 {
     private readonly List<WorkerProcess> _workers;
 
-    private ExpertWorkerGroup(List<WorkerProcess> workers, IReadOnlyList<ExpertWorkerPorts> ports)
+    /// <summary>How often a worker whose Orleans port was taken meanwhile is started again on other ports.</summary>
+    private const int PortAttempts = 5;
+
+    private readonly ExpertWorkerPorts[] _ports;
+    private readonly Func<int, int[]> _pickPorts;
+
+    private ExpertWorkerGroup(List<WorkerProcess> workers, ExpertWorkerPorts[] ports, Func<int, int[]> pickPorts)
     {
         _workers = workers;
-        Ports = ports;
+        _ports = ports;
+        _pickPorts = pickPorts;
     }
 
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
-    public IReadOnlyList<ExpertWorkerPorts> Ports { get; }
+    public IReadOnlyList<ExpertWorkerPorts> Ports => _ports;
 
     /// <summary>The Orleans gateway ports an attention worker connects to.</summary>
     public IReadOnlyList<int> GatewayPorts => [.. Ports.Select(p => p.GatewayPort)];
 
+    /// <param name="pickPorts">Picks that many free loopback ports; <see cref="LoopbackPorts.Pick"/> unless a test decides.</param>
     public static async Task<ExpertWorkerGroup> StartAsync(
         string dll, string? modelDirectory, ExpertLayout layout, string? orleansRedis, TimeSpan startTimeout, ILogger logger,
-        CancellationToken cancellation)
+        CancellationToken cancellation, Func<int, int[]>? pickPorts = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        int[] free = LoopbackPorts.Pick(2 * layout.Workers);
-        var ports = Enumerable.Range(0, layout.Workers).Select(i => new ExpertWorkerPorts(i, free[2 * i], free[2 * i + 1])).ToArray();
         var workers = new List<WorkerProcess>();
-        var group = new ExpertWorkerGroup(workers, ports);
+        var group = new ExpertWorkerGroup(workers, new ExpertWorkerPorts[layout.Workers], pickPorts ?? LoopbackPorts.Pick);
         try
         {
             WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
                 $"{WorkerProgram.Expert.Name} {p.Index}", dll,
-                WorkerArguments.Expert(modelDirectory, p, ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
+                WorkerArguments.Expert(modelDirectory, p, group._ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
                 WorkerProgram.Expert.ReadyPrefix, startTimeout);
-            workers.Add(await WorkerProcess.StartAsync(Spec(ports[0]), logger, cancellation));
-            var others = ports.Skip(1).Select(p => WorkerProcess.StartAsync(Spec(p), logger, cancellation)).ToArray();
+            workers.Add(await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
+            var others = Enumerable.Range(1, layout.Workers - 1)
+                .Select(i => group.StartOnFreePortsAsync(i, Spec, logger, cancellation)).ToArray();
             try
             {
                 await Task.WhenAll(others);
@@ -58,6 +67,28 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts worker <paramref name="index"/> on Orleans ports picked just before; when another
+    /// process took one of them between the pick and the worker's bind, picks again.
+    /// </summary>
+    private async Task<WorkerProcess> StartOnFreePortsAsync(
+        int index, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger, CancellationToken cancellation)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            int[] free = _pickPorts(2);
+            _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
+            try
+            {
+                return await WorkerProcess.StartAsync(spec(_ports[index]), logger, cancellation);
+            }
+            catch (WorkerStartException error) when (error.ExitCode == WorkerExitCodes.PortInUse && attempt < PortAttempts)
+            {
+                LogPortTaken(logger, index, free[0], free[1], attempt);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // The secondaries first: a primary silo that leaves first makes the others' shutdown slow and noisy.
@@ -69,4 +100,8 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{Workers} expert workers ready: {Shards} shards × {Replicas} replicas, Orleans gateways on ports {GatewayPorts}")]
     private static partial void LogReady(ILogger logger, int workers, int shards, int replicas, string gatewayPorts);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Expert worker {Index}: silo port {SiloPort} or gateway port {GatewayPort} was taken before it could bind (attempt {Attempt}); starting it on other ports")]
+    private static partial void LogPortTaken(ILogger logger, int index, int siloPort, int gatewayPort, int attempt);
 }

@@ -139,7 +139,7 @@ public sealed partial class WorkerProcess : IAsyncDisposable
             _process.WaitForExit();
             int exitCode = _process.ExitCode;
             _ready.TrySetException(new WorkerStartException(
-                $"the {Name} exited with code {exitCode} before it was ready; its last output:{RecentOutput()}"));
+                $"the {Name} exited with code {exitCode} before it was ready; its last output:{RecentOutput()}", exitCode));
             if (_stopping)
                 return;
             LogExited(_logger, Name, ProcessId, exitCode);

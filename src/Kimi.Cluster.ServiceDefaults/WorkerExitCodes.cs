@@ -1,0 +1,30 @@
+using System.Net.Sockets;
+
+namespace Kimi.Cluster.ServiceDefaults;
+
+/// <summary>
+/// Exit codes a worker uses to tell its launcher why it stopped before it was ready, where the
+/// launcher can do something about it.
+/// </summary>
+public static class WorkerExitCodes
+{
+    /// <summary>
+    /// A port it was told to listen on was taken. `local` picks the Orleans ports up front and
+    /// frees them before the worker binds them, so another process can take one meanwhile; the
+    /// launcher then starts the worker again on other ports.
+    /// </summary>
+    public const int PortInUse = 98;
+
+    /// <summary>Whether <paramref name="error"/> or one of its inner exceptions is a bind to a taken address.</summary>
+    public static bool IsPortInUse(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+                return true;
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsPortInUse))
+                return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using Kimi.Cluster.Router.Launch;
+using Microsoft.Extensions.Logging;
+
+namespace Kimi.Cluster.Router.Tests.EndToEnd;
+
+/// <summary>
+/// `local` picks the expert workers' Orleans ports before the workers bind them, so another
+/// process can take one in between (many clusters starting at once on one machine do). The
+/// worker then exits with a clear message and the launcher starts it again on other ports.
+/// </summary>
+public sealed class ExpertWorkerPortTests
+{
+    [Fact]
+    public async Task An_expert_worker_whose_silo_port_was_taken_is_started_again_on_free_ports()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        int picks = 0;
+        // The first pick hands out the port held above, as a race with another process would.
+        int[] Pick(int count) => Interlocked.Increment(ref picks) == 1
+            ? [takenPort, .. LoopbackPorts.Pick(count - 1)]
+            : LoopbackPorts.Pick(count);
+        var log = new ListLogger();
+
+        await using var group = await ExpertWorkerGroup.StartAsync(
+            WorkerLocator.Resolve(WorkerProgram.Expert, null), null, new ExpertLayout(1, 1, 1), null,
+            TimeSpan.FromSeconds(120), log, CancellationToken.None, Pick);
+
+        Assert.Equal(2, picks);
+        Assert.NotEqual(takenPort, group.Ports[0].SiloPort);
+        Assert.Single(group.Workers);
+        Assert.Contains(log.Lines, l => l.Contains($"silo port {takenPort}", StringComparison.Ordinal) && l.Contains("attempt 1", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains("Cannot listen: a port is already in use", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_port_that_stays_taken_fails_the_start_after_bounded_attempts_with_the_workers_reason()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        int picks = 0;
+        int[] AlwaysTaken(int count)
+        {
+            Interlocked.Increment(ref picks);
+            return [takenPort, .. LoopbackPorts.Pick(count - 1)];
+        }
+
+        var error = await Assert.ThrowsAsync<WorkerStartException>(() => ExpertWorkerGroup.StartAsync(
+            WorkerLocator.Resolve(WorkerProgram.Expert, null), null, new ExpertLayout(1, 1, 1), null,
+            TimeSpan.FromSeconds(120), new ListLogger(), CancellationToken.None, AlwaysTaken));
+
+        Assert.Equal(5, picks);
+        Assert.Equal(Kimi.Cluster.ServiceDefaults.WorkerExitCodes.PortInUse, error.ExitCode);
+        Assert.Contains("a port is already in use", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Keeps what the launcher logs, the workers' forwarded output included.</summary>
+    private sealed class ListLogger : ILogger
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                    return [.. _lines];
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines)
+                _lines.Add(formatter(state, exception));
+        }
+    }
+}
