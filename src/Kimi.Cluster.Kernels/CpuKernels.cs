@@ -1,3 +1,4 @@
+using Kimi.Cluster.Kernels.Attention;
 using Kimi.Cluster.Kernels.Core;
 using Kimi.Cluster.Kernels.Experts;
 using Kimi.Cluster.Kernels.Isa;
@@ -114,6 +115,40 @@ public sealed unsafe class CpuKernels : IDisposable
         fixed (float* xp = x, yp = y)
         {
             ExpertJob.Run(_isa, _pool, _minParallelBytes, xp, assignments, experts, shape, yp, tokens);
+        }
+    }
+
+    /// <summary>
+    /// MLA decode attention in the absorbed form, one query per token, each over its own cached rows
+    /// (layouts in <see cref="LatentAttentionShape"/>): for token t and head h,
+    /// score[s] = scale·(qLatent[h, t]·latent(row s) + qRope[t, h]·ropeKey(row s)) over the rows
+    /// slots[t] names, and output[h, t] = Σ softmax(score)[s]·latent(row s). Tokens whose slots are
+    /// null are skipped (their outputs are left as they are): another path attends them.
+    /// </summary>
+    public void LatentAttention(LatentAttentionShape shape, ReadOnlySpan<float> queryLatents, ReadOnlySpan<float> queryRopes,
+        ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(slots);
+        shape.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputs.Length);
+        if (slots.Count != shape.Tokens)
+            throw new ArgumentException($"Latent attention: {slots.Count} slot lists for {shape.Tokens} tokens.", nameof(slots));
+        int rowCount = rows.Length / shape.RowWidth;
+        for (int t = 0; t < slots.Count; t++)
+        {
+            if (slots[t] is not { } tokenSlots)
+                continue;
+            if (tokenSlots.Length == 0)
+                throw new ArgumentException($"Latent attention: token {t} has no cached rows to attend to.", nameof(slots));
+            foreach (int slot in tokenSlots)
+            {
+                if ((uint)slot >= (uint)rowCount)
+                    throw new ArgumentException($"Latent attention: token {t} names row {slot} of a cache of {rowCount} rows.", nameof(slots));
+            }
+        }
+        fixed (float* queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes, rowsPointer = rows, outputsPointer = outputs)
+        {
+            LatentAttentionJob.Run(_pool, shape, queryLatentsPointer, queryRopesPointer, rowsPointer, slots, outputsPointer);
         }
     }
 

@@ -4,59 +4,61 @@ using static TorchSharp.torch;
 namespace Kimi.Cluster.Model.Engine;
 
 /// <summary>
-/// One sequence's MLA cache for one layer: the normalised latent and the rotated rope key
-/// per token (kv_lora_rank + qk_rope_head_dim floats), grown by doubling.
+/// One sequence's MLA cache for one layer: a row per token of the normalised latent then the
+/// rotated rope key (kv_lora_rank + qk_rope_head_dim floats), grown by doubling.
 /// </summary>
 public sealed class LayerKvCache(long latentWidth, long ropeWidth) : ILayerCache, IDisposable
 {
     private const long InitialCapacity = 16;
     // Cache tensors outlive every forward pass: keep them out of any dispose scope.
-    private Tensor _latent = zeros(InitialCapacity, latentWidth).DetachFromDisposeScope();
-    private Tensor _ropeKey = zeros(InitialCapacity, ropeWidth).DetachFromDisposeScope();
+    private Tensor _rows = zeros(InitialCapacity, latentWidth + ropeWidth).DetachFromDisposeScope();
+    private int[] _positions = [];
 
     public long Length { get; private set; }
 
     /// <summary>[Length, kv_lora_rank]: a view, valid until the next append.</summary>
-    public Tensor Latent => _latent.narrow(0, 0, Length);
+    public Tensor Latent => All.narrow(1, 0, latentWidth);
 
     /// <summary>[Length, qk_rope_head_dim]: a view, valid until the next append.</summary>
-    public Tensor RopeKey => _ropeKey.narrow(0, 0, Length);
+    public Tensor RopeKey => All.narrow(1, latentWidth, ropeWidth);
 
-    public void Append(Tensor latent, Tensor ropeKey) // [n, kv_lora_rank], [n, qk_rope_head_dim]
+    /// <inheritdoc/>
+    public Tensor All => _rows.narrow(0, 0, Length);
+
+    /// <inheritdoc/>
+    public CachedRows Rows
     {
-        long n = latent.shape[0];
+        get
+        {
+            if (_positions.Length != Length)
+                _positions = [.. Enumerable.Range(0, (int)Length)];
+            return new CachedRows(_rows, _positions);
+        }
+    }
+
+    public void Append(Tensor rows) // [n, kv_lora_rank + qk_rope_head_dim]
+    {
+        long n = rows.shape[0];
         EnsureCapacity(Length + n);
-        using (var slot = _latent.narrow(0, Length, n))
-            slot.copy_(latent);
-        using (var slot = _ropeKey.narrow(0, Length, n))
-            slot.copy_(ropeKey);
+        using (var slot = _rows.narrow(0, Length, n))
+            slot.copy_(rows);
         Length += n;
     }
 
     private void EnsureCapacity(long needed)
     {
-        long capacity = _latent.shape[0];
+        long capacity = _rows.shape[0];
         if (needed <= capacity)
             return;
         while (capacity < needed)
             capacity *= 2;
-        _latent = Grow(_latent, capacity);
-        _ropeKey = Grow(_ropeKey, capacity);
-    }
-
-    private Tensor Grow(Tensor old, long capacity)
-    {
-        var grown = zeros(capacity, old.shape[1]).DetachFromDisposeScope();
+        var grown = zeros(capacity, _rows.shape[1]).DetachFromDisposeScope();
         using (var slot = grown.narrow(0, 0, Length))
-        using (var kept = old.narrow(0, 0, Length))
+        using (var kept = _rows.narrow(0, 0, Length))
             slot.copy_(kept);
-        old.Dispose();
-        return grown;
+        _rows.Dispose();
+        _rows = grown;
     }
 
-    public void Dispose()
-    {
-        _latent.Dispose();
-        _ropeKey.Dispose();
-    }
+    public void Dispose() => _rows.Dispose();
 }

@@ -10,7 +10,8 @@ namespace Kimi.Cluster.Model.Engine;
 public sealed class PagedSequenceView : ISequenceCache, IDisposable
 {
     private readonly PagedKvCache _cache;
-    private readonly Tensor _slots; // [start + count]: the pool row of each position
+    private readonly int[] _slotRows; // the pool row of each position 0..start + count − 1
+    private readonly Tensor _slots;   // the same, as the index of libtorch's gather
     private readonly int _start, _count;
 
     internal PagedSequenceView(PagedKvCache cache, IReadOnlyList<int> blockTable, int start, int count)
@@ -20,10 +21,10 @@ public sealed class PagedSequenceView : ISequenceCache, IDisposable
         int blockSize = cache.Size.BlockSize, end = start + count;
         if ((long)blockTable.Count * blockSize < end)
             throw new ArgumentException($"{blockTable.Count} blocks cannot hold {end} positions.", nameof(blockTable));
-        var slots = new long[end];
+        _slotRows = new int[end];
         for (int p = 0; p < end; p++)
-            slots[p] = (long)blockTable[p / blockSize] * blockSize + p % blockSize;
-        _slots = tensor(slots).DetachFromDisposeScope();
+            _slotRows[p] = checked(blockTable[p / blockSize] * blockSize + p % blockSize);
+        _slots = tensor(_slotRows.Select(r => (long)r).ToArray()).DetachFromDisposeScope();
         (_cache, _start, _count) = (cache, start, count);
     }
 
@@ -36,21 +37,21 @@ public sealed class PagedSequenceView : ISequenceCache, IDisposable
     {
         private Tensor? _gathered; // [start + count, width], made in the caller's dispose scope
 
-        public void Append(Tensor latent, Tensor ropeKey)
+        public void Append(Tensor rows)
         {
-            if (latent.shape[0] != owner._count)
-                throw new ArgumentException($"Expected {owner._count} rows, got {latent.shape[0]}.", nameof(latent));
-            using var rows = cat([latent, ropeKey], 1);
-            using var targets = owner._slots.narrow(0, owner._start, owner._count);
-            owner._cache.Rows(layer).index_copy_(0, targets, rows);
+            long width = owner._cache.LatentWidth + owner._cache.RopeWidth;
+            if (rows.shape[0] != owner._count || rows.shape[1] != width)
+                throw new ArgumentException($"Expected [{owner._count}, {width}] rows, got [{string.Join(", ", rows.shape)}].", nameof(rows));
+            // Row by row into the step's slots of the pool: a copy per row, no libtorch call per sequence.
+            var source = TensorMemory.Floats(TensorMemory.ContiguousFloat32(rows));
+            var pool = TensorMemory.Floats(owner._cache.Rows(layer));
+            for (int i = 0; i < owner._count; i++)
+                source.Slice(i * (int)width, (int)width).CopyTo(pool.Slice(owner._slotRows[owner._start + i] * (int)width, (int)width));
             _gathered = null;
         }
 
-        public Tensor Latent => Gathered().narrow(1, 0, owner._cache.LatentWidth);
+        public Tensor All => _gathered ??= owner._cache.Rows(layer).index_select(0, owner._slots);
 
-        public Tensor RopeKey => Gathered().narrow(1, owner._cache.LatentWidth, owner._cache.RopeWidth);
-
-        // Gathered once per layer and step: both halves come from the same rows.
-        private Tensor Gathered() => _gathered ??= owner._cache.Rows(layer).index_select(0, owner._slots);
+        public CachedRows Rows => new(owner._cache.Rows(layer), owner._slotRows);
     }
 }

@@ -4,16 +4,23 @@ namespace Kimi.Cluster.Model.Layers;
 
 /// <summary>
 /// One sequence's MLA cache in one layer: append the step's rows, then read every cached row
-/// (the step's included), since attention runs over the whole cache.
+/// (the step's included), since attention runs over the whole cache. A row is the normalised
+/// latent (kv_lora_rank floats) followed by the rotated rope key (qk_rope_head_dim floats).
 /// </summary>
 public interface ILayerCache
 {
-    /// <summary>Appends [n, kv_lora_rank] latents and [n, qk_rope_head_dim] rotated rope keys.</summary>
-    void Append(Tensor latent, Tensor ropeKey);
+    /// <summary>Appends the step's rows: a contiguous float32 [n, kv_lora_rank + qk_rope_head_dim] tensor.</summary>
+    void Append(Tensor rows);
 
-    /// <summary>[Length, kv_lora_rank]; valid until the next append.</summary>
-    Tensor Latent { get; }
+    /// <summary>Every cached row in position order, [Length, width] (a view or a gathered copy); valid until the next append.</summary>
+    Tensor All { get; }
 
-    /// <summary>[Length, qk_rope_head_dim]; valid until the next append.</summary>
-    Tensor RopeKey { get; }
+    /// <summary>Where the cached rows live, for kernels that read them in place; valid until the next append.</summary>
+    CachedRows Rows { get; }
 }
+
+/// <summary>
+/// A contiguous float32 pool of cache rows [pool rows, width] and the pool row of each cached
+/// position 0..Length−1: several sequences' rows may share one pool (the paged cache).
+/// </summary>
+public sealed record CachedRows(Tensor Pool, int[] Slots);

@@ -1,3 +1,5 @@
+using Kimi.Cluster.Kernels;
+using Kimi.Cluster.Kernels.Attention;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using TorchSharp;
@@ -61,25 +63,18 @@ public sealed class MlaAttention : IDisposable
         using var scope = NewDisposeScope();
         long tokens = x.shape[0], heads = _config.NumAttentionHeads;
         var q = Queries(x).view(tokens, heads, _config.QkHeadDim);
-        var compressed = _kvAProjWithMqa.Forward(x);                                          // [tokens, kv_lora + rope]
-        RotateRopeParts(q, compressed, cos, sin);
-        var qNope = q.narrow(2, 0, _config.QkNopeHeadDim);                                   // [tokens, heads, nope]
-        var qRope = q.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim);               // [tokens, heads, rope], rotated
-        var latent = _kvANorm.Forward(compressed.narrow(1, 0, _config.KvLoraRank));
-        var ropeKey = compressed.narrow(1, _config.KvLoraRank, _config.QkRopeHeadDim);       // [tokens, rope], rotated
-        var outputs = new List<Tensor>(segments.Count);
-        foreach (var segment in segments)
+        // kv_a's output becomes the step's cache rows: the latent normalised and the rope key rotated in place.
+        var rows = _kvAProjWithMqa.Forward(x);                                              // [tokens, kv_lora + rope]
+        RotateRopeParts(q, rows, cos, sin);
+        _kvANorm.ForwardRowStartsInPlace(rows);
+        var caches = new ILayerCache[segments.Count];
+        for (int i = 0; i < segments.Count; i++)
         {
-            var cache = segment.Cache.Layer(_layer);
-            cache.Append(latent.narrow(0, segment.TokenStart, segment.TokenCount), ropeKey.narrow(0, segment.TokenStart, segment.TokenCount));
-            var qn = qNope.narrow(0, segment.TokenStart, segment.TokenCount);
-            var qr = qRope.narrow(0, segment.TokenStart, segment.TokenCount);
-            outputs.Add(Form == MlaForm.Absorbed
-                ? AttendAbsorbed(qn, qr, cache.Latent, cache.RopeKey, segment.StartPosition)
-                : AttendNaive(qn, qr, cache.Latent, cache.RopeKey, segment.StartPosition));
+            caches[i] = segments[i].Cache.Layer(_layer);
+            caches[i].Append(rows.narrow(0, segments[i].TokenStart, segments[i].TokenCount));
         }
-        var attended = cat(outputs, 0).reshape(tokens, heads * _config.VHeadDim);
-        return _oProj.Forward(attended).MoveToOuterDisposeScope();
+        var attended = Form == MlaForm.Absorbed ? AttendAbsorbed(q, segments, caches) : AttendNaive(q, segments, caches);
+        return _oProj.Forward(attended.reshape(tokens, heads * _config.VHeadDim)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -108,25 +103,73 @@ public sealed class MlaAttention : IDisposable
         return values;
     }
 
-    private Tensor AttendAbsorbed(Tensor qNope, Tensor qRope, Tensor latents, Tensor ropeKeys, long start)
+    /// <summary>
+    /// Absorbed form: kv_b_proj's key half folds into the query (q_latent = q_nope·W_k per head), so
+    /// scores and the weighted sum run over the cached latents themselves; its value half then
+    /// expands the attended latent. Decode tokens (one query, seeing its whole cache) go to the
+    /// kernel together, reading the cache rows in place; longer segments use batched products.
+    /// </summary>
+    private Tensor AttendAbsorbed(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
-        // Batched products over heads rather than einsum: the same sums, a fraction of the per-call cost.
-        var qLatent = qNope.transpose(0, 1).bmm(_keyAbsorb);                                  // [heads, n, kv_lora]
-        var scores = qLatent.matmul(latents.t()).Plus(qRope.transpose(0, 1).matmul(ropeKeys.t())); // [heads, n, cached]
-        var weights = CausalSoftmax(scores, start);                                           // [heads, n, cached]
-        var outLatent = weights.matmul(latents);                                              // [heads, n, kv_lora]
-        return outLatent.bmm(_valueAbsorb).transpose(0, 1);                                  // [n, heads, v]
+        long tokens = q.shape[0], heads = _config.NumAttentionHeads;
+        int latentWidth = _config.KvLoraRank;
+        var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(_keyAbsorb);  // [heads, tokens, kv_lora]
+        var qRope = q.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim).contiguous();    // [tokens, heads, rope]
+        var outLatent = empty(heads, tokens, latentWidth);                                     // [heads, tokens, kv_lora]
+        var decoded = new Dictionary<Tensor, int[]?[]>(ReferenceEqualityComparer.Instance);     // per cache pool: each token's rows
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var segment = segments[i];
+            if (segment.TokenCount == 1)
+            {
+                var cached = caches[i].Rows;
+                if (!decoded.TryGetValue(cached.Pool, out var slots))
+                    decoded[cached.Pool] = slots = new int[]?[tokens];
+                slots[segment.TokenStart] = cached.Slots;
+                continue;
+            }
+            var all = caches[i].All;
+            var latents = all.narrow(1, 0, latentWidth);
+            var ropeKeys = all.narrow(1, latentWidth, _config.QkRopeHeadDim);
+            var ql = qLatent.narrow(1, segment.TokenStart, segment.TokenCount);                 // [heads, n, kv_lora]
+            var qr = qRope.narrow(0, segment.TokenStart, segment.TokenCount).transpose(0, 1);  // [heads, n, rope]
+            var scores = ql.matmul(latents.t()).Plus(qr.matmul(ropeKeys.t()));                 // [heads, n, cached]
+            outLatent.narrow(1, segment.TokenStart, segment.TokenCount).copy_(CausalSoftmax(scores, segment.StartPosition).matmul(latents));
+        }
+        if (decoded.Count > 0)
+        {
+            var shape = new LatentAttentionShape((int)heads, (int)tokens, latentWidth, _config.QkRopeHeadDim, (float)_config.SoftmaxScale);
+            var queryLatents = TensorMemory.ContiguousFloat32(qLatent);
+            foreach (var (pool, slots) in decoded)
+            {
+                CpuKernels.Shared.LatentAttention(shape, TensorMemory.Floats(queryLatents), TensorMemory.Floats(qRope),
+                    TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent));
+            }
+        }
+        return outLatent.bmm(_valueAbsorb).transpose(0, 1);                                    // [tokens, heads, v]
     }
 
-    private Tensor AttendNaive(Tensor qNope, Tensor qRope, Tensor latents, Tensor ropeKeys, long start)
+    /// <summary>Naive form, the reference: kv_b_proj expands every cached latent into per-head keys and values.</summary>
+    private Tensor AttendNaive(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
-        long cached = latents.shape[0];
-        var kv = linear(latents, _kvBProj).view(cached, _config.NumAttentionHeads, _config.QkNopeHeadDim + _config.VHeadDim);
-        var keys = kv.narrow(2, 0, _config.QkNopeHeadDim);                                    // [cached, heads, nope]
-        var values = kv.narrow(2, _config.QkNopeHeadDim, _config.VHeadDim);                   // [cached, heads, v]
-        var scores = einsum("thd,shd->hts", qNope, keys).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
-        var weights = CausalSoftmax(scores, start);
-        return einsum("hts,shv->thv", weights, values);                                       // [n, heads, v]
+        var outputs = new List<Tensor>(segments.Count);
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var segment = segments[i];
+            var all = caches[i].All;
+            long cached = all.shape[0];
+            var mine = q.narrow(0, segment.TokenStart, segment.TokenCount);
+            var qNope = mine.narrow(2, 0, _config.QkNopeHeadDim);                              // [n, heads, nope]
+            var qRope = mine.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim);          // [n, heads, rope]
+            var ropeKeys = all.narrow(1, _config.KvLoraRank, _config.QkRopeHeadDim);           // [cached, rope]
+            var kv = linear(all.narrow(1, 0, _config.KvLoraRank), _kvBProj)
+                .view(cached, _config.NumAttentionHeads, _config.QkNopeHeadDim + _config.VHeadDim);
+            var keys = kv.narrow(2, 0, _config.QkNopeHeadDim);                                // [cached, heads, nope]
+            var values = kv.narrow(2, _config.QkNopeHeadDim, _config.VHeadDim);               // [cached, heads, v]
+            var scores = einsum("thd,shd->hts", qNope, keys).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
+            outputs.Add(einsum("hts,shv->thv", CausalSoftmax(scores, segment.StartPosition), values)); // [n, heads, v]
+        }
+        return cat(outputs, 0);
     }
 
     /// <summary>Scale, hide future positions (query i sits at position start + i), softmax over the cache.</summary>

@@ -30,5 +30,20 @@ public sealed class RmsNorm : IDisposable
         return output.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Normalises, in place, the first weight-size values of each row of a contiguous float32
+    /// [rows, width] tensor (MLA's latent beside its rope key), leaving the rest of each row alone.
+    /// </summary>
+    public void ForwardRowStartsInPlace(Tensor rows)
+    {
+        int width = (int)rows.shape[^1];
+        var values = TensorMemory.Floats(rows);
+        for (int start = 0; start < values.Length; start += width)
+        {
+            var prefix = values.Slice(start, _weight.Length);
+            RowOps.RmsNorm(prefix, _weight, Eps, prefix);
+        }
+    }
+
     public void Dispose() => Weight.Dispose();
 }

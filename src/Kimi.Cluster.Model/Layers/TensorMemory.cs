@@ -8,14 +8,28 @@ namespace Kimi.Cluster.Model.Layers;
 /// How the layers hand tensors to the kernels and back: as contiguous float32 CPU memory, without
 /// a copy when the tensor already is one. Owns the span views, so no layer casts bytes itself.
 /// </summary>
-internal static class TensorMemory
+internal static partial class TensorMemory
 {
     /// <summary>x itself when it is contiguous float32, else a contiguous float32 copy (in the caller's dispose scope).</summary>
     public static Tensor ContiguousFloat32(Tensor x) =>
         x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to(ScalarType.Float32).contiguous();
 
     /// <summary>The values of a contiguous float32 tensor, in place.</summary>
-    public static Span<float> Floats(Tensor contiguousFloat32) => MemoryMarshal.Cast<byte, float>(contiguousFloat32.bytes);
+    /// <remarks>
+    /// Counted in floats, not bytes as TorchSharp's <c>bytes</c> is, so a cache pool over 2 GB
+    /// (up to 2³¹ floats) still fits one span.
+    /// </remarks>
+    public static unsafe Span<float> Floats(Tensor contiguousFloat32)
+    {
+        if (contiguousFloat32.dtype != ScalarType.Float32 || !contiguousFloat32.is_contiguous())
+            throw new ArgumentException($"Expected a contiguous float32 tensor, got {contiguousFloat32.dtype} [{string.Join(", ", contiguousFloat32.shape)}].", nameof(contiguousFloat32));
+        int count = checked((int)contiguousFloat32.numel());
+        return count == 0 ? [] : new Span<float>((void*)DataPointer(contiguousFloat32.Handle), count);
+    }
+
+    // The element pointer (storage offset included) that TorchSharp's own accessors use.
+    [LibraryImport("LibTorchSharp", EntryPoint = "THSTensor_data")]
+    private static partial nint DataPointer(nint tensor);
 
     /// <summary>Rows <paramref name="rows"/> of a stored matrix decoded to a new [rows, columns] float32 tensor.</summary>
     public static Tensor DecodeRows(WeightMatrix matrix, IReadOnlyList<int> rows)

@@ -94,6 +94,71 @@ public sealed class ModelConsistencyTests
         }
     }
 
+    /// <summary>
+    /// One step that decodes several sequences from a shared paged pool (blocks scattered, out of
+    /// order) while another one prefills: the decode queries go to the attention kernel together,
+    /// the prefill to batched products; each must get the logits of its sequence run alone.
+    /// </summary>
+    [Fact]
+    public void PagedStepOfDecodesAndAPrefill_GivesEachSequenceItsOwnLogits()
+    {
+        var model = Tiny.Value.Model;
+        int[][] sequences = [[5, 6, 7, 8, 9, 10], [300, 2], [11, 12, 13, 14, 15, 16, 17, 18, 19], [42, 43, 44]];
+        using var noGrad = no_grad();
+        using var pool = new PagedKvCache(model.Config, new Kimi.Cluster.Scheduling.CacheSize(blocks: 16, blockSize: 2));
+        int[][] blockTables = [[9, 2, 14], [7], [0, 11, 4, 13, 6], [3, 15]];
+        // Every sequence but the last one caches all but its last token first.
+        for (int i = 0; i < 3; i++)
+        {
+            var prompt = sequences[i][..^1];
+            using var view = pool.View(blockTables[i], 0, prompt.Length);
+            using var ignored = model.Forward(prompt, [new AttentionSegment(0, prompt.Length, view, 0)]);
+        }
+        var views = new List<PagedSequenceView>();
+        var segments = new List<AttentionSegment>();
+        var tokens = new List<int>();
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            int start = i < 3 ? sequences[i].Length - 1 : 0, count = sequences[i].Length - start;
+            var view = pool.View(blockTables[i], start, count);
+            views.Add(view);
+            segments.Add(new AttentionSegment(tokens.Count, count, view, start));
+            tokens.AddRange(sequences[i][start..]);
+        }
+        using var logits = model.Forward(tokens, segments);
+        foreach (var view in views)
+            view.Dispose();
+
+        for (int i = 0; i < sequences.Length; i++)
+            AssertClose(LastLogits(model, sequences[i]), logits[i].data<float>().ToArray());
+    }
+
+    /// <summary>The decode kernel (absorbed) against kv_b_proj expanding every cached latent (naive).</summary>
+    [Fact]
+    public void NaiveAndAbsorbedMla_AgreeWhenDecoding()
+    {
+        var model = Tiny.Value.Model;
+        int[] sequence = [7, 77, 177, 277, 377, 477, 57];
+        float[] Decode()
+        {
+            using var noGrad = no_grad();
+            using var cache = new SequenceKvCache(model.Config);
+            using (var prefill = model.Forward(sequence[..^1], [new AttentionSegment(0, sequence.Length - 1, cache, 0)])) { }
+            using var logits = model.Forward(sequence[^1..], [new AttentionSegment(0, 1, cache, cache.Length)]);
+            return logits[0].data<float>().ToArray();
+        }
+        var absorbed = Decode();
+        model.AttentionForm = MlaForm.Naive;
+        try
+        {
+            AssertClose(absorbed, Decode(), 1e-5);
+        }
+        finally
+        {
+            model.AttentionForm = MlaForm.Absorbed;
+        }
+    }
+
     [Fact]
     public void NaiveAndAbsorbedMla_Agree()
     {

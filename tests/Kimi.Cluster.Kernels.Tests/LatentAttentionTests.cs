@@ -1,0 +1,121 @@
+using Kimi.Cluster.Kernels.Attention;
+
+namespace Kimi.Cluster.Kernels.Tests;
+
+/// <summary>MLA decode attention (absorbed form) against plain double loops written from the formula.</summary>
+public sealed class LatentAttentionTests
+{
+    [Theory]
+    [InlineData(1, 1, 16, 8, 1, 1)]
+    [InlineData(1, 16, 512, 64, 65, 2)]
+    [InlineData(5, 3, 37, 5, 9, 2)]
+    [InlineData(7, 4, 64, 0, 300, 1)]
+    [InlineData(64, 2, 24, 16, 33, 2)]
+    public void Each_token_attends_its_own_rows_as_the_formula_says(int tokens, int heads, int latent, int rope, int maxLength, int threads)
+    {
+        var random = new Random(tokens * 7919 + heads * 31 + latent);
+        var shape = new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.125f);
+        int poolRows = maxLength * tokens + 5;
+        float[] rows = Values(random, poolRows * shape.RowWidth, 2);
+        float[] queryLatents = Values(random, heads * tokens * latent, 1);
+        float[] queryRopes = Values(random, tokens * heads * rope, 1);
+        // Each token's rows are scattered over the pool in no order, as paged blocks are.
+        var order = Enumerable.Range(0, poolRows).OrderBy(_ => random.Next()).ToArray();
+        var slots = new int[tokens][];
+        for (int t = 0, next = 0; t < tokens; t++)
+        {
+            int length = 1 + random.Next(maxLength);
+            slots[t] = order[next..(next + length)];
+            next += length;
+        }
+        var outputs = new float[queryLatents.Length];
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+
+        kernels.LatentAttention(shape, queryLatents, queryRopes, rows, slots, outputs);
+
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                var expected = Reference(shape, queryLatents, queryRopes, rows, slots[t], t, h);
+                for (int c = 0; c < latent; c++)
+                {
+                    float actual = outputs[(h * tokens + t) * latent + c];
+                    Assert.True(Math.Abs(expected[c] - actual) <= 1e-5 * (1 + Math.Abs(expected[c])),
+                        $"token {t} head {h} column {c}: expected {expected[c]}, got {actual}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Tokens_without_slots_are_left_alone_and_large_scores_stay_finite()
+    {
+        var shape = new LatentAttentionShape(Heads: 2, Tokens: 2, LatentWidth: 8, RopeWidth: 2, Scale: 1f);
+        float[] rows = [.. Enumerable.Range(0, 3 * shape.RowWidth).Select(i => (float)(i % 7) * 50)];
+        float[] queryLatents = [.. Enumerable.Range(0, 2 * 2 * 8).Select(i => (float)(i % 5) * 40)];
+        float[] queryRopes = new float[2 * 2 * 2];
+        var outputs = Enumerable.Repeat(-7f, queryLatents.Length).ToArray();
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 2 });
+
+        kernels.LatentAttention(shape, queryLatents, queryRopes, rows, [null, [2, 0, 1]], outputs);
+
+        for (int h = 0; h < 2; h++)
+        {
+            Assert.All(outputs.AsSpan((h * 2 + 0) * 8, 8).ToArray(), v => Assert.Equal(-7f, v));
+            var expected = Reference(shape, queryLatents, queryRopes, rows, [2, 0, 1], token: 1, head: h);
+            for (int c = 0; c < 8; c++)
+            {
+                float actual = outputs[(h * 2 + 1) * 8 + c];
+                Assert.True(float.IsFinite(actual));
+                Assert.True(Math.Abs(expected[c] - actual) <= 1e-4 * (1 + Math.Abs(expected[c])), $"head {h} column {c}: {expected[c]} vs {actual}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Bad_calls_name_what_is_wrong()
+    {
+        var shape = new LatentAttentionShape(Heads: 2, Tokens: 1, LatentWidth: 4, RopeWidth: 2, Scale: 1f);
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 1 });
+        float[] latents = new float[8], ropes = new float[4], rows = new float[3 * 6], outputs = new float[8];
+
+        var outside = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, ropes, rows, [[0, 3]], outputs));
+        var empty = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, ropes, rows, [[]], outputs));
+        var sizes = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, new float[3], rows, [[0]], outputs));
+        var ragged = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, ropes, new float[7], [[0]], outputs));
+
+        Assert.Contains("names row 3 of a cache of 3 rows", outside.Message, StringComparison.Ordinal);
+        Assert.Contains("token 0 has no cached rows", empty.Message, StringComparison.Ordinal);
+        Assert.Contains("query rope parts must hold 1×2×2", sizes.Message, StringComparison.Ordinal);
+        Assert.Contains("not whole rows of 6", ragged.Message, StringComparison.Ordinal);
+    }
+
+    private static double[] Reference(LatentAttentionShape shape, float[] queryLatents, float[] queryRopes, float[] rows, int[] slots, int token, int head)
+    {
+        int latent = shape.LatentWidth, rope = shape.RopeWidth, width = shape.RowWidth;
+        var scores = new double[slots.Length];
+        for (int s = 0; s < slots.Length; s++)
+        {
+            double dot = 0;
+            for (int c = 0; c < latent; c++)
+                dot += (double)queryLatents[(head * shape.Tokens + token) * latent + c] * rows[slots[s] * width + c];
+            for (int r = 0; r < rope; r++)
+                dot += (double)queryRopes[(token * shape.Heads + head) * rope + r] * rows[slots[s] * width + latent + r];
+            scores[s] = dot * shape.Scale;
+        }
+        double max = scores.Max();
+        double[] weights = [.. scores.Select(x => Math.Exp(x - max))];
+        double sum = weights.Sum();
+        var output = new double[latent];
+        for (int s = 0; s < slots.Length; s++)
+        {
+            for (int c = 0; c < latent; c++)
+                output[c] += weights[s] / sum * rows[slots[s] * width + c];
+        }
+        return output;
+    }
+
+    private static float[] Values(Random random, int count, double range) =>
+        [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * range))];
+}
