@@ -96,11 +96,13 @@ internal sealed unsafe class ExpertJob : IWorkItems
             }
         }
         bool alone = pool.ThreadCount == 1 || bytes < minParallelBytes;
+        // Decode-sized groups (a few tokens an expert) read weights in place: long items stream better.
+        bool streaming = count <= _plan.Slots * _isa!.FusedTokens;
         _downPhase = false;
-        RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount), alone);
+        RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows), alone);
         PrepareDownInputs(count, scratch);
         _downPhase = true;
-        RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount), alone);
+        RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount, streaming ? _hidden : RowKernel.TileRows), alone);
         Scatter(assignments, y, tokens);
     }
 

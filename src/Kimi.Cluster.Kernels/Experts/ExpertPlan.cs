@@ -62,11 +62,16 @@ internal sealed class ExpertPlan
         }
     }
 
-    /// <summary>Splits <paramref name="rows"/> rows of every used expert into items; returns the item count.</summary>
-    public int PlanItems(int rows, int threads)
+    /// <summary>
+    /// Splits <paramref name="rows"/> rows of every used expert into items; returns the item count.
+    /// <paramref name="maxRowsPerItem"/> bounds an item: one decoded tile when many tokens share an
+    /// expert (compute-bound, balanced by small items), a whole expert's matrix when few tokens do
+    /// (memory-bound: each item then streams one long contiguous range).
+    /// </summary>
+    public int PlanItems(int rows, int threads, int maxRowsPerItem)
     {
-        // About four items per thread, at most one decoded tile each, a multiple of 4 rows.
-        int perItem = (int)Math.Min(64, ((long)rows * Slots + threads * 4 - 1) / (threads * 4));
+        // About four items per thread, a multiple of 4 rows.
+        int perItem = (int)Math.Min(maxRowsPerItem, ((long)rows * Slots + threads * 4 - 1) / (threads * 4));
         RowsPerItem = Math.Max(4, (perItem + 3) & ~3);
         int perExpert = (rows + RowsPerItem - 1) / RowsPerItem;
         ItemSlot = Grow(ItemSlot, perExpert * Slots);

@@ -8,9 +8,9 @@ public sealed class RemoteRoutedExperts(IExpertTransport transport) : IRoutedExp
 {
     public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing)
     {
-        int tokens = (int)x.shape[0], hidden = (int)x.shape[1], k = (int)routing.ExpertIds.shape[1];
-        var exchange = new ExpertExchange(layer, tokens, hidden, k, ActivationCodec.Encode(x),
-            routing.ExpertIds.to(ScalarType.Int32).data<int>().ToArray(), routing.Weights.contiguous().data<float>().ToArray());
+        ArgumentNullException.ThrowIfNull(routing);
+        int tokens = (int)x.shape[0], hidden = (int)x.shape[1];
+        var exchange = new ExpertExchange(layer, tokens, hidden, routing.TopK, ActivationCodec.Encode(x), routing.ExpertIds, routing.Weights);
         return new Pending(transport.ExchangeAsync(exchange, CancellationToken.None), tokens, hidden);
     }
 

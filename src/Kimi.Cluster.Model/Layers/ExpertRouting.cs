@@ -1,23 +1,25 @@
 using Kimi.Cluster.Kernels;
-using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;
 
-/// <summary>The gate's decision for a batch: which experts each token goes to and with what weight.</summary>
-public sealed record ExpertRouting(Tensor ExpertIds, Tensor Weights) : IDisposable // [tokens, k] int64, [tokens, k] float32
+/// <summary>
+/// The gate's decision for a batch: which experts each token goes to and with what weight,
+/// token-major (token t's choices are entries t·TopK .. t·TopK + TopK − 1, strongest first).
+/// </summary>
+public sealed record ExpertRouting(int Tokens, int TopK, int[] ExpertIds, float[] Weights)
 {
+    /// <summary>Token <paramref name="token"/>'s experts, strongest first.</summary>
+    public ReadOnlySpan<int> ExpertsOf(int token) => ExpertIds.AsSpan(token * TopK, TopK);
+
+    /// <summary>Token <paramref name="token"/>'s weights, in the order of <see cref="ExpertsOf"/>.</summary>
+    public ReadOnlySpan<float> WeightsOf(int token) => Weights.AsSpan(token * TopK, TopK);
+
     /// <summary>The choices as (token, expert, weight) triples, token-major: what the expert kernels take.</summary>
     public ExpertAssignment[] Assignments()
     {
-        long k = ExpertIds.shape[1];
-        long[] experts = ExpertIds.to(ScalarType.Int64).data<long>().ToArray();
-        float[] weights = Weights.to(ScalarType.Float32).data<float>().ToArray();
-        return [.. experts.Select((expert, pair) => new ExpertAssignment((int)(pair / k), (int)expert, weights[pair]))];
-    }
-
-    public void Dispose()
-    {
-        ExpertIds.Dispose();
-        Weights.Dispose();
+        var assignments = new ExpertAssignment[ExpertIds.Length];
+        for (int pair = 0; pair < assignments.Length; pair++)
+            assignments[pair] = new ExpertAssignment(pair / TopK, ExpertIds[pair], Weights[pair]);
+        return assignments;
     }
 }

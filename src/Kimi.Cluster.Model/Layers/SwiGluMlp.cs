@@ -1,7 +1,6 @@
 using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 
 namespace Kimi.Cluster.Model.Layers;
 
@@ -19,11 +18,26 @@ public sealed class SwiGluMlp(Linear gateProj, Linear upProj, Linear downProj) :
     /// <summary>The three matrices as the grouped expert kernel takes them.</summary>
     public ExpertWeights Weights { get; } = new(gateProj.Weights, upProj.Weights, downProj.Weights);
 
+    private ExpertWeights?[] AsOneExpert => field ??= [Weights];
+
+    /// <summary>
+    /// The grouped expert kernel with this block as the only expert and every token's weight 1:
+    /// gate and up in one pass, silu·up applied in the kernel, no libtorch call in between.
+    /// </summary>
     public Tensor Forward(Tensor x) // [tokens, hidden] → [tokens, hidden]
     {
         using var scope = NewDisposeScope();
-        var hidden = silu(gateProj.Forward(x)) * upProj.Forward(x); // [tokens, intermediate]
-        return downProj.Forward(hidden).MoveToOuterDisposeScope();
+        var input = TensorMemory.ContiguousFloat32(x);
+        int tokens = (int)input.shape[0];
+        var output = empty(tokens, downProj.OutFeatures);
+        if (tokens > 0)
+        {
+            var everyToken = new ExpertAssignment[tokens];
+            for (int t = 0; t < tokens; t++)
+                everyToken[t] = new ExpertAssignment(t, 0, 1f);
+            CpuKernels.Shared.ExpertSwiGlu(TensorMemory.Floats(input), tokens, everyToken, AsOneExpert, TensorMemory.Floats(output));
+        }
+        return output.MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -28,10 +28,10 @@ public sealed class MoeGateTests
         float[] bias = [-0.5f, 0, 0, 1, 0, 0, 0, 0];
         using var gate = Gate(EightExperts, logits, bias);
         using var x = tensor(new[] { 1f, 0f, 0f, 0f }, [1, 4]);
-        using var routing = gate.Forward(x);
-        Assert.Equal([3L, 6L], routing.ExpertIds[0].data<long>().ToArray());
+        var routing = gate.Forward(x);
+        Assert.Equal([3, 6], routing.ExpertsOf(0).ToArray());
         double s3 = Sigmoid(-1), s6 = Sigmoid(1.5);
-        var weights = routing.Weights[0].data<float>().ToArray();
+        var weights = routing.WeightsOf(0).ToArray();
         Assert.Equal(s3 / (s3 + s6) * 2.827, weights[0], 5);
         Assert.Equal(s6 / (s3 + s6) * 2.827, weights[1], 5);
     }
@@ -45,9 +45,9 @@ public sealed class MoeGateTests
         float[] logits = [4, -4, 1, 1.1f, -3, -3, 0.8f, 0.9f];
         using var gate = Gate(config, logits, new float[8]);
         using var x = tensor(new[] { 1f, 0f, 0f, 0f }, [1, 4]);
-        using var routing = gate.Forward(x);
-        var chosen = routing.ExpertIds[0].data<long>().ToArray().Order().ToArray();
+        var routing = gate.Forward(x);
+        var chosen = routing.ExpertsOf(0).ToArray().Order().ToArray();
         // Group sums: g0 = σ(4)+σ(−4) = 1.0, g1 = σ(1)+σ(1.1) = 1.48, g2 ≈ 0.09, g3 = σ(.8)+σ(.9) = 1.40.
-        Assert.Equal([2L, 3L], chosen);
+        Assert.Equal([2, 3], chosen);
     }
 }
