@@ -66,4 +66,17 @@ public sealed class RowOpsTests
         Assert.Contains("whole rows of 4", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => RowOps.RotatePairs(new float[12], 1, 12, 2, 8, 4, new float[2], new float[2]));
     }
+
+    [Fact]
+    public void SoftmaxInPlace_MatchesTheFormula_AndStaysFiniteForLargeValues()
+    {
+        float[] values = [1000f, 999f, -5f, 0f, 1000f];
+        double max = values.Max();
+        double[] expected = [.. values.Select(v => Math.Exp(v - max) / values.Sum(u => Math.Exp(u - max)))];
+
+        RowOps.SoftmaxInPlace(values);
+
+        for (int i = 0; i < values.Length; i++)
+            Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6, $"{i}: {expected[i]} vs {values[i]}");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Kimi.Cluster.Kernels.Rows;
 
 namespace Kimi.Cluster.Kernels.Attention;
 
@@ -39,7 +40,7 @@ internal static unsafe class LatentAttention
             }
         }
         for (int h = 0; h < heads; h++)
-            Softmax(scores.Slice(h * count, count));
+            RowOps.SoftmaxInPlace(scores.Slice(h * count, count));
         WeightedSum(heads, scores, count, rows, rowWidth, slots, latentWidth, outputs, latentStride);
     }
 
@@ -69,23 +70,6 @@ internal static unsafe class LatentAttention
         for (; i < length; i++)
             total += a[i] * b[i];
         return total;
-    }
-
-    /// <summary>In place: exp(x − max) / Σ, the sum in double.</summary>
-    private static void Softmax(Span<float> scores)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float score in scores)
-            max = Math.Max(max, score);
-        double sum = 0;
-        for (int s = 0; s < scores.Length; s++)
-        {
-            scores[s] = MathF.Exp(scores[s] - max);
-            sum += scores[s];
-        }
-        float inverse = (float)(1 / sum);
-        for (int s = 0; s < scores.Length; s++)
-            scores[s] *= inverse;
     }
 
     /// <summary>

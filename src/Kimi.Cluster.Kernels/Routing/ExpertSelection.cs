@@ -1,3 +1,5 @@
+using Kimi.Cluster.Kernels.Rows;
+
 namespace Kimi.Cluster.Kernels.Routing;
 
 /// <summary>
@@ -63,18 +65,8 @@ public static class ExpertSelection
                 scores[e] = 1f / (1f + MathF.Exp(-logits[e]));
             return;
         }
-        float max = float.NegativeInfinity;
-        foreach (float logit in logits)
-            max = Math.Max(max, logit);
-        double sum = 0;
-        for (int e = 0; e < logits.Length; e++)
-        {
-            scores[e] = MathF.Exp(logits[e] - max);
-            sum += scores[e];
-        }
-        float inverse = (float)(1 / sum);
-        for (int e = 0; e < logits.Length; e++)
-            scores[e] *= inverse;
+        logits.CopyTo(scores);
+        RowOps.SoftmaxInPlace(scores);
     }
 
     /// <summary>Sets the choice of every expert outside the TopkGroups strongest groups to −∞.</summary>

@@ -4,8 +4,8 @@ namespace Kimi.Cluster.Kernels.Rows;
 
 /// <summary>
 /// The small per-row operations of a decode step done in one pass over the row instead of a
-/// handful of libtorch calls (each costs more than the arithmetic at decode sizes): RMSNorm and
-/// the interleaved-pair rotary embedding. Float32 in and out; sums in double.
+/// handful of libtorch calls (each costs more than the arithmetic at decode sizes): RMSNorm,
+/// the interleaved-pair rotary embedding and softmax. Float32 in and out; sums in double.
 /// </summary>
 public static class RowOps
 {
@@ -54,6 +54,23 @@ public static class RowOps
                 }
             }
         }
+    }
+
+    /// <summary>In place: v[i] = exp(v[i] − max) / Σ exp(v − max), in float32 with the sum in double.</summary>
+    public static void SoftmaxInPlace(Span<float> values)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float value in values)
+            max = Math.Max(max, value);
+        double sum = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = MathF.Exp(values[i] - max);
+            sum += values[i];
+        }
+        float inverse = (float)(1 / sum);
+        for (int i = 0; i < values.Length; i++)
+            values[i] *= inverse;
     }
 
     private static double SumOfSquares(ReadOnlySpan<float> row)
