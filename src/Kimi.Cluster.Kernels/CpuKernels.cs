@@ -152,6 +152,21 @@ public sealed unsafe class CpuKernels : IDisposable
         }
     }
 
+    /// <summary>
+    /// Per-head products y(t, h, ·) = Σ_i x(t, h, i)·W[h, i, ·] over the strided layouts of
+    /// <paramref name="layout"/>, W row-major [heads, inputs, outputs]: a batched product for the
+    /// few tokens of a decode step, threaded over heads.
+    /// </summary>
+    public void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> y)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        layout.Validate(x.Length, weights.Length, y.Length);
+        fixed (float* xPointer = x, weightsPointer = weights, yPointer = y)
+        {
+            Attention.HeadProducts.Run(_pool, layout, xPointer, weightsPointer, yPointer);
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _pool.Dispose();
 

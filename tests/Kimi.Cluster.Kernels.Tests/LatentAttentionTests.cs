@@ -74,6 +74,30 @@ public sealed class LatentAttentionTests
     }
 
     [Fact]
+    public void Rope_queries_read_in_place_from_wider_query_rows_give_the_same_result()
+    {
+        const int heads = 3, tokens = 2, latent = 20, rope = 6, nope = 5, queryWidth = nope + rope;
+        var random = new Random(11);
+        var shape = new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.3f);
+        float[] rows = [.. Enumerable.Range(0, 9 * shape.RowWidth).Select(_ => (float)random.NextDouble() - 0.5f)];
+        float[] queryLatents = [.. Enumerable.Range(0, heads * tokens * latent).Select(_ => (float)random.NextDouble() - 0.5f)];
+        float[] queries = [.. Enumerable.Range(0, tokens * heads * queryWidth).Select(_ => (float)random.NextDouble() - 0.5f)];
+        float[] ropes = new float[tokens * heads * rope];
+        for (int th = 0; th < tokens * heads; th++)
+            Array.Copy(queries, th * queryWidth + nope, ropes, th * rope, rope);
+        int[][] slots = [[4, 1, 7], [0, 2, 3, 5, 6, 8]];
+        var packed = new float[queryLatents.Length];
+        var inPlace = new float[queryLatents.Length];
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 2 });
+
+        kernels.LatentAttention(shape, queryLatents, ropes, rows, slots, packed);
+        kernels.LatentAttention(shape with { RopeTokenStride = heads * queryWidth, RopeHeadStride = queryWidth },
+            queryLatents, queries.AsSpan(nope), rows, slots, inPlace);
+
+        Assert.Equal(packed, inPlace);
+    }
+
+    [Fact]
     public void Bad_calls_name_what_is_wrong()
     {
         var shape = new LatentAttentionShape(Heads: 2, Tokens: 1, LatentWidth: 4, RopeWidth: 2, Scale: 1f);
@@ -87,7 +111,7 @@ public sealed class LatentAttentionTests
 
         Assert.Contains("names row 3 of a cache of 3 rows", outside.Message, StringComparison.Ordinal);
         Assert.Contains("token 0 has no cached rows", empty.Message, StringComparison.Ordinal);
-        Assert.Contains("query rope parts must hold 1×2×2", sizes.Message, StringComparison.Ordinal);
+        Assert.Contains("query rope parts must hold 1×2×2 floats at their strides (4), not 3", sizes.Message, StringComparison.Ordinal);
         Assert.Contains("not whole rows of 6", ragged.Message, StringComparison.Ordinal);
     }
 

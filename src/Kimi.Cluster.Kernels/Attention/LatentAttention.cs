@@ -22,9 +22,9 @@ internal static unsafe class LatentAttention
     [ThreadStatic] private static float[]? t_scores;
 
     /// <param name="queryLatents">Head h's query latent at queryLatents + h·latentStride.</param>
-    /// <param name="queryRopes">Head h's rope query at queryRopes + h·ropeWidth.</param>
+    /// <param name="queryRopes">Head h's rope query at queryRopes + h·ropeStride.</param>
     /// <param name="outputs">Head h's output at outputs + h·latentStride.</param>
-    public static void Attend(int heads, float* queryLatents, long latentStride, float* queryRopes,
+    public static void Attend(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
         int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, float* outputs)
     {
         int rowWidth = latentWidth + ropeWidth, count = slots.Length;
@@ -36,7 +36,7 @@ internal static unsafe class LatentAttention
             {
                 // Heads of the block one after another over the same row: it stays in L1.
                 scores[h * count + s] = (Dot(queryLatents + h * latentStride, row, latentWidth)
-                    + Dot(queryRopes + h * ropeWidth, row + latentWidth, ropeWidth)) * scale;
+                    + Dot(queryRopes + h * ropeStride, row + latentWidth, ropeWidth)) * scale;
             }
         }
         for (int h = 0; h < heads; h++)

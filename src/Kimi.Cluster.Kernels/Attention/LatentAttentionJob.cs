@@ -46,8 +46,8 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
         int heads = Math.Min(LatentAttention.HeadBlock, shape.Heads - firstHead);
         long latentStride = (long)shape.Tokens * shape.LatentWidth;
         long latentOffset = firstHead * latentStride + (long)token * shape.LatentWidth;
-        long ropeOffset = ((long)token * shape.Heads + firstHead) * shape.RopeWidth;
-        LatentAttention.Attend(heads, _queryLatents + latentOffset, latentStride, _queryRopes + ropeOffset,
+        long ropeOffset = token * shape.RopeTokenStride + firstHead * shape.RopeHeadStride;
+        LatentAttention.Attend(heads, _queryLatents + latentOffset, latentStride, _queryRopes + ropeOffset, shape.RopeHeadStride,
             shape.LatentWidth, shape.RopeWidth, _rows, slots, shape.Scale, _outputs + latentOffset);
     }
 }

@@ -5,6 +5,8 @@ namespace Kimi.Cluster.Kernels.Attention;
 /// query latents [Heads, Tokens, LatentWidth] (the no-position query folded through kv_b_proj's key
 /// half), query rope parts [Tokens, Heads, RopeWidth], cached rows [pool rows, LatentWidth + RopeWidth]
 /// (each a normalised latent followed by its rotated rope key), output latents as the query latents.
+/// The rope queries may instead sit inside wider rows (the whole query, say): see
+/// <see cref="RopeTokenStride"/> and <see cref="RopeHeadStride"/>.
 /// </summary>
 /// <param name="Heads">Attention heads.</param>
 /// <param name="Tokens">Query tokens in the call (one query per token).</param>
@@ -16,6 +18,12 @@ public sealed record LatentAttentionShape(int Heads, int Tokens, int LatentWidth
     /// <summary>Floats per cached row.</summary>
     public int RowWidth => LatentWidth + RopeWidth;
 
+    /// <summary>Floats from one token's rope queries to the next's; Heads·RopeWidth unless set.</summary>
+    public long RopeTokenStride { get; init; } = (long)Heads * RopeWidth;
+
+    /// <summary>Floats from one head's rope query to the next's; RopeWidth unless set.</summary>
+    public long RopeHeadStride { get; init; } = RopeWidth;
+
     internal void Validate(int queryLatents, int queryRopes, int rows, int outputs)
     {
         if (Heads <= 0 || Tokens <= 0 || LatentWidth <= 0 || RopeWidth < 0)
@@ -26,8 +34,9 @@ public sealed record LatentAttentionShape(int Heads, int Tokens, int LatentWidth
             throw new ArgumentException(
                 $"Latent attention: query and output latents must hold {Heads}×{Tokens}×{LatentWidth} = {latents} floats, not {queryLatents} and {outputs}.");
         }
-        if (queryRopes != (long)Tokens * Heads * RopeWidth)
-            throw new ArgumentException($"Latent attention: query rope parts must hold {Tokens}×{Heads}×{RopeWidth} floats, not {queryRopes}.");
+        long ropeEnd = (Tokens - 1) * RopeTokenStride + (Heads - 1) * RopeHeadStride + RopeWidth;
+        if (RopeTokenStride < 0 || RopeHeadStride < 0 || queryRopes < ropeEnd)
+            throw new ArgumentException($"Latent attention: query rope parts must hold {Tokens}×{Heads}×{RopeWidth} floats at their strides ({ropeEnd}), not {queryRopes}.");
         if (rows % RowWidth != 0)
             throw new ArgumentException($"Latent attention: the cache ({rows} floats) is not whole rows of {RowWidth}.");
     }

@@ -31,6 +31,9 @@ public sealed class MlaAttention : IDisposable
 
     public MlaForm Form { get; set; } = MlaForm.Absorbed;
 
+    /// <summary>Up to this many decode queries a step run all in kernels; more use batched products.</summary>
+    private const int DecodeKernelTokens = 16;
+
     public MlaAttention(ModelConfig config, int layer, IWeightSource weights)
     {
         _config = config;
@@ -111,6 +114,8 @@ public sealed class MlaAttention : IDisposable
     /// </summary>
     private Tensor AttendAbsorbed(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
+        if (q.shape[0] <= DecodeKernelTokens && segments.All(s => s.TokenCount == 1) && SharedPool(caches) is { } sharedPool)
+            return AttendDecodes(q, caches, sharedPool);
         long tokens = q.shape[0], heads = _config.NumAttentionHeads;
         int latentWidth = _config.KvLoraRank;
         var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(_keyAbsorb);  // [heads, tokens, kv_lora]
@@ -147,6 +152,43 @@ public sealed class MlaAttention : IDisposable
             }
         }
         return outLatent.bmm(_valueAbsorb).transpose(0, 1);                                    // [tokens, heads, v]
+    }
+
+    /// <summary>
+    /// A step of only decode queries (few enough that libtorch's batched products cost more than
+    /// their arithmetic), all in kernels over the query rows as they are: q_latent = q_nope·W_k per
+    /// head, attention over the cache rows in place, then ·W_v per head straight into o_proj's layout.
+    /// </summary>
+    private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool)
+    {
+        int tokens = (int)q.shape[0], heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
+        int nope = _config.QkNopeHeadDim, latentWidth = _config.KvLoraRank, valueWidth = _config.VHeadDim;
+        var queries = TensorMemory.ContiguousFloat32(q);                                       // [tokens, heads, nope + rope]
+        var qLatent = empty(heads, tokens, latentWidth);
+        var outLatent = empty(heads, tokens, latentWidth);
+        var attended = empty(tokens, heads * valueWidth);
+        var kernels = CpuKernels.Shared;
+        kernels.HeadProducts(new HeadProductLayout(heads, tokens, nope, latentWidth,
+                XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: latentWidth, YHeadStride: (long)tokens * latentWidth),
+            TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb), TensorMemory.Floats(qLatent));
+        var shape = new LatentAttentionShape(heads, tokens, latentWidth, _config.QkRopeHeadDim, (float)_config.SoftmaxScale)
+        {
+            RopeTokenStride = heads * queryWidth,
+            RopeHeadStride = queryWidth,
+        };
+        kernels.LatentAttention(shape, TensorMemory.Floats(qLatent), TensorMemory.Floats(queries)[nope..],
+            TensorMemory.Floats(pool), [.. caches.Select(c => c.Rows.Slots)], TensorMemory.Floats(outLatent));
+        kernels.HeadProducts(new HeadProductLayout(heads, tokens, latentWidth, valueWidth,
+                XTokenStride: latentWidth, XHeadStride: (long)tokens * latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth),
+            TensorMemory.Floats(outLatent), TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
+        return attended;
+    }
+
+    /// <summary>The pool every cache's rows live in, or null when they live in different ones.</summary>
+    private static Tensor? SharedPool(ILayerCache[] caches)
+    {
+        var pool = caches[0].Rows.Pool;
+        return caches.All(c => ReferenceEquals(c.Rows.Pool, pool)) ? pool : null;
     }
 
     /// <summary>Naive form, the reference: kv_b_proj expands every cached latent into per-head keys and values.</summary>

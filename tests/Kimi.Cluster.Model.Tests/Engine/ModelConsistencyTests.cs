@@ -96,8 +96,9 @@ public sealed class ModelConsistencyTests
 
     /// <summary>
     /// One step that decodes several sequences from a shared paged pool (blocks scattered, out of
-    /// order) while another one prefills: the decode queries go to the attention kernel together,
-    /// the prefill to batched products; each must get the logits of its sequence run alone.
+    /// order) while another one prefills, then a step of decodes only: the decode queries go to the
+    /// attention kernels together, the prefill to batched products; each must get the logits of its
+    /// sequence run alone.
     /// </summary>
     [Fact]
     public void PagedStepOfDecodesAndAPrefill_GivesEachSequenceItsOwnLogits()
@@ -106,7 +107,7 @@ public sealed class ModelConsistencyTests
         int[][] sequences = [[5, 6, 7, 8, 9, 10], [300, 2], [11, 12, 13, 14, 15, 16, 17, 18, 19], [42, 43, 44]];
         using var noGrad = no_grad();
         using var pool = new PagedKvCache(model.Config, new Kimi.Cluster.Scheduling.CacheSize(blocks: 16, blockSize: 2));
-        int[][] blockTables = [[9, 2, 14], [7], [0, 11, 4, 13, 6], [3, 15]];
+        int[][] blockTables = [[9, 2, 14, 10], [7, 5], [0, 11, 4, 13, 6], [3, 15]];
         // Every sequence but the last one caches all but its last token first.
         for (int i = 0; i < 3; i++)
         {
@@ -131,6 +132,22 @@ public sealed class ModelConsistencyTests
 
         for (int i = 0; i < sequences.Length; i++)
             AssertClose(LastLogits(model, sequences[i]), logits[i].data<float>().ToArray());
+
+        // Then a step of decodes only, every query in the kernels together.
+        int[] next = [21, 22, 23, 24];
+        views.Clear();
+        segments.Clear();
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            var view = pool.View(blockTables[i], sequences[i].Length, 1);
+            views.Add(view);
+            segments.Add(new AttentionSegment(i, 1, view, sequences[i].Length));
+        }
+        using var decoded = model.Forward(next, segments);
+        foreach (var view in views)
+            view.Dispose();
+        for (int i = 0; i < sequences.Length; i++)
+            AssertClose(LastLogits(model, [.. sequences[i], next[i]]), decoded[i].data<float>().ToArray());
     }
 
     /// <summary>The decode kernel (absorbed) against kv_b_proj expanding every cached latent (naive).</summary>

@@ -1,0 +1,72 @@
+using Kimi.Cluster.Kernels.Attention;
+
+namespace Kimi.Cluster.Kernels.Tests;
+
+/// <summary>Per-head products over strided layouts against plain double loops.</summary>
+public sealed class HeadProductTests
+{
+    [Theory]
+    // heads, tokens, inputs, outputs, threads: MLA's query absorb ([T, H, D] slice → [H, T, C]) then value absorb ([H, T, C] → [T, H, V])
+    [InlineData(16, 1, 64, 128, 2)]
+    [InlineData(3, 5, 7, 37, 1)]
+    [InlineData(4, 16, 128, 512, 2)]
+    [InlineData(1, 2, 1, 1, 2)]
+    public void Query_then_value_layouts_match_the_formula(int heads, int tokens, int inputs, int outputs, int threads)
+    {
+        var random = new Random(heads * 100 + tokens * 10 + inputs);
+        int queryWidth = inputs + 5; // a query row per head holds more than the product reads
+        float[] queries = Values(random, tokens * heads * queryWidth);
+        float[] keyWeights = Values(random, heads * inputs * outputs);
+        float[] valueWeights = Values(random, heads * outputs * inputs);
+        var latents = new float[heads * tokens * outputs];
+        var values = new float[tokens * heads * inputs];
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+
+        kernels.HeadProducts(new HeadProductLayout(heads, tokens, inputs, outputs,
+            XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: outputs, YHeadStride: (long)tokens * outputs), queries, keyWeights, latents);
+        kernels.HeadProducts(new HeadProductLayout(heads, tokens, outputs, inputs,
+            XTokenStride: outputs, XHeadStride: (long)tokens * outputs, YTokenStride: heads * inputs, YHeadStride: inputs), latents, valueWeights, values);
+
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                var latent = new double[outputs];
+                for (int o = 0; o < outputs; o++)
+                {
+                    for (int i = 0; i < inputs; i++)
+                        latent[o] += (double)queries[(t * heads + h) * queryWidth + i] * keyWeights[(h * inputs + i) * outputs + o];
+                    AssertClose(latent[o], latents[(h * tokens + t) * outputs + o], $"latent t{t} h{h} o{o}");
+                }
+                for (int v = 0; v < inputs; v++)
+                {
+                    double expected = 0;
+                    for (int c = 0; c < outputs; c++)
+                        expected += (double)latents[(h * tokens + t) * outputs + c] * valueWeights[(h * outputs + c) * inputs + v];
+                    AssertClose(expected, values[(t * heads + h) * inputs + v], $"value t{t} h{h} v{v}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Layouts_that_do_not_fit_are_refused()
+    {
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 1 });
+        var layout = new HeadProductLayout(2, 2, 3, 4, XTokenStride: 6, XHeadStride: 3, YTokenStride: 8, YHeadStride: 4);
+
+        var shortX = Assert.Throws<ArgumentException>(() => kernels.HeadProducts(layout, new float[11], new float[24], new float[16]));
+        var badWeights = Assert.Throws<ArgumentException>(() => kernels.HeadProducts(layout, new float[12], new float[23], new float[16]));
+        var shortY = Assert.Throws<ArgumentException>(() => kernels.HeadProducts(layout, new float[12], new float[24], new float[15]));
+
+        Assert.Contains("x (11 floats) is too short", shortX.Message, StringComparison.Ordinal);
+        Assert.Contains("must hold 2×3×4 floats, not 23", badWeights.Message, StringComparison.Ordinal);
+        Assert.Contains("y (15 floats) is too short", shortY.Message, StringComparison.Ordinal);
+    }
+
+    private static void AssertClose(double expected, float actual, string what) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-4 * (1 + Math.Abs(expected)), $"{what}: expected {expected}, got {actual}");
+
+    private static float[] Values(Random random, int count) =>
+        [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+}
