@@ -14,14 +14,16 @@ internal sealed unsafe partial class Avx512Kernels
 {
     public override int FusedTokens => 4;
 
-    // Measured on Zen 4 (2 cores): groups of four tokens over rows kept in L2 beat a decoded tile
-    // up to 16 tokens for bf16/f32 (while all inputs fit L2) and 8 for int4, whose decode repeats
-    // per group; fp8 decode is dearer still, and its blocks must be whole vectors.
+    // Measured on Zen 4 (2 cores, the kernel benchmark's --quick run, 2048×7168 and 512×1024):
+    // groups of four tokens over rows kept in L2 beat a decoded tile up to 8 tokens for bf16/f32
+    // (the tile wins by 1.2–1.5× at 16); for int4, whose nibble decode repeats per group, the tile
+    // is as fast at 2 tokens and 1.4–2× faster from 4; fp8 decode is dearer still, and its blocks
+    // must be whole vectors.
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
         WeightFormat.Fp8Block => w.Shape.BlockColumns % 16 == 0 ? 4 : 0,
-        WeightFormat.Int4Group => 8,
-        _ => 16,
+        WeightFormat.Int4Group => 1,
+        _ => 8,
     };
 
     public override void MatVec4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride)
