@@ -10,5 +10,6 @@ public static class RouterCommand
         {
             LocalCommand.Create(),
             ServeCommand.Create(),
+            PlanCommand.Create(),
         };
 }
