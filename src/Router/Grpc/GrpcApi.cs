@@ -7,7 +7,8 @@ public static class GrpcApi
 {
     public static void AddServices(IServiceCollection services)
     {
-        services.AddGrpc();
+        // API keys guard KimiGenerate only; health and reflection stay open for probes and tools.
+        services.AddGrpc().AddServiceOptions<KimiGenerateService>(options => options.Interceptors.Add<ApiKeyInterceptor>());
         services.AddGrpcReflection();
         services.AddSingleton<InFlightRequests>();
         services.AddGrpcHealthChecks(health =>

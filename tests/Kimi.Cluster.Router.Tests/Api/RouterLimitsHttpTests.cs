@@ -1,10 +1,6 @@
 using System.Net.Http.Headers;
 using Kimi.Cluster.Router.Hosting;
 using Kimi.Cluster.Router.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Kimi.Cluster.Router.Tests.Api;
 
@@ -15,7 +11,7 @@ namespace Kimi.Cluster.Router.Tests.Api;
 public sealed class RouterLimitsHttpTests : IAsyncLifetime
 {
     private const string Key = "sk-test-key";
-    private WebApplication _app = null!;
+    private InProcessRouter _router = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
@@ -24,17 +20,14 @@ public sealed class RouterLimitsHttpTests : IAsyncLifetime
         {
             Limits = new RouterLimits { ApiKeys = [Key, "sk-other"], MaxBodyBytes = 1024 },
         };
-        _app = RouterHost.Build(options);
-        await _app.StartAsync();
-        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
+        _router = await InProcessRouter.StartAsync(options);
+        _http = new HttpClient { BaseAddress = _router.Addresses[0] };
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _router.DisposeAsync();
     }
 
     [Theory]

@@ -1,9 +1,5 @@
 using Kimi.Cluster.Router.Hosting;
 using Kimi.Cluster.Router.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Kimi.Cluster.Router.Tests.Api;
 
@@ -11,7 +7,7 @@ namespace Kimi.Cluster.Router.Tests.Api;
 public sealed class TimeoutAndQueueHttpTests : IAsyncLifetime
 {
     private FakeAttentionWorker _worker = null!;
-    private WebApplication _app = null!;
+    private InProcessRouter _router = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
@@ -21,17 +17,14 @@ public sealed class TimeoutAndQueueHttpTests : IAsyncLifetime
         {
             Limits = new RouterLimits { RequestTimeout = TimeSpan.FromSeconds(1), MaxConcurrentRequests = 1, MaxQueuedRequests = 0 },
         };
-        _app = RouterHost.Build(options);
-        await _app.StartAsync();
-        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
+        _router = await InProcessRouter.StartAsync(options);
+        _http = new HttpClient { BaseAddress = _router.Addresses[0] };
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _router.DisposeAsync();
         await _worker.DisposeAsync();
     }
 
