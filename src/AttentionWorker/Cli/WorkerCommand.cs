@@ -3,6 +3,7 @@ using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Hosting;
+using Kimi.Cluster.Contracts.V1;
 
 namespace Kimi.Cluster.AttentionWorker.Cli;
 
@@ -57,6 +58,12 @@ public static class WorkerCommand
             "Seconds a stopping worker (SIGTERM) lets running generations finish before it cancels them.");
         var callTimeout = Seconds("--expert-call-timeout", ExpertClusterOptions.DefaultCallTimeout,
             "Seconds one expert batch may take before its expert worker counts as failed and the batch goes to another replica.");
+        var wireDtype = new Option<string>("--expert-wire-dtype")
+        {
+            Description = "How activations travel to the expert workers and back: float32 (exact) or bfloat16 (half the bytes, ~3 significant digits).",
+            DefaultValueFactory = _ => "float32",
+        };
+        wireDtype.AcceptOnlyFromAmong("float32", "bfloat16");
         var connectTimeout = Seconds("--expert-connect-timeout", ExpertClusterOptions.DefaultConnectTimeout,
             "Seconds to keep trying to reach the expert cluster and read its placement table at startup.");
 
@@ -83,7 +90,7 @@ public static class WorkerCommand
         });
         var root = new RootCommand("Kimi Cluster attention worker: serves one model over gRPC (HTTP/2).")
         {
-            model, host, port, metricsPort, parentPid, gatewayPorts, redis, callTimeout, connectTimeout, drainTimeout,
+            model, host, port, metricsPort, parentPid, gatewayPorts, redis, callTimeout, wireDtype, connectTimeout, drainTimeout,
             kvCacheTokens, kvCacheBytes, blockSize, maxBatchTokens, maxRunning, maxWaiting,
         };
         root.SetAction((parse, cancellation) =>
@@ -92,7 +99,10 @@ public static class WorkerCommand
             var experts = parse.GetValue(gatewayPorts) is not null || redisConnection is not null
                 ? new ExpertClusterOptions(parse.GetValue(gatewayPorts) is { } ports ? PortList.TryParse(ports, out _)! : [],
                     TimeSpan.FromSeconds(parse.GetValue(callTimeout)), TimeSpan.FromSeconds(parse.GetValue(connectTimeout)))
-                    { OrleansRedis = redisConnection }
+                    {
+                        OrleansRedis = redisConnection,
+                        WireDtype = parse.GetValue(wireDtype) == "bfloat16" ? ActivationDType.Bfloat16 : ActivationDType.Float32,
+                    }
                 : null;
             long cacheTokens = parse.GetValue(kvCacheBytes) is long bytes
                 ? KvCacheSizing.TokensFor(bytes, parse.GetValue(model))

@@ -1,3 +1,5 @@
+using Kimi.Cluster.Contracts.V1;
+
 namespace Kimi.Cluster.AttentionWorker.Experts;
 
 /// <summary>How this worker reaches the expert workers: their Orleans gateways or Redis membership, and how long it waits for them.</summary>
@@ -11,6 +13,9 @@ public sealed record ExpertClusterOptions(IReadOnlyList<int> GatewayPorts, TimeS
 
     /// <summary>Redis connection string of the membership table; the gateways are read from it instead of <see cref="GatewayPorts"/>.</summary>
     public string? OrleansRedis { get; init; }
+
+    /// <summary>How activations travel to the expert workers and back: float32 (exact) or bfloat16 (half the bytes).</summary>
+    public ActivationDType WireDtype { get; init; } = ActivationDType.Float32;
 
     /// <summary>Where the gateways are found, for logs and errors.</summary>
     public string Describe() => OrleansRedis is null

@@ -1,4 +1,5 @@
 using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.DataPlane;
 using Kimi.Cluster.Model.Layers;
@@ -9,7 +10,8 @@ namespace Kimi.Cluster.AttentionWorker.Experts;
 public static class ExpertParallelServices
 {
     /// <summary>Placement comes from <paramref name="source"/> (the cluster), starting at <paramref name="initialTable"/>.</summary>
-    public static void Add(IServiceCollection services, IPlacementSource source, PlacementTable initialTable, TimeSpan callTimeout)
+    public static void Add(IServiceCollection services, IPlacementSource source, PlacementTable initialTable, TimeSpan callTimeout,
+        ActivationDType wireDtype = ActivationDType.Float32)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(initialTable);
@@ -17,7 +19,7 @@ public static class ExpertParallelServices
         services.AddSingleton(provider => new PlacementView(
             source, initialTable, callTimeout, provider.GetRequiredService<ILogger<PlacementView>>()));
         services.AddSingleton<DataPlaneConnections>();
-        services.AddSingleton(new ExpertTransportOptions(callTimeout));
+        services.AddSingleton(new ExpertTransportOptions(callTimeout, WireDtype: wireDtype));
         services.AddSingleton<GrpcExpertTransport>();
     }
 

@@ -42,7 +42,7 @@ public sealed partial class GrpcExpertTransport(
         string[] endpointOfShard = snapshot.ChooseEndpoints(placement.IsBad);
         var batches = pairs
             .GroupBy(pair => endpointOfShard[snapshot.ShardIndexOf(exchange.ExpertIds[pair])], StringComparer.Ordinal)
-            .Select(group => EndpointBatch.Create(exchange, group.Key, [.. group]));
+            .Select(group => EndpointBatch.Create(exchange, group.Key, [.. group], options.WireDtype));
         await Task.WhenAll(batches.Select(batch => SendAsync(exchange, batch, snapshot, attempt, tried, answers, cancellation)));
     }
 

@@ -48,7 +48,7 @@ public static class WorkerHost
         await using var app = Build(options, services =>
         {
             if (experts is not null)
-                ExpertParallelServices.Add(services, experts, experts.InitialTable, options.Experts!.CallTimeout);
+                ExpertParallelServices.Add(services, experts, experts.InitialTable, options.Experts!.CallTimeout, options.Experts.WireDtype);
             AddEngine(services, options.ModelDirectory);
         });
         // Load the model before listening, so READY means "can generate".

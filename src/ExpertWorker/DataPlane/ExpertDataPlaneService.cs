@@ -39,10 +39,12 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
             ExpertBatchValidator.Validate(batch, shards.Config);
             byte[] partials;
             long started = Stopwatch.GetTimestamp();
+            bool halves = batch.Dtype == ActivationDType.Bfloat16;
             try
             {
-                partials = shards.ComputePartials((int)batch.Layer, batch.Hidden.Span, [.. batch.PairsPerToken.Select(p => (int)p)],
-                    [.. batch.ExpertIds.Select(e => (int)e)], ActivationCodec.DecodeFloats(batch.GateWeights.Span));
+                partials = shards.ComputePartials((int)batch.Layer, halves ? Widened(batch.Hidden.Span) : batch.Hidden.Span,
+                    [.. batch.PairsPerToken.Select(p => (int)p)], [.. batch.ExpertIds.Select(e => (int)e)],
+                    ActivationCodec.DecodeFloats(batch.GateWeights.Span));
             }
             catch (ArgumentException e)
             {
@@ -50,9 +52,30 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
                 throw new RpcException(new Status(code, $"call {batch.CallId}, layer {batch.Layer}: {e.Message}"));
             }
             metrics.RecordBatch((int)batch.Layer, batch.PairsPerToken.Count, batch.ExpertIds.Count, Stopwatch.GetElapsedTime(started));
-            await responseStream.WriteAsync(new ExpertPartials { CallId = batch.CallId, PartialSums = UnsafeByteOperations.UnsafeWrap(partials) },
-                context.CancellationToken);
+            // The answer travels in the batch's dtype.
+            var answer = new ExpertPartials
+            {
+                CallId = batch.CallId,
+                PartialSums = UnsafeByteOperations.UnsafeWrap(halves ? Narrowed(partials) : partials),
+                Dtype = batch.Dtype,
+            };
+            await responseStream.WriteAsync(answer, context.CancellationToken);
         }
+    }
+
+    private static byte[] Widened(ReadOnlySpan<byte> bfloat16)
+    {
+        var values = new float[bfloat16.Length / ActivationCodec.BFloat16Size];
+        ActivationCodec.FromBFloat16(bfloat16, values);
+        return ActivationCodec.EncodeFloats(values);
+    }
+
+    private static byte[] Narrowed(byte[] float32)
+    {
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(float32.AsSpan());
+        var halves = new byte[values.Length * ActivationCodec.BFloat16Size];
+        ActivationCodec.ToBFloat16(values, halves);
+        return halves;
     }
 
     public override async Task<LoadReport> GetLoadReport(LoadReportRequest request, ServerCallContext context)

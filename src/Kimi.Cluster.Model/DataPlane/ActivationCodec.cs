@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace Kimi.Cluster.Model.DataPlane;
 
 /// <summary>
-/// Activations on the wire: raw little-endian float32 rows, never repeated floats. (bf16 and
-/// fp8 encodings come later; the dtype travels with every message.)
+/// Activations on the wire: raw little-endian float32 rows, never repeated floats, or bfloat16
+/// (the upper half of each float32, rounded to nearest even) where the operator halves the bytes
+/// at the cost of exactness. The dtype travels with every message.
 /// </summary>
 public static class ActivationCodec
 {
@@ -40,4 +41,29 @@ public static class ActivationCodec
     }
 
     public static byte[] EncodeFloats(ReadOnlySpan<float> values) => MemoryMarshal.AsBytes(values).ToArray();
+
+    public const int BFloat16Size = 2;
+
+    /// <summary>Each float32 as bfloat16, rounded to nearest even (NaN stays NaN).</summary>
+    public static void ToBFloat16(ReadOnlySpan<float> values, Span<byte> destination)
+    {
+        if (destination.Length != values.Length * BFloat16Size)
+            throw new ArgumentException($"{values.Length} values need {values.Length * BFloat16Size} bytes, not {destination.Length}", nameof(destination));
+        var halves = MemoryMarshal.Cast<byte, ushort>(destination);
+        for (int i = 0; i < values.Length; i++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(values[i]);
+            halves[i] = float.IsNaN(values[i]) ? (ushort)((bits >> 16) | 0x40) : (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+        }
+    }
+
+    /// <summary>bfloat16 values widened to float32 (exactly).</summary>
+    public static void FromBFloat16(ReadOnlySpan<byte> bytes, Span<float> destination)
+    {
+        if (bytes.Length != destination.Length * BFloat16Size)
+            throw new ArgumentException($"{bytes.Length} bytes are not {destination.Length} bfloat16 values", nameof(bytes));
+        var halves = MemoryMarshal.Cast<byte, ushort>(bytes);
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = BitConverter.UInt32BitsToSingle((uint)halves[i] << 16);
+    }
 }

@@ -34,10 +34,23 @@ public sealed class ExpertOptions
         Description = "Seconds one expert batch may take before the attention worker sends it to another replica (default 30).",
     };
 
+    public Option<string?> WireDtype { get; } = CreateWireDtype();
+
+    private static Option<string?> CreateWireDtype()
+    {
+        var option = new Option<string?>("--expert-wire-dtype")
+        {
+            Description = "How activations travel between attention and expert workers: float32 (exact, the default) or bfloat16 (half the bytes, ~3 significant digits).",
+        };
+        option.AcceptOnlyFromAmong("float32", "bfloat16");
+        return option;
+    }
+
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Add(Workers);
+        command.Add(WireDtype);
         command.Add(Shards);
         command.Add(Replicas);
         command.Add(CallTimeout);
@@ -52,6 +65,10 @@ public sealed class ExpertOptions
         return workers == 0 ? ExpertLayout.InProcess : new ExpertLayout(workers, parse.GetValue(Shards) ?? workers, parse.GetValue(Replicas));
     }
 
+    /// <summary>The attention worker's own options among these, passed through as given.</summary>
+    public IReadOnlyList<string> ReadAttentionArguments(ParseResult parse) =>
+        parse.GetValue(WireDtype) is { } dtype ? ["--expert-wire-dtype", dtype] : [];
+
     public TimeSpan? ReadCallTimeout(ParseResult parse) =>
         parse.GetValue(CallTimeout) is double seconds ? TimeSpan.FromSeconds(seconds) : null;
 
@@ -61,9 +78,9 @@ public sealed class ExpertOptions
         int workers = result.GetResult(Workers)?.GetValueOrDefault<int>() ?? 0;
         int? shards = result.GetResult(Shards)?.GetValueOrDefault<int?>();
         int replicas = result.GetResult(Replicas)?.GetValueOrDefault<int>() ?? 1;
-        if (workers == 0 && (shards is not null || replicas != 1 || result.GetResult(OrleansRedis) is not null))
+        if (workers == 0 && (shards is not null || replicas != 1 || result.GetResult(OrleansRedis) is not null || result.GetResult(WireDtype) is not null))
         {
-            result.AddError("--expert-shards, --expert-replicas and --orleans-redis need --expert-workers 1 or more.");
+            result.AddError("--expert-shards, --expert-replicas, --expert-wire-dtype and --orleans-redis need --expert-workers 1 or more.");
             return;
         }
         if (new ExpertLayout(workers, shards ?? workers, replicas).Problem() is { } problem)

@@ -64,7 +64,7 @@ public static class LocalCommand
                 parse.GetRequiredValue(http.Host),
                 parse.GetValue(http.Port))
             {
-                EngineArguments = engine.Read(parse),
+                EngineArguments = [.. engine.Read(parse), .. experts.ReadAttentionArguments(parse)],
                 OrleansRedis = parse.GetValue(experts.OrleansRedis),
                 GrpcPort = parse.GetValue(http.GrpcPort),
                 AttentionWorkers = parse.GetValue(attentionWorkers),
