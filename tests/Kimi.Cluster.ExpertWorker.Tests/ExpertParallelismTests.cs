@@ -86,6 +86,17 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         Assert.True(allclose(expected, actual, rtol: 1e-5, atol: 1e-6));
     }
 
+    [Fact]
+    public void An_expert_group_asked_for_an_expert_it_does_not_hold_says_so_with_its_own_exception()
+    {
+        using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(), [0, 1]);
+        using var x = zeros(1, Tiny.Config.HiddenSize);
+
+        var error = Assert.Throws<ExpertNotLoadedException>(() => group.Compute(MoeLayer, x, [new Kimi.Cluster.Kernels.ExpertAssignment(0, 5, 1f)]));
+
+        Assert.Contains("expert 5 is not loaded here", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("hidden_size", StatusCode.InvalidArgument)]
     [InlineData("layer", StatusCode.InvalidArgument)]

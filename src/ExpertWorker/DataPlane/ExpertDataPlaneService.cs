@@ -46,10 +46,13 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
                     [.. batch.PairsPerToken.Select(p => (int)p)], [.. batch.ExpertIds.Select(e => (int)e)],
                     ActivationCodec.DecodeFloats(batch.GateWeights.Span));
             }
+            catch (ExpertNotLoadedException e)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"call {batch.CallId}, layer {batch.Layer}: {e.Message}"));
+            }
             catch (ArgumentException e)
             {
-                var code = e.Message.Contains("not loaded", StringComparison.Ordinal) ? StatusCode.FailedPrecondition : StatusCode.InvalidArgument;
-                throw new RpcException(new Status(code, $"call {batch.CallId}, layer {batch.Layer}: {e.Message}"));
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"call {batch.CallId}, layer {batch.Layer}: {e.Message}"));
             }
             metrics.RecordBatch((int)batch.Layer, batch.PairsPerToken.Count, batch.ExpertIds.Count, Stopwatch.GetElapsedTime(started));
             // The answer travels in the batch's dtype.

@@ -57,9 +57,9 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
 
     private LoadedShard OwnerOf(int expert) =>
         _shards.Values.FirstOrDefault(s => s.Experts.Owns(expert))
-        ?? throw new ArgumentException(expert < 0 || expert >= Config.NRoutedExperts
-            ? $"unknown expert id {expert} (the model has {Config.NRoutedExperts})"
-            : $"expert {expert} belongs to a shard that is not loaded on this worker", "expert_ids");
+        ?? (expert < 0 || expert >= Config.NRoutedExperts
+            ? throw new ArgumentException($"unknown expert id {expert} (the model has {Config.NRoutedExperts})", "expert_ids")
+            : throw new ExpertNotLoadedException($"expert {expert} belongs to a shard that is not loaded on this worker"));
 
     public void Dispose()
     {

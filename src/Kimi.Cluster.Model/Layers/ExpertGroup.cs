@@ -54,7 +54,7 @@ public sealed class ExpertGroup : IDisposable
         foreach (var assignment in assignments)
         {
             if (assignment.Expert < 0 || assignment.Expert >= experts.Length || experts[assignment.Expert] is null)
-                throw new ArgumentException($"expert {assignment.Expert} is not loaded here", nameof(assignments));
+                throw new DataPlane.ExpertNotLoadedException($"expert {assignment.Expert} is not loaded here");
         }
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
