@@ -15,7 +15,8 @@ internal sealed class SequenceOutput(GenerationRequest request)
     private readonly Dictionary<int, int> _counts = [];
 
     public GenerationRequest Request { get; } = request;
-    public SeededRandom Random { get; } = new(request.Sampling.Seed ?? (ulong)System.Random.Shared.NextInt64());
+    // Draws are numbered by token position, starting after the prompt (see SeededRandom).
+    public SeededRandom Random { get; } = new(request.Sampling.Seed ?? (ulong)System.Random.Shared.NextInt64(), request.PromptTokenIds.Count);
     public IReadOnlyList<GeneratedToken> Tokens => _tokens;
 
     /// <summary>How many times each token id occurs among the generated tokens (never the prompt).</summary>

@@ -17,6 +17,39 @@ public sealed class SamplingTests
         Assert.NotEqual(Run(sampling), Run(sampling with { Seed = 8 }));
     }
 
+    /// <summary>
+    /// A sampled generation resumed from its prompt plus the tokens it had generated (what a
+    /// router does when an attention worker dies) continues with exactly the original's tokens:
+    /// the draw for a position depends on the seed and the position only.
+    /// </summary>
+    [Fact]
+    public void Resuming_from_the_generated_prefix_with_the_same_seed_continues_identically()
+    {
+        int[] prompt = [4, 8, 15, 16, 23, 42];
+        var sampling = new SamplingParams { Temperature = 1.3f, TopP = 0.95f, MaxTokens = 14, Seed = 2026, IgnoreEos = true };
+        var original = Run(sampling, prompt);
+
+        foreach (int generated in new[] { 1, 5, 13 })
+        {
+            var resumed = Run(sampling with { MaxTokens = 14 - generated }, [.. prompt, .. original[..generated]]);
+            Assert.Equal(original[generated..], resumed);
+        }
+    }
+
+    [Fact]
+    public void Draws_are_a_function_of_seed_and_position()
+    {
+        var fromStart = new SeededRandom(99);
+        ulong[] stream = [.. Enumerable.Range(0, 8).Select(_ => fromStart.NextUInt64())];
+        var fromFive = new SeededRandom(99, firstPosition: 5);
+
+        ulong[] resumed = [fromFive.NextUInt64(), fromFive.NextUInt64(), fromFive.NextUInt64()];
+        Assert.Equal(stream[5..], resumed);
+        Assert.Equal(stream[3], SeededRandom.At(99, 3));
+        // SplitMix64's first output for seed 0 (its published test vector).
+        Assert.Equal(0xE220A8397B1DCDAFUL, SeededRandom.At(0, 0));
+    }
+
     [Fact]
     public void TopKOfOne_IsGreedy()
     {
