@@ -95,9 +95,10 @@ public sealed class EndpointBatch
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(answer);
-        bool halves = AnswerDtype(answer) == ActivationDType.Bfloat16;
+        var dtype = AnswerDtype(answer);
+        bool halves = dtype == ActivationDType.Bfloat16;
         var widened = halves ? new float[_hiddenSize] : null;
-        int rowBytes = _hiddenSize * ValueBytes(AnswerDtype(answer));
+        int rowBytes = _hiddenSize * ValueBytes(dtype);
         for (int row = 0; row < _tokenOfRow.Length; row++)
         {
             var bytes = answer.PartialSums.Span.Slice(row * rowBytes, rowBytes);

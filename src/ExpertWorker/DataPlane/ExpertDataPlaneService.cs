@@ -68,9 +68,9 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
 
     private static byte[] Widened(ReadOnlySpan<byte> bfloat16)
     {
-        var values = new float[bfloat16.Length / ActivationCodec.BFloat16Size];
-        ActivationCodec.FromBFloat16(bfloat16, values);
-        return ActivationCodec.EncodeFloats(values);
+        var float32 = new byte[bfloat16.Length / ActivationCodec.BFloat16Size * sizeof(float)];
+        ActivationCodec.FromBFloat16(bfloat16, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(float32.AsSpan()));
+        return float32;
     }
 
     private static byte[] Narrowed(byte[] float32)

@@ -53,28 +53,6 @@ internal struct Accumulators
         }
     }
 
-    /// <summary>The same for rows 0 and 1 only.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly unsafe void StorePair(float* y, int yStride, int tokens)
-    {
-        var first = Reduce.Sum4(A00, A10, A01, A11);
-        y[0] = first.GetElement(0);
-        y[1] = first.GetElement(1);
-        y[yStride] = first.GetElement(2);
-        y[yStride + 1] = first.GetElement(3);
-        if (tokens > 2)
-        {
-            var second = Reduce.Sum4(A02, A12, A03, A13);
-            y[2L * yStride] = second.GetElement(0);
-            y[2L * yStride + 1] = second.GetElement(1);
-            if (tokens > 3)
-            {
-                y[3L * yStride] = second.GetElement(2);
-                y[3L * yStride + 1] = second.GetElement(3);
-            }
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add<T>(
         Vector512<float> w, ref Inputs<T> x,

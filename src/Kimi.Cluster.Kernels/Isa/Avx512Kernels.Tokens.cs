@@ -50,8 +50,8 @@ internal sealed unsafe partial class Avx512Kernels
         {
             WeightFormat.Float32 => FusedFloat32<T>(w, row0, x, y, yStride),
             WeightFormat.BFloat16 => FusedBFloat16<T>(w, row0, x, y, yStride),
-            WeightFormat.Int4Group => FusedInt4<T>(w, row0, x, y, yStride),
-            _ => FusedFp8<T>(w, row0, x, y, yStride),
+            WeightFormat.Fp8Block => FusedFp8<T>(w, row0, x, y, yStride),
+            _ => throw new NotSupportedException($"{w.Shape}: no multi-token matvec (FusedTokenLimit sends it to the decoded tile)"),
         };
         if (end < w.Columns)
         {
@@ -109,51 +109,6 @@ internal sealed unsafe partial class Avx512Kernels
     {
         a.Row<T>(row, (v << 16).AsSingle(), ref even);
         a.Row<T>(row, (v & s_highHalf).AsSingle(), ref odd);
-    }
-
-    private static int FusedInt4<T>(WeightMatrix w, int row0, float* x, float* y, int yStride)
-        where T : struct, ITokenCount
-    {
-        float* scales = Int4Scales(w, row0, 4, 0, w.Shape.ScaleColumns, out int stride);
-        // Two rows at a time: four rows' words and scales next to sixteen accumulators would not
-        // fit the 32 zmm registers. Each row is still read once; only the inputs are read twice.
-        FusedInt4Pair<T>(w, row0, scales, stride, x, y, yStride);
-        return FusedInt4Pair<T>(w, row0 + 2, scales + 2L * stride, stride, x, y + 2, yStride);
-    }
-
-    private static int FusedInt4Pair<T>(WeightMatrix w, int row0, float* s0, int stride, float* x, float* y, int yStride)
-        where T : struct, ITokenCount
-    {
-        var a = new Accumulators();
-        int words = w.Columns / 8, group = w.Shape.GroupSize, c = 0;
-        uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words;
-        float* s1 = s0 + stride;
-        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
-        var cursor = new GroupCursor(group, ChunkColumns, 0);
-        var xs = new Inputs<T>(x, w.Columns);
-        for (; c <= words - 16; c += 16)
-        {
-            Prefetch.Line(p0 + c, ahead);
-            Prefetch.Line(p1 + c, ahead);
-            int g0 = cursor.Group;
-            cursor.Advance();
-            var scale0 = GroupScales(s0, g0, laneGroup);
-            var scale1 = GroupScales(s1, g0, laneGroup);
-            var q0 = Vector512.Load((int*)p0 + c);
-            var q1 = Vector512.Load((int*)p1 + c);
-            for (int j = 0; j < 8; j++)
-            {
-                xs.Load(c * 8 + 16 * j);
-                // q × a bf16 scale is exact in float32, so scaling before the FMA loses nothing.
-                a.Row<T>(0, LowNibble(q0) * scale0, ref xs);
-                a.Row<T>(1, LowNibble(q1) * scale1, ref xs);
-                q0 = Vector512.ShiftRightLogical(q0, 4);
-                q1 = Vector512.ShiftRightLogical(q1, 4);
-            }
-        }
-        a.StorePair(y, yStride, T.Count);
-        return c * 8;
     }
 
     private static int FusedFp8<T>(WeightMatrix w, int row0, float* x, float* y, int yStride)

@@ -16,12 +16,6 @@ public sealed class LayerKvCache(long latentWidth, long ropeWidth) : ILayerCache
 
     public long Length { get; private set; }
 
-    /// <summary>[Length, kv_lora_rank]: a view, valid until the next append.</summary>
-    public Tensor Latent => All.narrow(1, 0, latentWidth);
-
-    /// <summary>[Length, qk_rope_head_dim]: a view, valid until the next append.</summary>
-    public Tensor RopeKey => All.narrow(1, latentWidth, ropeWidth);
-
     /// <inheritdoc/>
     public Tensor All => _rows.narrow(0, 0, Length);
 

@@ -11,7 +11,7 @@ public sealed class PagedSequenceView : ISequenceCache, IDisposable
 {
     private readonly PagedKvCache _cache;
     private readonly int[] _slotRows; // the pool row of each position 0..start + count − 1
-    private readonly Tensor _slots;   // the same, as the index of libtorch's gather
+    private Tensor? _slots;            // the same as the index of libtorch's gather, made only when a step gathers
     private readonly int _start, _count;
 
     internal PagedSequenceView(PagedKvCache cache, IReadOnlyList<int> blockTable, int start, int count)
@@ -24,13 +24,15 @@ public sealed class PagedSequenceView : ISequenceCache, IDisposable
         _slotRows = new int[end];
         for (int p = 0; p < end; p++)
             _slotRows[p] = checked(blockTable[p / blockSize] * blockSize + p % blockSize);
-        _slots = tensor(_slotRows.Select(r => (long)r).ToArray()).DetachFromDisposeScope();
         (_cache, _start, _count) = (cache, start, count);
     }
 
     public ILayerCache Layer(int layer) => new LayerView(this, layer);
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose() => _slots?.Dispose();
+
+    // Decode queries read the pool in place (Rows); only a segment of several queries gathers.
+    private Tensor GatherIndex() => _slots ??= tensor(_slotRows.Select(r => (long)r).ToArray()).DetachFromDisposeScope();
 
     /// <summary>One layer's view; the attention appends once, then reads.</summary>
     private sealed class LayerView(PagedSequenceView owner, int layer) : ILayerCache
@@ -50,7 +52,7 @@ public sealed class PagedSequenceView : ISequenceCache, IDisposable
             _gathered = null;
         }
 
-        public Tensor All => _gathered ??= owner._cache.Rows(layer).index_select(0, owner._slots);
+        public Tensor All => _gathered ??= owner._cache.Rows(layer).index_select(0, owner.GatherIndex());
 
         public CachedRows Rows => new(owner._cache.Rows(layer), owner._slotRows);
     }

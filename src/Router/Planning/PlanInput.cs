@@ -14,8 +14,9 @@ public sealed record PlanInput(ModelConfig Config, string? DenseDtype, long? Che
         string configPath = Directory.Exists(modelOrConfig) ? Path.Combine(modelOrConfig, "config.json") : modelOrConfig;
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"{configPath}: no such file (give a model directory or its config.json)", configPath);
-        var config = ModelConfigReader.ReadFile(configPath);
-        using var json = JsonDocument.Parse(File.ReadAllText(configPath));
+        string text = File.ReadAllText(configPath);
+        var config = ModelConfigReader.Parse(text);
+        using var json = JsonDocument.Parse(text);
         return new PlanInput(config, ReadDenseDtype(json.RootElement), ReadCheckpointBytes(Path.GetDirectoryName(Path.GetFullPath(configPath))!));
     }
 
