@@ -19,7 +19,9 @@ public sealed class MembershipProbe : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         builder.UseOrleansClient(client => client
             .UseRedisClustering(redis)
-            .Configure<ClusterOptions>(cluster => (cluster.ServiceId, cluster.ClusterId) = ("kimi-cluster", "kimi-local")));
+            .Configure<ClusterOptions>(cluster => (cluster.ServiceId, cluster.ClusterId) = ("kimi-cluster", "kimi-local"))
+            // The management grain may live on a silo that is leaving: fail such a call soon and ask again.
+            .Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(5)));
         var host = builder.Build();
         await host.StartAsync();
         return new MembershipProbe(host);
