@@ -65,8 +65,8 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     [Fact]
     public async Task An_unavailable_worker_is_failed_over_before_the_first_token_and_marked_down()
     {
-        _a.Behavior = FakeBehavior.Unavailable;
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
+        _a.Behavior = FakeBehavior.Unavailable; // after its model check; the pool's probes (every 2 s) now fail too
 
         for (int i = 0; i < 3; i++)
             Assert.Equal([1, 2, 3], await TokensAsync(pool));
@@ -80,8 +80,8 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     [Fact]
     public async Task When_every_worker_is_unavailable_the_request_is_503()
     {
-        _a.Behavior = _b.Behavior = FakeBehavior.Unavailable;
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
+        _a.Behavior = _b.Behavior = FakeBehavior.Unavailable;
 
         var error = await Assert.ThrowsAsync<ApiException>(() => TokensAsync(pool));
         Assert.Equal(503, error.StatusCode);

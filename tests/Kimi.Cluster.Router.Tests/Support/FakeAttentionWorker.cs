@@ -23,7 +23,7 @@ public enum FakeBehavior
     /// <summary>One token, then never anything more until cancelled.</summary>
     OneTokenThenHang,
 
-    /// <summary>Fails with Unavailable.</summary>
+    /// <summary>Fails every call, model probes included, with Unavailable.</summary>
     Unavailable,
 
     /// <summary>Fails with ResourceExhausted (its queue is full).</summary>
@@ -64,8 +64,11 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
         return worker;
     }
 
+    /// <summary>Answers unless the worker is <see cref="FakeBehavior.Unavailable"/>: a down worker fails its probes too.</summary>
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
-        Task.FromResult(new ModelInfo { ModelId = ModelId, VocabSize = 1000, MaxPositionEmbeddings = 4096 });
+        Behavior == FakeBehavior.Unavailable
+            ? throw new RpcException(new Status(StatusCode.Unavailable, "fake worker is down"))
+            : Task.FromResult(new ModelInfo { ModelId = ModelId, VocabSize = 1000, MaxPositionEmbeddings = 4096 });
 
     public override async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {
