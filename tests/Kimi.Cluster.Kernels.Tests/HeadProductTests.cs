@@ -11,6 +11,8 @@ public sealed class HeadProductTests
     [InlineData(3, 5, 7, 37, 1)]
     [InlineData(4, 16, 128, 512, 2)]
     [InlineData(1, 2, 1, 1, 2)]
+    [InlineData(16, 64, 64, 128, 2)]
+    [InlineData(2, 9, 5, 20, 2)]
     public void Query_then_value_layouts_match_the_formula(int heads, int tokens, int inputs, int outputs, int threads)
     {
         var random = new Random(heads * 100 + tokens * 10 + inputs);

@@ -11,6 +11,8 @@ public sealed class LatentAttentionTests
     [InlineData(5, 3, 37, 5, 9, 2)]
     [InlineData(7, 4, 64, 0, 300, 1)]
     [InlineData(64, 2, 24, 16, 33, 2)]
+    [InlineData(20, 6, 40, 7, 50, 2)]
+    [InlineData(16, 16, 128, 32, 100, 2)]
     public void Each_token_attends_its_own_rows_as_the_formula_says(int tokens, int heads, int latent, int rope, int maxLength, int threads)
     {
         var random = new Random(tokens * 7919 + heads * 31 + latent);

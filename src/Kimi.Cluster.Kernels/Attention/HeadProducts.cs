@@ -5,9 +5,9 @@ using Kimi.Cluster.Kernels.Threading;
 namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
-/// y(t, h, ·) = Σ_i x(t, h, i)·W[h, i, ·] for a few tokens, one work item per head: MLA's absorbed
-/// kv_b_proj halves at decode, where a batched libtorch product costs more than its arithmetic.
-/// Each output chunk stays in registers while the item walks W[h]'s rows (contiguous, in L1/L2).
+/// y(t, h, ·) = Σ_i x(t, h, i)·W[h, i, ·], one work item per head: MLA's absorbed kv_b_proj halves
+/// at decode, where a batched libtorch product (one thread) costs more than its arithmetic. Each
+/// output chunk of four tokens stays in registers while the item walks W[h]'s rows (in L1/L2).
 /// Cached per calling thread and refilled per call, so a call allocates nothing.
 /// </summary>
 internal sealed unsafe class HeadProducts : IWorkItems
@@ -39,8 +39,57 @@ internal sealed unsafe class HeadProducts : IWorkItems
     {
         var l = _layout!;
         float* w = _weights + (long)head * l.Inputs * l.Outputs;
-        for (int t = 0; t < l.Tokens; t++)
-            Multiply(_x + t * l.XTokenStride + head * l.XHeadStride, w, l.Inputs, l.Outputs, _y + t * l.YTokenStride + head * l.YHeadStride);
+        float* x = _x + head * l.XHeadStride, y = _y + head * l.YHeadStride;
+        int t = 0;
+        for (; t + TokenBlock <= l.Tokens; t += TokenBlock)
+            MultiplyFour(x + t * l.XTokenStride, l.XTokenStride, w, l.Inputs, l.Outputs, y + t * l.YTokenStride, l.YTokenStride);
+        for (; t < l.Tokens; t++)
+            Multiply(x + t * l.XTokenStride, w, l.Inputs, l.Outputs, y + t * l.YTokenStride);
+    }
+
+    /// <summary>Tokens that share each load of W's rows.</summary>
+    private const int TokenBlock = 4;
+
+    /// <summary>
+    /// Four tokens at once: each chunk of a W row loaded is multiplied into all four tokens' sums,
+    /// so W (the head's whole matrix, re-read per token otherwise) is read once per four tokens.
+    /// </summary>
+    private static void MultiplyFour(float* x, long xStride, float* w, int inputs, int outputs, float* y, long yStride)
+    {
+        int width = Vector<float>.Count, o = 0;
+        float* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        for (; o + 2 * width <= outputs; o += 2 * width)
+        {
+            Vector<float> l0 = default, h0 = default, l1 = default, h1 = default;
+            Vector<float> l2 = default, h2 = default, l3 = default, h3 = default;
+            for (int i = 0; i < inputs; i++)
+            {
+                float* row = w + (long)i * outputs + o;
+                var low = Load(row);
+                var high = Load(row + width);
+                var xi = new Vector<float>(x[i]);
+                l0 += low * xi;
+                h0 += high * xi;
+                xi = new Vector<float>(x1[i]);
+                l1 += low * xi;
+                h1 += high * xi;
+                xi = new Vector<float>(x2[i]);
+                l2 += low * xi;
+                h2 += high * xi;
+                xi = new Vector<float>(x3[i]);
+                l3 += low * xi;
+                h3 += high * xi;
+            }
+            Store(l0, h0, y + o, width);
+            Store(l1, h1, y + yStride + o, width);
+            Store(l2, h2, y + 2 * yStride + o, width);
+            Store(l3, h3, y + 3 * yStride + o, width);
+        }
+        if (o < outputs)
+        {
+            for (int t = 0; t < TokenBlock; t++)
+                MultiplyColumns(x + t * xStride, w, inputs, outputs, o, y + t * yStride);
+        }
     }
 
     /// <summary>y[0..outputs) = Σ_i x[i]·w[i, ·]: two vectors of y at a time, accumulated over every row of w.</summary>
@@ -57,9 +106,14 @@ internal sealed unsafe class HeadProducts : IWorkItems
                 low += Load(row) * xi;
                 high += Load(row + width) * xi;
             }
-            Unsafe.WriteUnaligned(y + o, low);
-            Unsafe.WriteUnaligned(y + o + width, high);
+            Store(low, high, y + o, width);
         }
+        MultiplyColumns(x, w, inputs, outputs, o, y);
+    }
+
+    /// <summary>The columns from <paramref name="o"/> on, one at a time: what is left past the whole vectors.</summary>
+    private static void MultiplyColumns(float* x, float* w, int inputs, int outputs, int o, float* y)
+    {
         for (; o < outputs; o++)
         {
             float sum = 0;
@@ -67,6 +121,13 @@ internal sealed unsafe class HeadProducts : IWorkItems
                 sum += x[i] * w[(long)i * outputs + o];
             y[o] = sum;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector<float> low, Vector<float> high, float* p, int width)
+    {
+        Unsafe.WriteUnaligned(p, low);
+        Unsafe.WriteUnaligned(p + width, high);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -5,11 +5,12 @@ using Kimi.Cluster.Kernels.Rows;
 namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
-/// The arithmetic of MLA decode attention in the absorbed form for one token and a block of up to
-/// <see cref="HeadBlock"/> heads: score[h, s] = scale·(q_latent[h]·latent_s + q_rope[h]·rope_key_s)
-/// over the token's cached rows s, out[h] = Σ softmax(score[h])[s]·latent_s. A decode query sees its
-/// whole cache, so nothing is masked. The heads of a block share each row load, and each of their
-/// sums has its own accumulators, so the loops are bound by multiply-adds, not by add latency.
+/// The arithmetic of MLA decode attention in the absorbed form for one token and a group of heads:
+/// score[h, s] = scale·(q_latent[h]·latent_s + q_rope[h]·rope_key_s) over the token's cached rows s,
+/// out[h] = Σ softmax(score[h])[s]·latent_s. A decode query sees its whole cache, so nothing is
+/// masked. The scores walk the rows two at a time and every head of the group over each pair, so a
+/// row comes from memory once per group, not once per head; within a pass four heads share each row
+/// chunk loaded and every sum has its own accumulator, so the loops run at the multiply-add rate.
 /// </summary>
 internal static unsafe class LatentAttention
 {
@@ -27,21 +28,132 @@ internal static unsafe class LatentAttention
     public static void Attend(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
         int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, float* outputs)
     {
-        int rowWidth = latentWidth + ropeWidth, count = slots.Length;
+        int count = slots.Length, rowWidth = latentWidth + ropeWidth;
         var scores = Scores(heads * count);
-        for (int s = 0; s < count; s++)
-        {
-            float* row = rows + (long)slots[s] * rowWidth;
-            for (int h = 0; h < heads; h++)
-            {
-                // Heads of the block one after another over the same row: it stays in L1.
-                scores[h * count + s] = (Dot(queryLatents + h * latentStride, row, latentWidth)
-                    + Dot(queryRopes + h * ropeStride, row + latentWidth, ropeWidth)) * scale;
-            }
-        }
+        ScoreRows(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, scores);
         for (int h = 0; h < heads; h++)
             RowOps.SoftmaxInPlace(scores.Slice(h * count, count));
-        WeightedSum(heads, scores, count, rows, rowWidth, slots, latentWidth, outputs, latentStride);
+        for (int h0 = 0; h0 < heads; h0 += HeadBlock)
+        {
+            WeightedSum(Math.Min(HeadBlock, heads - h0), scores[(h0 * count)..], count, rows, rowWidth, slots, latentWidth,
+                outputs + h0 * latentStride, latentStride);
+        }
+    }
+
+    /// <summary>score[h, s] for every head of the group, a pair of rows at a time (an odd last row pairs with itself).</summary>
+    private static void ScoreRows(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
+        int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, Span<float> scores)
+    {
+        int rowWidth = latentWidth + ropeWidth, count = slots.Length;
+        float* sums = stackalloc float[2 * HeadBlock];
+        for (int s = 0; s < count; s += 2)
+        {
+            bool pair = s + 1 < count;
+            float* a = rows + (long)slots[s] * rowWidth;
+            float* b = pair ? rows + (long)slots[s + 1] * rowWidth : a;
+            for (int h0 = 0; h0 < heads; h0 += HeadBlock)
+            {
+                int block = Math.Min(HeadBlock, heads - h0);
+                var q = new HeadQueries(block, queryLatents + h0 * latentStride, latentStride, queryRopes + h0 * ropeStride, ropeStride);
+                DotPair(q, a, b, latentWidth, ropeWidth, sums);
+                for (int h = 0; h < block; h++)
+                {
+                    scores[(h0 + h) * count + s] = sums[h] * scale;
+                    if (pair)
+                        scores[(h0 + h) * count + s + 1] = sums[HeadBlock + h] * scale;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// sums[h] = q_h·a and sums[4 + h] = q_h·b for the block's four heads, the latent and then the
+    /// rope part into the same eight accumulators (locals, so they stay in registers), reduced once.
+    /// </summary>
+    private static void DotPair(in HeadQueries q, float* a, float* b, int latentWidth, int ropeWidth, float* sums)
+    {
+        int width = Vector<float>.Count;
+        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        float* q0 = q.Latent0, q1 = q.Latent1, q2 = q.Latent2, q3 = q.Latent3;
+        float* ra = a, rb = b;
+        int length = latentWidth, latentEnd = 0;
+        for (int part = 0; part < 2; part++)
+        {
+            int i = 0;
+            for (; i + width <= length; i += width)
+            {
+                var va = Load(ra + i);
+                var vb = Load(rb + i);
+                var qv = Load(q0 + i);
+                a0 += qv * va;
+                b0 += qv * vb;
+                qv = Load(q1 + i);
+                a1 += qv * va;
+                b1 += qv * vb;
+                qv = Load(q2 + i);
+                a2 += qv * va;
+                b2 += qv * vb;
+                qv = Load(q3 + i);
+                a3 += qv * va;
+                b3 += qv * vb;
+            }
+            if (part == 1)
+                break;
+            // The rope part: its queries elsewhere, its keys right after the latent in each row.
+            latentEnd = i;
+            q0 = q.Rope0;
+            q1 = q.Rope1;
+            q2 = q.Rope2;
+            q3 = q.Rope3;
+            ra = a + latentWidth;
+            rb = b + latentWidth;
+            length = ropeWidth;
+        }
+        int ropeEnd = ropeWidth / width * width;
+        sums[0] = Vector.Sum(a0);
+        sums[1] = Vector.Sum(a1);
+        sums[2] = Vector.Sum(a2);
+        sums[3] = Vector.Sum(a3);
+        sums[4] = Vector.Sum(b0);
+        sums[5] = Vector.Sum(b1);
+        sums[6] = Vector.Sum(b2);
+        sums[7] = Vector.Sum(b3);
+        AddTail(q.Latent0, q.Latent1, q.Latent2, q.Latent3, a, b, latentEnd, latentWidth, sums);
+        AddTail(q.Rope0, q.Rope1, q.Rope2, q.Rope3, a + latentWidth, b + latentWidth, ropeEnd, ropeWidth, sums);
+    }
+
+    private static void AddTail(float* q0, float* q1, float* q2, float* q3, float* a, float* b, int from, int length, float* sums)
+    {
+        for (int i = from; i < length; i++)
+        {
+            sums[0] += q0[i] * a[i];
+            sums[1] += q1[i] * a[i];
+            sums[2] += q2[i] * a[i];
+            sums[3] += q3[i] * a[i];
+            sums[4] += q0[i] * b[i];
+            sums[5] += q1[i] * b[i];
+            sums[6] += q2[i] * b[i];
+            sums[7] += q3[i] * b[i];
+        }
+    }
+
+    /// <summary>A block's query pointers, its last head repeated to fill four (the copies' scores are dropped).</summary>
+    private readonly struct HeadQueries
+    {
+        public readonly float* Latent0, Latent1, Latent2, Latent3, Rope0, Rope1, Rope2, Rope3;
+
+        public HeadQueries(int heads, float* latents, long latentStride, float* ropes, long ropeStride)
+        {
+            Latent0 = latents;
+            Latent1 = latents + Math.Min(1, heads - 1) * latentStride;
+            Latent2 = latents + Math.Min(2, heads - 1) * latentStride;
+            Latent3 = latents + Math.Min(3, heads - 1) * latentStride;
+            Rope0 = ropes;
+            Rope1 = ropes + Math.Min(1, heads - 1) * ropeStride;
+            Rope2 = ropes + Math.Min(2, heads - 1) * ropeStride;
+            Rope3 = ropes + Math.Min(3, heads - 1) * ropeStride;
+        }
     }
 
     private static Span<float> Scores(int count)
@@ -49,27 +161,6 @@ internal static unsafe class LatentAttention
         if (t_scores is null || t_scores.Length < count)
             t_scores = new float[Math.Max(count, 1024) * 2];
         return t_scores.AsSpan(0, count);
-    }
-
-    /// <summary>Four independent accumulators: the loop runs at the multiply-add rate, not the add latency.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(float* a, float* b, int length)
-    {
-        int width = Vector<float>.Count, i = 0;
-        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (; i + 4 * width <= length; i += 4 * width)
-        {
-            s0 += Load(a + i) * Load(b + i);
-            s1 += Load(a + i + width) * Load(b + i + width);
-            s2 += Load(a + i + 2 * width) * Load(b + i + 2 * width);
-            s3 += Load(a + i + 3 * width) * Load(b + i + 3 * width);
-        }
-        for (; i + width <= length; i += width)
-            s0 += Load(a + i) * Load(b + i);
-        float total = Vector.Sum((s0 + s1) + (s2 + s3));
-        for (; i < length; i++)
-            total += a[i] * b[i];
-        return total;
     }
 
     /// <summary>

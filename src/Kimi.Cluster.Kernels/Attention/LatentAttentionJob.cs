@@ -3,8 +3,10 @@ using Kimi.Cluster.Kernels.Threading;
 namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
-/// One decode-attention call split into (token, block of heads) items for the worker pool. Cached per
-/// calling thread and refilled per call, so a call allocates nothing.
+/// One decode-attention call split into (token, group of heads) items for the worker pool: all of a
+/// token's heads in one item when there are tokens enough to keep every thread busy (its rows then
+/// come from memory once), blocks of <see cref="LatentAttention.HeadBlock"/> heads otherwise. Cached
+/// per calling thread and refilled per call, so a call allocates nothing.
 /// </summary>
 internal sealed unsafe class LatentAttentionJob : IWorkItems
 {
@@ -13,6 +15,10 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
     private LatentAttentionShape? _shape;
     private IReadOnlyList<int[]?>? _slots;
     private float* _queryLatents, _queryRopes, _rows, _outputs;
+    private int _headsPerItem;
+
+    /// <summary>Items per thread, at least, before a token's heads stop being split.</summary>
+    private const int ItemsPerThread = 4;
 
     public static void Run(WorkerPool pool, LatentAttentionShape shape, float* queryLatents, float* queryRopes,
         float* rows, IReadOnlyList<int[]?> slots, float* outputs)
@@ -23,9 +29,10 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
         job._queryRopes = queryRopes;
         job._rows = rows;
         job._outputs = outputs;
+        job._headsPerItem = shape.Tokens >= ItemsPerThread * pool.ThreadCount ? shape.Heads : LatentAttention.HeadBlock;
         try
         {
-            pool.Run(job, shape.Tokens * job.BlocksPerToken);
+            pool.Run(job, shape.Tokens * job.ItemsPerToken);
         }
         finally
         {
@@ -35,15 +42,15 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
         }
     }
 
-    private int BlocksPerToken => (_shape!.Heads + LatentAttention.HeadBlock - 1) / LatentAttention.HeadBlock;
+    private int ItemsPerToken => (_shape!.Heads + _headsPerItem - 1) / _headsPerItem;
 
     public void Execute(int item)
     {
         var shape = _shape!;
-        int token = item / BlocksPerToken, firstHead = item % BlocksPerToken * LatentAttention.HeadBlock;
+        int token = item / ItemsPerToken, firstHead = item % ItemsPerToken * _headsPerItem;
         if (_slots![token] is not { } slots)
             return;
-        int heads = Math.Min(LatentAttention.HeadBlock, shape.Heads - firstHead);
+        int heads = Math.Min(_headsPerItem, shape.Heads - firstHead);
         long latentStride = (long)shape.Tokens * shape.LatentWidth;
         long latentOffset = firstHead * latentStride + (long)token * shape.LatentWidth;
         long ropeOffset = token * shape.RopeTokenStride + firstHead * shape.RopeHeadStride;

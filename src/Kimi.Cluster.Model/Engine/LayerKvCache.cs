@@ -30,12 +30,14 @@ public sealed class LayerKvCache(long latentWidth, long ropeWidth) : ILayerCache
         }
     }
 
-    public void Append(Tensor rows) // [n, kv_lora_rank + qk_rope_head_dim]
+    public void Append(ReadOnlySpan<float> rows)
     {
-        long n = rows.shape[0];
+        long width = latentWidth + ropeWidth;
+        if (rows.Length % width != 0)
+            throw new ArgumentException($"Expected whole rows of {width} floats, got {rows.Length} floats.", nameof(rows));
+        long n = rows.Length / width;
         EnsureCapacity(Length + n);
-        using (var slot = _rows.narrow(0, Length, n))
-            slot.copy_(rows);
+        rows.CopyTo(TensorMemory.Floats(_rows)[(int)(Length * width)..]);
         Length += n;
     }
 

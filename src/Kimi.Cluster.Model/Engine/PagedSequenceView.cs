@@ -39,16 +39,15 @@ public sealed class PagedSequenceView : ISequenceCache, IDisposable
     {
         private Tensor? _gathered; // [start + count, width], made in the caller's dispose scope
 
-        public void Append(Tensor rows)
+        public void Append(ReadOnlySpan<float> rows)
         {
-            long width = owner._cache.LatentWidth + owner._cache.RopeWidth;
-            if (rows.shape[0] != owner._count || rows.shape[1] != width)
-                throw new ArgumentException($"Expected [{owner._count}, {width}] rows, got [{string.Join(", ", rows.shape)}].", nameof(rows));
-            // Row by row into the step's slots of the pool: a copy per row, no libtorch call per sequence.
-            var source = TensorMemory.Floats(TensorMemory.ContiguousFloat32(rows));
+            int width = checked((int)(owner._cache.LatentWidth + owner._cache.RopeWidth));
+            if (rows.Length != owner._count * width)
+                throw new ArgumentException($"Expected {owner._count} rows of {width} floats, got {rows.Length} floats.", nameof(rows));
+            // Row by row into the step's slots of the pool: a copy per row, no libtorch call.
             var pool = TensorMemory.Floats(owner._cache.Rows(layer));
             for (int i = 0; i < owner._count; i++)
-                source.Slice(i * (int)width, (int)width).CopyTo(pool.Slice(owner._slotRows[owner._start + i] * (int)width, (int)width));
+                rows.Slice(i * width, width).CopyTo(pool.Slice(owner._slotRows[owner._start + i] * width, width));
             _gathered = null;
         }
 

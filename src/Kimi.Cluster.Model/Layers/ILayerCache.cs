@@ -9,8 +9,8 @@ namespace Kimi.Cluster.Model.Layers;
 /// </summary>
 public interface ILayerCache
 {
-    /// <summary>Appends the step's rows: a contiguous float32 [n, kv_lora_rank + qk_rope_head_dim] tensor.</summary>
-    void Append(Tensor rows);
+    /// <summary>Appends the step's rows: n rows of kv_lora_rank + qk_rope_head_dim floats, one after another.</summary>
+    void Append(ReadOnlySpan<float> rows);
 
     /// <summary>Every cached row in position order, [Length, width] (a view or a gathered copy); valid until the next append.</summary>
     Tensor All { get; }

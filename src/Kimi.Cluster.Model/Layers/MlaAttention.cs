@@ -31,9 +31,6 @@ public sealed class MlaAttention : IDisposable
 
     public MlaForm Form { get; set; } = MlaForm.Absorbed;
 
-    /// <summary>Up to this many decode queries a step run all in kernels; more use batched products.</summary>
-    private const int DecodeKernelTokens = 16;
-
     public MlaAttention(ModelConfig config, int layer, IWeightSource weights)
     {
         _config = config;
@@ -71,10 +68,12 @@ public sealed class MlaAttention : IDisposable
         RotateRopeParts(q, rows, cos, sin);
         _kvANorm.ForwardRowStartsInPlace(rows);
         var caches = new ILayerCache[segments.Count];
+        var cacheRows = TensorMemory.Floats(rows);
+        int rowWidth = _config.KvLoraRank + _config.QkRopeHeadDim;
         for (int i = 0; i < segments.Count; i++)
         {
             caches[i] = segments[i].Cache.Layer(_layer);
-            caches[i].Append(rows.narrow(0, segments[i].TokenStart, segments[i].TokenCount));
+            caches[i].Append(cacheRows.Slice(segments[i].TokenStart * rowWidth, segments[i].TokenCount * rowWidth));
         }
         var attended = Form == MlaForm.Absorbed ? AttendAbsorbed(q, segments, caches) : AttendNaive(q, segments, caches);
         return _oProj.Forward(attended.reshape(tokens, heads * _config.VHeadDim)).MoveToOuterDisposeScope();
@@ -114,7 +113,7 @@ public sealed class MlaAttention : IDisposable
     /// </summary>
     private Tensor AttendAbsorbed(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
-        if (q.shape[0] <= DecodeKernelTokens && segments.All(s => s.TokenCount == 1) && SharedPool(caches) is { } sharedPool)
+        if (segments.All(s => s.TokenCount == 1) && SharedPool(caches) is { } sharedPool)
             return AttendDecodes(q, caches, sharedPool);
         long tokens = q.shape[0], heads = _config.NumAttentionHeads;
         int latentWidth = _config.KvLoraRank;
@@ -155,9 +154,10 @@ public sealed class MlaAttention : IDisposable
     }
 
     /// <summary>
-    /// A step of only decode queries (few enough that libtorch's batched products cost more than
-    /// their arithmetic), all in kernels over the query rows as they are: q_latent = q_nope·W_k per
-    /// head, attention over the cache rows in place, then ·W_v per head straight into o_proj's layout.
+    /// A step of only decode queries, all in kernels over the query rows as they are (libtorch's
+    /// batched products run on one thread and cost more than their arithmetic at these sizes):
+    /// q_latent = q_nope·W_k per head, attention over the cache rows in place, then ·W_v per head
+    /// straight into o_proj's layout.
     /// </summary>
     private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool)
     {

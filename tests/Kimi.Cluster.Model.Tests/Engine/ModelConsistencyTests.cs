@@ -150,6 +150,36 @@ public sealed class ModelConsistencyTests
             AssertClose(LastLogits(model, [.. sequences[i], next[i]]), decoded[i].data<float>().ToArray());
     }
 
+    /// <summary>
+    /// A decode step of more sequences than the attention kernel splits by heads (each token's heads
+    /// then go to one work item): every sequence still gets the logits of its own sequence run alone.
+    /// </summary>
+    [Fact]
+    public void PagedStepOfManyDecodes_GivesEachSequenceItsOwnLogits()
+    {
+        var model = Tiny.Value.Model;
+        const int sequenceCount = 20, blocksEach = 4;
+        int[][] prompts = [.. Enumerable.Range(0, sequenceCount).Select(i => Enumerable.Range(0, 1 + i % 6).Select(j => 3 + (i * 37 + j * 11) % 400).ToArray())];
+        using var noGrad = no_grad();
+        using var pool = new PagedKvCache(model.Config, new Kimi.Cluster.Scheduling.CacheSize(blocks: sequenceCount * blocksEach, blockSize: 2));
+        // Interleaved block tables, so no sequence's rows are contiguous in the pool.
+        int[][] blockTables = [.. Enumerable.Range(0, sequenceCount).Select(i => Enumerable.Range(0, blocksEach).Select(b => b * sequenceCount + i).ToArray())];
+        for (int i = 0; i < sequenceCount; i++)
+        {
+            using var view = pool.View(blockTables[i], 0, prompts[i].Length);
+            using var ignored = model.Forward(prompts[i], [new AttentionSegment(0, prompts[i].Length, view, 0)]);
+        }
+        var views = Enumerable.Range(0, sequenceCount).Select(i => pool.View(blockTables[i], prompts[i].Length, 1)).ToList();
+        int[] next = [.. Enumerable.Range(0, sequenceCount).Select(i => 450 + i)];
+
+        using var decoded = model.Forward(next, [.. Enumerable.Range(0, sequenceCount).Select(i => new AttentionSegment(i, 1, views[i], prompts[i].Length))]);
+        foreach (var view in views)
+            view.Dispose();
+
+        for (int i = 0; i < sequenceCount; i++)
+            AssertClose(LastLogits(model, [.. prompts[i], next[i]]), decoded[i].data<float>().ToArray());
+    }
+
     /// <summary>The decode kernel (absorbed) against kv_b_proj expanding every cached latent (naive).</summary>
     [Fact]
     public void NaiveAndAbsorbedMla_AgreeWhenDecoding()
