@@ -102,7 +102,7 @@ public static class CapacityPlanner
                     AddMlp($"{p}.mlp", config.IntermediateSize);
                     continue;
                 }
-                AddFloat32(config.NRoutedExperts * hidden);                       // the router
+                AddDense(config.NRoutedExperts, hidden);                           // the router: as stored, never quantized
                 if (config.TopkMethod == TopkMethod.NoAuxTc)
                     AddFloat32(config.NRoutedExperts);                            // its e_score_correction_bias
                 if (config.NSharedExperts > 0)

@@ -2,7 +2,6 @@ using Kimi.Cluster.Kernels.Routing;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 
 namespace Kimi.Cluster.Model.Layers;
 
@@ -10,17 +9,20 @@ namespace Kimi.Cluster.Model.Layers;
 /// The MoE router. Scores = sigmoid (or softmax) of x·Wgᵀ in float32. Experts are SELECTED by
 /// scores + e_score_correction_bias (noaux_tc), limited to the best topk_group of n_group groups,
 /// but WEIGHTED by the unbiased scores, normalised to sum 1 when norm_topk_prob, times
-/// routed_scaling_factor. The logits are one product; the choice is <see cref="ExpertSelection"/>.
+/// routed_scaling_factor. The logits are one product (the router held as stored, bf16 in every Kimi
+/// checkpoint, run by the kernels with float32 sums as the reference's float32 linear computes it);
+/// the choice is <see cref="ExpertSelection"/>.
 /// </summary>
 public sealed class MoeGate : IDisposable
 {
-    private readonly Tensor _weight;       // [experts, hidden]
+    private readonly Linear _router;       // [experts, hidden]
     private readonly float[] _bias;        // [experts] (noaux_tc) or empty
     private readonly ExpertSelectionRule _rule;
 
     public MoeGate(ModelConfig config, string prefix, IWeightSource weights)
     {
-        _weight = weights.Load(prefix + ".weight", config.NRoutedExperts, config.HiddenSize);
+        // Not a quantized Linear in any scheme: read in the dtype its tensor has.
+        _router = new Linear(weights.LoadMatrix(prefix, config.NRoutedExperts, config.HiddenSize, isLinear: false));
         if (config.TopkMethod == TopkMethod.NoAuxTc)
         {
             using var bias = weights.Load(prefix + ".e_score_correction_bias", config.NRoutedExperts);
@@ -45,10 +47,10 @@ public sealed class MoeGate : IDisposable
         var routing = new ExpertRouting(tokens, k, new int[tokens * k], new float[tokens * k]);
         if (tokens == 0)
             return routing;
-        var logits = TensorMemory.ContiguousFloat32(linear(x.to(ScalarType.Float32), _weight));
+        var logits = _router.Forward(x);
         ExpertSelection.Select(_rule, TensorMemory.Floats(logits), tokens, _bias, routing.ExpertIds, routing.Weights);
         return routing;
     }
 
-    public void Dispose() => _weight.Dispose();
+    public void Dispose() => _router.Dispose();
 }

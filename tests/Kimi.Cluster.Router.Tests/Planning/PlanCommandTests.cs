@@ -33,9 +33,10 @@ public sealed class PlanCommandTests
         long attentionBf16 = 2 * 163840L * 7168 * 2                                          // embed_tokens and lm_head
             + 61 * (1536L * 7168 + 64 * 192L * 1536 + 576L * 7168 + 7168L * 64 * 128) * 2  // q_a, q_b, kv_a, o_proj
             + 3 * 18432L * 7168 * 2                                                        // layer 0's dense MLP
-            + 60 * 3 * 2048L * 7168 * 2;                                                   // the shared experts
+            + 60 * 3 * 2048L * 7168 * 2                                                    // the shared experts
+            + 60 * 384L * 7168 * 2;                                                        // the routers
         long attentionF32 = 61 * (2 * 7168L + 1536 + 512 + 64L * 256 * 512) * 4               // norms and kv_b_proj
-            + 60 * (384L * 7168 + 384) * 4                                                 // router and its bias
+            + 60 * 384L * 4                                                                // the routers' biases
             + 7168 * 4;                                                                    // final norm
         Assert.Equal(new Dictionary<string, long> { ["BF16"] = attentionBf16, ["F32"] = attentionF32 }, attention.WeightBytesByForm);
         // The latent cache: (512 + 64) floats a layer; DESIGN's 70 KB a token is the same in bf16.
