@@ -9,15 +9,15 @@ using Kimi.Cluster.Scheduling;
 namespace Kimi.Cluster.AttentionWorker.Generation;
 
 /// <summary>
-/// Owns the loaded <see cref="InferenceEngine"/> and its <see cref="ContinuousEngine"/> (the paged
+/// Owns the loaded <see cref="LoadedModel"/> and its <see cref="ContinuousEngine"/> (the paged
 /// KV cache), and exposes them as the worker's batch generator.
 /// </summary>
 public sealed partial class EngineBatchGenerator : IBatchGenerator
 {
-    private readonly InferenceEngine _engine;
+    private readonly LoadedModel _engine;
     private readonly ContinuousEngine _continuous;
 
-    private EngineBatchGenerator(InferenceEngine engine, CacheSize cacheSize)
+    private EngineBatchGenerator(LoadedModel engine, CacheSize cacheSize)
     {
         _engine = engine;
         _continuous = new ContinuousEngine(engine, cacheSize);
@@ -42,7 +42,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     {
         LogLoading(logger, modelDirectory ?? "built-in tiny model", routedExperts is null ? "in this worker" : "in the expert workers");
         var stopwatch = Stopwatch.StartNew();
-        var engine = InferenceEngine.Open(new ModelSource(modelDirectory), routedExperts);
+        var engine = LoadedModel.Open(new ModelSource(modelDirectory), routedExperts);
         EngineBatchGenerator generator;
         try
         {

@@ -13,11 +13,11 @@ namespace Kimi.Cluster.Model.Engine;
 /// </summary>
 public sealed class ContinuousEngine : IDisposable
 {
-    private readonly InferenceEngine _engine;
+    private readonly LoadedModel _engine;
     private readonly Dictionary<long, SequenceOutput> _requests = [];
 
     /// <param name="engine">Supplies the model, the vocabulary's rendering and validation; not owned.</param>
-    public ContinuousEngine(InferenceEngine engine, CacheSize cacheSize)
+    public ContinuousEngine(LoadedModel engine, CacheSize cacheSize)
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
@@ -30,7 +30,7 @@ public sealed class ContinuousEngine : IDisposable
     public int Count => _requests.Count;
 
     /// <summary>
-    /// Validates a request (throws ArgumentException like <see cref="InferenceEngine.Generate"/>),
+    /// Validates a request (<see cref="LoadedModel.Validate"/> throws ArgumentException),
     /// keeps its sampler state under <paramref name="id"/>, and returns what the scheduler needs.
     /// </summary>
     public SequenceRequest Add(long id, GenerationRequest request)

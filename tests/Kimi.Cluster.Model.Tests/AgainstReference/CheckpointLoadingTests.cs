@@ -15,7 +15,7 @@ public sealed class CheckpointLoadingTests
     {
         using var directory = new TempDirectory();
         TinyCheckpointWriter.WriteWithTensorDropped(directory.Path, TinyModelSpec.KimiK2Style, QbName);
-        var error = Assert.Throws<CheckpointException>(() => InferenceEngine.Load(directory.Path));
+        var error = Assert.Throws<CheckpointException>(() => LoadedModel.Load(directory.Path));
         Assert.Contains($"'{QbName}'", error.Message);
         Assert.Contains("missing", error.Message);
     }
@@ -25,7 +25,7 @@ public sealed class CheckpointLoadingTests
     {
         using var directory = new TempDirectory();
         TinyCheckpointWriter.WriteWithShapeAltered(directory.Path, TinyModelSpec.KimiK2Style, QbName, [96, 40]);
-        var error = Assert.Throws<CheckpointException>(() => InferenceEngine.Load(directory.Path));
+        var error = Assert.Throws<CheckpointException>(() => LoadedModel.Load(directory.Path));
         Assert.Contains($"'{QbName}'", error.Message);
         Assert.Contains("[96, 40]", error.Message); // as stored
         Assert.Contains("[96, 48]", error.Message); // as the config needs: heads × (nope + rope), q_lora_rank
@@ -36,7 +36,7 @@ public sealed class CheckpointLoadingTests
     {
         using var directory = new TempDirectory();
         TinyCheckpointWriter.WriteWithF8Tensor(directory.Path, TinyModelSpec.KimiK2Style, QbName);
-        var error = Assert.Throws<CheckpointException>(() => InferenceEngine.Load(directory.Path));
+        var error = Assert.Throws<CheckpointException>(() => LoadedModel.Load(directory.Path));
         Assert.Contains($"'{QbName}'", error.Message);
         Assert.Contains("F8_E4M3", error.Message);
     }
@@ -60,8 +60,8 @@ public sealed class CheckpointLoadingTests
     {
         using var directory = new TempDirectory();
         TinyCheckpointWriter.Write(directory.Path, TinyModelSpec.KimiK2Style);
-        using var all = InferenceEngine.Load(directory.Path);
-        using var attentionOnly = InferenceEngine.Load(directory.Path, _ => new Kimi.Cluster.Model.DataPlane.RemoteRoutedExperts(null!)); // never dispatched here
+        using var all = LoadedModel.Load(directory.Path);
+        using var attentionOnly = LoadedModel.Load(directory.Path, _ => new Kimi.Cluster.Model.DataPlane.RemoteRoutedExperts(null!)); // never dispatched here
         var spec = TinyModelSpec.KimiK2Style;
         int moeLayers = Enumerable.Range(0, spec.NumHiddenLayers).Count(spec.IsMoeLayer);
         int expertTensors = moeLayers * spec.NRoutedExperts * 3;
@@ -74,9 +74,9 @@ public sealed class CheckpointLoadingTests
     public void MissingDirectoryOrConfig_FailsClearly()
     {
         using var directory = new TempDirectory();
-        Assert.Throws<FileNotFoundException>(() => InferenceEngine.Load(directory.Path));
+        Assert.Throws<FileNotFoundException>(() => LoadedModel.Load(directory.Path));
         File.WriteAllText(directory.File("config.json"), "{\"model_type\": \"kimi_k2\"}");
-        var error = Assert.Throws<ModelConfigException>(() => InferenceEngine.Load(directory.Path));
+        var error = Assert.Throws<ModelConfigException>(() => LoadedModel.Load(directory.Path));
         Assert.Equal("vocab_size", error.Field);
     }
 }

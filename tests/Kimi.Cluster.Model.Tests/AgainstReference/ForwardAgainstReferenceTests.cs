@@ -1,8 +1,9 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
-using static TorchSharp.torch;
-using ReferenceMla = Kimi.Cluster.Model.Tests.Reference.MlaAttention;
+using Kimi.Cluster.Model.Tests.Support;
 using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
+using ReferenceMla = Kimi.Cluster.Model.Tests.Reference.MlaAttention;
+using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 
@@ -18,7 +19,7 @@ public sealed class ForwardAgainstReferenceTests(ReferenceCases cases) : IClassF
     {
         var c = cases.Get(name);
         using var noGrad = no_grad();
-        using var cache = new SequenceKvCache(c.Engine.Config);
+        using var cache = new OneSequenceCache(c.Engine.Config);
         using var logits = c.Engine.Model.Forward(Prompt, [new AttentionSegment(0, Prompt.Length, cache, 0)], allPositions: true);
         Compare.RelativeErrorBelow(c.Reference.Forward(Prompt), Compare.ToRows(logits), Tolerance, name);
     }
@@ -34,7 +35,7 @@ public sealed class ForwardAgainstReferenceTests(ReferenceCases cases) : IClassF
         for (int layer = 0; layer < c.Engine.Config.NumHiddenLayers; layer++)
         {
             var input = layer == 0 ? trace.Embeddings : trace.LayerOutputs[layer - 1];
-            using var cache = new SequenceKvCache(c.Engine.Config);
+            using var cache = new OneSequenceCache(c.Engine.Config);
             using var x = Compare.ToTensor(input);
             using var output = c.Engine.Model.Layers[layer].Forward(x, cos, sin, [new AttentionSegment(0, Prompt.Length, cache, 0)]);
             Compare.RelativeErrorBelow(trace.LayerOutputs[layer], Compare.ToRows(output), Tolerance, $"{name} layer {layer}");
@@ -56,7 +57,7 @@ public sealed class ForwardAgainstReferenceTests(ReferenceCases cases) : IClassF
         foreach (var form in new[] { MlaForm.Absorbed, MlaForm.Naive })
         {
             attention.Form = form;
-            using var cache = new SequenceKvCache(c.Engine.Config);
+            using var cache = new OneSequenceCache(c.Engine.Config);
             using var x = Compare.ToTensor(normed);
             using var output = attention.Forward(x, cos, sin, [new AttentionSegment(0, Prompt.Length, cache, 0)]);
             Compare.RelativeErrorBelow(expected, Compare.ToRows(output), Tolerance, $"{name} {form}");

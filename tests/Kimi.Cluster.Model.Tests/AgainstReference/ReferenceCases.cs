@@ -65,7 +65,7 @@ public sealed class ReferenceCase : IDisposable
 {
     private readonly TempDirectory _directory;
 
-    private ReferenceCase(TempDirectory directory, ReferenceWeights weights, InferenceEngine engine)
+    private ReferenceCase(TempDirectory directory, ReferenceWeights weights, LoadedModel engine)
     {
         _directory = directory;
         Reference = new ReferenceModel(weights);
@@ -73,14 +73,14 @@ public sealed class ReferenceCase : IDisposable
     }
 
     public ReferenceModel Reference { get; }
-    public InferenceEngine Engine { get; }
+    public LoadedModel Engine { get; }
     public string Directory => _directory.Path;
 
     public static ReferenceCase Create(TinyModelSpec spec, TinyCheckpointOptions options)
     {
         var directory = new TempDirectory();
         var weights = TinyCheckpointWriter.Write(directory.Path, spec, options);
-        return new ReferenceCase(directory, weights, InferenceEngine.Load(directory.Path));
+        return new ReferenceCase(directory, weights, LoadedModel.Load(directory.Path));
     }
 
     public void Dispose()

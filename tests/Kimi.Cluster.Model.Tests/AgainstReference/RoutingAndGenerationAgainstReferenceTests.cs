@@ -1,7 +1,8 @@
 using Kimi.Cluster.Model.Engine;
-using static TorchSharp.torch;
+using Kimi.Cluster.Model.Tests.Support;
 using ReferenceGate = Kimi.Cluster.Model.Tests.Reference.MoeGate;
 using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
+using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

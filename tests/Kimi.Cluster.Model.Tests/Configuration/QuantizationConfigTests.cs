@@ -41,7 +41,7 @@ public sealed class QuantizationConfigTests
         using var directory = new TempDirectory();
         TinyCheckpointWriter.Write(directory.Path, TinyModelSpec.KimiK2Style, new TinyCheckpointOptions { Quantization = quantization });
 
-        var error = Assert.Throws<ModelConfigException>(() => InferenceEngine.Load(directory.Path));
+        var error = Assert.Throws<ModelConfigException>(() => LoadedModel.Load(directory.Path));
 
         Assert.Equal(field, error.Field);
     }

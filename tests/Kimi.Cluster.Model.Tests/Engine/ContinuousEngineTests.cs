@@ -1,15 +1,16 @@
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Tests.Support;
 using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
 
 /// <summary>
 /// Continuous batching (scheduler + paged cache) must give every request exactly what it gets
-/// when run alone through the static engine, however its prefill is chunked, shared or preempted.
+/// when run alone, however its prefill is chunked, shared or preempted.
 /// </summary>
 public sealed class ContinuousEngineTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
+    private static readonly Lazy<LoadedModel> Tiny = new(() => LoadedModel.CreateBuiltInTiny());
 
     /// <summary>Mixed lengths and sampling; every third prompt starts with the same 37 tokens.</summary>
     private static List<GenerationRequest> MixedRequests(int count, int maxPrompt, int maxTokens)

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,12 +9,12 @@ namespace Kimi.Cluster.Model.Tests.Engine;
 /// <summary>Properties the model must have whatever its weights: cache, batching and MLA forms agree.</summary>
 public sealed class ModelConsistencyTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
+    private static readonly Lazy<LoadedModel> Tiny = new(() => LoadedModel.CreateBuiltInTiny());
 
     private static float[] LastLogits(KimiModel model, int[] tokens)
     {
         using var noGrad = no_grad();
-        using var cache = new SequenceKvCache(model.Config);
+        using var cache = new OneSequenceCache(model.Config);
         using var logits = model.Forward(tokens, [new AttentionSegment(0, tokens.Length, cache, 0)]);
         return logits[0].data<float>().ToArray();
     }
@@ -32,7 +33,7 @@ public sealed class ModelConsistencyTests
         var model = Tiny.Value.Model;
         int[] sequence = [3, 14, 15, 92, 65, 35, 89, 79];
         using var noGrad = no_grad();
-        using var cache = new SequenceKvCache(model.Config);
+        using var cache = new OneSequenceCache(model.Config);
         for (int length = 3; length <= sequence.Length; length++)
         {
             // Prefill the first three tokens, then feed one token a step.
@@ -47,7 +48,7 @@ public sealed class ModelConsistencyTests
     private static float[][] BatchedLastLogits(KimiModel model, int[][] prompts)
     {
         using var noGrad = no_grad();
-        var caches = prompts.Select(_ => new SequenceKvCache(model.Config)).ToArray();
+        var caches = prompts.Select(_ => new OneSequenceCache(model.Config)).ToArray();
         var segments = new List<AttentionSegment>();
         int offset = 0;
         for (int i = 0; i < prompts.Length; i++)
@@ -189,7 +190,7 @@ public sealed class ModelConsistencyTests
         float[] Decode()
         {
             using var noGrad = no_grad();
-            using var cache = new SequenceKvCache(model.Config);
+            using var cache = new OneSequenceCache(model.Config);
             using (var prefill = model.Forward(sequence[..^1], [new AttentionSegment(0, sequence.Length - 1, cache, 0)])) { }
             using var logits = model.Forward(sequence[^1..], [new AttentionSegment(0, 1, cache, cache.Length)]);
             return logits[0].data<float>().ToArray();

@@ -1,4 +1,5 @@
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Tests.Support;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
@@ -9,7 +10,7 @@ namespace Kimi.Cluster.Model.Tests.Engine;
 /// </summary>
 public sealed class PenaltyTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
+    private static readonly Lazy<LoadedModel> Tiny = new(() => LoadedModel.CreateBuiltInTiny());
     private static readonly int[] Prompt = [4, 8, 15, 16, 23, 42];
 
     private static Dictionary<int, int> Counts(IEnumerable<int> tokens) =>

@@ -1,10 +1,11 @@
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Tests.Support;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
 
 public sealed class SamplingTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
+    private static readonly Lazy<LoadedModel> Tiny = new(() => LoadedModel.CreateBuiltInTiny());
 
     private static int[] Run(SamplingParams sampling, int[]? prompt = null) =>
         Tiny.Value.Generate([new GenerationRequest(prompt ?? [4, 8, 15, 16, 23, 42], sampling)])[0].Tokens.Select(t => t.TokenId).ToArray();

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.Tests.Support;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Tests.Stress;
@@ -13,7 +14,7 @@ namespace Kimi.Cluster.Model.Tests.Stress;
 /// </summary>
 public sealed class FinalizerStressTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
+    private static readonly Lazy<LoadedModel> Tiny = new(() => LoadedModel.CreateBuiltInTiny());
 
     [Fact]
     public void ForwardAndSampling_GiveUnchangedResults_WhileFinalizersRunContinuously()
@@ -53,7 +54,7 @@ public sealed class FinalizerStressTests
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var caches = prompts.Select(_ => new SequenceKvCache(model.Config)).ToArray();
+        var caches = prompts.Select(_ => new OneSequenceCache(model.Config)).ToArray();
         try
         {
             var segments = new List<AttentionSegment>();

@@ -6,15 +6,15 @@ using TorchSharp;
 namespace Kimi.Cluster.Model.Engine;
 
 /// <summary>
-/// Single-process generation: batched prefill and decode of a set of sequences over their
-/// latent KV caches. Not thread-safe: one caller at a time.
+/// A model loaded for serving: the layers with their weights, what was read to build them, the
+/// name it is served as, and the checks a request must pass. <see cref="ContinuousEngine"/> runs it.
 /// </summary>
-public sealed class InferenceEngine : IDisposable
+public sealed class LoadedModel : IDisposable
 {
     private readonly KimiModel _model;
     private readonly IDisposable? _weightsOwner;
 
-    public InferenceEngine(KimiModel model, string modelId, IDisposable? weightsOwner = null)
+    public LoadedModel(KimiModel model, string modelId, IDisposable? weightsOwner = null)
     {
         _model = model;
         ModelId = modelId;
@@ -22,18 +22,18 @@ public sealed class InferenceEngine : IDisposable
     }
 
     /// <summary>Loads a Hugging Face model directory (config.json + safetensors).</summary>
-    public static InferenceEngine Load(string modelDirectory, Func<ModelConfig, IRoutedExperts>? routedExperts = null) =>
+    public static LoadedModel Load(string modelDirectory, Func<ModelConfig, IRoutedExperts>? routedExperts = null) =>
         Open(new ModelSource(modelDirectory), routedExperts);
 
     /// <summary>The built-in tiny model with deterministic random weights (no files needed).</summary>
-    public static InferenceEngine CreateBuiltInTiny(Func<ModelConfig, IRoutedExperts>? routedExperts = null) =>
+    public static LoadedModel CreateBuiltInTiny(Func<ModelConfig, IRoutedExperts>? routedExperts = null) =>
         Open(new ModelSource(null), routedExperts);
 
     /// <summary>
     /// Builds the model from <paramref name="source"/>; routed experts come from
     /// <paramref name="routedExperts"/> (e.g. remote expert workers) or are loaded in process.
     /// </summary>
-    public static InferenceEngine Open(ModelSource source, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
+    public static LoadedModel Open(ModelSource source, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
     {
         ComputeThreads.Configure();
         var weights = source.OpenWeights();
@@ -41,7 +41,7 @@ public sealed class InferenceEngine : IDisposable
         {
             using var noGrad = torch.no_grad();
             var model = new KimiModel(source.Config, weights, routedExperts?.Invoke(source.Config));
-            return new InferenceEngine(model, source.ModelId, weights as IDisposable) { IsBuiltIn = source.Directory is null, Resident = weights.Resident };
+            return new LoadedModel(model, source.ModelId, weights as IDisposable) { IsBuiltIn = source.Directory is null, Resident = weights.Resident };
         }
         catch
         {
@@ -71,58 +71,9 @@ public sealed class InferenceEngine : IDisposable
     public Func<int, string> RenderToken { get; init; } = id => $"token_id:{id}";
 
     /// <summary>
-    /// Runs the requests together as one batch until each finishes. <paramref name="onToken"/>
-    /// is called with (request index, token) as soon as a token is sampled. Invalid prompts
-    /// (empty, token id out of range, longer than the context) throw ArgumentException.
+    /// Refuses a request the model cannot run: an invalid sampling setting, an empty prompt, a
+    /// token id outside the vocabulary, or a prompt plus max_tokens past the context (ArgumentException).
     /// </summary>
-    public IReadOnlyList<GenerationResult> Generate(
-        IReadOnlyList<GenerationRequest> requests, Action<int, GeneratedToken>? onToken = null)
-    {
-        foreach (var request in requests)
-            Validate(request);
-        using var noGrad = torch.no_grad();
-        var sequences = requests.Select(r => new SequenceState(r, Config)).ToArray();
-        try
-        {
-            while (Step(sequences, onToken))
-            {
-            }
-            return sequences.Select(s => s.ToResult()).ToArray();
-        }
-        finally
-        {
-            foreach (var sequence in sequences)
-                sequence.Dispose();
-        }
-    }
-
-    /// <summary>One forward pass over every unfinished sequence; false when none is left.</summary>
-    private bool Step(SequenceState[] sequences, Action<int, GeneratedToken>? onToken)
-    {
-        foreach (var sequence in sequences)
-            sequence.CancelIfRequested();
-        var running = Enumerable.Range(0, sequences.Length).Where(i => !sequences[i].IsFinished).ToArray();
-        if (running.Length == 0)
-            return false;
-        var tokens = new List<int>();
-        var segments = new List<AttentionSegment>();
-        foreach (int i in running)
-        {
-            var input = sequences[i].NextInput;
-            segments.Add(new AttentionSegment(tokens.Count, input.Count, sequences[i].Cache, sequences[i].Cache.Length));
-            tokens.AddRange(input);
-        }
-        using var logits = _model.Forward(tokens, segments);
-        var sampled = TokenSampler.Sample(logits, running.Select(i => sequences[i].Request.Sampling).ToArray(),
-            running.Select(i => sequences[i].Random).ToArray(), running.Select(i => sequences[i].TokenCounts).ToArray());
-        for (int r = 0; r < running.Length; r++)
-        {
-            sequences[running[r]].Accept(sampled[r], Config.EosTokenIds, Config.MaxPositionEmbeddings, RenderToken);
-            onToken?.Invoke(running[r], sampled[r]);
-        }
-        return true;
-    }
-
     internal void Validate(GenerationRequest request)
     {
         request.Sampling.Validate();

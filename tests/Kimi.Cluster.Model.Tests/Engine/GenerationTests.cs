@@ -1,10 +1,11 @@
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Tests.Support;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
 
-public sealed class InferenceEngineTests
+public sealed class GenerationTests
 {
-    private static readonly Lazy<InferenceEngine> Tiny = new(() => InferenceEngine.CreateBuiltInTiny());
+    private static readonly Lazy<LoadedModel> Tiny = new(() => LoadedModel.CreateBuiltInTiny());
 
     private static GenerationRequest Greedy(int[] prompt, int maxTokens = 8) =>
         new(prompt, new SamplingParams { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true });
