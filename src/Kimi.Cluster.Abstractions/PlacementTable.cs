@@ -10,9 +10,4 @@ namespace Kimi.Cluster.Abstractions;
 public sealed record PlacementTable(
     [property: Id(0)] long Version,
     [property: Id(1)] int ExpertCount,
-    [property: Id(2)] ImmutableArray<ShardReplicas> Shards)
-{
-    /// <summary>The shard that owns an expert (shards own contiguous ranges).</summary>
-    public ShardReplicas ShardOf(int expert) =>
-        Shards.First(s => expert >= s.FirstExpert && expert < s.FirstExpert + s.ExpertCount);
-}
+    [property: Id(2)] ImmutableArray<ShardReplicas> Shards);

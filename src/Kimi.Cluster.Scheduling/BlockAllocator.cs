@@ -45,7 +45,7 @@ public sealed class BlockAllocator
     public int UsedCount => _used;
 
     /// <summary>Blocks with no reference that are not free either: kept by the prefix cache.</summary>
-    public int IdleCount => Capacity - FreeCount - UsedCount;
+    internal int IdleCount => Capacity - FreeCount - UsedCount;
 
     /// <summary>How many blocks <paramref name="tokens"/> tokens take.</summary>
     public int BlocksFor(int tokens)
@@ -99,21 +99,21 @@ public sealed class BlockAllocator
     }
 
     /// <summary>The block's reference count (0 when free or idle).</summary>
-    public int RefCount(int blockId)
+    internal int RefCount(int blockId)
     {
         ThrowIfOutOfRange(blockId);
         return _refCounts[blockId];
     }
 
     /// <summary>Whether the block is on the free list.</summary>
-    public bool IsFree(int blockId)
+    internal bool IsFree(int blockId)
     {
         ThrowIfOutOfRange(blockId);
         return _isFree[blockId];
     }
 
     /// <summary>Recounts everything from scratch and throws if the books disagree.</summary>
-    public void CheckInvariants()
+    internal void CheckInvariants()
     {
         var free = _isFree.Count(f => f);
         var used = _refCounts.Count(r => r > 0);

@@ -10,7 +10,7 @@ namespace Kimi.Cluster.Scheduling;
 /// dry, then the least recently used one is evicted and reused. All block allocation and release
 /// goes through here so that an idle cached block is never freed behind the cache's back.
 /// </summary>
-public sealed class PrefixCache
+internal sealed class PrefixCache
 {
     /// <summary>The parent hash of a prompt's first block.</summary>
     public const ulong RootHash = 0;

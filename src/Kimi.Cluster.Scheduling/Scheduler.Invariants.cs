@@ -7,7 +7,7 @@ public sealed partial class Scheduler
     /// of sequences holding it, a block held by two sequences is a shared prefix-cache block, no
     /// sequence holds more blocks than its tokens need, and no request is in two places.
     /// </summary>
-    public void CheckInvariants()
+    internal void CheckInvariants()
     {
         PrefixCache.CheckInvariants();
         var owners = new Dictionary<int, int>();

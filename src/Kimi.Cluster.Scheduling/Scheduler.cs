@@ -30,7 +30,7 @@ public sealed partial class Scheduler
     /// <summary>The KV block pool (read it for metrics; allocation goes through <see cref="PrefixCache"/>).</summary>
     public BlockAllocator Blocks { get; }
 
-    public PrefixCache PrefixCache { get; }
+    internal PrefixCache PrefixCache { get; }
 
     public int WaitingCount => _waiting.Count;
 

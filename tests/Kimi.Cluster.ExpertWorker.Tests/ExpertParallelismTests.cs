@@ -6,6 +6,7 @@ using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.DataPlane;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.RoutedExperts;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.ExpertWorker.Tests;

@@ -3,6 +3,7 @@ using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.DataPlane;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.RoutedExperts;
 
 namespace Kimi.Cluster.AttentionWorker.Experts;
 

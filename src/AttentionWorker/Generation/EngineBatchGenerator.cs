@@ -4,6 +4,7 @@ using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.RoutedExperts;
 using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Generation;

@@ -15,7 +15,7 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 [ExpertShardPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class ExpertShardGrain(
-    ExpertShardSet shards, DataPlaneEndpoint endpoint, IOptions<ExpertClusterOptions> options, ILogger<ExpertShardGrain> logger)
+    ExpertShardSet shards, DataPlaneEndpoint endpoint, IOptions<ExpertPlacementOptions> options, ILogger<ExpertShardGrain> logger)
     : Grain, IExpertShardGrain
 {
     private LoadedShard? _loaded;
@@ -34,7 +34,7 @@ public sealed partial class ExpertShardGrain(
     public async ValueTask<ShardActivation> EnsureLoaded()
     {
         var loaded = _loaded ?? throw new InvalidOperationException("the shard grain was called before its activation finished");
-        return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address, loaded.LoadedBytes, loaded.TensorNames.Count);
+        return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

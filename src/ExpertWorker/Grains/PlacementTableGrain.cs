@@ -12,7 +12,7 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 /// rebuilt after this grain moved is still newer than any before it.
 /// </summary>
 public sealed partial class PlacementTableGrain(
-    ModelSource source, IOptions<ExpertClusterOptions> options, ILogger<PlacementTableGrain> logger) : Grain, IPlacementTableGrain
+    ModelSource source, IOptions<ExpertPlacementOptions> options, ILogger<PlacementTableGrain> logger) : Grain, IPlacementTableGrain
 {
     private static readonly TimeSpan ReplicaCallTimeout = TimeSpan.FromSeconds(20);
     private PlacementTable? _table;

@@ -6,8 +6,8 @@ using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.DataPlane;
 using Kimi.Cluster.ServiceDefaults;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -84,7 +84,7 @@ public static class ExpertWorkerHost
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
         builder.Services.AddGrpcHealthChecks().AddCheck<ServingState>("expert-worker");
         builder.Services.AddSingleton<ExpertWorkerMetrics>();
-        builder.Services.Configure<ExpertClusterOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
+        builder.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         builder.UseOrleans(silo =>
         {
             SiloMembership.Configure(silo, options);

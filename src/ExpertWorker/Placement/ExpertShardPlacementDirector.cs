@@ -1,8 +1,8 @@
 using Kimi.Cluster.ExpertWorker.Grains;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using Orleans.Runtime;
 
 namespace Kimi.Cluster.ExpertWorker.Placement;
 
@@ -11,7 +11,7 @@ namespace Kimi.Cluster.ExpertWorker.Placement;
 /// the k-th silo (mod the silo count) in address order. With R ≤ silos, a shard's replicas land
 /// on different silos, and every silo gets the same number of replicas (±1).
 /// </summary>
-public sealed class ExpertShardPlacementDirector(IOptions<ExpertClusterOptions> options) : IPlacementDirector
+public sealed class ExpertShardPlacementDirector(IOptions<ExpertPlacementOptions> options) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {

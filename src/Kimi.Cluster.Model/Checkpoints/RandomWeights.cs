@@ -1,6 +1,7 @@
 using System.Text;
 using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.TensorSupport;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.DataPlane;

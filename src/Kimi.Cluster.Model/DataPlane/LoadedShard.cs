@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.RoutedExperts;
 using TorchSharp;
 
 namespace Kimi.Cluster.Model.DataPlane;

@@ -1,4 +1,5 @@
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.RoutedExperts;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.DataPlane;

@@ -1,5 +1,8 @@
+using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
+using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;

@@ -1,4 +1,5 @@
 using Kimi.Cluster.Kernels;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;

@@ -1,7 +1,9 @@
+using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using static TorchSharp.torch;
+using Kimi.Cluster.Model.RoutedExperts;
 using static TorchSharp.torch.nn.functional;
+using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;
 

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Model.Caching;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Kernels.Rows;
 using Kimi.Cluster.Model.Configuration;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;

@@ -26,7 +26,7 @@ public sealed class KimiGenerateService(AttentionWorkerPool worker, ModelInfoCac
         try
         {
             await context.WriteResponseHeadersAsync(new Metadata { { RequestIdHeader, plan.RequestId } });
-            await GenerationStream.WriteAsync(worker, plan, model.Text, responseStream, Deadline(context), entry.Token);
+            await TextResponseStream.WriteAsync(worker, plan, model.Text, responseStream, Deadline(context), entry.Token);
         }
         catch (OperationCanceledException) when (entry.WasAborted)
         {

@@ -1,9 +1,10 @@
+using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.Tests.Support;
+using static TorchSharp.torch;
 using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
 using ReferenceMla = Kimi.Cluster.Model.Tests.Reference.MlaAttention;
-using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;

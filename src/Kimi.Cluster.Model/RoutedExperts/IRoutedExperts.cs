@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.RoutedExperts;
 
 /// <summary>
 /// The attention→expert boundary, SGLang's dispatch/combine pair: dispatch sends each token's

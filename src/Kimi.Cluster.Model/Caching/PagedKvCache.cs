@@ -3,7 +3,7 @@ using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Scheduling;
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Engine;
+namespace Kimi.Cluster.Model.Caching;
 
 /// <summary>
 /// The shared latent KV pool of continuous batching: per layer one float32 tensor

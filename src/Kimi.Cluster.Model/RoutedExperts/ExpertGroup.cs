@@ -1,9 +1,11 @@
+using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Kernels;
+using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.RoutedExperts;
 
 /// <summary>
 /// Some routed experts (the same ids in every MoE layer) loaded in this process: all of them

@@ -1,4 +1,4 @@
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.Caching;
 
 /// <summary>
 /// One sequence's slice of a flattened batch: rows [TokenStart, TokenStart + TokenCount) of the

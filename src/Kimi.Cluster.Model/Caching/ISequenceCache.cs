@@ -1,4 +1,4 @@
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.Caching;
 
 /// <summary>
 /// One sequence's latent KV as the attention sees it, whatever stores it (a growable

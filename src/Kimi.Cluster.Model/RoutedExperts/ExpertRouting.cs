@@ -1,6 +1,6 @@
 using Kimi.Cluster.Kernels;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.RoutedExperts;
 
 /// <summary>
 /// The gate's decision for a batch: which experts each token goes to and with what weight,

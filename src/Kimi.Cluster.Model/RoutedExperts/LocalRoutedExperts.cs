@@ -2,7 +2,7 @@ using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.RoutedExperts;
 
 /// <summary>Every routed expert in this process (the single-process path, `--expert-workers 0`).</summary>
 public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights) : IRoutedExperts

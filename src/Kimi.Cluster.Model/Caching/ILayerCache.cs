@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.Caching;
 
 /// <summary>
 /// One sequence's MLA cache in one layer: append the step's rows, then read every cached row

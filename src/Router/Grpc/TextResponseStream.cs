@@ -1,8 +1,8 @@
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Router.Generation;
-using Kimi.Cluster.Router.Text;
 using Kimi.Cluster.Router.Routing;
+using Kimi.Cluster.Router.Text;
 using Kimi.Cluster.Router.Worker;
 
 namespace Kimi.Cluster.Router.Grpc;
@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Router.Grpc;
 /// Runs one planned Generate against the worker and writes its chunks, then the one final
 /// message; the worker call carries the client's deadline and ends when the token is cancelled.
 /// </summary>
-public static class GenerationStream
+public static class TextResponseStream
 {
     public static async Task WriteAsync(
         AttentionWorkerPool worker, GenerationPlan plan, ModelText text, IServerStreamWriter<GenerateTextResponse> responses,

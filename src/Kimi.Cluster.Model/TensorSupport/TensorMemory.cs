@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Kimi.Cluster.Kernels;
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.TensorSupport;
 
 /// <summary>
 /// How the layers hand tensors to the kernels and back: as contiguous float32 CPU memory, without

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.TensorSupport;
 
 /// <summary>
 /// Scalars that live as long as the process. TorchSharp frees a Scalar in its finalizer, so one

@@ -1,7 +1,7 @@
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 
 /// <summary>The cluster-wide shape of expert placement, the same on every expert worker.</summary>
-public sealed class ExpertClusterOptions
+public sealed class ExpertPlacementOptions
 {
     public int Shards { get; set; } = 1;
     public int Replicas { get; set; } = 1;

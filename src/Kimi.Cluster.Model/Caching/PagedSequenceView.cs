@@ -1,7 +1,8 @@
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Engine;
+namespace Kimi.Cluster.Model.Caching;
 
 /// <summary>
 /// One sequence's window onto a <see cref="PagedKvCache"/> for one step: appends scatter the

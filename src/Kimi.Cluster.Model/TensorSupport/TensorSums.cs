@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.TensorSupport;
 
 /// <summary>
 /// a + b without the Scalar temporary that TorchSharp's operator + makes for its alpha
