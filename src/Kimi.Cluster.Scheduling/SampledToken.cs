@@ -1,7 +1,4 @@
 namespace Kimi.Cluster.Scheduling;
 
-/// <summary>
-/// The token the engine sampled for a sequence in a step; <paramref name="Stop"/> when the sampler
-/// saw a stop condition (end of sequence, stop token), since the scheduler does not know the vocabulary.
-/// </summary>
-public sealed record SampledToken(long Id, int Token, bool Stop = false);
+/// <summary>The token the engine sampled for a sequence in a step; <see cref="Scheduler.Update"/> decides whether it ends it.</summary>
+public sealed record SampledToken(long Id, int Token);

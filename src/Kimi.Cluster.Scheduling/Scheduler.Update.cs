@@ -5,7 +5,8 @@ public sealed partial class Scheduler
     /// <summary>
     /// Folds the step's results back in: every scheduled sequence has its tokens computed, newly
     /// full blocks enter the prefix cache, and each sequence that reached its end takes its sampled
-    /// token. Sequences that stop or reach their length finish and free their blocks. Results for
+    /// token. This is where a sequence finishes, and the only place: it stops on one of its stop
+    /// tokens or reaches its length (max tokens or the model's context), and frees its blocks. Results for
     /// sequences cancelled since the plan are ignored.
     /// </summary>
     public IReadOnlyList<FinishedSequence> Update(IReadOnlyList<SampledToken> results)
@@ -36,7 +37,7 @@ public sealed partial class Scheduler
     private FinishedSequence? Append(Sequence sequence, SampledToken token)
     {
         sequence.Tokens.Add(token.Token);
-        FinishReason? reason = token.Stop ? FinishReason.Stop
+        FinishReason? reason = sequence.StopTokenIds.Contains(token.Token) ? FinishReason.Stop
             : sequence.OutputCount >= sequence.MaxTokens || sequence.Tokens.Count >= Config.MaxModelLength ? FinishReason.Length
             : null;
         if (reason is null)

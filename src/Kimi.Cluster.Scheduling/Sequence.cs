@@ -14,6 +14,8 @@ internal sealed class Sequence(SequenceRequest request)
 
     public int MaxTokens { get; } = request.MaxTokens;
 
+    public IReadOnlySet<int> StopTokenIds { get; } = request.StopTokenIds;
+
     /// <summary>Leading tokens whose KV is in <see cref="BlockTable"/>.</summary>
     public int NumComputed { get; set; }
 

@@ -58,12 +58,15 @@ internal sealed class SchedulerHarness
         Scheduler.CheckInvariants();
     }
 
+    // Sampled tokens are drawn from 0..49, so about one in ten stops its sequence.
+    private static readonly IReadOnlySet<int> StopTokens = new HashSet<int> { 0, 1, 2, 3, 4 };
+
     private void Add()
     {
         var id = ++_nextId;
         var prefix = _random.Next(4) == 0 ? [] : _systemPrompts[_random.Next(_systemPrompts.Length)];
         int[] prompt = [.. prefix, .. Enumerable.Range(0, _random.Next(1, 12)).Select(_ => _random.Next(50))];
-        var request = new SequenceRequest(id, prompt, _random.Next(1, 12));
+        var request = new SequenceRequest(id, prompt, _random.Next(1, 12)) { StopTokenIds = StopTokens };
         var waiting = Scheduler.WaitingCount;
         if (Scheduler.TryAdd(request, out var refusal))
         {
@@ -88,7 +91,7 @@ internal sealed class SchedulerHarness
             Cancel(plan.Sequences[_random.Next(plan.Sequences.Count)].Id);
         var results = plan.Sequences
             .Where(s => s.SamplesToken)
-            .Select(s => new SampledToken(s.Id, _random.Next(50), Stop: _random.Next(10) == 0))
+            .Select(s => new SampledToken(s.Id, _random.Next(50)))
             .ToList();
         foreach (var done in Scheduler.Update(results))
         {

@@ -91,7 +91,7 @@ public sealed partial class GenerationBatcher
             }
             foreach (var done in _scheduler.Update(sampled.Select(t => t.ToSampled()).ToArray()))
             {
-                var result = _generator.Complete(done.Id);
+                var result = _generator.Complete(done.Id, done.Reason);
                 if (_pending.Remove(done.Id, out var pending))
                     pending.Complete(result);
             }

@@ -3,7 +3,6 @@ using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.AttentionWorker.Operations;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
-using FinishReason = Kimi.Cluster.Model.Engine.FinishReason;
 
 namespace Kimi.Cluster.AttentionWorker.Batching;
 
@@ -100,7 +99,7 @@ public sealed partial class GenerationBatcher : BackgroundService
         {
             if (_stopped || _draining)
                 throw new InvalidOperationException("the worker is shutting down");
-            var sequence = new SequenceRequest(pending.Id, request.PromptTokenIds, request.Sampling.MaxTokens);
+            var sequence = request.ToSequence(pending.Id, _generator.Model.EosTokenIds);
             if (!_scheduler.TryAdd(sequence, out var refusal))
                 throw new AdmissionRefusedException(refusal);
             _pending.Add(pending.Id, pending);

@@ -65,7 +65,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
 
     public IReadOnlyList<StepToken> Step(StepPlan plan) => _continuous.Step(plan);
 
-    public GenerationResult Complete(long id) => _continuous.Complete(id);
+    public GenerationResult Complete(long id, FinishReason reason) => _continuous.Complete(id, reason);
 
     public GenerationResult? Cancel(long id) => _continuous.Cancel(id);
 

@@ -18,8 +18,8 @@ public interface IBatchGenerator : IDisposable
     /// <summary>Runs one planned step; returns the tokens sampled for sequences that reached their end.</summary>
     IReadOnlyList<StepToken> Step(StepPlan plan);
 
-    /// <summary>Removes a request the scheduler finished and returns its result.</summary>
-    GenerationResult Complete(long id);
+    /// <summary>Removes a request the scheduler finished, for <paramref name="reason"/>, and returns its result.</summary>
+    GenerationResult Complete(long id, FinishReason reason);
 
     /// <summary>Removes a cancelled request, if it was added; its result says Cancelled.</summary>
     GenerationResult? Cancel(long id);

@@ -22,8 +22,6 @@ public static class GenerateRequestMapper
         TokenIdChecks.RequireInVocabulary(prompt, "prompt_token_ids", model.VocabSize);
         var stopTokenIds = request.StopTokenIds.ToArray();
         TokenIdChecks.RequireInVocabulary(stopTokenIds, "stop_token_ids", model.VocabSize);
-        if (request.Stop.Any(string.IsNullOrEmpty))
-            throw new InvalidRequestException("stop", "stop: stop strings must not be empty.");
 
         var sampling = ToSampling(request, stopTokenIds);
         Validate(sampling);
@@ -46,7 +44,6 @@ public static class GenerateRequestMapper
             FrequencyPenalty = options.FrequencyPenalty,
             MaxTokens = (int)Math.Min(request.MaxTokens, int.MaxValue),
             StopTokenIds = stopTokenIds,
-            StopStrings = request.Stop.ToArray(),
             Logprobs = (int)Math.Min(request.Logprobs, int.MaxValue),
             IgnoreEos = request.IgnoreEos,
         };

@@ -32,7 +32,7 @@ public sealed partial class AttentionWorkerGrpcService(
         {
             await stream.WriteTokensAsync(pending.Tokens, context.CancellationToken);
             var result = await pending.Result.WaitAsync(context.CancellationToken);
-            if (result.FinishReason == Domain.FinishReason.Cancelled)
+            if (result.FinishReason == Kimi.Cluster.Scheduling.FinishReason.Cancelled)
                 throw context.CancellationToken.IsCancellationRequested ? WorkerErrors.ClientCancelled() : WorkerErrors.ShuttingDown();
             await stream.WriteFinalAsync(result, context.CancellationToken);
         }

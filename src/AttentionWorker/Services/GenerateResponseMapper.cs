@@ -1,6 +1,7 @@
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.Contracts.V1;
 using Domain = Kimi.Cluster.Model.Engine;
+using Scheduling = Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Services;
 
@@ -23,14 +24,13 @@ public static class GenerateResponseMapper
         return new GenerateResponse
         {
             FinishReason = ToProto(result.FinishReason),
-            MatchedStop = result.MatchedStopString ?? "",
         };
     }
 
-    public static FinishReason ToProto(Domain.FinishReason reason) => reason switch
+    public static FinishReason ToProto(Scheduling.FinishReason reason) => reason switch
     {
-        Domain.FinishReason.Length => FinishReason.Length,
-        Domain.FinishReason.Stop => FinishReason.Stop,
+        Scheduling.FinishReason.Length => FinishReason.Length,
+        Scheduling.FinishReason.Stop => FinishReason.Stop,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "a cancelled sequence has no finish reason to report"),
     };
 

@@ -9,8 +9,9 @@ namespace Kimi.Cluster.Model.Engine;
 /// <summary>
 /// Continuous batching over a <see cref="PagedKvCache"/>: runs the steps a
 /// <see cref="Scheduler"/> plans (decodes and prefill chunks mixed in one forward pass) and keeps
-/// each request's sampler state, since the scheduler sees only token ids. Not thread-safe: one
-/// loop drives the scheduler and this engine together.
+/// each request's sampler state, since the scheduler sees only token ids (and decides, from
+/// them, when a request finishes). Not thread-safe: one loop drives the scheduler and this
+/// engine together.
 /// </summary>
 public sealed class ContinuousEngine : IDisposable
 {
@@ -40,7 +41,7 @@ public sealed class ContinuousEngine : IDisposable
         _engine.Validate(request);
         if (!_requests.TryAdd(id, new SequenceOutput(request)))
             throw new ArgumentException($"Request {id} is already in the engine.", nameof(id));
-        return new SequenceRequest(id, request.PromptTokenIds, request.Sampling.MaxTokens);
+        return request.ToSequence(id, _engine.Config.EosTokenIds);
     }
 
     /// <summary>
@@ -84,7 +85,7 @@ public sealed class ContinuousEngine : IDisposable
         for (int i = 0; i < plan.Sequences.Count; i++)
         {
             var s = plan.Sequences[i];
-            if (s.SamplesToken && _requests.TryGetValue(s.Id, out var output) && !output.IsFinished)
+            if (s.SamplesToken && _requests.TryGetValue(s.Id, out var output))
             {
                 rows.Add(i);
                 samplers.Add((s, output));
@@ -98,25 +99,20 @@ public sealed class ContinuousEngine : IDisposable
         var results = new List<StepToken>(rows.Count);
         for (int r = 0; r < samplers.Count; r++)
         {
-            var (s, output) = samplers[r];
-            // s.End positions are cached; one more is needed to feed the sampled token back.
-            output.Accept(sampled[r], _engine.Config.EosTokenIds, s.End + 1 > _engine.Config.MaxPositionEmbeddings, _engine.RenderToken);
-            results.Add(new StepToken(s.Id, sampled[r], output.IsFinished));
+            samplers[r].Output.Accept(sampled[r]);
+            results.Add(new StepToken(samplers[r].Plan.Id, sampled[r]));
         }
         return results;
     }
 
-    /// <summary>Removes a request the scheduler finished and returns its result.</summary>
-    public GenerationResult Complete(long id) =>
-        _requests.Remove(id, out var output) ? output.ToResult() : throw new KeyNotFoundException($"Request {id} is not in the engine.");
+    /// <summary>Removes a request the scheduler finished, for <paramref name="reason"/>, and returns its result.</summary>
+    public GenerationResult Complete(long id, FinishReason reason) =>
+        _requests.Remove(id, out var output) ? output.ToResult(reason) : throw new KeyNotFoundException($"Request {id} is not in the engine.");
 
     /// <summary>Removes a cancelled request (cancel it in the scheduler too); its result says Cancelled.</summary>
     public GenerationResult? Cancel(long id)
     {
-        if (!_requests.Remove(id, out var output))
-            return null;
-        output.Cancel();
-        return output.ToResult();
+        return _requests.Remove(id, out var output) ? output.ToResult(FinishReason.Cancelled) : null;
     }
 
     public void Dispose() => Cache.Dispose();

@@ -68,9 +68,6 @@ public sealed class LoadedModel : IDisposable
     public (int Tensors, long Bytes) CheckpointLoad => _weightsOwner is SafetensorsCheckpoint checkpoint
         ? (checkpoint.LoadedTensors, checkpoint.LoadedBytes) : (0, 0);
 
-    /// <summary>How a token reads in output text, for stop strings; the vLLM convention without a tokenizer.</summary>
-    public Func<int, string> RenderToken { get; init; } = id => $"token_id:{id}";
-
     /// <summary>
     /// Refuses a request the model cannot run: an invalid sampling setting, an empty prompt, a
     /// token id outside the vocabulary, or a prompt plus max_tokens past the context (ArgumentException).

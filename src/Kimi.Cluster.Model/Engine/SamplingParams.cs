@@ -23,9 +23,6 @@ public sealed record SamplingParams
     /// <summary>Token ids that end the sequence (the sampled stop token is kept in the output).</summary>
     public IReadOnlyList<int> StopTokenIds { get; init; } = [];
 
-    /// <summary>Strings that end the sequence when they appear in the rendered output text.</summary>
-    public IReadOnlyList<string> StopStrings { get; init; } = [];
-
     /// <summary>How many top alternatives to report per generated token, 0..20.</summary>
     public int Logprobs { get; init; }
 

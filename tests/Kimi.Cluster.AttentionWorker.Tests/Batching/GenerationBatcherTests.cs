@@ -2,7 +2,6 @@ using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
-using FinishReason = Kimi.Cluster.Model.Engine.FinishReason;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Batching;
@@ -46,6 +45,24 @@ public sealed class GenerationBatcherTests
 
         Assert.Equal([11, 12, 13], tokens);
         Assert.Equal(FinishReason.Stop, result.FinishReason);
+        await batcher.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>The scheduler finishes sequences, and it learns the model's end-of-sequence tokens (2 here) from the batcher.</summary>
+    [Theory]
+    [InlineData(false, new[] { 2 }, FinishReason.Stop)]
+    [InlineData(true, new[] { 2, 3, 4 }, FinishReason.Length)]
+    public async Task An_end_of_sequence_token_stops_the_sequence_unless_it_is_ignored(bool ignoreEos, int[] expected, FinishReason reason)
+    {
+        using var generator = new CountingBatchGenerator();
+        using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
+        await batcher.StartAsync(CancellationToken.None);
+
+        var request = new GenerationRequest([1], new SamplingParams { Temperature = 0, MaxTokens = 3, IgnoreEos = ignoreEos });
+        var result = await batcher.Enqueue(request, CancellationToken.None).Result.WaitAsync(Timeout);
+
+        Assert.Equal(expected, result.Tokens.Select(t => t.TokenId));
+        Assert.Equal(reason, result.FinishReason);
         await batcher.StopAsync(CancellationToken.None);
     }
 

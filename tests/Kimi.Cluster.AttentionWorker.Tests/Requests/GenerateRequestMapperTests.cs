@@ -14,7 +14,6 @@ public sealed class GenerateRequestMapperTests
         var request = Valid();
         request.Sampling = new SamplingOptions { Temperature = 0.7f, TopP = 0.9f, TopK = 40, Seed = 99, PresencePenalty = -0.5f, FrequencyPenalty = 1.25f };
         request.StopTokenIds.Add(7);
-        request.Stop.Add("token_id:8");
         request.Logprobs = 3;
         request.IgnoreEos = true;
 
@@ -29,7 +28,6 @@ public sealed class GenerateRequestMapperTests
         Assert.Equal(1.25f, mapped.Sampling.FrequencyPenalty);
         Assert.Equal(5, mapped.Sampling.MaxTokens);
         Assert.Equal([7], mapped.Sampling.StopTokenIds);
-        Assert.Equal(["token_id:8"], mapped.Sampling.StopStrings);
         Assert.Equal(3, mapped.Sampling.Logprobs);
         Assert.True(mapped.Sampling.IgnoreEos);
     }
@@ -84,7 +82,6 @@ public sealed class GenerateRequestMapperTests
         { request => request.Sampling.FrequencyPenalty = -3, "frequency_penalty" },
         { request => request.Sampling.FrequencyPenalty = float.PositiveInfinity, "frequency_penalty" },
         { request => request.StopTokenIds.Add(100), "stop_token_ids" },
-        { request => request.Stop.Add(""), "stop" },
     };
 
     [Theory]

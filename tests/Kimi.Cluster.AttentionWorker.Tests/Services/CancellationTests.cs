@@ -24,7 +24,7 @@ public sealed class CancellationTests : IAsyncLifetime
     public async Task Cancelling_the_call_cancels_the_engine_request()
     {
         using var caller = new CancellationTokenSource();
-        var call = Calls.GenerateAllAsync(_server.Client, Calls.Greedy(50, 1), caller.Token);
+        var call = Calls.GenerateAllAsync(_server.Client, Calls.Greedy(50, 10), caller.Token);
         Assert.True(_generator.Holding.Wait(TimeSpan.FromSeconds(10)));
 
         await caller.CancelAsync();

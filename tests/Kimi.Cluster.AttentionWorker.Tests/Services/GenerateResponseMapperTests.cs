@@ -2,6 +2,7 @@ using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.AttentionWorker.Services;
 using Kimi.Cluster.Contracts.V1;
 using Domain = Kimi.Cluster.Model.Engine;
+using Scheduling = Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Services;
 
@@ -21,20 +22,25 @@ public sealed class GenerateResponseMapperTests
     }
 
     [Theory]
-    [InlineData(Domain.FinishReason.Length, FinishReason.Length)]
-    [InlineData(Domain.FinishReason.Stop, FinishReason.Stop)]
-    public void Finish_reasons_map(Domain.FinishReason domain, FinishReason proto) =>
+    [InlineData(Scheduling.FinishReason.Length, FinishReason.Length)]
+    [InlineData(Scheduling.FinishReason.Stop, FinishReason.Stop)]
+    public void Finish_reasons_map(Scheduling.FinishReason domain, FinishReason proto) =>
         Assert.Equal(proto, GenerateResponseMapper.ToProto(domain));
 
     [Fact]
-    public void Final_message_carries_the_matched_stop_string()
+    public void A_cancelled_sequence_has_no_finish_reason_to_send()
     {
-        var result = new Domain.GenerationResult([], Domain.FinishReason.Stop, 3) { MatchedStopString = "token_id:4" };
+        Assert.Throws<ArgumentOutOfRangeException>(() => GenerateResponseMapper.ToProto(Scheduling.FinishReason.Cancelled));
+    }
+
+    [Fact]
+    public void Final_message_carries_the_finish_reason_only()
+    {
+        var result = new Domain.GenerationResult([], Scheduling.FinishReason.Stop, 3);
 
         var final = GenerateResponseMapper.ToFinalMessage(result);
 
         Assert.Equal(FinishReason.Stop, final.FinishReason);
-        Assert.Equal("token_id:4", final.MatchedStop);
         Assert.Empty(final.Tokens);
     }
 

@@ -1,7 +1,6 @@
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
-using FinishReason = Kimi.Cluster.Model.Engine.FinishReason;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 
@@ -78,16 +77,15 @@ public sealed class CountingBatchGenerator : IBatchGenerator
             var alternatives = Enumerable.Range(0, request.Sampling.Logprobs).Select(k => new TokenLogprob(k, -2f)).ToArray();
             var token = new GeneratedToken(next, -1f, alternatives);
             tokens.Add(token);
-            sampled.Add(new StepToken(s.Id, token, request.Sampling.StopTokenIds.Contains(next)));
+            sampled.Add(new StepToken(s.Id, token));
         }
         return sampled;
     }
 
-    public GenerationResult Complete(long id)
+    public GenerationResult Complete(long id, FinishReason reason)
     {
         _requests.Remove(id, out var entry);
-        var stopped = entry.Request.Sampling.StopTokenIds.Contains(entry.Tokens[^1].TokenId);
-        return new GenerationResult(entry.Tokens, stopped ? FinishReason.Stop : FinishReason.Length, entry.Request.PromptTokenIds.Count);
+        return new GenerationResult(entry.Tokens, reason, entry.Request.PromptTokenIds.Count);
     }
 
     public GenerationResult? Cancel(long id)

@@ -65,7 +65,7 @@ public sealed class ContinuousEngineTests
             Assert.True(scheduler.Blocks.UsedCount <= size.Blocks);
             var sampled = engine.Step(plan);
             foreach (var done in scheduler.Update(sampled.Select(t => t.ToSampled()).ToArray()))
-                results.Add(done.Id, engine.Complete(done.Id));
+                results.Add(done.Id, engine.Complete(done.Id, done.Reason));
         }
         Assert.Equal(0, engine.Count);
         return new RunStats(results, cached, preemptions, maxUsed);

@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Tests.Support;
+using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
 

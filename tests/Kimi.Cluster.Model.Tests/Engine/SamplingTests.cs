@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Tests.Support;
+using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
 
@@ -80,17 +81,6 @@ public sealed class SamplingTests
         var result = Tiny.Value.Generate([new GenerationRequest([4, 8, 15, 16, 23, 42], new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true, StopTokenIds = [free[2]] })])[0];
         Assert.Equal(FinishReason.Stop, result.FinishReason);
         Assert.Equal(free[..(Array.IndexOf(free, free[2]) + 1)], result.Tokens.Select(t => t.TokenId));
-    }
-
-    [Fact]
-    public void StopString_EndsWithStop_AndReportsTheMatch()
-    {
-        var free = Run(new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true });
-        string stop = $"token_id:{free[1]}";
-        var result = Tiny.Value.Generate([new GenerationRequest([4, 8, 15, 16, 23, 42], new SamplingParams { Temperature = 0, MaxTokens = 8, IgnoreEos = true, StopStrings = [stop] })])[0];
-        Assert.Equal(FinishReason.Stop, result.FinishReason);
-        Assert.Equal(stop, result.MatchedStopString);
-        Assert.Equal(Array.IndexOf(free, free[1]) + 1, result.Tokens.Count);
     }
 
     [Theory]

@@ -33,7 +33,7 @@ public static class Generation
         {
             var sampled = engine.Step(scheduler.Schedule());
             foreach (var done in scheduler.Update([.. sampled.Select(t => t.ToSampled())]))
-                results[done.Id] = engine.Complete(done.Id);
+                results[done.Id] = engine.Complete(done.Id, done.Reason);
         }
         return results;
     }

@@ -44,7 +44,6 @@ public sealed class GenerationPlannerTests
         Assert.Equal(7ul, plan.Worker.Sampling.Seed);
         Assert.True(plan.ReturnLogprobs);
         Assert.Equal(["x"], plan.Stops);
-        Assert.Empty(plan.Worker.Stop);
         Assert.Equal([9], plan.Worker.StopTokenIds);
     }
 
