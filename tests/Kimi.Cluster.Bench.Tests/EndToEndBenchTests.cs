@@ -7,6 +7,7 @@ using Spectre.Console;
 namespace Kimi.Cluster.Bench.Tests;
 
 /// <summary>Runs the bench against a real `router local --port 0` cluster serving the built-in tiny model.</summary>
+[Trait("Needs", "Processes")]
 public sealed class EndToEndBenchTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Kimi.Cluster.Deploy.Tests;
 /// rendered args are parsed by the real commands, so a renamed or missing option fails here
 /// rather than in a crash-looping pod.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class ChartArgumentsTests
 {
     public static TheoryData<string?> ValuesFiles => new() { null, "full-values.yaml", "in-cluster-redis-values.yaml" };

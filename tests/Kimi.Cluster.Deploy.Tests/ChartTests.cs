@@ -7,6 +7,7 @@ namespace Kimi.Cluster.Deploy.Tests;
 /// Kubernetes schemas and the validator's reference checks, and the wiring between the
 /// processes (worker URLs, ports, probes, Orleans and Redis settings) is what the processes expect.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class ChartTests
 {
     private static readonly string[] Full = [Chart.CiValues("full-values.yaml")];

@@ -5,6 +5,7 @@ namespace Kimi.Cluster.Deploy.Tests;
 /// and values the chart refuses; and the validator's own sensitivity, so that a passing
 /// validation means something.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class ChartValuesTests
 {
     [Fact]

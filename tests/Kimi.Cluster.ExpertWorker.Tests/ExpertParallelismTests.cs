@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 namespace Kimi.Cluster.ExpertWorker.Tests;
 
 /// <summary>Real expert worker processes: placement, load accounting, and the data plane's answers and errors.</summary>
+[Trait("Needs", "Processes")]
 public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) : IClassFixture<ExpertWorkerClusterFixture>
 {
     private const int MoeLayer = 1; // the tiny model's first MoE layer

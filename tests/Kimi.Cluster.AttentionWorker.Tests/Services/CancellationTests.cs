@@ -29,12 +29,15 @@ public sealed class CancellationTests : IAsyncLifetime
 
         await caller.CancelAsync();
         var engineRequest = Assert.Single(_generator.Added);
-        // One step at a time until the batcher has seen the cancellation and told the engine.
+        var cancelled = _generator.WhenCancelled(engineRequest);
+        // One step at a time until the cancellation has crossed the wire and the batcher, folding
+        // it in before its next step, has told the engine.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!_generator.Cancelled.Contains(engineRequest))
+        while (!cancelled.IsCompleted)
         {
             _generator.ReleaseOneStep();
-            await Task.Delay(20, timeout.Token);
+            await Task.WhenAny(cancelled, _generator.WaitForHeldStepAsync(timeout.Token));
+            timeout.Token.ThrowIfCancellationRequested();
         }
         Assert.True(_generator.BatchSizes.Count < 50, "the request ran to completion instead of being cancelled");
         var error = await Assert.ThrowsAsync<RpcException>(() => call);

@@ -16,6 +16,8 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     private readonly Dictionary<long, (GenerationRequest Request, List<GeneratedToken> Tokens)> _requests = [];
     private readonly ManualResetEventSlim _gate;
     private readonly SemaphoreSlim _stepPermits = new(0);
+    private readonly SemaphoreSlim _heldSteps = new(0);
+    private readonly Dictionary<long, TaskCompletionSource> _cancellations = [];
 
     public CountingBatchGenerator(bool startOpen = true) => _gate = new ManualResetEventSlim(startOpen);
 
@@ -51,6 +53,22 @@ public sealed class CountingBatchGenerator : IBatchGenerator
 
     public void ReleaseOneStep() => _stepPermits.Release();
 
+    /// <summary>With <see cref="HoldEveryStep"/>: completes when a step is waiting for its <see cref="ReleaseOneStep"/>.</summary>
+    public Task WaitForHeldStepAsync(CancellationToken cancellation) => _heldSteps.WaitAsync(cancellation);
+
+    /// <summary>Completes when the batcher cancels request <paramref name="id"/> in the engine.</summary>
+    public Task WhenCancelled(long id)
+    {
+        lock (_cancelled)
+        {
+            if (!_cancellations.TryGetValue(id, out var signal))
+                _cancellations[id] = signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_cancelled.Contains(id))
+                signal.TrySetResult();
+            return signal.Task;
+        }
+    }
+
     public void Add(long id, GenerationRequest request)
     {
         _requests.Add(id, (request, []));
@@ -63,7 +81,10 @@ public sealed class CountingBatchGenerator : IBatchGenerator
             _batchSizes.Add(plan.Sequences.Count);
         Holding.Set();
         if (HoldEveryStep)
+        {
+            _heldSteps.Release();
             _stepPermits.Wait(TimeSpan.FromSeconds(30));
+        }
         else
             _gate.Wait(TimeSpan.FromSeconds(30));
         if (plan.Sequences.Any(s => _requests.TryGetValue(s.Id, out var r) && r.Request.PromptTokenIds[0] == FailingPromptToken))
@@ -91,7 +112,11 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     public GenerationResult? Cancel(long id)
     {
         lock (_cancelled)
+        {
             _cancelled.Add(id);
+            if (_cancellations.TryGetValue(id, out var signal))
+                signal.TrySetResult();
+        }
         return _requests.Remove(id, out var entry)
             ? new GenerationResult(entry.Tokens, FinishReason.Cancelled, entry.Request.PromptTokenIds.Count)
             : null;
@@ -101,6 +126,7 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     {
         _gate.Dispose();
         _stepPermits.Dispose();
+        _heldSteps.Dispose();
         Holding.Dispose();
     }
 }

@@ -10,7 +10,12 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 /// </summary>
 public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFailure = null) : IPlacementSource
 {
+    private readonly TaskCompletionSource _firstReport = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public ConcurrentQueue<string> ReportedFailures { get; } = new();
+
+    /// <summary>Completes when the first failure is reported (reports are sent in the background).</summary>
+    public Task FirstReport => _firstReport.Task;
 
     public PlacementTable Table => table;
 
@@ -19,6 +24,7 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
     public Task<PlacementTable> ReportFailureAsync(long seenVersion, string failedEndpoint, CancellationToken cancellationToken)
     {
         ReportedFailures.Enqueue(failedEndpoint);
+        _firstReport.TrySetResult();
         return Task.FromResult(afterFailure ?? table);
     }
 

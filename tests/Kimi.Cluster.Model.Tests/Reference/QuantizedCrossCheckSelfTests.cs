@@ -11,6 +11,7 @@ namespace Kimi.Cluster.Model.Tests.Reference;
 /// math in torch float64 (compared with <see cref="ReferenceModel"/>). Needs Debian's python3-numpy
 /// (and python3-torch); without them these pass, unless KIMI_REQUIRE_TORCH_CROSSCHECK=1 as in CI.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class QuantizedCrossCheckSelfTests
 {
     private static readonly int[] Prompt = [1, 33, 66, 99, 132];

@@ -6,6 +6,7 @@ using Kimi.Cluster.Router.Tests.Support;
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
 /// <summary>`local --attention-workers 2`: one router routing over two attention-worker processes.</summary>
+[Trait("Needs", "Processes")]
 public sealed class AttentionWorkerPoolTests
 {
     private const int MaxTokens = 6;

@@ -10,6 +10,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// health turns NOT_SERVING, a new call is refused UNAVAILABLE (the router's cue to fail over),
 /// and the process exits 0.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class AttentionWorkerShutdownTests
 {
     private const int MaxTokens = 1000; // the built-in tiny model's context is 1024
@@ -69,15 +70,19 @@ public sealed class AttentionWorkerShutdownTests
         return request;
     }
 
-    /// <summary>Health turns NOT_SERVING when draining starts; the generation is still running then.</summary>
+    /// <summary>
+    /// Health turns NOT_SERVING when draining starts (the generation is still running then): the
+    /// health service's Watch stream reports the change as it happens.
+    /// </summary>
     private static async Task WaitUntilNotServingAsync(AttentionWorkerProcess worker)
     {
-        var health = new Health.HealthClient(worker.Channel);
-        var deadline = DateTime.UtcNow + ExitTimeout;
-        while ((await health.CheckAsync(new HealthCheckRequest())).Status != HealthCheckResponse.Types.ServingStatus.NotServing)
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        using var watch = new Health.HealthClient(worker.Channel).Watch(new HealthCheckRequest(), cancellationToken: timeout.Token);
+        await foreach (var status in watch.ResponseStream.ReadAllAsync(timeout.Token))
         {
-            Assert.True(DateTime.UtcNow < deadline, "health never turned NOT_SERVING after SIGTERM");
-            await Task.Delay(50);
+            if (status.Status == HealthCheckResponse.Types.ServingStatus.NotServing)
+                return;
         }
+        Assert.Fail("the health watch ended before NOT_SERVING");
     }
 }

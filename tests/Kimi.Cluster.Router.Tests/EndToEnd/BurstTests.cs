@@ -4,6 +4,7 @@ using Kimi.Cluster.Router.Tests.Support;
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
 /// <summary>Bursts against a small KV cache and a short queue: nothing is lost, refusals are the documented 429.</summary>
+[Trait("Needs", "Processes")]
 public sealed class BurstTests
 {
     private static int[] Prompt(int i) => [.. Enumerable.Range(0, 3 + i % 29).Select(t => (t * 7 + i) % 500 + 1)];

@@ -4,6 +4,7 @@ using Kimi.Cluster.Router.Tests.Support;
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
 /// <summary>With every shard on two expert workers, losing one worker loses no request and changes no token.</summary>
+[Trait("Needs", "Processes")]
 [Collection(ReplicatedClusterCollection.Name)]
 public sealed class ExpertFailoverTests(ReplicatedClusterFixture fixture)
 {

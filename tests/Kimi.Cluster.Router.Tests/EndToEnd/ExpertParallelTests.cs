@@ -7,6 +7,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// the same prompts give the same greedy tokens and logprobs with 0, 1, 2 and 3 expert workers,
 /// one request at a time and several at once.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Collection(ExpertParallelCollection.Name)]
 public sealed class ExpertParallelTests(ExpertParallelFixture clusters)
 {

@@ -7,6 +7,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// Each expert worker loads only the shards placement gave it, and together they load every
 /// expert tensor once (per replica): checked against the workers' own load accounting.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Collection(ExpertParallelCollection.Name)]
 public sealed class ExpertPlacementTests(ExpertParallelFixture clusters)
 {

@@ -7,6 +7,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// `--expert-wire-dtype bfloat16` halves the activation bytes each (token, expert worker) pair
 /// costs both ways, as the attention worker's GetStats counters show, and still serves.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class ExpertWireDtypeTests
 {
     [Fact]

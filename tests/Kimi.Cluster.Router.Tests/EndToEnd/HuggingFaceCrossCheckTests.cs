@@ -11,6 +11,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// Needs Debian's python3-torch; .ci/run installs it and sets KIMI_REQUIRE_TORCH_CROSSCHECK=1 so
 /// that its absence fails there, while a developer machine without it passes these by default.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class HuggingFaceCrossCheckTests
 {
     private static readonly int[] Prompt = [1, 33, 66, 99, 132];

@@ -2,6 +2,7 @@ using Kimi.Cluster.Router.Tests.Support;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
+[Trait("Needs", "Processes")]
 [Collection(ClusterCollection.Name)]
 public sealed class InvalidRequestTests(RouterClusterFixture cluster)
 {

@@ -11,6 +11,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// gRPC INVALID_ARGUMENT) naming exactly one field, the one the client sent, never the worker's
 /// own name for it, and never a handler exception.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Collection(ClusterCollection.Name)]
 public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
 {

@@ -8,6 +8,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// Malformed chat requests get the documented 4xx with an OpenAI error body
 /// {"error": {"message", "type", "param", "code"}}, and the router stays healthy after each.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Collection(ScriptedClusterCollection.Name)]
 public sealed class MalformedChatRequestTests(ScriptedClusterFixture cluster)
 {

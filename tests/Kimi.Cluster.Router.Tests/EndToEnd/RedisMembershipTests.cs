@@ -9,6 +9,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// the attention worker finds them there, and the answers do not change. SIGTERM makes a silo
 /// leave the table cleanly while requests go on on the replicas.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class RedisMembershipTests
 {
     private const double Tolerance = 1e-5;

@@ -6,6 +6,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// The scripted model really is a bigram table that follows its script, through the router, the
 /// attention worker and two expert workers: the ground the chat API tests stand on.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Collection(ScriptedClusterCollection.Name)]
 public sealed class ScriptedModelTests(ScriptedClusterFixture cluster)
 {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
 /// <summary>`serve` in front of a worker that something else started (here: the router's own launcher, in-process).</summary>
+[Trait("Needs", "Processes")]
 public sealed class ServeCommandTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);

@@ -3,6 +3,7 @@ using Kimi.Cluster.Router.Tests.Support;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
+[Trait("Needs", "Processes")]
 [Collection(ClusterCollection.Name)]
 public sealed class StreamingTests(RouterClusterFixture cluster)
 {

@@ -12,6 +12,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// tokenizer, one after the other: every one must succeed. Long prompts allocate a lot, so
 /// collections happen mid-step; this is where a Scalar freed by its finalizer showed as a 500.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Trait("Speed", "Slow")]
 public sealed class VendorRequestReplayTests : IAsyncLifetime
 {

@@ -6,6 +6,7 @@ using Kimi.Cluster.Router.Tests.Support;
 
 namespace Kimi.Cluster.Router.Tests.Grpc;
 
+[Trait("Needs", "Processes")]
 [Collection(ClusterCollection.Name)]
 public sealed class GrpcServicesTests(RouterClusterFixture cluster)
 {

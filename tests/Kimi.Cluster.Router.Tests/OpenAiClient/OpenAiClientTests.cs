@@ -8,6 +8,7 @@ namespace Kimi.Cluster.Router.Tests.OpenAiClient;
 /// The official openai npm client against the chat API, on the scripted model: what a real client
 /// reads back (reasoning, content, tool calls, streamed deltas, usage) is what the model generated.
 /// </summary>
+[Trait("Needs", "Processes")]
 [Collection(ScriptedClusterCollection.Name)]
 public sealed class OpenAiClientTests(ScriptedClusterFixture cluster, ITestOutputHelper output)
 {

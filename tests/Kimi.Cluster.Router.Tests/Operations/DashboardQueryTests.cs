@@ -12,6 +12,7 @@ namespace Kimi.Cluster.Router.Tests.Operations;
 /// then every panel's PromQL must return data, and every metric it names must be documented.
 /// Without /usr/bin/prometheus the test returns early, unless KIMI_REQUIRE_PROMETHEUS=1 (CI).
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed partial class DashboardQueryTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan QueryDeadline = TimeSpan.FromSeconds(30);

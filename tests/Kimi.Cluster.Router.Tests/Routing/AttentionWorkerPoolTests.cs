@@ -138,8 +138,8 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
         using var first = new CancellationTokenSource();
         using var second = new CancellationTokenSource();
         var running = TokensAsync(pool, first.Token);
-        while (pool.Status()[0].InFlight == 0)
-            await Task.Delay(10);
+        await _a.FirstCall.WaitAsync(Wait); // the pool leases the worker before it calls it
+        Assert.Equal(1, pool.Status()[0].InFlight);
         var waiting = TokensAsync(pool, second.Token);
 
         var refused = await Assert.ThrowsAsync<ApiException>(() => TokensAsync(pool));

@@ -35,6 +35,7 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
 {
     private readonly WebApplication _app;
     private int _generateCalls;
+    private readonly TaskCompletionSource _firstCall = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeAttentionWorker(string modelId)
     {
@@ -52,6 +53,9 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
     public FakeBehavior Behavior { get; set; } = FakeBehavior.Generate;
 
     public int GenerateCalls => Volatile.Read(ref _generateCalls);
+
+    /// <summary>Completes when the first Generate call arrives.</summary>
+    public Task FirstCall => _firstCall.Task;
 
     public Uri Address { get; private set; } = null!;
 
@@ -75,6 +79,7 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         Interlocked.Increment(ref _generateCalls);
+        _firstCall.TrySetResult();
         switch (Behavior)
         {
             case FakeBehavior.Hang:

@@ -77,18 +77,26 @@ public sealed class RouterProcess : IAsyncDisposable
         }
         catch (Exception error) when (error is TimeoutException or InvalidOperationException)
         {
-            // Let the output readers catch up before reporting it.
-            await Task.Delay(500);
+            if (_process.HasExited)
+                await DrainedAsync(TimeSpan.FromSeconds(10));
             throw new InvalidOperationException($"router not ready ({error.Message}); its output:{Environment.NewLine}{Output}", error);
         }
     }
 
-    /// <summary>Waits for a router that is expected to exit by itself, and returns its exit code.</summary>
+    /// <summary>
+    /// Waits for a router that is expected to exit by itself and returns its exit code; by then every
+    /// line it wrote is in <see cref="Output"/> (the wait ends when both output pipes are read to the end).
+    /// </summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await DrainedAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    private async Task DrainedAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancellation.Token);
-        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

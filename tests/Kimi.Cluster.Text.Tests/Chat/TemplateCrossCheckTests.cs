@@ -12,6 +12,7 @@ namespace Kimi.Cluster.Text.Tests.Chat;
 /// Moonshot's templates. Needs Debian's python3-jinja2; with KIMI_REQUIRE_PYTHON_CROSSCHECK=1 its
 /// absence fails, otherwise these pass with a message.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class TemplateCrossCheckTests
 {
     private static readonly JsonSerializerOptions _readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -9,6 +9,7 @@ namespace Kimi.Cluster.Text.Tests.Tokenization;
 /// classes against Python's regex with the original class expressions. Python's regex may know a
 /// newer Unicode than the .NET runtime; code points the runtime has not assigned yet are left out.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class CharClassCrossCheckTests
 {
     // Recategorised by a Unicode version newer than the runtime's (ʕ: Ll became Lo in Unicode 16).

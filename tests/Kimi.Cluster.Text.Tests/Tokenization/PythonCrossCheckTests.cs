@@ -8,6 +8,7 @@ namespace Kimi.Cluster.Text.Tests.Tokenization;
 /// The tokenizer against tests/crosscheck/tiktoken_reference.py, written from the algorithm with
 /// the original pattern in Python's regex module: same pieces, same ids, same decoded text.
 /// </summary>
+[Trait("Needs", "Processes")]
 public sealed class PythonCrossCheckTests
 {
     private static readonly string[] Texts =
