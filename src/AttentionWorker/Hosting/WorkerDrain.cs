@@ -1,4 +1,5 @@
 using Kimi.Cluster.AttentionWorker.Batching;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.AttentionWorker.Hosting;
 
@@ -8,9 +9,9 @@ namespace Kimi.Cluster.AttentionWorker.Hosting;
 /// worker) while running generations finish, for at most the drain timeout. Whatever is left
 /// then fails when the batcher's loop stops; Kestrel stops after that.
 /// </summary>
-public sealed partial class WorkerDrain(GenerationBatcher batcher, TimeSpan drainTimeout, ILogger<WorkerDrain> logger) : IHostedLifecycleService
+public sealed partial class WorkerDrain(GenerationBatcher batcher, TimeSpan drainTimeout, ILogger<WorkerDrain> logger) : GracefulStop
 {
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    protected override async Task DrainAsync(CancellationToken cancellationToken)
     {
         var drained = batcher.DrainAsync();
         LogDraining(logger, batcher.PendingCount, drainTimeout.TotalSeconds);
@@ -24,16 +25,6 @@ public sealed partial class WorkerDrain(GenerationBatcher batcher, TimeSpan drai
             LogDrainTimedOut(logger, drainTimeout.TotalSeconds, batcher.PendingCount);
         }
     }
-
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: NOT_SERVING, refusing new requests; draining {Pending} running generations (at most {Seconds} s)")]
     private static partial void LogDraining(ILogger logger, int pending, double seconds);

@@ -68,8 +68,7 @@ public static class WorkerHost
         ArgumentNullException.ThrowIfNull(addGenerator);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ConfigureProcessLogging();
-        builder.AddProcessMetrics(AttentionWorkerMetrics.MeterName);
+        builder.AddServiceDefaults(AttentionWorkerMetrics.MeterName, options.ParentPid).AddCheck<BatcherHealthCheck>("generation");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bound in this order: the addresses feature lists gRPC first, then metrics.
@@ -82,8 +81,7 @@ public static class WorkerHost
 
         var app = builder.Build();
         app.MapGrpcService<AttentionWorkerGrpcService>();
-        app.MapGrpcHealthChecksService();
-        app.MapProcessMetrics();
+        app.MapDefaultEndpoints();
         return app;
     }
 
@@ -113,11 +111,9 @@ public static class WorkerHost
         services.AddSingleton<AttentionWorkerMetrics>();
         services.AddSingleton<WorkerStatsReporter>();
         services.AddHostedService(provider => provider.GetRequiredService<GenerationBatcher>());
-        services.AddGrpcHealthChecks().AddCheck<BatcherHealthCheck>("generation");
         services.AddHostedService(provider => new WorkerDrain(
             provider.GetRequiredService<GenerationBatcher>(), options.DrainTimeout, provider.GetRequiredService<ILogger<WorkerDrain>>()));
         // Draining runs inside the host's stop: leave time after it for the rest to stop.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout + StopMargin);
-        services.AddParentProcessWatch(options.ParentPid);
     }
 }

@@ -61,8 +61,7 @@ public static class ExpertWorkerHost
     {
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.AddWorkerProcessDefaults(options.ParentPid);
-        builder.AddProcessMetrics(ExpertWorkerMetrics.MeterName);
+        builder.AddServiceDefaults(ExpertWorkerMetrics.MeterName, options.ParentPid).AddCheck<ServingState>("expert-worker");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bound in this order: the addresses feature lists the data plane first, then metrics.
@@ -82,7 +81,6 @@ public static class ExpertWorkerHost
         builder.Services.AddSingleton<DataPlaneEndpoint>();
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
-        builder.Services.AddGrpcHealthChecks().AddCheck<ServingState>("expert-worker");
         builder.Services.AddSingleton<ExpertWorkerMetrics>();
         builder.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         builder.UseOrleans(silo =>
@@ -95,8 +93,7 @@ public static class ExpertWorkerHost
         var shardSet = app.Services.GetRequiredService<ExpertShardSet>();
         app.Services.GetRequiredService<ExpertWorkerMetrics>().ObserveResidentWeights(() => shardSet.Shards.Select(s => s.ResidentBytes));
         app.MapGrpcService<ExpertDataPlaneService>();
-        app.MapGrpcHealthChecksService();
-        app.MapProcessMetrics();
+        app.MapDefaultEndpoints();
         return app;
     }
 }

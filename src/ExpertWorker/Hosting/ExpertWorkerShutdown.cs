@@ -1,4 +1,5 @@
 using Orleans.Runtime;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 
@@ -8,9 +9,9 @@ namespace Kimi.Cluster.ExpertWorker.Hosting;
 /// still answers in-flight batches, then end the data-plane streams so attention workers move
 /// to the replicas the placement table now lists. Kestrel stops last.
 /// </summary>
-public sealed partial class ExpertWorkerShutdown(Silo silo, ServingState state, ILogger<ExpertWorkerShutdown> logger) : IHostedLifecycleService
+public sealed partial class ExpertWorkerShutdown(Silo silo, ServingState state, ILogger<ExpertWorkerShutdown> logger) : GracefulStop
 {
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    protected override async Task DrainAsync(CancellationToken cancellationToken)
     {
         state.BeginDraining();
         LogLeaving(logger);
@@ -24,16 +25,6 @@ public sealed partial class ExpertWorkerShutdown(Silo silo, ServingState state, 
             state.LeftCluster();
         }
     }
-
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: NOT_SERVING; leaving the Orleans cluster while the data plane finishes in-flight batches")]
     private static partial void LogLeaving(ILogger logger);

@@ -2,7 +2,7 @@ using Kimi.Cluster.Contracts.V1;
 
 namespace Kimi.Cluster.Router.Grpc;
 
-/// <summary>Owns the router's gRPC surface: KimiGenerate, the standard health service and server reflection.</summary>
+/// <summary>Owns the router's gRPC surface: KimiGenerate, what its health service reports and server reflection (ProcessDefaults maps the health service).</summary>
 public static class GrpcApi
 {
     public static void AddServices(IServiceCollection services)
@@ -22,7 +22,6 @@ public static class GrpcApi
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGrpcService<KimiGenerateService>();
-        app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
     }
 }

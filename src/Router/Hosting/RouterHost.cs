@@ -53,8 +53,7 @@ public static partial class RouterHost
         ArgumentNullException.ThrowIfNull(options);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ConfigureProcessLogging();
-        builder.AddProcessMetrics(RouterMetrics.MeterName);
+        builder.AddServiceDefaults(RouterMetrics.MeterName);
         var address = HttpOptions.ParseAddress(options.Host)
             ?? throw new ArgumentException($"'{options.Host}' is not an IP address", nameof(options));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -80,7 +79,7 @@ public static partial class RouterHost
 
         var app = builder.Build();
         ApiEndpoints.Map(app);
-        app.MapProcessMetrics();
+        app.MapDefaultEndpoints(grpcHealth: options.GrpcPort is not null);
         if (options.GrpcPort is not null)
             GrpcApi.Map(app);
         return app;
