@@ -23,10 +23,16 @@ public static class GenerateRequestMapper
         var stopTokenIds = request.StopTokenIds.ToArray();
         TokenIdChecks.RequireInVocabulary(stopTokenIds, "stop_token_ids", model.VocabSize);
 
+        if (request.GeneratedTokens >= prompt.Length)
+        {
+            throw new InvalidRequestException("generated_tokens",
+                $"generated_tokens: {request.GeneratedTokens} earlier tokens cannot be all of a {prompt.Length}-token prompt; at least one must be the original prompt's.");
+        }
+
         var sampling = ToSampling(request, stopTokenIds);
         Validate(sampling);
         RequireFitsContext(prompt.Length, request.MaxTokens, model.MaxPositionEmbeddings);
-        return new GenerationRequest(prompt, sampling) { RequestId = request.RequestId };
+        return new GenerationRequest(prompt, sampling) { RequestId = request.RequestId, ResumedTokens = (int)request.GeneratedTokens };
     }
 
     private static SamplingParams ToSampling(GenerateRequest request, int[] stopTokenIds)

@@ -9,6 +9,13 @@ public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, Sampli
     public string RequestId { get; init; } = "";
 
     /// <summary>
+    /// How many of the prompt's last tokens an earlier attempt generated (a generation resumed on
+    /// another worker): they count for the penalties as generated tokens. The seeded draws need
+    /// nothing more, being numbered by position.
+    /// </summary>
+    public int ResumedTokens { get; init; }
+
+    /// <summary>
     /// What the scheduler needs of it, under <paramref name="id"/>: the prompt, the budget and the
     /// tokens that end it (the stop token ids, and <paramref name="eosTokenIds"/> unless ignore_eos).
     /// </summary>

@@ -78,6 +78,9 @@ public sealed class LoadedModel : IDisposable
         var prompt = request.PromptTokenIds;
         if (prompt.Count == 0)
             throw new ArgumentException("the prompt must contain at least one token", "prompt");
+        if (request.ResumedTokens < 0 || request.ResumedTokens >= prompt.Count)
+            throw new ArgumentException(
+                $"generated_tokens ({request.ResumedTokens}) must be less than the prompt's {prompt.Count} tokens", "generated_tokens");
         foreach (int token in prompt)
         {
             if (token < 0 || token >= Config.VocabSize)

@@ -8,16 +8,27 @@ namespace Kimi.Cluster.Model.Engine;
 /// tokens, and how often each token was generated (for the penalties). Whether it is finished is
 /// the scheduler's decision, handed in when it completes.
 /// </summary>
-internal sealed class SequenceOutput(GenerationRequest request)
+internal sealed class SequenceOutput
 {
     private readonly List<GeneratedToken> _tokens = [];
     private readonly Dictionary<int, int> _counts = [];
 
-    public GenerationRequest Request { get; } = request;
-    // Draws are numbered by token position, starting after the prompt (see SeededRandom).
-    public SeededRandom Random { get; } = new(request.Sampling.Seed ?? (ulong)System.Random.Shared.NextInt64(), request.PromptTokenIds.Count);
+    public SequenceOutput(GenerationRequest request)
+    {
+        Request = request;
+        Random = new(request.Sampling.Seed ?? (ulong)System.Random.Shared.NextInt64(), request.PromptTokenIds.Count);
+        // A resumed generation's earlier tokens are the prompt's last ones: the penalties count them.
+        var prompt = request.PromptTokenIds;
+        for (int i = prompt.Count - request.ResumedTokens; i < prompt.Count; i++)
+            CollectionsMarshal.GetValueRefOrAddDefault(_counts, prompt[i], out _)++;
+    }
 
-    /// <summary>How many times each token id occurs among the generated tokens (never the prompt).</summary>
+    public GenerationRequest Request { get; }
+
+    // Draws are numbered by token position, starting after the prompt (see SeededRandom).
+    public SeededRandom Random { get; }
+
+    /// <summary>How many times each token id occurs among the generated tokens (the resumed ones included, never the prompt).</summary>
     public IReadOnlyDictionary<int, int> TokenCounts => _counts;
 
     public void Accept(GeneratedToken token)

@@ -34,6 +34,9 @@ public sealed class RouterMetrics
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = MetricBuckets.Tokens });
         PromptTokens = meter.CreateCounter<long>("kimi.prompt_tokens", "{token}", "Prompt tokens, counted when a sequence's first response reports them.");
         GenerationTokens = meter.CreateCounter<long>("kimi.generation_tokens", "{token}", "Generated tokens.");
+        Resumes = meter.CreateCounter<long>("kimi.resumes", "{resume}",
+            "Generations moved to another attention worker after theirs was lost mid-stream.");
+        ResumeDelay = Seconds("kimi.resume.delay", "Time from losing a generation's attention worker to its first token from the next one.");
     }
 
     public Counter<long> Requests { get; }
@@ -45,6 +48,8 @@ public sealed class RouterMetrics
     public Histogram<long> TokenUsage { get; }
     public Counter<long> PromptTokens { get; }
     public Counter<long> GenerationTokens { get; }
+    public Counter<long> Resumes { get; }
+    public Histogram<double> ResumeDelay { get; }
 
     /// <summary>Metrics that nothing exports (for code built without the host, like tests of other things).</summary>
     public static RouterMetrics Unexported() => new(new Meter(MeterName));

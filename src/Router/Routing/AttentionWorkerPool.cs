@@ -11,7 +11,8 @@ namespace Kimi.Cluster.Router.Routing;
 /// The attention workers behind the router, used like one <see cref="WorkerClient"/>: each call
 /// waits its turn in the router's queue (<see cref="AdmissionQueue{T}"/>), goes to the worker
 /// <see cref="LoadBalancer"/> picks, fails over to another worker while no token has streamed,
-/// and is cancelled with a 504 past the request timeout. The workers themselves (channels,
+/// resumes on another worker from the streamed tokens when its worker is lost mid-stream (the
+/// caller sees one stream), and is cancelled with a 504 past the request timeout. The workers themselves (channels,
 /// model check, probes) are <see cref="AttentionWorkerSet"/>'s.
 /// </summary>
 public sealed partial class AttentionWorkerPool : IAsyncDisposable
@@ -102,17 +103,22 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         observation.Admitted();
         var lease = ticket.Value;
         var tried = new List<int>();
+        var attempt = request;
+        var streamed = new List<int>(); // every token the caller has been given, over all attempts
+        int resumes = 0;
+        long? lostAt = null;
         try
         {
             while (true)
             {
-                var stream = _workers.Client(lease.Worker).GenerateAsync(request, workerDeadline, deadline.Token).GetAsyncEnumerator(deadline.Token);
+                var stream = _workers.Client(lease.Worker).GenerateAsync(attempt, workerDeadline, deadline.Token).GetAsyncEnumerator(deadline.Token);
+                ApiException? lost = null;
                 try
                 {
                     var (hasFirst, failure) = await WithDeadline(() => FirstAsync(stream, lease.Worker), deadline, cancellation);
                     if (failure is not null)
                     {
-                        // Nothing has streamed yet: another worker may still serve it.
+                        // Nothing has streamed from this worker: another may still serve the same attempt.
                         tried.Add(lease.Worker);
                         lease.Dispose();
                         lease = Lease(prefix, tokens, tried) ?? throw NoWorkerReady(failure);
@@ -120,21 +126,91 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
                     }
                     if (!hasFirst)
                         yield break;
-                    yield return stream.Current;
-                    while (await WithDeadline(() => NextAsync(stream, lease.Worker), deadline, cancellation))
-                        yield return stream.Current;
-                    yield break;
+                    if (lostAt is long since)
+                    {
+                        _metrics.ResumeDelay.Record(_time.GetElapsedTime(since).TotalSeconds);
+                        lostAt = null;
+                    }
+                    yield return AsOriginal(stream.Current, request, streamed, resumes);
+                    while (true)
+                    {
+                        (bool hasNext, lost) = await WithDeadline(() => NextAsync(stream, lease.Worker), deadline, cancellation);
+                        if (!hasNext)
+                            break;
+                        yield return AsOriginal(stream.Current, request, streamed, resumes);
+                    }
+                    if (lost is null)
+                        yield break;
                 }
                 finally
                 {
                     await stream.DisposeAsync();
                 }
+                // The worker was lost mid-stream: resume on another one from what was streamed.
+                if (Finished(request, streamed) is { } final)
+                {
+                    yield return final;
+                    yield break;
+                }
+                lostAt = _time.GetTimestamp();
+                if (++resumes > MaxResumes)
+                    throw ApiException.Unavailable($"the generation lost {resumes} attention workers ({lost.Message}); gave up after {MaxResumes} resumes");
+                tried.Add(lease.Worker);
+                lease.Dispose();
+                lease = Lease(prefix, tokens, tried) ?? throw NoWorkerReady(lost);
+                attempt = Resumed(request, streamed);
+                _metrics.Resumes.Add(1);
+                LogResuming(_logger, request.RequestId, streamed.Count, _workers.Address(lease.Worker));
             }
         }
         finally
         {
             lease.Dispose();
         }
+    }
+
+    /// <summary>How many times one generation may move to another attention worker after tokens have streamed.</summary>
+    private const int MaxResumes = 3;
+
+    /// <summary>
+    /// The original request continued from the tokens already streamed: they join the prompt and
+    /// count as generated (penalties, the seeded draws' positions), and max_tokens keeps what is left.
+    /// </summary>
+    private static GenerateRequest Resumed(GenerateRequest original, List<int> streamed)
+    {
+        var resumed = original.Clone();
+        resumed.PromptTokenIds.AddRange(streamed);
+        resumed.GeneratedTokens = original.GeneratedTokens + (uint)streamed.Count;
+        resumed.MaxTokens = original.MaxTokens - (uint)streamed.Count;
+        return resumed;
+    }
+
+    /// <summary>
+    /// A lost worker may have streamed the sequence's last token without its final message: with
+    /// max_tokens reached, or a stop token (the request's, or end-of-sequence unless ignored)
+    /// last, the generation is over and needs no resume, only the final message.
+    /// </summary>
+    private GenerateResponse? Finished(GenerateRequest request, List<int> streamed)
+    {
+        if (streamed.Count >= request.MaxTokens)
+            return new GenerateResponse { FinishReason = FinishReason.Length };
+        if (streamed.Count == 0)
+            return null;
+        int last = streamed[^1];
+        bool eos = !request.IgnoreEos && _workers.Model?.EosTokenIds.Contains(last) == true;
+        return eos || request.StopTokenIds.Contains(last) ? new GenerateResponse { FinishReason = FinishReason.Stop } : null;
+    }
+
+    /// <summary>
+    /// Records the tokens the caller gets; a resumed attempt's first message reports the original
+    /// prompt's size, not the longer prompt the resume sent.
+    /// </summary>
+    private static GenerateResponse AsOriginal(GenerateResponse response, GenerateRequest original, List<int> streamed, int resumes)
+    {
+        streamed.AddRange(response.Tokens.Select(t => t.TokenId));
+        if (resumes > 0 && response.PromptTokens != 0)
+            response.PromptTokens = (uint)original.PromptTokenIds.Count;
+        return response;
     }
 
     private WorkerLease? Lease(ulong[] prefix, long tokens, IReadOnlyCollection<int> exclude) =>
@@ -162,17 +238,20 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         }
     }
 
-    private async Task<bool> NextAsync(IAsyncEnumerator<GenerateResponse> stream, int worker)
+    /// <summary>
+    /// Moves to the next response; a worker that became unavailable mid-stream (it died, or is
+    /// shutting down) comes back as <c>Lost</c>, marked down, for the caller to resume elsewhere.
+    /// </summary>
+    private async Task<(bool HasNext, ApiException? Lost)> NextAsync(IAsyncEnumerator<GenerateResponse> stream, int worker)
     {
         try
         {
-            return await stream.MoveNextAsync();
+            return (await stream.MoveNextAsync(), null);
         }
         catch (ApiException error) when (error.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
-            // Tokens have streamed: the failure is this request's, but spare the next ones the dead worker.
             MarkDown(worker, error.Message);
-            throw;
+            return (false, error);
         }
     }
 
@@ -200,6 +279,9 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         await _admission.DisposeAsync();
         await _workers.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: its attention worker was lost after {Tokens} tokens; resuming on {Address}")]
+    private static partial void LogResuming(ILogger logger, string requestId, int tokens, Uri address);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attention worker {Address} is unavailable, skipped for a while: {Reason}")]
     private static partial void LogWorkerDown(ILogger logger, Uri address, string reason);

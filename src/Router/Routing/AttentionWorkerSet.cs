@@ -37,6 +37,16 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
 
     public WorkerClient Client(int worker) => _workers[worker].Client;
 
+    /// <summary>The served model once a worker has answered; null before.</summary>
+    public ModelInfo? Model
+    {
+        get
+        {
+            lock (_modelGate)
+                return _model;
+        }
+    }
+
     /// <summary>The served model: asks the workers not yet checked; 503 while none has answered.</summary>
     public async Task<ModelInfo> GetModelInfoAsync(TimeSpan timeout, CancellationToken cancellation)
     {

@@ -38,6 +38,41 @@ public sealed class SamplingTests
         }
     }
 
+    /// <summary>
+    /// With penalties the resumed request must also say how many of its prompt's tokens were
+    /// generated (generated_tokens): they count for the penalties as they did in the original.
+    /// Told nothing, the same resume goes another way, so the count is what makes it identical.
+    /// </summary>
+    [Fact]
+    public void A_resumed_generation_with_penalties_counts_its_earlier_tokens_and_continues_identically()
+    {
+        int[] prompt = [4, 8, 15, 16, 23, 42];
+        var sampling = new SamplingParams
+        {
+            Temperature = 0.9f, MaxTokens = 16, Seed = 77, IgnoreEos = true, PresencePenalty = 1.5f, FrequencyPenalty = 2f,
+        };
+        var original = Run(sampling, prompt);
+
+        bool anyDiffersWithoutTheCount = false;
+        foreach (int generated in new[] { 2, 7, 12 })
+        {
+            int[] resumedPrompt = [.. prompt, .. original[..generated]];
+            var remaining = sampling with { MaxTokens = 16 - generated };
+            var resumed = Tiny.Value.Generate([new GenerationRequest(resumedPrompt, remaining) { ResumedTokens = generated }])[0];
+            Assert.Equal(original[generated..], resumed.Tokens.Select(t => t.TokenId));
+            anyDiffersWithoutTheCount |= !original[generated..].SequenceEqual(Run(remaining, resumedPrompt));
+        }
+        Assert.True(anyDiffersWithoutTheCount, "the penalties never changed a token: the test shows nothing");
+    }
+
+    [Fact]
+    public void A_resumed_count_must_leave_an_original_prompt_token()
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(
+            () => Tiny.Value.Generate([new GenerationRequest([5, 6], new SamplingParams { MaxTokens = 2 }) { ResumedTokens = 2 }]));
+        Assert.Equal("generated_tokens", error.ParamName);
+    }
+
     [Fact]
     public void Draws_are_a_function_of_seed_and_position()
     {

@@ -24,8 +24,8 @@ public sealed class AttentionWorkerPoolTests
 
         foreach (int[] prompt in Prompts)
         {
-            var direct = await GreedyAtWorkerAsync(cluster, cluster.AttentionWorkers[0], prompt);
-            Assert.Equal(direct, await GreedyAtWorkerAsync(cluster, cluster.AttentionWorkers[1], prompt));
+            var direct = await GreedyReference.AtWorkerAsync(cluster, cluster.AttentionWorkers[0], prompt, MaxTokens);
+            Assert.Equal(direct, await GreedyReference.AtWorkerAsync(cluster, cluster.AttentionWorkers[1], prompt, MaxTokens));
             // Consecutive requests to an idle pool alternate between the workers.
             for (int repeat = 0; repeat < 2; repeat++)
             {
@@ -49,22 +49,5 @@ public sealed class AttentionWorkerPoolTests
         });
         var (generateStatus, generate) = await RouterApi.GetAsync(cluster.Http, "/health_generate");
         Assert.True(generateStatus == 200, generate.ToJsonString());
-    }
-
-    private static async Task<List<int>> GreedyAtWorkerAsync(ClusterUnderTest cluster, LaunchedWorker worker, int[] prompt)
-    {
-        var request = new GenerateRequest
-        {
-            RequestId = $"direct-{Guid.NewGuid():N}",
-            MaxTokens = MaxTokens,
-            IgnoreEos = true,
-            Sampling = new SamplingOptions { Temperature = 0, TopP = 1, TopK = -1 },
-        };
-        request.PromptTokenIds.AddRange(prompt);
-        using var call = cluster.AttentionClient(worker).Generate(request);
-        var tokens = new List<int>();
-        await foreach (var response in call.ResponseStream.ReadAllAsync())
-            tokens.AddRange(response.Tokens.Select(token => token.TokenId));
-        return tokens;
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Grpc.Core;
+using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Router.Tests.Support;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
@@ -13,6 +15,24 @@ public static partial class GreedyReference
             new { prompt, max_tokens = maxTokens, temperature = 0, ignore_eos = true, return_tokens_as_token_ids = true });
         Assert.True(status == 200, body.ToJsonString());
         return (string)body["choices"]![0]!["text"]!;
+    }
+
+    /// <summary>Greedy tokens (end-of-sequence ignored) from one attention worker directly, bypassing the router.</summary>
+    public static async Task<List<int>> AtWorkerAsync(ClusterUnderTest cluster, LaunchedWorker worker, int[] prompt, int maxTokens)
+    {
+        var request = new GenerateRequest
+        {
+            RequestId = $"direct-{Guid.NewGuid():N}",
+            MaxTokens = (uint)maxTokens,
+            IgnoreEos = true,
+            Sampling = new SamplingOptions { Temperature = 0, TopP = 1, TopK = -1 },
+        };
+        request.PromptTokenIds.AddRange(prompt);
+        using var call = cluster.AttentionClient(worker).Generate(request);
+        var tokens = new List<int>();
+        await foreach (var response in call.ResponseStream.ReadAllAsync())
+            tokens.AddRange(response.Tokens.Select(token => token.TokenId));
+        return tokens;
     }
 
     /// <summary>"token_id:5token_id:17" → [5, 17]; fails on anything else.</summary>

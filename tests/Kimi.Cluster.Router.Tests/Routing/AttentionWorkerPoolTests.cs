@@ -77,6 +77,50 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
         Assert.True(pool.Status()[1].Ready);
     }
 
+    /// <summary>
+    /// A worker lost after two tokens: the generation goes on on the other worker from the streamed
+    /// tokens (prompt plus them, counted as generated, max_tokens reduced), and the caller sees one
+    /// stream with nothing repeated or missing and the original prompt's size.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_lost_mid_stream_is_resumed_on_another_from_the_streamed_tokens()
+    {
+        _a.Behavior = _b.Behavior = FakeBehavior.LosesFreshGenerations;
+        await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
+
+        var responses = new List<GenerateResponse>();
+        await foreach (var response in pool.GenerateAsync(Request(), CancellationToken.None))
+            responses.Add(response);
+
+        Assert.Equal([1, 2, 3], responses.SelectMany(r => r.Tokens).Select(t => t.TokenId));
+        Assert.Equal(FinishReason.Length, responses[^1].FinishReason);
+        Assert.All(responses.Where(r => r.PromptTokens != 0), r => Assert.Equal(3u, r.PromptTokens));
+        var resumed = Assert.Single(_a.Requests.Concat(_b.Requests), r => r.GeneratedTokens > 0);
+        Assert.Equal([1, 2, 3, 1, 2], resumed.PromptTokenIds);
+        Assert.Equal((2u, 1u), (resumed.GeneratedTokens, resumed.MaxTokens));
+        Assert.Equal(1, pool.Status().Count(s => !s.Ready)); // the lost worker is skipped for a while
+    }
+
+    [Fact]
+    public async Task A_generation_that_loses_every_worker_ends_with_a_503_naming_the_loss()
+    {
+        _a.Behavior = _b.Behavior = FakeBehavior.LosesEveryGeneration;
+        await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
+        var request = Request();
+        request.MaxTokens = 20;
+        var tokens = new List<int>();
+
+        var error = await Assert.ThrowsAsync<ApiException>(async () =>
+        {
+            await foreach (var response in pool.GenerateAsync(request, CancellationToken.None))
+                tokens.AddRange(response.Tokens.Select(t => t.TokenId));
+        });
+
+        Assert.Equal(503, error.StatusCode);
+        Assert.Contains("died mid-stream", error.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3, 4], tokens); // two from each worker, none repeated
+    }
+
     [Fact]
     public async Task When_every_worker_is_unavailable_the_request_is_503()
     {

@@ -14,7 +14,10 @@ namespace Kimi.Cluster.Router.Tests.Support;
 /// <summary>What a <see cref="FakeAttentionWorker"/> does with Generate.</summary>
 public enum FakeBehavior
 {
-    /// <summary>Three tokens (1, 2, 3), then the end.</summary>
+    /// <summary>
+    /// The fixed sequence 1, 2, 3 from where the request is (a resumed request, with
+    /// generated_tokens g, gets g + 1 .. 3), then the end.
+    /// </summary>
     Generate,
 
     /// <summary>Never answers until cancelled.</summary>
@@ -28,6 +31,12 @@ public enum FakeBehavior
 
     /// <summary>Fails with ResourceExhausted (its queue is full).</summary>
     Exhausted,
+
+    /// <summary>A fresh request gets two tokens, then the call fails Unavailable (the worker died); a resumed one is served as by <see cref="Generate"/>.</summary>
+    LosesFreshGenerations,
+
+    /// <summary>Every request gets two tokens counted from where it is (g + 1, g + 2), then the call fails Unavailable.</summary>
+    LosesEveryGeneration,
 }
 
 /// <summary>An in-process gRPC attention worker that follows a script, for the router's pool tests.</summary>
@@ -35,6 +44,7 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
 {
     private readonly WebApplication _app;
     private int _generateCalls;
+    private readonly List<GenerateRequest> _requests = [];
     private readonly TaskCompletionSource _firstCall = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeAttentionWorker(string modelId)
@@ -59,6 +69,16 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The Generate requests received, in order.</summary>
+    public IReadOnlyList<GenerateRequest> Requests
+    {
+        get
+        {
+            lock (_requests)
+                return [.. _requests];
+        }
+    }
+
     public static async Task<FakeAttentionWorker> StartAsync(string modelId = "fake-model")
     {
         var worker = new FakeAttentionWorker(modelId);
@@ -79,6 +99,8 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         Interlocked.Increment(ref _generateCalls);
+        lock (_requests)
+            _requests.Add(request);
         _firstCall.TrySetResult();
         switch (Behavior)
         {
@@ -95,17 +117,28 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
                 throw new RpcException(new Status(StatusCode.Unavailable, "fake worker is down"));
             case FakeBehavior.Exhausted:
                 throw new RpcException(new Status(StatusCode.ResourceExhausted, "fake worker queue is full"));
+            case FakeBehavior.LosesFreshGenerations when request.GeneratedTokens == 0:
+            case FakeBehavior.LosesEveryGeneration:
+                for (int token = (int)request.GeneratedTokens + 1; token <= request.GeneratedTokens + 2; token++)
+                    await responseStream.WriteAsync(TokenMessage(request, token), context.CancellationToken);
+                throw new RpcException(new Status(StatusCode.Unavailable, "fake worker died mid-stream"));
             default:
-                for (int token = 1; token <= 3; token++)
+                for (int token = (int)request.GeneratedTokens + 1; token <= 3; token++)
                 {
-                    var response = new GenerateResponse { PromptTokens = (uint)request.PromptTokenIds.Count };
-                    response.Tokens.Add(new GeneratedToken { TokenId = token });
+                    var response = TokenMessage(request, token);
                     if (token == 3)
                         response.FinishReason = FinishReason.Length;
                     await responseStream.WriteAsync(response, context.CancellationToken);
                 }
                 break;
         }
+    }
+
+    private static GenerateResponse TokenMessage(GenerateRequest request, int token)
+    {
+        var response = new GenerateResponse { PromptTokens = (uint)request.PromptTokenIds.Count };
+        response.Tokens.Add(new GeneratedToken { TokenId = token });
+        return response;
     }
 
     public async ValueTask DisposeAsync()

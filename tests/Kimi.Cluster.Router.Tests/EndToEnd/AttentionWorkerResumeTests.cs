@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Kimi.Cluster.Model.Tests.Reference;
+using Kimi.Cluster.Router.Tests.Support;
+
+namespace Kimi.Cluster.Router.Tests.EndToEnd;
+
+/// <summary>
+/// `local --attention-workers 2`: a SIGKILL of an attention worker in the middle of its streamed
+/// generations loses none of them; the router resumes each on the other worker from the tokens
+/// already streamed, the client sees one uninterrupted stream, and the tokens are those of a
+/// fault-free run.
+/// </summary>
+[Trait("Needs", "Processes")]
+public sealed class AttentionWorkerResumeTests
+{
+    // Long enough that the victim is still generating when every stream has begun.
+    private const int MaxTokens = 1000;
+    private static readonly TimeSpan StreamTimeout = TimeSpan.FromSeconds(60);
+    private static readonly int[][] Prompts = [[1, 17, 42, 99], [5, 6, 7], [100, 3, 9, 27, 81], [2]];
+
+    [Fact]
+    public async Task Generations_on_a_killed_attention_worker_finish_on_the_other_with_the_fault_free_tokens()
+    {
+        using var checkpoint = new TempDirectory("kimi-resume-checkpoint");
+        var spec = ExpertParallelFixture.Spec with { MaxPositionEmbeddings = 2048 };
+        TinyCheckpointWriter.Write(checkpoint.Path, spec, new TinyCheckpointOptions { LmHeadGain = 3 });
+        await using var cluster = await ClusterUnderTest.StartAsync("resume", "--model", checkpoint.Path, "--attention-workers", "2");
+        var survivor = cluster.AttentionWorkers[1];
+        var expected = await Task.WhenAll(Prompts.Select(prompt => GreedyReference.AtWorkerAsync(cluster, survivor, prompt, MaxTokens)));
+
+        var firstTokens = Prompts.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var running = Prompts.Select((prompt, i) => StreamAsync(cluster.Http, prompt, firstTokens[i])).ToArray();
+        // Every stream has begun (half of them on the victim), none can have finished.
+        await Task.WhenAll(firstTokens.Select(first => first.Task)).WaitAsync(StreamTimeout);
+        using (var victim = Process.GetProcessById(cluster.AttentionWorkers[0].Pid))
+        {
+            victim.Kill();
+            await victim.WaitForExitAsync();
+        }
+        var results = await Task.WhenAll(running);
+
+        for (int i = 0; i < Prompts.Length; i++)
+        {
+            var tokens = results[i];
+            Assert.True(expected[i].SequenceEqual(tokens),
+                $"prompt {i}: {tokens.Count} tokens, first difference at {FirstDifference(expected[i], tokens)}");
+        }
+        // The victim's generations were resumed, not finished before it died.
+        string metrics = await cluster.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Matches(@"(?m)^kimi_resumes_total(\{[^}]*\})? [1-9]", metrics);
+    }
+
+    /// <summary>A streamed greedy completion's tokens; <paramref name="firstToken"/> completes when its first text arrives.</summary>
+    private static async Task<List<int>> StreamAsync(HttpClient http, int[] prompt, TaskCompletionSource firstToken)
+    {
+        var body = new { prompt, max_tokens = MaxTokens, temperature = 0, ignore_eos = true, return_tokens_as_token_ids = true, stream = true };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(body) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+            Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var text = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
+                continue;
+            var chunk = JsonNode.Parse(line["data: ".Length..])!;
+            Assert.True(chunk["error"] is null, $"the stream ended with an error: {chunk.ToJsonString()}");
+            text.Append((string?)chunk["choices"]![0]!["text"]);
+            if (text.Length > 0)
+                firstToken.TrySetResult();
+        }
+        return GreedyReference.TokenIds(text.ToString());
+    }
+
+    private static int FirstDifference(List<int> expected, List<int> actual) =>
+        Enumerable.Range(0, Math.Min(expected.Count, actual.Count)).FirstOrDefault(i => expected[i] != actual[i], Math.Min(expected.Count, actual.Count));
+}
