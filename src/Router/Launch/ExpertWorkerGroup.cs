@@ -44,7 +44,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
             WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
                 $"{WorkerProgram.Expert.Name} {p.Index}", dll,
                 WorkerArguments.Expert(modelDirectory, p, group._ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
-                WorkerProgram.Expert.ReadyPrefix, startTimeout);
+                WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout);
             workers.Add(await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
             var others = Enumerable.Range(1, layout.Workers - 1)
                 .Select(i => group.StartOnFreePortsAsync(i, Spec, logger, cancellation)).ToArray();

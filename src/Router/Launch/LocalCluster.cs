@@ -45,7 +45,7 @@ public static partial class LocalCluster
             AttentionWorkerGroup.Name(index, options.AttentionWorkers), attentionDll,
             [.. WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout, options.OrleansRedis),
                 .. options.EngineArguments],
-            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout);
+            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout);
         await using var attention = await AttentionWorkerGroup.StartAsync(
             options.AttentionWorkers, Attention, loggerFactory.CreateLogger<WorkerProcess>(), cancellation);
         // The API is useless without attention workers: stop serving when the last one dies.

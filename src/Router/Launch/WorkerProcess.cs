@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
 /// Owns one worker OS process (attention or expert worker): starts it, forwards its output to
-/// the log, waits for its READY line, notices when it dies, and kills it when disposed.
+/// the log, waits for its READY line, notices when it dies, and stops it when disposed: SIGTERM
+/// first, so it drains or leaves the cluster, and SIGKILL if it is still there after its stop timeout.
 /// </summary>
 public sealed partial class WorkerProcess : IAsyncDisposable
 {
@@ -156,6 +158,38 @@ public sealed partial class WorkerProcess : IAsyncDisposable
 
     private void OnRouterExit(object? sender, EventArgs e) => Kill();
 
+    /// <summary>SIGTERM, then up to the stop timeout for the worker to exit; false when it did not (or signals are not there).</summary>
+    private async Task<bool> TerminatedAsync()
+    {
+        try
+        {
+            if (ProcessId == 0 || _process.HasExited || OperatingSystem.IsWindows() || SendSignal(ProcessId, SignalTerminate) != 0)
+                return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // never started
+        }
+        LogStopping(_logger, Name, ProcessId, _spec.StopTimeout.TotalSeconds);
+        using var grace = new CancellationTokenSource(_spec.StopTimeout);
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token);
+            LogStopped(_logger, Name, _process.ExitCode);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            LogStopTimedOut(_logger, Name, _spec.StopTimeout.TotalSeconds);
+            return false;
+        }
+    }
+
+    private const int SignalTerminate = 15; // SIGTERM on Linux and macOS
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int SendSignal(int pid, int signal);
+
     private void Kill()
     {
         try
@@ -174,6 +208,12 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         _stopping = true;
         await _stopRequested.DisposeAsync();
         AppDomain.CurrentDomain.ProcessExit -= OnRouterExit;
+        if (await TerminatedAsync())
+        {
+            _process.Dispose();
+            _exitedUnexpectedly.Dispose();
+            return;
+        }
         Kill();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
@@ -187,6 +227,15 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         _process.Dispose();
         _exitedUnexpectedly.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping the {Name} (pid {Pid}): SIGTERM, killed if still running after {Seconds} s")]
+    private static partial void LogStopping(ILogger logger, string name, int pid, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Name} stopped with code {ExitCode}")]
+    private static partial void LogStopped(ILogger logger, string name, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Name} did not stop within {Seconds} s of SIGTERM: killing it")]
+    private static partial void LogStopTimedOut(ILogger logger, string name, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting the {Name}: {FileName} {Arguments}")]
     private static partial void LogStarting(ILogger logger, string name, string fileName, string arguments);

@@ -15,7 +15,7 @@ public sealed class ServeCommandTests
     {
         var attention = WorkerProgram.Attention;
         var spec = new WorkerProcessSpec(attention.Name, WorkerLocator.Resolve(attention, null),
-            WorkerArguments.Attention(null, null, null), attention.ReadyPrefix, StartTimeout);
+            WorkerArguments.Attention(null, null, null), attention.ReadyPrefix, StartTimeout, attention.StopTimeout);
         await using var worker = await WorkerProcess.StartAsync(spec, NullLogger.Instance, CancellationToken.None);
         await using var router = RouterProcess.Start("serve", "--attention-worker-url", worker.Address.ToString(), "--port", "0");
         using var http = new HttpClient { BaseAddress = await router.WaitUntilReadyAsync(StartTimeout) };

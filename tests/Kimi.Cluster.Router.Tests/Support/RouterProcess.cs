@@ -20,6 +20,9 @@ public sealed class RouterProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _output);
 
+    /// <summary>The router's process id.</summary>
+    public int Pid => _process.Id;
+
     public static RouterProcess Start(params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(DotnetHost.Path())
