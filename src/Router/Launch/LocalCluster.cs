@@ -48,8 +48,8 @@ public static partial class LocalCluster
             WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout);
         await using var attention = await AttentionWorkerGroup.StartAsync(
             options.AttentionWorkers, Attention, loggerFactory.CreateLogger<WorkerProcess>(), cancellation);
-        // The API is useless without attention workers: stop serving when the last one dies.
-        // While some are left, the router routes around the dead ones.
+        // The API is useless without attention workers: stop serving when every one has died and
+        // failed to restart. While some are left, the router routes around the dead ones.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, attention.AllExited);
         var host = new RouterHostOptions([.. attention.Workers.Select(w => w.Address)], options.Host, options.Port)
         {
@@ -74,6 +74,6 @@ public static partial class LocalCluster
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot start the local cluster: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Every attention worker has exited; the router stops too")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Every attention worker has exited and failed to restart; the router stops too")]
     private static partial void LogWorkerDied(ILogger logger);
 }
