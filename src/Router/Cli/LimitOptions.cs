@@ -33,6 +33,10 @@ public sealed class LimitOptions
         "Seconds a generation may take (queue wait included) before it is cancelled with a 504.",
         RouterLimits.DefaultRequestTimeout.TotalSeconds);
 
+    private readonly Option<double> _stallTimeout = Positive("--stall-timeout",
+        "Seconds an attention worker may go silent in the middle of a generation before it counts as lost and the generation resumes on another worker.",
+        RouterLimits.DefaultStallTimeout.TotalSeconds);
+
     private readonly Option<string[]> _apiKeys = new("--api-key")
     {
         Description = $"An accepted API key (repeatable; ${ApiKeysVariable} adds comma-separated ones). With any key, /v1/* needs Authorization: Bearer <key>.",
@@ -67,6 +71,7 @@ public sealed class LimitOptions
         command.Add(_maxConcurrent);
         command.Add(_maxQueued);
         command.Add(_requestTimeout);
+        command.Add(_stallTimeout);
         command.Add(_apiKeys);
         command.Add(_affinitySlack);
     }
@@ -84,6 +89,7 @@ public sealed class LimitOptions
             MaxConcurrentRequests = parse.GetValue(_maxConcurrent),
             MaxQueuedRequests = parse.GetValue(_maxQueued),
             RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(_requestTimeout)),
+            StallTimeout = TimeSpan.FromSeconds(parse.GetValue(_stallTimeout)),
             ApiKeys = [.. (parse.GetValue(_apiKeys) ?? []).Concat(fromEnvironment).Distinct(StringComparer.Ordinal)],
         };
     }

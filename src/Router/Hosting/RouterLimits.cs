@@ -13,6 +13,7 @@ public sealed record RouterLimits
     public const int DefaultMaxConcurrentRequests = 256;
     public const int DefaultMaxQueuedRequests = 1024;
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(600);
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>--max-prompt-tokens; null: the model's context length.</summary>
     public int? MaxPromptTokens { get; init; }
@@ -31,6 +32,12 @@ public sealed record RouterLimits
 
     /// <summary>A generation (queue wait included) running longer is cancelled with a 504.</summary>
     public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// --stall-timeout: an attention worker that has streamed tokens and then sends nothing for this
+    /// long counts as lost, and the generation resumes on another worker.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
 
     /// <summary>When not empty, every /v1/* request needs "Authorization: Bearer &lt;one of them&gt;".</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];

@@ -21,6 +21,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
     private readonly LoadBalancer _balancer;
     private readonly AdmissionQueue<WorkerLease> _admission;
     private readonly TimeSpan _requestTimeout;
+    private readonly TimeSpan _stallTimeout;
     private readonly ILogger<AttentionWorkerPool> _logger;
     private readonly RouterMetrics _metrics;
     private readonly TimeProvider _time;
@@ -38,6 +39,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         var limits = options.Limits;
         _admission = new AdmissionQueue<WorkerLease>(new AdmissionOptions(limits.MaxConcurrentRequests, limits.MaxQueuedRequests), time);
         _requestTimeout = limits.RequestTimeout;
+        _stallTimeout = limits.StallTimeout;
         _time = time;
         _metrics = metrics ?? RouterMetrics.Unexported();
         _metrics.ObserveAdmission(() => _admission.Running, () => _admission.Queued);
@@ -111,7 +113,9 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         {
             while (true)
             {
-                var stream = _workers.Client(lease.Worker).GenerateAsync(attempt, workerDeadline, deadline.Token).GetAsyncEnumerator(deadline.Token);
+                // Its own cancellation, so a worker that goes silent can be given up without ending the request.
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                var stream = _workers.Client(lease.Worker).GenerateAsync(attempt, workerDeadline, call.Token).GetAsyncEnumerator(call.Token);
                 ApiException? lost = null;
                 try
                 {
@@ -134,7 +138,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
                     yield return AsOriginal(stream.Current, request, streamed, resumes);
                     while (true)
                     {
-                        (bool hasNext, lost) = await WithDeadline(() => NextAsync(stream, lease.Worker), deadline, cancellation);
+                        (bool hasNext, lost) = await WithDeadline(() => NextAsync(stream, lease.Worker, call), deadline, cancellation);
                         if (!hasNext)
                             break;
                         yield return AsOriginal(stream.Current, request, streamed, resumes);
@@ -240,18 +244,35 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
 
     /// <summary>
     /// Moves to the next response; a worker that became unavailable mid-stream (it died, or is
-    /// shutting down) comes back as <c>Lost</c>, marked down, for the caller to resume elsewhere.
+    /// shutting down) or sent nothing for the stall timeout comes back as <c>Lost</c>, marked
+    /// down, for the caller to resume elsewhere (a silent call is cancelled first).
     /// </summary>
-    private async Task<(bool HasNext, ApiException? Lost)> NextAsync(IAsyncEnumerator<GenerateResponse> stream, int worker)
+    private async Task<(bool HasNext, ApiException? Lost)> NextAsync(IAsyncEnumerator<GenerateResponse> stream, int worker, CancellationTokenSource call)
     {
+        var next = stream.MoveNextAsync().AsTask();
         try
         {
-            return (await stream.MoveNextAsync(), null);
+            return (await next.WaitAsync(_stallTimeout, _time), null);
         }
         catch (ApiException error) when (error.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
             MarkDown(worker, error.Message);
             return (false, error);
+        }
+        catch (TimeoutException)
+        {
+            await call.CancelAsync();
+            try
+            {
+                await next;
+            }
+            catch (Exception ended) when (ended is OperationCanceledException or ApiException)
+            {
+                // The cancelled call ends one way or the other; the worker is given up either way.
+            }
+            var stalled = ApiException.Unavailable($"the attention worker sent nothing for {_stallTimeout.TotalSeconds:0.###} s");
+            MarkDown(worker, stalled.Message);
+            return (false, stalled);
         }
     }
 

@@ -101,6 +101,21 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
         Assert.Equal(1, pool.Status().Count(s => !s.Ready)); // the lost worker is skipped for a while
     }
 
+    /// <summary>A worker that goes silent after a token counts as lost once the stall timeout passes: the generation resumes elsewhere.</summary>
+    [Fact]
+    public async Task A_worker_silent_past_the_stall_timeout_is_given_up_and_the_generation_resumes()
+    {
+        _a.Behavior = _b.Behavior = FakeBehavior.StallsFreshGenerations;
+        await using var pool = await PoolAsync(new RouterLimits { StallTimeout = TimeSpan.FromMilliseconds(300) }, _a, _b);
+
+        var tokens = await TokensAsync(pool).WaitAsync(Wait);
+
+        Assert.Equal([1, 2, 3], tokens);
+        var resumed = Assert.Single(_a.Requests.Concat(_b.Requests), r => r.GeneratedTokens > 0);
+        Assert.Equal((1u, 2u), (resumed.GeneratedTokens, resumed.MaxTokens));
+        Assert.Equal(1, pool.Status().Count(s => !s.Ready));
+    }
+
     [Fact]
     public async Task A_generation_that_loses_every_worker_ends_with_a_503_naming_the_loss()
     {

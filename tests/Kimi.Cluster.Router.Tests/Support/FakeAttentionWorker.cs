@@ -37,6 +37,9 @@ public enum FakeBehavior
 
     /// <summary>Every request gets two tokens counted from where it is (g + 1, g + 2), then the call fails Unavailable.</summary>
     LosesEveryGeneration,
+
+    /// <summary>A fresh request gets one token, then nothing until cancelled (the worker hangs); a resumed one is served as by <see cref="Generate"/>.</summary>
+    StallsFreshGenerations,
 }
 
 /// <summary>An in-process gRPC attention worker that follows a script, for the router's pool tests.</summary>
@@ -107,6 +110,7 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
             case FakeBehavior.Hang:
                 await Task.Delay(Timeout.Infinite, context.CancellationToken);
                 break;
+            case FakeBehavior.StallsFreshGenerations when request.GeneratedTokens == 0:
             case FakeBehavior.OneTokenThenHang:
                 var first = new GenerateResponse { PromptTokens = (uint)request.PromptTokenIds.Count };
                 first.Tokens.Add(new GeneratedToken { TokenId = 1 });
