@@ -208,12 +208,14 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         _stopping = true;
         await _stopRequested.DisposeAsync();
         AppDomain.CurrentDomain.ProcessExit -= OnRouterExit;
-        if (await TerminatedAsync())
-        {
-            _process.Dispose();
-            _exitedUnexpectedly.Dispose();
-            return;
-        }
+        if (!await TerminatedAsync())
+            await KillAndReapAsync();
+        _process.Dispose();
+        _exitedUnexpectedly.Dispose();
+    }
+
+    private async Task KillAndReapAsync()
+    {
         Kill();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
@@ -224,8 +226,6 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         {
             // Never started, or the kernel is slow to reap it: the process object is released either way.
         }
-        _process.Dispose();
-        _exitedUnexpectedly.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping the {Name} (pid {Pid}): SIGTERM, killed if still running after {Seconds} s")]
