@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using Kimi.Cluster.Kernels.Threading;
+using static Kimi.Cluster.Kernels.Attention.VectorMemory;
 
 namespace Kimi.Cluster.Kernels.Attention;
 
@@ -80,10 +80,10 @@ internal sealed unsafe class HeadProducts : IWorkItems
                 l3 += low * xi;
                 h3 += high * xi;
             }
-            Store(l0, h0, y + o, width);
-            Store(l1, h1, y + yStride + o, width);
-            Store(l2, h2, y + 2 * yStride + o, width);
-            Store(l3, h3, y + 3 * yStride + o, width);
+            StorePair(l0, h0, y + o, width);
+            StorePair(l1, h1, y + yStride + o, width);
+            StorePair(l2, h2, y + 2 * yStride + o, width);
+            StorePair(l3, h3, y + 3 * yStride + o, width);
         }
         if (o < outputs)
         {
@@ -106,7 +106,7 @@ internal sealed unsafe class HeadProducts : IWorkItems
                 low += Load(row) * xi;
                 high += Load(row + width) * xi;
             }
-            Store(low, high, y + o, width);
+            StorePair(low, high, y + o, width);
         }
         MultiplyColumns(x, w, inputs, outputs, o, y);
     }
@@ -122,14 +122,4 @@ internal sealed unsafe class HeadProducts : IWorkItems
             y[o] = sum;
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector<float> low, Vector<float> high, float* p, int width)
-    {
-        Unsafe.WriteUnaligned(p, low);
-        Unsafe.WriteUnaligned(p + width, high);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Load(float* p) => Unsafe.ReadUnaligned<Vector<float>>(p);
 }

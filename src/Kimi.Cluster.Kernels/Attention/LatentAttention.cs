@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using Kimi.Cluster.Kernels.Rows;
+using static Kimi.Cluster.Kernels.Attention.VectorMemory;
 
 namespace Kimi.Cluster.Kernels.Attention;
 
@@ -199,13 +199,13 @@ internal static unsafe class LatentAttention
                     d1 += r1 * weights[3 * count + s];
                 }
             }
-            Store(a0, a1, outputs + c, width);
+            StorePair(a0, a1, outputs + c, width);
             if (heads > 1)
-                Store(b0, b1, outputs + latentStride + c, width);
+                StorePair(b0, b1, outputs + latentStride + c, width);
             if (heads > 2)
-                Store(c0, c1, outputs + 2 * latentStride + c, width);
+                StorePair(c0, c1, outputs + 2 * latentStride + c, width);
             if (heads > 3)
-                Store(d0, d1, outputs + 3 * latentStride + c, width);
+                StorePair(d0, d1, outputs + 3 * latentStride + c, width);
         }
         for (; c < latentWidth; c++)
         {
@@ -217,15 +217,5 @@ internal static unsafe class LatentAttention
                 outputs[h * latentStride + c] = sum;
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Load(float* p) => Unsafe.ReadUnaligned<Vector<float>>(p);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector<float> low, Vector<float> high, float* p, int width)
-    {
-        Unsafe.WriteUnaligned(p, low);
-        Unsafe.WriteUnaligned(p + width, high);
     }
 }
