@@ -15,20 +15,20 @@ namespace Kimi.Cluster.AttentionWorker.Generation;
 /// </summary>
 public sealed partial class EngineBatchGenerator : IBatchGenerator
 {
-    private readonly LoadedModel _engine;
+    private readonly LoadedModel _model;
     private readonly ContinuousEngine _continuous;
 
-    private EngineBatchGenerator(LoadedModel engine, CacheSize cacheSize)
+    private EngineBatchGenerator(LoadedModel model, CacheSize cacheSize)
     {
-        _engine = engine;
-        _continuous = new ContinuousEngine(engine, cacheSize);
+        _model = model;
+        _continuous = new ContinuousEngine(model, cacheSize);
         Model = new ModelDescriptor(
-            engine.ModelId,
-            engine.Config.VocabSize,
-            engine.Config.MaxPositionEmbeddings,
-            engine.Config.EosTokenIds,
+            model.ModelId,
+            model.Config.VocabSize,
+            model.Config.MaxPositionEmbeddings,
+            model.Config.EosTokenIds,
             DateTimeOffset.UtcNow,
-            engine.IsBuiltIn) { ResidentWeightBytes = engine.Resident.ByForm };
+            model.IsBuiltIn) { ResidentWeightBytes = model.Resident.ByForm };
     }
 
     public ModelDescriptor Model { get; }
@@ -43,21 +43,21 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     {
         LogLoading(logger, modelDirectory ?? "built-in tiny model", routedExperts is null ? "in this worker" : "in the expert workers");
         var stopwatch = Stopwatch.StartNew();
-        var engine = LoadedModel.Open(new ModelSource(modelDirectory), routedExperts);
+        var model = LoadedModel.Open(new ModelSource(modelDirectory), routedExperts);
         EngineBatchGenerator generator;
         try
         {
-            generator = new EngineBatchGenerator(engine, cacheSize ?? Batching.BatchingOptions.Default.CacheSize);
+            generator = new EngineBatchGenerator(model, cacheSize ?? Batching.BatchingOptions.Default.CacheSize);
         }
         catch
         {
-            engine.Dispose();
+            model.Dispose();
             throw;
         }
-        var model = generator.Model;
-        var (tensors, bytes) = engine.CheckpointLoad;
-        LogLoaded(logger, model.ModelId, model.VocabSize, model.MaxPositionEmbeddings, tensors, bytes, stopwatch.ElapsedMilliseconds);
-        LogResident(logger, engine.Resident.ToString(), CpuKernels.Shared.Description);
+        var descriptor = generator.Model;
+        var (tensors, bytes) = model.CheckpointLoad;
+        LogLoaded(logger, descriptor.ModelId, descriptor.VocabSize, descriptor.MaxPositionEmbeddings, tensors, bytes, stopwatch.ElapsedMilliseconds);
+        LogResident(logger, model.Resident.ToString(), CpuKernels.Shared.Description);
         return generator;
     }
 
@@ -72,7 +72,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     public void Dispose()
     {
         _continuous.Dispose();
-        _engine.Dispose();
+        _model.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weights held, by form: {Resident}; {Kernels}")]

@@ -15,15 +15,15 @@ namespace Kimi.Cluster.Model.Engine;
 /// </summary>
 public sealed class ContinuousEngine : IDisposable
 {
-    private readonly LoadedModel _engine;
+    private readonly LoadedModel _model;
     private readonly Dictionary<long, SequenceOutput> _requests = [];
 
-    /// <param name="engine">Supplies the model, the vocabulary's rendering and validation; not owned.</param>
-    public ContinuousEngine(LoadedModel engine, CacheSize cacheSize)
+    /// <param name="model">Supplies the layers, the config and request validation; not owned.</param>
+    public ContinuousEngine(LoadedModel model, CacheSize cacheSize)
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        _engine = engine;
-        Cache = new PagedKvCache(engine.Config, cacheSize);
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        Cache = new PagedKvCache(model.Config, cacheSize);
     }
 
     public PagedKvCache Cache { get; }
@@ -38,10 +38,10 @@ public sealed class ContinuousEngine : IDisposable
     public SequenceRequest Add(long id, GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _engine.Validate(request);
+        _model.Validate(request);
         if (!_requests.TryAdd(id, new SequenceOutput(request)))
             throw new ArgumentException($"Request {id} is already in the engine.", nameof(id));
-        return request.ToSequence(id, _engine.Config.EosTokenIds);
+        return request.ToSequence(id, _model.Config.EosTokenIds);
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ public sealed class ContinuousEngine : IDisposable
                 segments.Add(new AttentionSegment(tokens.Count, s.Count, view, s.Start));
                 tokens.AddRange(s.Tokens);
             }
-            var logits = _engine.Model.Forward(tokens, segments);
+            var logits = _model.Model.Forward(tokens, segments);
             return Sample(plan, logits);
         }
         finally
@@ -110,10 +110,8 @@ public sealed class ContinuousEngine : IDisposable
         _requests.Remove(id, out var output) ? output.ToResult(reason) : throw new KeyNotFoundException($"Request {id} is not in the engine.");
 
     /// <summary>Removes a cancelled request (cancel it in the scheduler too); its result says Cancelled.</summary>
-    public GenerationResult? Cancel(long id)
-    {
-        return _requests.Remove(id, out var output) ? output.ToResult(FinishReason.Cancelled) : null;
-    }
+    public GenerationResult? Cancel(long id) =>
+        _requests.Remove(id, out var output) ? output.ToResult(FinishReason.Cancelled) : null;
 
     public void Dispose() => Cache.Dispose();
 }
