@@ -15,16 +15,18 @@ namespace Kimi.Cluster.ServiceDefaults;
 public static class ProcessDefaults
 {
     /// <summary>
-    /// Logging, metrics for <paramref name="meterName"/>, gRPC health checks (returned, for the host's
-    /// own checks) and, with <paramref name="parentPid"/>, the parent watch.
+    /// Logging, metrics for <paramref name="meterName"/>, health checks (returned, for the host's
+    /// own checks; published on gRPC's health service when the process serves gRPC) and, with
+    /// <paramref name="parentPid"/>, the parent watch.
     /// </summary>
-    public static IHealthChecksBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string meterName, int? parentPid = null)
+    public static IHealthChecksBuilder AddServiceDefaults(
+        this IHostApplicationBuilder builder, string meterName, int? parentPid = null, bool grpcHealth = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.ConfigureProcessLogging();
         builder.AddProcessMetrics(meterName);
         builder.Services.AddParentProcessWatch(parentPid);
-        return builder.Services.AddGrpcHealthChecks();
+        return grpcHealth ? builder.Services.AddGrpcHealthChecks() : builder.Services.AddHealthChecks();
     }
 
     /// <summary>GET /metrics on the HTTP/1.1 listeners and, when the process serves gRPC, the standard health service.</summary>

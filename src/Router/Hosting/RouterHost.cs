@@ -53,7 +53,7 @@ public static partial class RouterHost
         ArgumentNullException.ThrowIfNull(options);
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.AddServiceDefaults(RouterMetrics.MeterName);
+        builder.AddServiceDefaults(RouterMetrics.MeterName, grpcHealth: options.GrpcPort is not null);
         var address = HttpOptions.ParseAddress(options.Host)
             ?? throw new ArgumentException($"'{options.Host}' is not an IP address", nameof(options));
         builder.WebHost.ConfigureKestrel(kestrel =>
