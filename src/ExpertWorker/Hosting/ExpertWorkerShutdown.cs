@@ -1,5 +1,5 @@
-using Orleans.Runtime;
 using Kimi.Cluster.ServiceDefaults;
+using Orleans.Runtime;
 
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 

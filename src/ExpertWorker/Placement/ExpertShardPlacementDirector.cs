@@ -1,8 +1,8 @@
 using Kimi.Cluster.ExpertWorker.Grains;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime.Placement;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 
 namespace Kimi.Cluster.ExpertWorker.Placement;
 

@@ -1,8 +1,8 @@
 using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.TensorSupport;
 using TorchSharp;
-using static TorchSharp.torch.nn.functional;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Kimi.Cluster.Model.Engine;
 

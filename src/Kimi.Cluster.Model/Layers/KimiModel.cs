@@ -2,8 +2,8 @@ using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.RoutedExperts;
-using static TorchSharp.torch.nn.functional;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Kimi.Cluster.Model.Layers;
 

@@ -1,12 +1,12 @@
-using Kimi.Cluster.Kernels.Attention;
 using Kimi.Cluster.Kernels;
+using Kimi.Cluster.Kernels.Attention;
 using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.TensorSupport;
 using TorchSharp;
-using static TorchSharp.torch.nn.functional;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Kimi.Cluster.Model.Layers;
 

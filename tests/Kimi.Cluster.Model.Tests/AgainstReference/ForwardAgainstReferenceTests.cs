@@ -3,8 +3,8 @@ using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.Tests.Support;
 using static TorchSharp.torch;
-using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
 using ReferenceMla = Kimi.Cluster.Model.Tests.Reference.MlaAttention;
+using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 
