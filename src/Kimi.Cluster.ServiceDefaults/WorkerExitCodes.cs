@@ -15,6 +15,13 @@ public static class WorkerExitCodes
     /// </summary>
     public const int PortInUse = 98;
 
+    /// <summary>
+    /// The worker could not load its model (a missing or malformed tensor, an unsupported
+    /// format, an unreadable file) and said why in one line on stderr. Starting it again would
+    /// fail the same way, so a launcher does not.
+    /// </summary>
+    public const int LoadFailed = 3;
+
     /// <summary>Whether <paramref name="error"/> or one of its inner exceptions is a bind to a taken address.</summary>
     public static bool IsPortInUse(Exception error)
     {

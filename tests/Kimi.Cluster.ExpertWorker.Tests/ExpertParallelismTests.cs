@@ -81,7 +81,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         await call.RequestStream.CompleteAsync();
         Assert.Equal(42UL, answer.CallId);
 
-        using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(), experts);
+        using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(WeightSelection.Whole(Tiny.Config)), experts);
         int[] tokenOfPair = [0, 0, 1, 2, 2];
         using var expected = group.Compute(MoeLayer, x, [.. ids.Select((id, p) => new Kimi.Cluster.Kernels.ExpertAssignment(tokenOfPair[p], id, gate[p]))]);
         using var actual = ActivationCodec.Decode(answer.PartialSums.Span, 3, Tiny.Config.HiddenSize);
@@ -91,7 +91,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
     [Fact]
     public void An_expert_group_asked_for_an_expert_it_does_not_hold_says_so_with_its_own_exception()
     {
-        using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(), [0, 1]);
+        using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(WeightSelection.Whole(Tiny.Config)), [0, 1]);
         using var x = zeros(1, Tiny.Config.HiddenSize);
 
         var error = Assert.Throws<ExpertNotLoadedException>(() => group.Compute(MoeLayer, x, [new Kimi.Cluster.Kernels.ExpertAssignment(0, 5, 1f)]));

@@ -4,6 +4,7 @@ using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Hosting;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Model.Checkpoints;
 
 namespace Kimi.Cluster.AttentionWorker.Cli;
 
@@ -88,10 +89,12 @@ public static class WorkerCommand
             if (!System.Net.IPAddress.TryParse(result.GetValueOrDefault<string>(), out _))
                 result.AddError("--host must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.");
         });
+        var loadThreads = Positive("--load-threads", ParallelLoad.DefaultThreads,
+            "Layers loaded at once, so several checkpoint shards are read in parallel.");
         var root = new RootCommand("Kimi Cluster attention worker: serves one model over gRPC (HTTP/2).")
         {
             model, host, port, metricsPort, parentPid, gatewayPorts, redis, callTimeout, wireDtype, connectTimeout, drainTimeout,
-            kvCacheTokens, kvCacheBytes, blockSize, maxBatchTokens, maxRunning, maxWaiting,
+            kvCacheTokens, kvCacheBytes, blockSize, maxBatchTokens, maxRunning, maxWaiting, loadThreads,
         };
         root.SetAction((parse, cancellation) =>
         {
@@ -121,6 +124,7 @@ public static class WorkerCommand
                 {
                     DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(drainTimeout)),
                     ListenAddress = System.Net.IPAddress.Parse(parse.GetRequiredValue(host)),
+                    LoadThreads = parse.GetValue(loadThreads),
                 }, cancellation);
         });
         return root;

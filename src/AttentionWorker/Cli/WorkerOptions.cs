@@ -19,6 +19,9 @@ public sealed record WorkerOptions(
     /// <summary>How long a stopping worker lets running generations finish before cancelling them.</summary>
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 
+    /// <summary>How many layers load at once: several checkpoint shards are read in parallel.</summary>
+    public int LoadThreads { get; init; } = Kimi.Cluster.Model.Checkpoints.ParallelLoad.DefaultThreads;
+
     /// <summary>Where gRPC and metrics listen: loopback for `local`, every interface (0.0.0.0) in a pod.</summary>
     public System.Net.IPAddress ListenAddress { get; init; } = System.Net.IPAddress.Loopback;
 }

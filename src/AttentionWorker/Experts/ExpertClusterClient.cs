@@ -58,6 +58,12 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
             var table = await ReadTableAsync(host.Services.GetRequiredService<IClusterClient>(), deadline, logger, cancellation);
             return new ExpertClusterClient(host, table);
         }
+        catch (ExpertShardLoadException error)
+        {
+            // Closed gracefully: the silos are fine and would otherwise log a reset connection.
+            await StopAsync(host);
+            throw new ExpertClusterUnreachableException($"the expert cluster could not load its weights: {error.Message}", error);
+        }
         catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             host.Dispose();
@@ -93,7 +99,7 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
                 PlacementSnapshot.Of(table); // refuse a table that does not cover every expert
                 return table;
             }
-            catch (Exception error) when (error is not OperationCanceledException && DateTime.UtcNow < deadline)
+            catch (Exception error) when (error is not (OperationCanceledException or ExpertShardLoadException) && DateTime.UtcNow < deadline)
             {
                 LogTableRetry(logger, error.Message);
                 await Task.Delay(RetryDelay, cancellation);
@@ -107,18 +113,20 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
     public async Task<PlacementTable> ReportFailureAsync(long seenVersion, string failedEndpoint, CancellationToken cancellationToken) =>
         await _client.GetGrain<IPlacementTableGrain>(0).ReportFailure(seenVersion, failedEndpoint).AsTask().WaitAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await StopAsync(_host);
+
+    private static async Task StopAsync(IHost host)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _host.StopAsync(timeout.Token);
+            await host.StopAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
             // The silos may be gone already; the process is ending anyway.
         }
-        _host.Dispose();
+        host.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to the expert cluster at {Gateways}")]

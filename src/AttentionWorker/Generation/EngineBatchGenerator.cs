@@ -34,16 +34,19 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     public ModelDescriptor Model { get; }
 
     /// <summary>
-    /// Loads the model directory, or the built-in tiny model when it is null. The routed experts
-    /// come from <paramref name="routedExperts"/> (the expert workers), or are loaded here when it is null.
-    /// The paged KV cache takes <paramref name="cacheSize"/> (the batching defaults when null).
+    /// Loads the model directory, or the built-in tiny model (a source without a directory). The
+    /// routed experts come from <paramref name="routedExperts"/> (the expert workers), or are loaded
+    /// here when it is null. The paged KV cache takes <paramref name="cacheSize"/> (the batching
+    /// defaults when null). What the load reads is counted in <paramref name="progress"/>, when given.
     /// </summary>
     public static EngineBatchGenerator Load(
-        string? modelDirectory, ILogger logger, Func<ModelConfig, IRoutedExperts>? routedExperts = null, CacheSize? cacheSize = null)
+        ModelSource source, ILogger logger, Func<ModelConfig, IRoutedExperts>? routedExperts = null, CacheSize? cacheSize = null,
+        LoadProgress? progress = null)
     {
-        LogLoading(logger, modelDirectory ?? "built-in tiny model", routedExperts is null ? "in this worker" : "in the expert workers");
+        ArgumentNullException.ThrowIfNull(source);
+        LogLoading(logger, source.Directory ?? "built-in tiny model", routedExperts is null ? "in this worker" : "in the expert workers", source.LoadThreads);
         var stopwatch = Stopwatch.StartNew();
-        var model = LoadedModel.Open(new ModelSource(modelDirectory), routedExperts);
+        var model = LoadedModel.Open(source, routedExperts, progress);
         EngineBatchGenerator generator;
         try
         {
@@ -78,8 +81,8 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     [LoggerMessage(Level = LogLevel.Information, Message = "Weights held, by form: {Resident}; {Kernels}")]
     private static partial void LogResident(ILogger logger, string resident, string kernels);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source} (routed experts {Experts})")]
-    private static partial void LogLoading(ILogger logger, string source, string experts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model: {Source} (routed experts {Experts}), {Threads} layers at a time")]
+    private static partial void LogLoading(ILogger logger, string source, string experts, int threads);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Loaded model {ModelId} (vocab {VocabSize}, context {MaxPositionEmbeddings} tokens): {Tensors} checkpoint tensors, {Bytes} bytes, in {ElapsedMs} ms")]

@@ -6,6 +6,7 @@ using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.AttentionWorker.Operations;
 using Kimi.Cluster.AttentionWorker.Services;
+using Kimi.Cluster.Model.Checkpoints;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,6 +18,8 @@ namespace Kimi.Cluster.AttentionWorker.Hosting;
 /// Owns the worker's web host: Kestrel on the --host address (HTTP/2 only), the gRPC service, the
 /// batcher, health checks and the parent watch, the expert cluster client when experts are remote,
 /// the drain on SIGTERM (<see cref="WorkerDrain"/>), and the READY line the launcher waits for.
+/// While the weights load, <see cref="WeightLoadingHost"/> holds the port and tells the progress;
+/// a model that cannot load ends the process with one line and <see cref="WorkerExitCodes.LoadFailed"/>.
 /// </summary>
 public static class WorkerHost
 {
@@ -32,33 +35,80 @@ public static class WorkerHost
     public static async Task<int> RunAsync(WorkerOptions options, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // The expert cluster comes first: the engine is built around its placement.
-        ExpertClusterClient? experts = null;
+        ModelSource source;
         try
         {
-            if (options.Experts is not null)
-                experts = await ExpertClusterClient.ConnectAsync(options.Experts, cancellation);
+            source = new ModelSource(options.ModelDirectory) { LoadThreads = options.LoadThreads };
         }
-        catch (ExpertClusterUnreachableException error)
+        catch (Exception error) when (LoadErrors.IsExpected(error))
         {
-            await Console.Error.WriteLineAsync($"Cannot start the attention worker: {error.Message}");
-            return 1;
+            return await LoadFailedAsync(error);
+        }
+        var progress = new LoadProgress();
+        ExpertClusterClient? experts;
+        WebApplication app;
+        // The port answers from the start of the load: health NOT_SERVING and the load's progress.
+        await using (var loading = await WeightLoadingHost.StartAsync(options, source, progress, cancellation))
+        {
+            options = options with { Port = loading.Port };
+            try
+            {
+                // The expert cluster comes first: the engine is built around its placement.
+                experts = options.Experts is null ? null : await ExpertClusterClient.ConnectAsync(options.Experts, cancellation);
+            }
+            catch (ExpertClusterUnreachableException error)
+            {
+                await Console.Error.WriteLineAsync($"Cannot start the attention worker: {error.Message}");
+                return error.ShardLoadFailed ? WorkerExitCodes.LoadFailed : 1;
+            }
+            app = Build(options, services =>
+            {
+                if (experts is not null)
+                    ExpertParallelServices.Add(services, experts, experts.InitialTable, options.Experts!.CallTimeout, options.Experts.WireDtype);
+                AddEngine(services, source, progress);
+            });
+            if (LoadModel(app, source, progress, options) is { } failure)
+            {
+                await app.DisposeAsync();
+                if (experts is not null)
+                    await experts.DisposeAsync();
+                return await LoadFailedAsync(failure);
+            }
         }
         await using var cluster = experts;
-        await using var app = Build(options, services =>
-        {
-            if (experts is not null)
-                ExpertParallelServices.Add(services, experts, experts.InitialTable, options.Experts!.CallTimeout, options.Experts.WireDtype);
-            AddEngine(services, options.ModelDirectory);
-        });
-        // Load the model before listening, so READY means "can generate".
-        app.Services.GetRequiredService<IBatchGenerator>();
+        await using var served = app;
         string address = await StartAsync(app, cancellation);
         if (options.MetricsPort is not null)
             Console.Out.WriteLine(MetricsPrefix + app.BoundAddress(1));
         Console.Out.WriteLine(ReadyPrefix + address);
         await app.WaitForShutdownAsync(cancellation);
         return 0;
+    }
+
+    /// <summary>Loads the model before serving, so READY means "can generate"; returns the error when it cannot load.</summary>
+    private static Exception? LoadModel(WebApplication app, ModelSource source, LoadProgress progress, WorkerOptions options)
+    {
+        using var announcer = new LoadProgressAnnouncer(
+            progress.Report, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kimi.Cluster.AttentionWorker.Loading"),
+            toLauncher: options.ParentPid is not null);
+        try
+        {
+            app.Services.GetRequiredService<IBatchGenerator>();
+        }
+        catch (Exception error) when (LoadErrors.IsExpected(error))
+        {
+            return error;
+        }
+        if (source.Directory is not null)
+            announcer.Finish();
+        return null;
+    }
+
+    /// <summary>One line naming what is wrong (no stack trace: the message says it all), and the exit code that says "do not restart".</summary>
+    private static async Task<int> LoadFailedAsync(Exception error)
+    {
+        await Console.Error.WriteLineAsync($"Cannot load the model: {error.Message}");
+        return WorkerExitCodes.LoadFailed;
     }
 
     /// <summary>Builds the host; <paramref name="addGenerator"/> registers the <see cref="IBatchGenerator"/>.</summary>
@@ -85,13 +135,17 @@ public static class WorkerHost
         return app;
     }
 
-    /// <summary>Registers the engine as the batch generator; its routed experts are remote when the data plane is registered.</summary>
-    public static void AddEngine(IServiceCollection services, string? modelDirectory) =>
+    /// <summary>
+    /// Registers the engine as the batch generator; its routed experts are remote when the data
+    /// plane is registered. What it reads is counted in <paramref name="progress"/>, when given.
+    /// </summary>
+    public static void AddEngine(IServiceCollection services, ModelSource source, LoadProgress? progress = null) =>
         services.AddSingleton<IBatchGenerator>(provider => EngineBatchGenerator.Load(
-            modelDirectory,
+            source,
             provider.GetRequiredService<ILogger<EngineBatchGenerator>>(),
             ExpertParallelServices.RoutedExperts(provider),
-            provider.GetRequiredService<BatchingOptions>().CacheSize));
+            provider.GetRequiredService<BatchingOptions>().CacheSize,
+            progress));
 
     /// <summary>Starts listening and returns the bound base address (the real port when 0 was asked for).</summary>
     public static async Task<string> StartAsync(WebApplication app, CancellationToken cancellation)

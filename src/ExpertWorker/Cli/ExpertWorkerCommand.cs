@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.Model.Checkpoints;
 
 namespace Kimi.Cluster.ExpertWorker.Cli;
 
@@ -46,9 +47,11 @@ public static class ExpertWorkerCommand
                 result.AddError("--metrics-port must be in 0..65535.");
         });
 
+        var loadThreads = Positive("--load-threads", "MoE layers of a shard loaded at once, so several checkpoint shards are read in parallel.",
+            ParallelLoad.DefaultThreads);
         var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
         {
-            model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort,
+            model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort, loadThreads,
         };
         root.SetAction((parse, cancellation) =>
         {
@@ -61,7 +64,10 @@ public static class ExpertWorkerCommand
             return ExpertWorkerHost.RunAsync(new ExpertWorkerOptions(
                 parse.GetValue(model), parse.GetValue(siloPort), parse.GetValue(gatewayPort), parse.GetValue(primary),
                 parse.GetValue(dataPlanePort), parse.GetValue(shards), parse.GetValue(replicas), parse.GetValue(parentPid),
-                redisConnection, AdvertiseAddress(parse.GetValue(advertise)), parse.GetValue(metricsPort)), cancellation);
+                redisConnection, AdvertiseAddress(parse.GetValue(advertise)), parse.GetValue(metricsPort))
+            {
+                LoadThreads = parse.GetValue(loadThreads),
+            }, cancellation);
         });
         return root;
     }
@@ -81,9 +87,9 @@ public static class ExpertWorkerCommand
         return option;
     }
 
-    private static Option<int> Positive(string name, string description)
+    private static Option<int> Positive(string name, string description, int defaultValue = 1)
     {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => 1 };
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1)

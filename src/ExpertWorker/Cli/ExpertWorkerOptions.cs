@@ -19,6 +19,9 @@ public sealed record ExpertWorkerOptions(
     int Shards, int Replicas, int? ParentPid, string? OrleansRedis = null, IPAddress? AdvertiseAddress = null,
     int? MetricsPort = null)
 {
+    /// <summary>How many MoE layers of a shard load at once: several checkpoint shards are read in parallel.</summary>
+    public int LoadThreads { get; init; } = Kimi.Cluster.Model.Checkpoints.ParallelLoad.DefaultThreads;
+
     /// <summary>Where Orleans and the data plane are reached: loopback unless Redis membership spans machines.</summary>
     public IPAddress Advertised => OrleansRedis is null ? IPAddress.Loopback : AdvertiseAddress ?? IPAddress.Loopback;
 

@@ -8,14 +8,15 @@ using Microsoft.Extensions.Options;
 namespace Kimi.Cluster.ExpertWorker.Grains;
 
 /// <summary>
-/// One replica of an expert shard. Activation loads the shard's tensors (memory-mapped, only
-/// this shard's) into the silo's <see cref="ExpertShardSet"/>, where the data plane computes
-/// with them; deactivation frees them, except when the silo shuts down. Kept active: an expert shard is not idle state.
+/// One replica of an expert shard. Activation loads the shard's tensors (only this shard's)
+/// into the silo's <see cref="ExpertShardSet"/> through the <see cref="ShardLoader"/>, where the
+/// data plane computes with them; deactivation frees them, except when the silo shuts down.
+/// Kept active: an expert shard is not idle state.
 /// </summary>
 [ExpertShardPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class ExpertShardGrain(
-    ExpertShardSet shards, DataPlaneEndpoint endpoint, IOptions<ExpertPlacementOptions> options, ILogger<ExpertShardGrain> logger)
+    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, IOptions<ExpertPlacementOptions> options, ILogger<ExpertShardGrain> logger)
     : Grain, IExpertShardGrain
 {
     private LoadedShard? _loaded;
@@ -24,8 +25,8 @@ public sealed partial class ExpertShardGrain(
     {
         var (shard, replica) = ShardKey.Parse(this.GetPrimaryKeyString());
         var (first, count) = ExpertShardRanges.Of(shard, options.Value.Shards, shards.Config.NRoutedExperts);
-        // Loading is CPU and disk work: keep it off the grain scheduler.
-        _loaded = await Task.Run(() => shards.Load(shard, replica, Enumerable.Range(first, count).ToArray()), cancellationToken);
+        // A shard that cannot load throws ExpertShardLoadException, which reaches the caller with the reason.
+        _loaded = await loader.LoadAsync(shard, replica, [.. Enumerable.Range(first, count)], cancellationToken);
         LogLoaded(logger, shard, replica, first, first + count - 1, _loaded.TensorNames.Count, _loaded.LoadedBytes,
             ResidentWeights.Describe(_loaded.ResidentBytes));
         await base.OnActivateAsync(cancellationToken);

@@ -30,7 +30,16 @@ public static class ExpertWorkerHost
 
     public static async Task<int> RunAsync(ExpertWorkerOptions options, CancellationToken cancellation)
     {
-        var source = new ModelSource(options.ModelDirectory);
+        ModelSource source;
+        try
+        {
+            source = new ModelSource(options.ModelDirectory) { LoadThreads = options.LoadThreads };
+        }
+        catch (Exception error) when (LoadErrors.IsExpected(error))
+        {
+            await Console.Error.WriteLineAsync($"Cannot load the model: {error.Message}");
+            return WorkerExitCodes.LoadFailed;
+        }
         if (options.Shards > source.Config.NRoutedExperts)
         {
             await Console.Error.WriteLineAsync($"--shards {options.Shards} exceeds the model's {source.Config.NRoutedExperts} routed experts.");
@@ -54,7 +63,7 @@ public static class ExpertWorkerHost
             await Console.Out.WriteLineAsync(MetricsPrefix + app.BoundAddress(1));
         await Console.Out.WriteLineAsync(ReadyPrefix + address);
         await app.WaitForShutdownAsync(cancellation);
-        return 0;
+        return app.Services.GetRequiredService<ShardLoader>().ExitCode;
     }
 
     private static WebApplication Build(ExpertWorkerOptions options, ModelSource source)
@@ -62,6 +71,9 @@ public static class ExpertWorkerHost
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.AddServiceDefaults(ExpertWorkerMetrics.MeterName, options.ParentPid).AddCheck<ServingState>("expert-worker");
+        // A shard that fails to load is told once, in one line, by the ShardLoader (and reaches the
+        // caller); Orleans would add two more with the stack trace.
+        builder.Logging.AddFilter("Orleans.Grain", LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bound in this order: the addresses feature lists the data plane first, then metrics.
@@ -78,6 +90,8 @@ public static class ExpertWorkerHost
         });
         builder.Services.AddSingleton(source);
         builder.Services.AddSingleton<ExpertShardSet>();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ShardLoader>();
         builder.Services.AddSingleton<DataPlaneEndpoint>();
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();

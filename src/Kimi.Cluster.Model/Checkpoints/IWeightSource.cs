@@ -24,4 +24,7 @@ public interface IWeightSource
 
     /// <summary>What has been loaded from this source and is held, by form.</summary>
     ResidentWeights Resident { get; }
+
+    /// <summary>How many layers may load at once (<see cref="ParallelLoad"/>); the source is thread-safe.</summary>
+    int LoadThreads { get; }
 }

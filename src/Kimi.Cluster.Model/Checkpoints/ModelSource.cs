@@ -23,8 +23,29 @@ public sealed class ModelSource
     /// <summary>The name served as the model id: the directory name, or "kimi-tiny".</summary>
     public string ModelId { get; }
 
-    /// <summary>A fresh weight source with its own accounting; the caller disposes a checkpoint.</summary>
-    public IWeightSource OpenWeights() => Directory is null
-        ? new RandomWeights(BuiltInSeed)
-        : new SafetensorsCheckpoint(Directory, Config.TensorPrefix, Config.Quantization);
+    /// <summary>How many layers load at once (several shard files read in parallel).</summary>
+    public int LoadThreads { get; init; } = ParallelLoad.DefaultThreads;
+
+    /// <summary>
+    /// A fresh weight source with its own accounting; the caller disposes a checkpoint. With a
+    /// <paramref name="progress"/>, what <paramref name="selection"/> will read is added to its
+    /// totals first and each tensor read is counted there (the built-in model's generated weights never are).
+    /// </summary>
+    public IWeightSource OpenWeights(WeightSelection selection, LoadProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        if (Directory is null)
+            return new RandomWeights(BuiltInSeed);
+        var checkpoint = new SafetensorsCheckpoint(Directory, Config.TensorPrefix, Config.Quantization)
+        {
+            LoadThreads = LoadThreads,
+            Progress = progress,
+        };
+        if (progress is not null)
+        {
+            var (tensors, bytes) = checkpoint.Planned(selection);
+            progress.Plan(tensors, bytes);
+        }
+        return checkpoint;
+    }
 }

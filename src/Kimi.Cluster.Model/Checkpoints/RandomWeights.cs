@@ -15,6 +15,8 @@ public sealed class RandomWeights(ulong seed) : IWeightSource
 {
     public ResidentWeights Resident { get; } = new();
 
+    public int LoadThreads => ParallelLoad.DefaultThreads;
+
     /// <summary>The same random values as <see cref="Load"/> gives "{module}.weight", held as float32.</summary>
     public unsafe WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true)
     {

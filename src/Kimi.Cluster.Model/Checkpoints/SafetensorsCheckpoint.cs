@@ -8,7 +8,7 @@ namespace Kimi.Cluster.Model.Checkpoints;
 
 /// <summary>
 /// A Hugging Face model directory: model.safetensors, or model-*.safetensors shards listed in
-/// model.safetensors.index.json. Shards are mapped on first use and tensors read lazily, so a
+/// model.safetensors.index.json. Shards are opened on first use and tensors read lazily, so a
 /// process touches only the tensors it asks for; it counts what it loaded.
 /// </summary>
 public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
@@ -19,7 +19,9 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _loadedNames = [];
     private readonly string _prefix;
+    private const string IndexFileName = "model.safetensors.index.json";
     private readonly StoredMatrixReader _matrices;
+    private readonly string _missing; // where a missing tensor was looked for
     private long _loadedBytes;
     private int _loadedTensors;
 
@@ -45,11 +47,35 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
         Directory = directory;
         _prefix = tensorPrefix;
         _fileOfTensor = IndexTensors(directory);
-        _matrices = new StoredMatrixReader(quantization ?? WeightQuantization.None, TryFind);
+        _missing = File.Exists(System.IO.Path.Combine(directory, IndexFileName))
+            ? $"{IndexFileName} in {directory} lists no shard holding it"
+            : $"no .safetensors file in {directory} holds it";
+        _matrices = new StoredMatrixReader(quantization ?? WeightQuantization.None, TryFind, _missing);
         _matrices.Read += Count;
     }
 
     public ResidentWeights Resident { get; } = new();
+
+    public int LoadThreads { get; init; } = ParallelLoad.DefaultThreads;
+
+    /// <summary>Where each tensor read is counted as it is read (none when null).</summary>
+    public LoadProgress? Progress { get; init; }
+
+    /// <summary>The tensors and stored bytes <paramref name="selection"/> will read from this checkpoint (headers only).</summary>
+    public (int Tensors, long Bytes) Planned(WeightSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        int tensors = 0;
+        long bytes = 0;
+        foreach (var (fullName, fileName) in _fileOfTensor)
+        {
+            if (!fullName.StartsWith(_prefix, StringComparison.Ordinal) || !selection.Includes(fullName[_prefix.Length..]))
+                continue;
+            if (Open(fileName).Tensors.TryGetValue(fullName, out var entry))
+                (tensors, bytes) = (tensors + 1, bytes + entry.ByteLength);
+        }
+        return (tensors, bytes);
+    }
 
     public WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true)
     {
@@ -65,6 +91,7 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     {
         Interlocked.Add(ref _loadedBytes, entry.ByteLength);
         Interlocked.Increment(ref _loadedTensors);
+        Progress?.Read(entry.ByteLength);
         lock (_gate)
             _loadedNames.Add(entry.Name);
     }
@@ -93,16 +120,21 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
         {
             string hint = _fileOfTensor.ContainsKey(fullName + "_packed") || _fileOfTensor.ContainsKey(fullName.Replace(".weight", ".weight_packed"))
                 ? " (the checkpoint stores it as packed INT4, which this build cannot load yet)" : "";
-            throw new CheckpointException($"tensor '{fullName}' is missing from the checkpoint in {Directory}{hint}");
+            throw new CheckpointException($"tensor '{fullName}' is missing from the checkpoint: {_missing}{hint}");
         }
-        SafetensorsFile file;
-        lock (_gate)
-        {
-            if (!_openFiles.TryGetValue(fileName, out file!))
-                _openFiles[fileName] = file = new SafetensorsFile(System.IO.Path.Combine(Directory, fileName));
-        }
+        var file = Open(fileName);
         return file.Tensors.TryGetValue(fullName, out var entry) ? (file, entry)
             : throw new CheckpointException($"tensor '{fullName}' is listed in the index but missing from {fileName}");
+    }
+
+    private SafetensorsFile Open(string fileName)
+    {
+        lock (_gate)
+        {
+            if (!_openFiles.TryGetValue(fileName, out var file))
+                _openFiles[fileName] = file = new SafetensorsFile(System.IO.Path.Combine(Directory, fileName));
+            return file;
+        }
     }
 
     private static void CopyInChunks(SafetensorsFile file, TensorEntry entry, Tensor destination)
@@ -139,7 +171,7 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     {
         if (!System.IO.Directory.Exists(directory))
             throw new CheckpointException($"model directory {directory} does not exist");
-        string index = System.IO.Path.Combine(directory, "model.safetensors.index.json");
+        string index = System.IO.Path.Combine(directory, IndexFileName);
         if (File.Exists(index))
             return ReadIndex(index);
         var files = System.IO.Directory.GetFiles(directory, "*.safetensors").Select(System.IO.Path.GetFileName).OfType<string>().Order().ToArray();

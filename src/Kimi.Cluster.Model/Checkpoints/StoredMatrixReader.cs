@@ -10,7 +10,8 @@ namespace Kimi.Cluster.Model.Checkpoints;
 /// config, the tensors and the shape the model needs is a <see cref="CheckpointException"/> naming
 /// the tensor and the shapes.
 /// </summary>
-internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<string, (SafetensorsFile File, TensorEntry Entry)?> find)
+internal sealed class StoredMatrixReader(
+    WeightQuantization quantization, Func<string, (SafetensorsFile File, TensorEntry Entry)?> find, string missingWhere)
 {
     private const long SlabBytes = 1L << 30;
 
@@ -24,6 +25,7 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
         if (isLinear && quantization.Covers(fullModule))
             return LoadInt4(fullModule, rows, columns);
         var (file, entry) = Require(fullModule + ".weight", fullModule);
+        string where = Path.GetFileName(file.Path);
         return entry.DType switch
         {
             "BF16" => LoadPlain(file, entry, WeightShape.BFloat16(rows, columns)),
@@ -31,9 +33,9 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
             "F16" => LoadHalf(file, entry, rows, columns),
             "F8_E4M3" => LoadFp8(file, entry, fullModule, rows, columns),
             "I32" when quantization.Scheme == QuantizationScheme.None => throw new CheckpointException(
-                $"tensor '{entry.Name}' is I32 (packed INT4?) but config.json has no quantization_config describing it"),
+                $"tensor '{entry.Name}' in {where} is I32 (packed INT4?) but config.json has no quantization_config describing it"),
             var other => throw new CheckpointException(
-                $"tensor '{entry.Name}' is {other}; a Linear weight must be BF16, F32, F8_E4M3 (block FP8) or INT4 weight_packed"),
+                $"tensor '{entry.Name}' in {where} is {other}; a Linear weight must be BF16, F32, F8_E4M3 (block FP8) or INT4 weight_packed"),
         };
     }
 
@@ -43,8 +45,8 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
             "config.json's quantization_config quantizes it (it is not in the ignore list)");
         var (scaleFile, scale) = Require(module + ".weight_scale", module);
         var shape = CheckedShape(() => WeightShape.Int4Group(rows, columns, quantization.GroupSize), packed.Name);
-        RequireEntry(packed, "I32", [rows, columns / 8]);
-        RequireEntry(scale, "BF16", [rows, columns / quantization.GroupSize]);
+        RequireEntry(packedFile, packed, "I32", [rows, columns / 8]);
+        RequireEntry(scaleFile, scale, "BF16", [rows, columns / quantization.GroupSize]);
         return Fill(shape, buffer =>
         {
             Copy(packedFile, packed, buffer.Matrix.Data);
@@ -58,8 +60,8 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
             throw new CheckpointException($"tensor '{weight.Name}' is F8_E4M3 but config.json has no fp8 quantization_config (weight_block_size)");
         var (scaleFile, scale) = Require(module + ".weight_scale_inv", module);
         var shape = CheckedShape(() => WeightShape.Fp8Block(rows, columns, quantization.BlockRows, quantization.BlockColumns), weight.Name);
-        RequireEntry(weight, "F8_E4M3", [rows, columns]);
-        RequireEntry(scale, "F32", [shape.ScaleRows, shape.ScaleColumns]);
+        RequireEntry(file, weight, "F8_E4M3", [rows, columns]);
+        RequireEntry(scaleFile, scale, "F32", [shape.ScaleRows, shape.ScaleColumns]);
         return Fill(shape, buffer =>
         {
             Copy(file, weight, buffer.Matrix.Data);
@@ -69,14 +71,14 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
 
     private WeightBuffer LoadPlain(SafetensorsFile file, TensorEntry entry, WeightShape shape)
     {
-        RequireEntry(entry, entry.DType, [shape.Rows, shape.Columns]);
+        RequireEntry(file, entry, entry.DType, [shape.Rows, shape.Columns]);
         return Fill(shape, buffer => Copy(file, entry, buffer.Matrix.Data));
     }
 
     /// <summary>F16 has no kernel: held as float32 (twice its stored bytes), which the resident-bytes report shows.</summary>
     private unsafe WeightBuffer LoadHalf(SafetensorsFile file, TensorEntry entry, int rows, int columns)
     {
-        RequireEntry(entry, "F16", [rows, columns]);
+        RequireEntry(file, entry, "F16", [rows, columns]);
         return Fill(WeightShape.Float32(rows, columns), buffer =>
         {
             var row = new byte[columns * 2];
@@ -109,7 +111,7 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
 
     private (SafetensorsFile File, TensorEntry Entry) Require(string tensor, string module, string? why = null) =>
         find(tensor) ?? throw new CheckpointException(
-            $"tensor '{tensor}' is missing from the checkpoint (needed for {module}{(why is null ? "" : "; " + why)})");
+            $"tensor '{tensor}' is missing from the checkpoint: {missingWhere} (needed for {module}{(why is null ? "" : "; " + why)})");
 
     private static WeightShape CheckedShape(Func<WeightShape> make, string tensor)
     {
@@ -123,13 +125,14 @@ internal sealed class StoredMatrixReader(WeightQuantization quantization, Func<s
         }
     }
 
-    private static void RequireEntry(TensorEntry entry, string dtype, long[] shape)
+    private static void RequireEntry(SafetensorsFile file, TensorEntry entry, string dtype, long[] shape)
     {
+        string where = Path.GetFileName(file.Path);
         if (entry.DType != dtype)
-            throw new CheckpointException($"tensor '{entry.Name}' is {entry.DType}; expected {dtype}");
+            throw new CheckpointException($"tensor '{entry.Name}' is {entry.DType} in {where}; expected {dtype}");
         if (!entry.Shape.SequenceEqual(shape))
             throw new CheckpointException(
-                $"tensor '{entry.Name}' has shape {TensorEntry.FormatShape(entry.Shape)} but the config needs {TensorEntry.FormatShape(shape)}");
+                $"tensor '{entry.Name}' has shape {TensorEntry.FormatShape(entry.Shape)} in {where} but the config needs {TensorEntry.FormatShape(shape)}");
         entry.RequireWholeElements();
     }
 

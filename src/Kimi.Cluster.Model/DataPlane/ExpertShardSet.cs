@@ -20,9 +20,12 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
 
     public IReadOnlyCollection<LoadedShard> Shards => [.. _shards.Values];
 
-    /// <summary>Loads a shard's experts (every MoE layer) from the checkpoint, once; later calls return it.</summary>
-    public LoadedShard Load(int shard, int replica, IReadOnlyList<int> expertIds) =>
-        _shards.GetOrAdd(shard, _ => LoadedShard.Load(source, shard, replica, expertIds));
+    /// <summary>
+    /// Loads a shard's experts (every MoE layer) from the checkpoint, once; later calls return it.
+    /// What it reads is counted in <paramref name="progress"/>, when given.
+    /// </summary>
+    public LoadedShard Load(int shard, int replica, IReadOnlyList<int> expertIds, LoadProgress? progress = null) =>
+        _shards.GetOrAdd(shard, _ => LoadedShard.Load(source, shard, replica, expertIds, progress));
 
     /// <summary>Frees a shard's weights, if the replica that loaded them is the one leaving.</summary>
     public void Unload(int shard, int replica)

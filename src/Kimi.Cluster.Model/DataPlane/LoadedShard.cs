@@ -30,10 +30,10 @@ public sealed class LoadedShard : IDisposable
     /// <summary>The tensors read for this shard, as the checkpoint names them.</summary>
     public IReadOnlyList<string> TensorNames { get; }
 
-    internal static LoadedShard Load(ModelSource source, int shard, int replica, IReadOnlyList<int> expertIds)
+    internal static LoadedShard Load(ModelSource source, int shard, int replica, IReadOnlyList<int> expertIds, LoadProgress? progress = null)
     {
         Engine.ComputeThreads.Configure();
-        var weights = source.OpenWeights();
+        var weights = source.OpenWeights(WeightSelection.Experts(source.Config, expertIds), progress);
         try
         {
             using var noGrad = torch.no_grad();

@@ -33,11 +33,14 @@ public sealed class LoadedModel : IDisposable
     /// <summary>
     /// Builds the model from <paramref name="source"/>; routed experts come from
     /// <paramref name="routedExperts"/> (e.g. remote expert workers) or are loaded in process.
+    /// What it reads is counted in <paramref name="progress"/>, when given.
     /// </summary>
-    public static LoadedModel Open(ModelSource source, Func<ModelConfig, IRoutedExperts>? routedExperts = null)
+    public static LoadedModel Open(ModelSource source, Func<ModelConfig, IRoutedExperts>? routedExperts = null, LoadProgress? progress = null)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ComputeThreads.Configure();
-        var weights = source.OpenWeights();
+        var selection = routedExperts is null ? WeightSelection.Whole(source.Config) : WeightSelection.Dense(source.Config);
+        var weights = source.OpenWeights(selection, progress);
         try
         {
             using var noGrad = torch.no_grad();

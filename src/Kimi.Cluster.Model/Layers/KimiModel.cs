@@ -29,7 +29,7 @@ public sealed class KimiModel : IDisposable
         var embedTable = weights.LoadMatrix("model.embed_tokens", config.VocabSize, config.HiddenSize, isLinear: false);
         // Tied: lm_head owns the one table, the embedding reads it.
         _embedTokens = new Embedding(embedTable, ownsTable: !config.TieWordEmbeddings);
-        Layers = Enumerable.Range(0, config.NumHiddenLayers).Select(l => new DecoderLayer(config, l, weights, Experts)).ToArray();
+        Layers = ParallelLoad.Build(config.NumHiddenLayers, weights.LoadThreads, l => new DecoderLayer(config, l, weights, Experts));
         _norm = RmsNorm.Load(weights, "model.norm", config.HiddenSize, config.RmsNormEps);
         _lmHead = config.TieWordEmbeddings ? new Linear(embedTable) : Linear.Load(weights, "lm_head", config.VocabSize, config.HiddenSize);
         _rotary = new YarnRotaryEmbedding(config);

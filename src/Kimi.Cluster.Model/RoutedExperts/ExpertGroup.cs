@@ -14,8 +14,7 @@ namespace Kimi.Cluster.Model.RoutedExperts;
 /// </summary>
 public sealed class ExpertGroup : IDisposable
 {
-    private readonly Dictionary<int, Dictionary<int, SwiGluMlp>> _experts = []; // layer → expert id → weights
-    private readonly Dictionary<int, ExpertWeights?[]> _byLayer = [];            // layer → weights by expert id (null: not here)
+    private readonly Dictionary<int, LayerExperts> _layers; // MoE layer → its experts here
     private readonly HashSet<int> _expertIds;
 
     public ExpertGroup(ModelConfig config, IWeightSource weights, IEnumerable<int> expertIds)
@@ -26,22 +25,17 @@ public sealed class ExpertGroup : IDisposable
             if (expert < 0 || expert >= config.NRoutedExperts)
                 throw new ArgumentOutOfRangeException(nameof(expertIds), expert, $"expert ids run 0..{config.NRoutedExperts - 1}");
         }
-        for (int layer = 0; layer < config.NumHiddenLayers; layer++)
-        {
-            if (!config.IsMoeLayer(layer))
-                continue;
-            var loaded = _expertIds.Order().ToDictionary(e => e,
-                e => SwiGluMlp.Load(weights, $"model.layers.{layer}.mlp.experts.{e}", config.HiddenSize, config.MoeIntermediateSize));
-            _experts[layer] = loaded;
-            _byLayer[layer] = [.. Enumerable.Range(0, config.NRoutedExperts).Select(e => loaded.TryGetValue(e, out var mlp) ? mlp.Weights : null)];
-        }
+        int[] moeLayers = [.. Enumerable.Range(0, config.NumHiddenLayers).Where(config.IsMoeLayer)];
+        var loaded = ParallelLoad.Build(moeLayers.Length, weights.LoadThreads,
+            i => LayerExperts.Load(config, weights, moeLayers[i], [.. _expertIds.Order()]));
+        _layers = moeLayers.Zip(loaded).ToDictionary(p => p.First, p => p.Second);
     }
 
     public IReadOnlyCollection<int> ExpertIds => _expertIds;
 
     public bool Owns(int expert) => _expertIds.Contains(expert);
 
-    public bool HasLayer(int layer) => _experts.ContainsKey(layer);
+    public bool HasLayer(int layer) => _layers.ContainsKey(layer);
 
     /// <summary>
     /// Σ weight · Expert(x[token]) per token, [tokens, hidden], over the (token, expert, weight)
@@ -51,8 +45,9 @@ public sealed class ExpertGroup : IDisposable
     public Tensor Compute(int layer, Tensor x, IReadOnlyList<ExpertAssignment> assignments)
     {
         ArgumentNullException.ThrowIfNull(assignments);
-        if (!_byLayer.TryGetValue(layer, out var experts))
+        if (!_layers.TryGetValue(layer, out var here))
             throw new ArgumentOutOfRangeException(nameof(layer), layer, "not a MoE layer of this model");
+        var experts = here.Weights;
         foreach (var assignment in assignments)
         {
             if (assignment.Expert < 0 || assignment.Expert >= experts.Length || experts[assignment.Expert] is null)
@@ -71,7 +66,44 @@ public sealed class ExpertGroup : IDisposable
 
     public void Dispose()
     {
-        foreach (var expert in _experts.Values.SelectMany(l => l.Values))
-            expert.Dispose();
+        foreach (var layer in _layers.Values)
+            layer.Dispose();
+    }
+
+    /// <summary>One MoE layer's experts here, indexed by expert id (null: not here).</summary>
+    private sealed class LayerExperts : IDisposable
+    {
+        private readonly SwiGluMlp?[] _byId;
+
+        private LayerExperts(SwiGluMlp?[] byId)
+        {
+            _byId = byId;
+            Weights = [.. byId.Select(mlp => mlp?.Weights)];
+        }
+
+        public ExpertWeights?[] Weights { get; }
+
+        public static LayerExperts Load(ModelConfig config, IWeightSource weights, int layer, int[] expertIds)
+        {
+            var byId = new SwiGluMlp?[config.NRoutedExperts];
+            try
+            {
+                foreach (int expert in expertIds)
+                    byId[expert] = SwiGluMlp.Load(weights, $"model.layers.{layer}.mlp.experts.{expert}", config.HiddenSize, config.MoeIntermediateSize);
+                return new LayerExperts(byId);
+            }
+            catch
+            {
+                foreach (var mlp in byId)
+                    mlp?.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var mlp in _byId)
+                mlp?.Dispose();
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Kimi.Cluster.ServiceDefaults;
+
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace Kimi.Cluster.Router.Launch;
 /// all pointed at the same expert workers, and supervised: a worker that dies is started again on
 /// the same ports (the address the router routes to, so the router's probe takes it back once it
 /// answers), after a backoff that doubles from 1 s to 30 s. <see cref="AllExited"/> fires once
-/// every worker has died and failed to restart <see cref="MaxRestartAttempts"/> times in a row:
+/// every worker has died and failed to restart <see cref="MaxRestartAttempts"/> times in a row (or
+/// once, when it could not load the model):
 /// the router keeps serving while any is left or coming back. Disposing stops them all.
 /// </summary>
 public sealed partial class AttentionWorkerGroup : IAsyncDisposable
@@ -105,6 +108,9 @@ public sealed partial class AttentionWorkerGroup : IAsyncDisposable
             catch (WorkerStartException error)
             {
                 LogRestartFailed(_logger, dead.Name, attempt, error.Message);
+                // It could not load the model (and said why): another attempt would fail the same way.
+                if (error.ExitCode == WorkerExitCodes.LoadFailed)
+                    break;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }

@@ -32,9 +32,10 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     public IReadOnlyList<int> GatewayPorts => [.. Ports.Select(p => p.GatewayPort)];
 
     /// <param name="pickPorts">Picks that many free loopback ports; <see cref="LoopbackPorts.Pick"/> unless a test decides.</param>
+    /// <param name="progress">Where the workers' weight-load progress goes; null logs it.</param>
     public static async Task<ExpertWorkerGroup> StartAsync(
         string dll, string? modelDirectory, ExpertLayout layout, string? orleansRedis, TimeSpan startTimeout, ILogger logger,
-        CancellationToken cancellation, Func<int, int[]>? pickPorts = null)
+        CancellationToken cancellation, Func<int, int[]>? pickPorts = null, LoadProgressDisplay? progress = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         var workers = new List<WorkerProcess>();
@@ -44,7 +45,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
             WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
                 $"{WorkerProgram.Expert.Name} {p.Index}", dll,
                 WorkerArguments.Expert(modelDirectory, p, group._ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
-                WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout);
+                WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout) { LoadProgress = progress };
             workers.Add(await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
             var others = Enumerable.Range(1, layout.Workers - 1)
                 .Select(i => group.StartOnFreePortsAsync(i, Spec, logger, cancellation)).ToArray();

@@ -36,18 +36,21 @@ public static partial class LocalCluster
         // Find both dlls before starting anything, so a missing one fails fast.
         string attentionDll = WorkerLocator.Resolve(WorkerProgram.Attention, options.AttentionWorkerDll);
         string? expertDll = options.Experts.IsDistributed ? WorkerLocator.Resolve(WorkerProgram.Expert, options.ExpertWorkerDll) : null;
+        // Progress bars while the workers load (a terminal), log lines otherwise and after the start.
+        await using var progress = LoadProgressDisplay.ForThisConsole(loggerFactory.CreateLogger("Kimi.Cluster.Router.Local.Loading"));
         await using var experts = expertDll is null ? null : await ExpertWorkerGroup.StartAsync(
             expertDll, options.ModelDirectory, options.Experts, options.OrleansRedis, options.WorkerStartTimeout,
-            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation);
+            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation, progress: progress);
         // An expert worker that dies does not stop the router: its replicas elsewhere, or the
         // placement table, take over its shards, and a request that cannot be served fails alone.
         WorkerProcessSpec Attention(int index) => new(
             AttentionWorkerGroup.Name(index, options.AttentionWorkers), attentionDll,
             [.. WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout, options.OrleansRedis),
                 .. options.EngineArguments],
-            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout);
+            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout) { LoadProgress = progress };
         await using var attention = await AttentionWorkerGroup.StartAsync(
             options.AttentionWorkers, Attention, loggerFactory.CreateLogger<WorkerProcess>(), cancellation);
+        await progress.EndStartAsync();
         // The API is useless without attention workers: stop serving when every one has died and
         // failed to restart. While some are left, the router routes around the dead ones.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, attention.AllExited);

@@ -2,12 +2,14 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Kimi.Cluster.Model.Configuration.Loading;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
 /// Owns one worker OS process (attention or expert worker): starts it, forwards its output to
-/// the log, waits for its READY line, notices when it dies, and stops it when disposed: SIGTERM
+/// the log and its weight-load progress to the display, waits for its READY line, notices when it dies, and stops it when disposed: SIGTERM
 /// first, so it drains or leaves the cluster, and SIGKILL if it is still there after its stop timeout.
 /// </summary>
 public sealed partial class WorkerProcess : IAsyncDisposable
@@ -104,6 +106,11 @@ public sealed partial class WorkerProcess : IAsyncDisposable
 
     private void OnStandardOutput(string? line)
     {
+        if (LoadProgressReport.TryParseLine(line, out var progress))
+        {
+            (_spec.LoadProgress ?? LoadProgressDisplay.LogOnly(_logger)).Report(Name, progress);
+            return;
+        }
         if (line is not null && line.StartsWith(MetricsPrefix, StringComparison.Ordinal)
             && Uri.TryCreate(line[MetricsPrefix.Length..].Trim(), UriKind.Absolute, out var metrics))
         {
@@ -140,8 +147,9 @@ public sealed partial class WorkerProcess : IAsyncDisposable
             // Wait for the redirected output to drain, so its last lines are logged first.
             _process.WaitForExit();
             int exitCode = _process.ExitCode;
-            _ready.TrySetException(new WorkerStartException(
-                $"the {Name} exited with code {exitCode} before it was ready; its last output:{RecentOutput()}", exitCode));
+            _ready.TrySetException(new WorkerStartException(exitCode == WorkerExitCodes.LoadFailed && LoadFailure() is { } reason
+                ? $"the {Name} could not load the model: {reason}"
+                : $"the {Name} exited with code {exitCode} before it was ready; its last output:{RecentOutput()}", exitCode));
             if (_stopping)
                 return;
             LogExited(_logger, Name, ProcessId, exitCode);
@@ -152,6 +160,11 @@ public sealed partial class WorkerProcess : IAsyncDisposable
             // Disposed meanwhile (ObjectDisposedException): the router is stopping it anyway.
         }
     }
+
+    /// <summary>The one line a worker prints when it cannot load the model ("Cannot load …", "Cannot start …"), without its prefix.</summary>
+    private string? LoadFailure() =>
+        _recentLines.LastOrDefault(line => line.StartsWith("Cannot ", StringComparison.Ordinal)) is { } line
+            ? line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() : null;
 
     private string RecentOutput() =>
         _recentLines.IsEmpty ? " (none)" : Environment.NewLine + string.Join(Environment.NewLine, _recentLines);

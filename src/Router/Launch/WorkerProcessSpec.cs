@@ -8,4 +8,8 @@ namespace Kimi.Cluster.Router.Launch;
 /// <param name="StartTimeout">How long to wait for that line.</param>
 /// <param name="StopTimeout">How long the worker may take to exit after SIGTERM before it is killed.</param>
 public sealed record WorkerProcessSpec(
-    string Name, string Dll, IReadOnlyList<string> Arguments, string ReadyPrefix, TimeSpan StartTimeout, TimeSpan StopTimeout);
+    string Name, string Dll, IReadOnlyList<string> Arguments, string ReadyPrefix, TimeSpan StartTimeout, TimeSpan StopTimeout)
+{
+    /// <summary>Where the worker's weight-load progress lines go; null logs them.</summary>
+    public LoadProgressDisplay? LoadProgress { get; init; }
+}

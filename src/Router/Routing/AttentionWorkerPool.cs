@@ -46,10 +46,10 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
     }
 
     public IReadOnlyList<AttentionWorkerStatus> Status() =>
-        [.. Enumerable.Range(0, _balancer.Count).Select(index => StatusOf(_workers.Address(index), _balancer.Load(index)))];
+        [.. Enumerable.Range(0, _balancer.Count).Select(index => StatusOf(_workers.Address(index), _balancer.Load(index), _workers.Loading(index)))];
 
-    private static AttentionWorkerStatus StatusOf(Uri address, WorkerLoad load) =>
-        new(address.ToString(), load.Ready, load.OutstandingTokens, load.InFlight, load.Routed);
+    private static AttentionWorkerStatus StatusOf(Uri address, WorkerLoad load, WorkerLoading? loading) =>
+        new(address.ToString(), load.Ready, load.OutstandingTokens, load.InFlight, load.Routed, loading);
 
     /// <summary>The served model: asks the workers not yet checked; 503 while none has answered.</summary>
     public Task<ModelInfo> GetModelInfoAsync(TimeSpan timeout, CancellationToken cancellation) =>

@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Model.Configuration.Loading;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Worker;
 using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
@@ -8,8 +9,9 @@ namespace Kimi.Cluster.Router.Routing;
 
 /// <summary>
 /// Owns the attention workers' gRPC channels and clients, and admits each worker to routing
-/// (<see cref="LoadBalancer.Accept"/>) once it has shown it serves the same model as the others.
-/// A background probe asks workers not reached yet, and those in a failure backoff, every 2 s.
+/// (<see cref="LoadBalancer.Accept"/>) once it has shown it serves the same model as the others
+/// (a worker still loading its weights says so, and waits). A background probe asks workers not
+/// reached yet, and those in a failure backoff, every 2 s.
 /// </summary>
 public sealed partial class AttentionWorkerSet : IAsyncDisposable
 {
@@ -65,10 +67,8 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
         var errors = new List<ApiException>();
         for (int i = 0; i < indexes.Length; i++)
         {
-            if (answers[i].Error is { } error)
+            if ((answers[i].Error ?? Apply(indexes[i], answers[i].Info!)) is { } error) // Info is there when Error is not
                 errors.Add(error);
-            else
-                Apply(indexes[i], answers[i].Info!); // not null: no error
         }
         return [.. errors];
     }
@@ -85,16 +85,30 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
         }
     }
 
-    /// <summary>The worker answered: end its backoff and, on first contact, check its model.</summary>
-    private void Apply(int index, ModelInfo info)
+    /// <summary>The worker's weight load, while its last answer said it is loading; null otherwise.</summary>
+    public WorkerLoading? Loading(int worker) => _workers[worker].Loading;
+
+    /// <summary>
+    /// The worker answered: while it is loading its weights, remember how far it has got (it is not
+    /// routed to); otherwise end its backoff and, on first contact, check its model.
+    /// </summary>
+    private ApiException? Apply(int index, ModelInfo info)
     {
         var worker = _workers[index];
+        if (info.Loading is { } loading)
+        {
+            var report = new LoadProgressReport((int)loading.Tensors, (int)loading.TotalTensors, (long)loading.Bytes, (long)loading.TotalBytes,
+                TimeSpan.FromMilliseconds(loading.ElapsedMs));
+            worker.Loading = new WorkerLoading(Math.Round(report.Fraction * 100, 1), report.ToString());
+            return ApiException.Unavailable($"attention worker {worker.Address} is loading its weights: {report}");
+        }
+        worker.Loading = null;
         _balancer.MarkUp(index);
         ModelInfo model;
         lock (_modelGate)
         {
             if (worker.Checked)
-                return;
+                return null;
             worker.Checked = true;
             model = _model ??= info;
         }
@@ -102,9 +116,10 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
         {
             _balancer.Accept(index);
             LogWorkerAccepted(_logger, worker.Address, info.ModelId);
-            return;
+            return null;
         }
         LogModelMismatch(_logger, worker.Address, info.ModelId, info.VocabSize, model.ModelId, model.VocabSize);
+        return null;
     }
 
     /// <summary>Checks workers not yet seen (a deployed router may start first) and probes those in backoff.</summary>
@@ -158,6 +173,9 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
         public WorkerClient Client { get; }
 
         public bool Checked { get; set; }
+
+        // A reference, so the probe's writes and /health's reads never tear.
+        public volatile WorkerLoading? Loading;
 
         public void Dispose() => _channel.Dispose();
     }

@@ -1,6 +1,7 @@
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Model.Checkpoints;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Services;
@@ -13,7 +14,7 @@ public sealed class EngineWorkerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _generator = EngineBatchGenerator.Load(null, NullLogger.Instance);
+        _generator = EngineBatchGenerator.Load(new ModelSource(null), NullLogger.Instance);
         _server = await WorkerServer.StartAsync(_generator);
     }
 

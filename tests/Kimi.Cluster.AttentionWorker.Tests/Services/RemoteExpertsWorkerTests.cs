@@ -3,6 +3,7 @@ using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Hosting;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Model.Checkpoints;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Services;
 
@@ -61,6 +62,6 @@ public sealed class RemoteExpertsWorkerTests
         WorkerServer.StartAsync(services =>
         {
             ExpertParallelServices.Add(services, placement, placement.Table, TimeSpan.FromSeconds(5));
-            WorkerHost.AddEngine(services, modelDirectory: null);
+            WorkerHost.AddEngine(services, new ModelSource(null));
         });
 }

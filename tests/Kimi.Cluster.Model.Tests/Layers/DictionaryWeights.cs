@@ -9,6 +9,8 @@ internal sealed class DictionaryWeights(Dictionary<string, float[]> values) : IW
 {
     public ResidentWeights Resident { get; } = new();
 
+    public int LoadThreads => 1;
+
     public Tensor Load(string name, params long[] shape)
     {
         if (!values.TryGetValue(name, out var data))

@@ -165,6 +165,26 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_loading_its_weights_shows_how_far_it_got_and_is_routed_to_once_loaded()
+    {
+        _a.Loading = new WeightLoad { Tensors = 3, TotalTensors = 10, Bytes = 300_000_000, TotalBytes = 1_000_000_000, ElapsedMs = 1000 };
+        var options = new RouterHostOptions([_a.Address], "127.0.0.1", 0);
+        await using var pool = new AttentionWorkerPool(options, NullLoggerFactory.Instance, TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<ApiException>(() => pool.GetModelInfoAsync(Wait, CancellationToken.None));
+        Assert.Equal(503, error.StatusCode);
+        Assert.Contains("is loading its weights: 3/10 tensors, 0.30/1.00 GB (30%)", error.Message, StringComparison.Ordinal);
+        var status = Assert.Single(pool.Status());
+        Assert.False(status.Ready);
+        Assert.Equal(30.0, status.Loading?.Percent);
+
+        _a.Loading = null;
+        Assert.Equal("fake-model", (await pool.GetModelInfoAsync(Wait, CancellationToken.None)).ModelId);
+        Assert.Equal([1, 2, 3], await TokensAsync(pool));
+        Assert.Null(Assert.Single(pool.Status()).Loading);
+    }
+
+    [Fact]
     public async Task A_worker_serving_another_model_is_never_used()
     {
         await using var other = await FakeAttentionWorker.StartAsync("another-model");

@@ -91,11 +91,16 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
         return worker;
     }
 
+    /// <summary>While set, the worker says it is still loading its weights, this far.</summary>
+    public WeightLoad? Loading { get; set; }
+
     /// <summary>Answers unless the worker is <see cref="FakeBehavior.Unavailable"/>: a down worker fails its probes too.</summary>
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) =>
         Behavior == FakeBehavior.Unavailable
             ? throw new RpcException(new Status(StatusCode.Unavailable, "fake worker is down"))
-            : Task.FromResult(new ModelInfo { ModelId = ModelId, VocabSize = 1000, MaxPositionEmbeddings = 4096 });
+            : Task.FromResult(Loading is { } loading
+                ? new ModelInfo { ModelId = ModelId, VocabSize = 1000, Loading = loading }
+                : new ModelInfo { ModelId = ModelId, VocabSize = 1000, MaxPositionEmbeddings = 4096 });
 
     public override async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {

@@ -1,0 +1,70 @@
+using Kimi.Cluster.Model.Configuration.Loading;
+using Kimi.Cluster.Router.Launch;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Kimi.Cluster.Router.Tests.Launch;
+
+/// <summary>`local`'s load display: bars per worker on a terminal while the cluster starts, log lines otherwise and after.</summary>
+public sealed class LoadProgressDisplayTests
+{
+    private static LoadProgressReport Report(long bytes) => new(bytes == 1000 ? 10 : 4, 10, bytes, 1000, TimeSpan.FromSeconds(2));
+
+    [Fact]
+    public async Task On_a_terminal_each_worker_gets_a_bar_and_reports_after_the_start_are_logged()
+    {
+        var screen = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(screen),
+        });
+        var log = new ListLogger();
+        var display = LoadProgressDisplay.Create(log, console);
+
+        display.Report("attention worker", Report(400));
+        display.Report("expert worker 1", Report(1000));
+        await display.EndStartAsync();
+        display.Report("attention worker", Report(1000)); // a restart, after the start
+
+        string shown = screen.ToString();
+        Assert.Contains("attention worker", shown, StringComparison.Ordinal);
+        Assert.Contains("expert worker 1", shown, StringComparison.Ordinal);
+        Assert.Contains("100%", shown, StringComparison.Ordinal);
+        Assert.Equal(["[attention worker] Read 10 tensors, 0.00 GB of weights in 2.0 s (0.00 GB/s)"], log.Lines);
+    }
+
+    [Fact]
+    public void Without_a_terminal_reports_are_log_lines()
+    {
+        var log = new ListLogger();
+        var display = LoadProgressDisplay.Create(log, console: null);
+
+        display.Report("expert worker 0", Report(400));
+        display.Report("expert worker 0", Report(1000));
+
+        Assert.Equal(
+        [
+            "[expert worker 0] Loading weights: 4/10 tensors, 0.00/0.00 GB (40%), 0.00 GB/s, ETA 3 s",
+            "[expert worker 0] Read 10 tensors, 0.00 GB of weights in 2.0 s (0.00 GB/s)",
+        ], log.Lines);
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+                Lines.Add(formatter(state, exception));
+        }
+    }
+}
