@@ -1,13 +1,12 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Checkpoints;
-using Kimi.Cluster.Model.DataPlane;
-using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.RoutedExperts;
-using static TorchSharp.torch;
 
 namespace Kimi.Cluster.ExpertWorker.Tests;
 
@@ -60,8 +59,8 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         var table = await TableAsync();
         var shard = table.Shards[1];
         int[] experts = [shard.FirstExpert, shard.FirstExpert + 2, shard.FirstExpert + 3];
-        using var generator = new TorchSharp.torch.Generator(5);
-        using var x = randn([3, Tiny.Config.HiddenSize], generator: generator);
+        var random = new Random(5);
+        float[] x = [.. Enumerable.Range(0, 3 * Tiny.Config.HiddenSize).Select(_ => (float)random.NextDouble() * 2 - 1)];
         // token 0 → experts 0 and 1 of the list, token 1 → expert 2, token 2 → experts 1 and 2.
         uint[] pairsPerToken = [2, 1, 2];
         int[] ids = [experts[0], experts[1], experts[2], experts[1], experts[2]];
@@ -69,7 +68,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         var batch = new ExpertBatch
         {
             CallId = 42, Layer = MoeLayer, HiddenSize = (uint)Tiny.Config.HiddenSize, Dtype = ActivationDType.Float32,
-            Hidden = ByteString.CopyFrom(ActivationCodec.Encode(x)), GateWeights = ByteString.CopyFrom(ActivationCodec.EncodeFloats(gate)),
+            Hidden = ByteString.CopyFrom(MemoryMarshal.AsBytes(x.AsSpan())), GateWeights = ByteString.CopyFrom(MemoryMarshal.AsBytes(gate.AsSpan())),
         };
         batch.PairsPerToken.AddRange(pairsPerToken);
         batch.ExpertIds.AddRange(ids.Select(i => (uint)i));
@@ -82,19 +81,20 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         Assert.Equal(42UL, answer.CallId);
 
         using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(WeightSelection.Whole(Tiny.Config)), experts);
-        int[] tokenOfPair = [0, 0, 1, 2, 2];
-        using var expected = group.Compute(MoeLayer, x, [.. ids.Select((id, p) => new Kimi.Cluster.Kernels.ExpertAssignment(tokenOfPair[p], id, gate[p]))]);
-        using var actual = ActivationCodec.Decode(answer.PartialSums.Span, 3, Tiny.Config.HiddenSize);
-        Assert.True(allclose(expected, actual, rtol: 1e-5, atol: 1e-6));
+        var expected = group.Compute(new ExpertWork(MoeLayer, Tiny.Config.HiddenSize, x, [2, 1, 2], ids, gate));
+        var actual = MemoryMarshal.Cast<byte, float>(answer.PartialSums.Span).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6 + 1e-5 * Math.Abs(expected[i]), $"element {i}: {actual[i]}, expected {expected[i]}");
     }
 
     [Fact]
     public void An_expert_group_asked_for_an_expert_it_does_not_hold_says_so_with_its_own_exception()
     {
         using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(WeightSelection.Whole(Tiny.Config)), [0, 1]);
-        using var x = zeros(1, Tiny.Config.HiddenSize);
+        var work = new ExpertWork(MoeLayer, Tiny.Config.HiddenSize, new float[Tiny.Config.HiddenSize], [1], [5], [1f]);
 
-        var error = Assert.Throws<ExpertNotLoadedException>(() => group.Compute(MoeLayer, x, [new Kimi.Cluster.Kernels.ExpertAssignment(0, 5, 1f)]));
+        var error = Assert.Throws<ExpertNotLoadedException>(() => group.Compute(work));
 
         Assert.Contains("expert 5 is not loaded here", error.Message, StringComparison.Ordinal);
     }

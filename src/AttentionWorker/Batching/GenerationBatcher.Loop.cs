@@ -18,7 +18,7 @@ public sealed partial class GenerationBatcher
                         return;
                     continue;
                 }
-                RunStep(plan);
+                RunStep(plan, stoppingToken);
             }
         }
         finally
@@ -65,13 +65,13 @@ public sealed partial class GenerationBatcher
         }
     }
 
-    private void RunStep(StepPlan plan)
+    private void RunStep(StepPlan plan, CancellationToken stoppingToken)
     {
         LogStepStarting(_logger, plan.Sequences.Count, plan.TotalTokens);
         IReadOnlyList<StepToken> sampled;
         try
         {
-            sampled = _generator.Step(plan);
+            sampled = _generator.Step(plan, stoppingToken);
         }
         catch (Exception error)
         {

@@ -1,9 +1,7 @@
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Model.DataPlane;
-using Kimi.Cluster.Model.Layers;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 
 namespace Kimi.Cluster.AttentionWorker.Experts;
 

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Kimi.Cluster.AttentionWorker.Operations;
 using Kimi.Cluster.Contracts.V1;
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.Exchange;
 
 namespace Kimi.Cluster.AttentionWorker.Experts;
 
@@ -19,15 +19,16 @@ public sealed partial class GrpcExpertTransport(
     PlacementView placement, DataPlaneConnections connections, DataPlaneCounters counters,
     ExpertTransportOptions options, ILogger<GrpcExpertTransport> logger, AttentionWorkerMetrics? metrics = null) : IExpertTransport
 {
-    public async Task<float[]> ExchangeAsync(ExpertExchange exchange, CancellationToken cancellationToken)
+    public async Task<float[]> ExchangeAsync(ExpertWork work, CancellationToken cancellationToken)
     {
-        Check(exchange);
-        counters.LayerExchanged(exchange.HiddenSize);
-        metrics?.RecordRouting(exchange.Layer, exchange.ExpertIds, placement.Current.Table.ExpertCount);
+        ArgumentNullException.ThrowIfNull(work);
+        work.Checked();
+        counters.LayerExchanged(work.HiddenSize);
+        metrics?.RecordRouting(work.Layer, work.ExpertIds, placement.Current.Table.ExpertCount);
         var answers = new ConcurrentBag<(EndpointBatch Batch, ExpertPartials Answer)>();
-        int[] allPairs = [.. Enumerable.Range(0, exchange.ExpertIds.Length)];
-        await RunAsync(exchange, allPairs, attempt: 1, tried: [], answers, cancellationToken);
-        var output = new float[exchange.Tokens * exchange.HiddenSize];
+        int[] allPairs = [.. Enumerable.Range(0, work.ExpertIds.Length)];
+        await RunAsync(work, allPairs, attempt: 1, tried: [], answers, cancellationToken);
+        var output = new float[work.Tokens * work.HiddenSize];
         // Answers arrive in any order; adding them in a fixed one keeps the result reproducible.
         foreach (var (batch, answer) in answers.OrderBy(a => a.Batch.Pairs[0]))
             batch.AddInto(output, answer);
@@ -35,19 +36,19 @@ public sealed partial class GrpcExpertTransport(
     }
 
     private async Task RunAsync(
-        ExpertExchange exchange, int[] pairs, int attempt, ImmutableList<string> tried,
+        ExpertWork work, int[] pairs, int attempt, ImmutableList<string> tried,
         ConcurrentBag<(EndpointBatch, ExpertPartials)> answers, CancellationToken cancellation)
     {
         var snapshot = placement.Current;
         string[] endpointOfShard = snapshot.ChooseEndpoints(placement.IsBad);
         var batches = pairs
-            .GroupBy(pair => endpointOfShard[snapshot.ShardIndexOf(exchange.ExpertIds[pair])], StringComparer.Ordinal)
-            .Select(group => EndpointBatch.Create(exchange, group.Key, [.. group], options.WireDtype));
-        await Task.WhenAll(batches.Select(batch => SendAsync(exchange, batch, snapshot, attempt, tried, answers, cancellation)));
+            .GroupBy(pair => endpointOfShard[snapshot.ShardIndexOf(work.ExpertIds[pair])], StringComparer.Ordinal)
+            .Select(group => EndpointBatch.Create(work, group.Key, [.. group], options.WireDtype));
+        await Task.WhenAll(batches.Select(batch => SendAsync(work, batch, snapshot, attempt, tried, answers, cancellation)));
     }
 
     private async Task SendAsync(
-        ExpertExchange exchange, EndpointBatch batch, PlacementSnapshot snapshot, int attempt, ImmutableList<string> tried,
+        ExpertWork work, EndpointBatch batch, PlacementSnapshot snapshot, int attempt, ImmutableList<string> tried,
         ConcurrentBag<(EndpointBatch, ExpertPartials)> answers, CancellationToken cancellation)
     {
         try
@@ -55,7 +56,7 @@ public sealed partial class GrpcExpertTransport(
             long started = Stopwatch.GetTimestamp();
             var answer = await connections.For(batch.Endpoint).CallAsync(batch.Message, options.CallTimeout, cancellation);
             batch.CheckAnswer(answer);
-            metrics?.RecordExchange(exchange.Layer, batch.Endpoint,
+            metrics?.RecordExchange(work.Layer, batch.Endpoint,
                 batch.Message.CalculateSize() + DataPlaneCounters.GrpcMessagePrefixBytes,
                 answer.CalculateSize() + DataPlaneCounters.GrpcMessagePrefixBytes, Stopwatch.GetElapsedTime(started));
             answers.Add((batch, answer));
@@ -64,31 +65,19 @@ public sealed partial class GrpcExpertTransport(
         catch (RpcException error) when (error.StatusCode == StatusCode.InvalidArgument)
         {
             // The batch itself is wrong: every replica would refuse it the same way.
-            throw ExpertExchangeException.Refused(exchange.Layer, batch.Endpoint, error);
+            throw ExpertExchangeException.Refused(work.Layer, batch.Endpoint, error);
         }
         catch (Exception error) when (error is not ExpertExchangeException && !cancellation.IsCancellationRequested)
         {
             tried = tried.Add(batch.Endpoint);
             if (attempt >= options.MaxAttempts)
-                throw ExpertExchangeException.GaveUp(exchange.Layer, tried, attempt, error);
-            LogFailover(logger, error, exchange.Layer, batch.Endpoint, batch.Pairs.Count, attempt, error.Message);
+                throw ExpertExchangeException.GaveUp(work.Layer, tried, attempt, error);
+            LogFailover(logger, error, work.Layer, batch.Endpoint, batch.Pairs.Count, attempt, error.Message);
             counters.FailedOver();
-            var shards = batch.Pairs.Select(pair => snapshot.ShardIndexOf(exchange.ExpertIds[pair])).Distinct();
+            var shards = batch.Pairs.Select(pair => snapshot.ShardIndexOf(work.ExpertIds[pair])).Distinct();
             await placement.AfterFailureAsync(batch.Endpoint, snapshot.Version, shards, cancellation);
         }
-        await RunAsync(exchange, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
-    }
-
-    private static void Check(ExpertExchange exchange)
-    {
-        ArgumentNullException.ThrowIfNull(exchange);
-        int pairs = exchange.Tokens * exchange.TopK;
-        if (exchange.Hidden.Length != exchange.Tokens * exchange.HiddenSize * sizeof(float)
-            || exchange.ExpertIds.Length != pairs || exchange.Weights.Length != pairs)
-            throw new ArgumentException(
-                $"layer {exchange.Layer}: {exchange.Hidden.Length} hidden bytes, {exchange.ExpertIds.Length} expert ids and " +
-                $"{exchange.Weights.Length} weights do not fit {exchange.Tokens} tokens × top-{exchange.TopK} × hidden {exchange.HiddenSize}",
-                nameof(exchange));
+        await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

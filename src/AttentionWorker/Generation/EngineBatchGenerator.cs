@@ -4,7 +4,7 @@ using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Generation;
@@ -66,7 +66,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
 
     public void Add(long id, GenerationRequest request) => _continuous.Add(id, request);
 
-    public IReadOnlyList<StepToken> Step(StepPlan plan) => _continuous.Step(plan);
+    public IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation) => _continuous.Step(plan, cancellation);
 
     public GenerationResult Complete(long id, FinishReason reason) => _continuous.Complete(id, reason);
 

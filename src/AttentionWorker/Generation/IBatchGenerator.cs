@@ -15,8 +15,11 @@ public interface IBatchGenerator : IDisposable
     /// <summary>Takes a request under <paramref name="id"/>; throws ArgumentException when the engine refuses its prompt.</summary>
     void Add(long id, GenerationRequest request);
 
-    /// <summary>Runs one planned step; returns the tokens sampled for sequences that reached their end.</summary>
-    IReadOnlyList<StepToken> Step(StepPlan plan);
+    /// <summary>
+    /// Runs one planned step; returns the tokens sampled for sequences that reached their end.
+    /// Cancelling <paramref name="cancellation"/> (the worker stopping) abandons the step's expert work.
+    /// </summary>
+    IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation);
 
     /// <summary>Removes a request the scheduler finished, for <paramref name="reason"/>, and returns its result.</summary>
     GenerationResult Complete(long id, FinishReason reason);

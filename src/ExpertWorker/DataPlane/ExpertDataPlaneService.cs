@@ -1,17 +1,19 @@
 using System.Diagnostics;
-using Google.Protobuf;
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.ExpertWorker.Operations;
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.Exchange;
+using Kimi.Cluster.Model.RoutedExperts;
 
 namespace Kimi.Cluster.ExpertWorker.DataPlane;
 
 /// <summary>
 /// The data plane: one bidirectional stream per attention worker; each ExpertBatch (one MoE
-/// layer's tokens for this worker) is answered with its tokens' weighted partial sums.
-/// A malformed batch ends the stream with a status that names the problem. Once the silo has left
+/// layer's tokens for this worker) is decoded into <see cref="ExpertWork"/>, computed by the
+/// shards loaded here, and answered with its tokens' weighted partial sums. A malformed batch
+/// (ArgumentException) ends the stream INVALID_ARGUMENT, one for an expert not loaded here
+/// (<see cref="ExpertNotLoadedException"/>) FAILED_PRECONDITION, each naming the problem. Once the silo has left
 /// the cluster (shutdown), the stream ends UNAVAILABLE after the batch in hand, and the attention
 /// worker sends the next batch to another replica.
 /// </summary>
@@ -36,15 +38,11 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
     {
         await foreach (var batch in requestStream.ReadAllAsync(reading))
         {
-            ExpertBatchValidator.Validate(batch, shards.Config);
-            byte[] partials;
+            float[] partials;
             long started = Stopwatch.GetTimestamp();
-            bool halves = batch.Dtype == ActivationDType.Bfloat16;
             try
             {
-                partials = shards.ComputePartials((int)batch.Layer, halves ? Widened(batch.Hidden.Span) : batch.Hidden.Span,
-                    [.. batch.PairsPerToken.Select(p => (int)p)], [.. batch.ExpertIds.Select(e => (int)e)],
-                    ActivationCodec.DecodeFloats(batch.GateWeights.Span));
+                partials = shards.Compute(ExpertBatchCodec.Decode(batch, shards.Config));
             }
             catch (ExpertNotLoadedException e)
             {
@@ -56,29 +54,8 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
             }
             metrics.RecordBatch((int)batch.Layer, batch.PairsPerToken.Count, batch.ExpertIds.Count, Stopwatch.GetElapsedTime(started));
             // The answer travels in the batch's dtype.
-            var answer = new ExpertPartials
-            {
-                CallId = batch.CallId,
-                PartialSums = UnsafeByteOperations.UnsafeWrap(halves ? Narrowed(partials) : partials),
-                Dtype = batch.Dtype,
-            };
-            await responseStream.WriteAsync(answer, context.CancellationToken);
+            await responseStream.WriteAsync(ExpertBatchCodec.EncodePartials(batch.CallId, partials, batch.Dtype), context.CancellationToken);
         }
-    }
-
-    private static byte[] Widened(ReadOnlySpan<byte> bfloat16)
-    {
-        var float32 = new byte[bfloat16.Length / ActivationCodec.BFloat16Size * sizeof(float)];
-        ActivationCodec.FromBFloat16(bfloat16, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(float32.AsSpan()));
-        return float32;
-    }
-
-    private static byte[] Narrowed(byte[] float32)
-    {
-        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(float32.AsSpan());
-        var halves = new byte[values.Length * ActivationCodec.BFloat16Size];
-        ActivationCodec.ToBFloat16(values, halves);
-        return halves;
     }
 
     public override async Task<LoadReport> GetLoadReport(LoadReportRequest request, ServerCallContext context)

@@ -2,7 +2,7 @@ using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.RoutedExperts;
 using Microsoft.Extensions.Options;
 
 namespace Kimi.Cluster.ExpertWorker.Grains;

@@ -4,7 +4,7 @@ using Kimi.Cluster.ExpertWorker.DataPlane;
 using Kimi.Cluster.ExpertWorker.Operations;
 using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.RoutedExperts;
 using Kimi.Cluster.ServiceDefaults;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Cli;
 using Kimi.Cluster.Model.Checkpoints;
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.RoutedExperts;
 using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.ExpertWorker.Hosting;

@@ -47,8 +47,9 @@ public sealed class ContinuousEngine : IDisposable
     /// <summary>
     /// Runs one planned step and samples a token for every sequence whose chunk reaches the end
     /// of its known tokens. Sequences no longer in the engine (cancelled) are computed but skip sampling.
+    /// Cancelling <paramref name="cancellation"/> (the worker stopping) abandons the step's remote expert work.
     /// </summary>
-    public IReadOnlyList<StepToken> Step(StepPlan plan)
+    public IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.IsEmpty)
@@ -68,7 +69,7 @@ public sealed class ContinuousEngine : IDisposable
                 segments.Add(new AttentionSegment(tokens.Count, s.Count, view, s.Start));
                 tokens.AddRange(s.Tokens);
             }
-            var logits = _model.Model.Forward(tokens, segments);
+            var logits = _model.Model.Forward(tokens, segments, cancellation: cancellation);
             return Sample(plan, logits);
         }
         finally

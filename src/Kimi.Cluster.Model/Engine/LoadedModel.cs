@@ -1,7 +1,7 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Layers;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 using TorchSharp;
 
 namespace Kimi.Cluster.Model.Engine;

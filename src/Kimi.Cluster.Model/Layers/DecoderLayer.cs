@@ -1,7 +1,7 @@
 using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
@@ -40,13 +40,13 @@ public sealed class DecoderLayer : IDisposable
     /// function finishes the layer. Splitting here lets one micro-batch's attention run while another's
     /// experts compute. Tensors land in the caller's dispose scope, which must outlive the finish.
     /// </summary>
-    public Func<Tensor> Begin(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
+    public Func<Tensor> Begin(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments, CancellationToken cancellation = default)
     {
         var h = x.Plus(SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments));
         var normed = _postAttentionLayernorm.Forward(h);
         if (Moe is not null)
         {
-            var finishMoe = Moe.Start(normed);
+            var finishMoe = Moe.Start(normed, cancellation);
             return () => h.Plus(finishMoe());
         }
         var dense = _denseMlp!.Forward(normed); // dense when not MoE (constructor)

@@ -1,7 +1,7 @@
 using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -49,9 +49,11 @@ public sealed class KimiModel : IDisposable
     /// <summary>
     /// Runs the step's tokens (segments laid end to end) through the model, appending to each
     /// segment's cache. Returns float32 logits [segments, vocab] at each segment's last token,
-    /// or [tokens, vocab] at every token when <paramref name="allPositions"/>.
+    /// or [tokens, vocab] at every token when <paramref name="allPositions"/>. Cancelling
+    /// <paramref name="cancellation"/> abandons the routed experts' remote work (the step then fails).
     /// </summary>
-    public Tensor Forward(IReadOnlyList<int> tokenIds, IReadOnlyList<AttentionSegment> segments, bool allPositions = false)
+    public Tensor Forward(IReadOnlyList<int> tokenIds, IReadOnlyList<AttentionSegment> segments, bool allPositions = false,
+        CancellationToken cancellation = default)
     {
         using var scope = NewDisposeScope();
         var batches = MicroBatch.Split(tokenIds, segments, MicroBatchOverlap);
@@ -62,7 +64,7 @@ public sealed class KimiModel : IDisposable
         {
             using var layerScope = NewDisposeScope();
             // Begin every micro-batch before finishing any: B's attention overlaps A's experts.
-            var finishes = batches.Select((b, i) => layer.Begin(b.Hidden, angles[i].Cos, angles[i].Sin, b.Segments)).ToArray();
+            var finishes = batches.Select((b, i) => layer.Begin(b.Hidden, angles[i].Cos, angles[i].Sin, b.Segments, cancellation)).ToArray();
             for (int i = 0; i < batches.Count; i++)
                 batches[i].Hidden = finishes[i]().MoveToOuterDisposeScope();
         }

@@ -1,6 +1,6 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
@@ -35,11 +35,12 @@ public sealed class MoeBlock : IDisposable
     /// <summary>
     /// Routes and dispatches the tokens, runs the shared expert meanwhile, and returns the
     /// combine still to do. Tensors land in the caller's dispose scope, which must outlive the combine.
+    /// Cancelling <paramref name="cancellation"/> (the step's) abandons remote experts' work.
     /// </summary>
-    public Func<Tensor> Start(Tensor x)
+    public Func<Tensor> Start(Tensor x, CancellationToken cancellation = default)
     {
         var routing = _gate.Forward(x);
-        var pending = _experts.Dispatch(_layer, x, routing);
+        var pending = _experts.Dispatch(_layer, x, routing, cancellation);
         var shared = _sharedExperts?.Forward(x); // overlaps with remote experts
         return () =>
         {

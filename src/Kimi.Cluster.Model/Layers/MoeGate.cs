@@ -1,7 +1,7 @@
 using Kimi.Cluster.Kernels.Routing;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 

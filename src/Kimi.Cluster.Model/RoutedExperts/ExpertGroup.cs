@@ -1,16 +1,15 @@
 using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
+using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.Layers;
-using Kimi.Cluster.Model.TensorSupport;
-using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.RoutedExperts;
 
 /// <summary>
 /// Some routed experts (the same ids in every MoE layer) loaded in this process: all of them
-/// in a single process, one shard's on an expert worker. Computes weighted partial sums with
-/// the grouped SwiGLU kernel, the weights held as the checkpoint stores them.
+/// in a single process, one shard's on an expert worker. Computes an <see cref="ExpertWork"/>'s
+/// weighted partial sums with the grouped SwiGLU kernel, the weights held as the checkpoint stores them.
 /// </summary>
 public sealed class ExpertGroup : IDisposable
 {
@@ -37,31 +36,34 @@ public sealed class ExpertGroup : IDisposable
 
     public bool HasLayer(int layer) => _layers.ContainsKey(layer);
 
+    /// <summary>This group's weights for a MoE layer, indexed by expert id (null: not here); null for another layer.</summary>
+    public IReadOnlyList<ExpertWeights?>? WeightsOf(int layer) => _layers.TryGetValue(layer, out var here) ? here.Weights : null;
+
     /// <summary>
-    /// Σ weight · Expert(x[token]) per token, [tokens, hidden], over the (token, expert, weight)
-    /// assignments. One grouped kernel call for the whole layer: each expert's weights are read once
-    /// for all its tokens.
+    /// Σ weight · Expert(x[token]) per token, float32 [tokens, hidden], over the work's pairs. One
+    /// grouped kernel call for the whole layer: each expert's weights are read once for all its tokens.
     /// </summary>
-    public Tensor Compute(int layer, Tensor x, IReadOnlyList<ExpertAssignment> assignments)
+    public float[] Compute(ExpertWork work)
     {
-        ArgumentNullException.ThrowIfNull(assignments);
-        if (!_layers.TryGetValue(layer, out var here))
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, "not a MoE layer of this model");
-        var experts = here.Weights;
-        foreach (var assignment in assignments)
+        ArgumentNullException.ThrowIfNull(work);
+        var experts = WeightsOf(work.Layer) ?? throw new ArgumentOutOfRangeException(nameof(work), work.Layer, "not a MoE layer of this model");
+        return Compute(work, experts);
+    }
+
+    /// <summary>The work computed with <paramref name="experts"/> (by expert id); an expert that is not there throws <see cref="ExpertNotLoadedException"/>.</summary>
+    public static float[] Compute(ExpertWork work, IReadOnlyList<ExpertWeights?> experts)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(experts);
+        foreach (int expert in work.ExpertIds)
         {
-            if (assignment.Expert < 0 || assignment.Expert >= experts.Length || experts[assignment.Expert] is null)
-                throw new DataPlane.ExpertNotLoadedException($"expert {assignment.Expert} is not loaded here");
+            if (expert < 0 || expert >= experts.Count || experts[expert] is null)
+                throw new ExpertNotLoadedException($"expert {expert} is not loaded here");
         }
-        using var scope = NewDisposeScope();
-        var input = TensorMemory.ContiguousFloat32(x);
-        var output = empty(input.shape[0], input.shape[1]);
-        if (input.shape[0] > 0)
-        {
-            var pairs = assignments as ExpertAssignment[] ?? [.. assignments];
-            CpuKernels.Shared.ExpertSwiGlu(TensorMemory.Floats(input), (int)input.shape[0], pairs, experts, TensorMemory.Floats(output));
-        }
-        return output.MoveToOuterDisposeScope();
+        var output = new float[work.Hidden.Length];
+        if (work.Tokens > 0)
+            CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, work.Assignments(), experts, output);
+        return output;
     }
 
     public void Dispose()

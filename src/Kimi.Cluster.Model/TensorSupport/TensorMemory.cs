@@ -27,6 +27,21 @@ internal static partial class TensorMemory
         return count == 0 ? [] : new Span<float>((void*)DataPointer(contiguousFloat32.Handle), count);
     }
 
+    /// <summary>A copy of <paramref name="x"/>'s values as float32, row-major.</summary>
+    public static float[] ToFloats(Tensor x)
+    {
+        var contiguous = ContiguousFloat32(x);
+        try
+        {
+            return Floats(contiguous).ToArray();
+        }
+        finally
+        {
+            if (!ReferenceEquals(contiguous, x))
+                contiguous.Dispose();
+        }
+    }
+
     // The element pointer (storage offset included) that TorchSharp's own accessors use.
     [LibraryImport("LibTorchSharp", EntryPoint = "THSTensor_data")]
     private static partial nint DataPointer(nint tensor);

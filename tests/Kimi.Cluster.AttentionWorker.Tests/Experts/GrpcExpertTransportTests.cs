@@ -107,9 +107,6 @@ public sealed class GrpcExpertTransportTests : IAsyncLifetime
         Assert.Single(_second.Service.Batches);
     }
 
-    private static float[] Rows(Kimi.Cluster.Model.DataPlane.ExpertExchange exchange, params int[] tokens)
-    {
-        float[] x = MemoryMarshal.Cast<byte, float>(exchange.Hidden.AsSpan()).ToArray();
-        return [.. tokens.SelectMany(t => x.Skip(t * exchange.HiddenSize).Take(exchange.HiddenSize))];
-    }
+    private static float[] Rows(Kimi.Cluster.Model.Exchange.ExpertWork work, params int[] tokens) =>
+        [.. tokens.SelectMany(t => work.Hidden.Skip(t * work.HiddenSize).Take(work.HiddenSize))];
 }

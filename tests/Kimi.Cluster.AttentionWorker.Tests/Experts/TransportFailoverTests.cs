@@ -54,6 +54,26 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cancelling_the_step_abandons_the_layer_at_once_instead_of_waiting_out_the_call_timeout()
+    {
+        await using var hung = await StandInDataPlane.StartAsync();
+        hung.Service.Mode = StandInDataPlaneService.Behaviour.Hang;
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [hung.Endpoint]));
+        using var transport = new TransportUnderTest(placement, callTimeout: TimeSpan.FromMinutes(5));
+        using var step = new CancellationTokenSource();
+        var stopwatch = Stopwatch.StartNew();
+
+        var exchange = transport.Transport.ExchangeAsync(Exchanges.Create(1, Hidden, [[0, 1]]), step.Token);
+        while (hung.Service.Batches.IsEmpty)
+            await Task.Delay(10);
+        await step.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => exchange);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, transport.Counters.Failovers); // cancelled, not failed: no other replica is tried
+    }
+
+    [Fact]
     public async Task Without_another_replica_the_pairs_go_where_the_reread_table_puts_them()
     {
         var before = FixedPlacement.Build(1, 8, [_dead], [_live.Endpoint]);

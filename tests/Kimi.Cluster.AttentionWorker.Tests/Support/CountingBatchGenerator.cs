@@ -75,7 +75,7 @@ public sealed class CountingBatchGenerator : IBatchGenerator
         Added.Add(id);
     }
 
-    public IReadOnlyList<StepToken> Step(StepPlan plan)
+    public IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation)
     {
         lock (_batchSizes)
             _batchSizes.Add(plan.Sequences.Count);

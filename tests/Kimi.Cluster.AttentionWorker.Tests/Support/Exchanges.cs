@@ -1,5 +1,4 @@
-using System.Runtime.InteropServices;
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.Exchange;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 
@@ -7,33 +6,28 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 public static class Exchanges
 {
     /// <summary>experts[t] are token t's experts; token t's row is t+1, t+2, ...; weight of pair k is (k+1)/10.</summary>
-    public static ExpertExchange Create(int layer, int hiddenSize, int[][] experts)
+    public static ExpertWork Create(int layer, int hiddenSize, int[][] experts)
     {
         ArgumentNullException.ThrowIfNull(experts);
-        int tokens = experts.Length, topK = experts[0].Length;
+        int tokens = experts.Length;
         var hidden = new float[tokens * hiddenSize];
         for (int i = 0; i < hidden.Length; i++)
             hidden[i] = i / hiddenSize + 1 + i % hiddenSize;
         float[] weights = [.. experts.SelectMany(row => row.Select((_, k) => (k + 1) / 10f))];
-        return new ExpertExchange(layer, tokens, hiddenSize, topK, MemoryMarshal.AsBytes(hidden.AsSpan()).ToArray(),
-            [.. experts.SelectMany(row => row)], weights);
+        return new ExpertWork(layer, hiddenSize, hidden, [.. experts.Select(row => row.Length)], [.. experts.SelectMany(row => row)], weights);
     }
 
     /// <summary>Σ weight·(e + 1)·x per token: what the stand-ins compute between them.</summary>
-    public static float[] Expected(ExpertExchange exchange)
+    public static float[] Expected(ExpertWork work)
     {
-        ArgumentNullException.ThrowIfNull(exchange);
-        var x = MemoryMarshal.Cast<byte, float>(exchange.Hidden.AsSpan());
-        var output = new float[exchange.Tokens * exchange.HiddenSize];
-        for (int t = 0; t < exchange.Tokens; t++)
+        ArgumentNullException.ThrowIfNull(work);
+        var output = new float[work.Tokens * work.HiddenSize];
+        for (int pair = 0; pair < work.ExpertIds.Length; pair++)
         {
-            for (int k = 0; k < exchange.TopK; k++)
-            {
-                int pair = t * exchange.TopK + k;
-                float scale = exchange.Weights[pair] * (exchange.ExpertIds[pair] + 1);
-                for (int j = 0; j < exchange.HiddenSize; j++)
-                    output[t * exchange.HiddenSize + j] += scale * x[t * exchange.HiddenSize + j];
-            }
+            int t = work.TokenOf(pair);
+            float scale = work.Weights[pair] * (work.ExpertIds[pair] + 1);
+            for (int j = 0; j < work.HiddenSize; j++)
+                output[t * work.HiddenSize + j] += scale * work.Hidden[t * work.HiddenSize + j];
         }
         return output;
     }

@@ -61,7 +61,7 @@ public sealed class CheckpointLoadingTests
         using var directory = new TempDirectory();
         TinyCheckpointWriter.Write(directory.Path, TinyModelSpec.KimiK2Style);
         using var all = LoadedModel.Load(directory.Path);
-        using var attentionOnly = LoadedModel.Load(directory.Path, _ => new Kimi.Cluster.Model.DataPlane.RemoteRoutedExperts(null!)); // never dispatched here
+        using var attentionOnly = LoadedModel.Load(directory.Path, _ => new Kimi.Cluster.Model.Exchange.RemoteRoutedExperts(null!)); // never dispatched here
         var spec = TinyModelSpec.KimiK2Style;
         int moeLayers = Enumerable.Range(0, spec.NumHiddenLayers).Count(spec.IsMoeLayer);
         int expertTensors = moeLayers * spec.NRoutedExperts * 3;

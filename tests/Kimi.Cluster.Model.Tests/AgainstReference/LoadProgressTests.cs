@@ -1,7 +1,8 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
-using Kimi.Cluster.Model.DataPlane;
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Model.Exchange;
+using Kimi.Cluster.Model.RoutedExperts;
 using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Model.Tests.Support;
 

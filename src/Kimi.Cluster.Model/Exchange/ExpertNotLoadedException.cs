@@ -1,4 +1,4 @@
-namespace Kimi.Cluster.Model.DataPlane;
+namespace Kimi.Cluster.Model.Exchange;
 
 /// <summary>
 /// A batch names an expert this process does not hold (another worker's shard, or a shard not

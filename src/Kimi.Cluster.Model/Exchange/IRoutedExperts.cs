@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.RoutedExperts;
+namespace Kimi.Cluster.Model.Exchange;
 
 /// <summary>
 /// The attention→expert boundary, SGLang's dispatch/combine pair: dispatch sends each token's
@@ -9,8 +9,11 @@ namespace Kimi.Cluster.Model.RoutedExperts;
 /// </summary>
 public interface IRoutedExperts : IDisposable
 {
-    /// <summary>x: [tokens, hidden]. Starts the experts' work; the result comes from <see cref="IPendingExperts.Combine"/>.</summary>
-    IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing);
+    /// <summary>
+    /// x: [tokens, hidden]. Starts the experts' work; the result comes from <see cref="IPendingExperts.Combine"/>.
+    /// Cancelling <paramref name="cancellation"/> (the step's) abandons the remote work.
+    /// </summary>
+    IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default);
 }
 
 /// <summary>Routed-expert work under way for one layer.</summary>

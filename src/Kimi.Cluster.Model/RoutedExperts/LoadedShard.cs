@@ -1,9 +1,8 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Layers;
-using Kimi.Cluster.Model.RoutedExperts;
 using TorchSharp;
 
-namespace Kimi.Cluster.Model.DataPlane;
+namespace Kimi.Cluster.Model.RoutedExperts;
 
 /// <summary>One expert shard's weights in this process, with what the loader read for it.</summary>
 public sealed class LoadedShard : IDisposable

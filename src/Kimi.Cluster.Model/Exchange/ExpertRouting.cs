@@ -1,6 +1,4 @@
-using Kimi.Cluster.Kernels;
-
-namespace Kimi.Cluster.Model.RoutedExperts;
+namespace Kimi.Cluster.Model.Exchange;
 
 /// <summary>
 /// The gate's decision for a batch: which experts each token goes to and with what weight,
@@ -13,13 +11,4 @@ public sealed record ExpertRouting(int Tokens, int TopK, int[] ExpertIds, float[
 
     /// <summary>Token <paramref name="token"/>'s weights, in the order of <see cref="ExpertsOf"/>.</summary>
     public ReadOnlySpan<float> WeightsOf(int token) => Weights.AsSpan(token * TopK, TopK);
-
-    /// <summary>The choices as (token, expert, weight) triples, token-major: what the expert kernels take.</summary>
-    public ExpertAssignment[] Assignments()
-    {
-        var assignments = new ExpertAssignment[ExpertIds.Length];
-        for (int pair = 0; pair < assignments.Length; pair++)
-            assignments[pair] = new ExpertAssignment(pair / TopK, ExpertIds[pair], Weights[pair]);
-        return assignments;
-    }
 }

@@ -1,6 +1,6 @@
-using Kimi.Cluster.Model.DataPlane;
+using Kimi.Cluster.Model.Exchange;
 
-namespace Kimi.Cluster.Model.Tests.Engine;
+namespace Kimi.Cluster.Model.Tests.Exchange;
 
 /// <summary>The bfloat16 wire encoding: the upper half of each float32, rounded to nearest even.</summary>
 public sealed class ActivationCodecTests

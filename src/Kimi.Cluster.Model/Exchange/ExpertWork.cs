@@ -1,0 +1,50 @@
+using Kimi.Cluster.Kernels;
+
+namespace Kimi.Cluster.Model.Exchange;
+
+/// <summary>
+/// One MoE layer's routed-expert work, the one type both ends of the exchange use: each token's
+/// hidden state once (row t of <see cref="Hidden"/>, float32 [tokens, hidden]), and its
+/// <see cref="PairsPerToken"/>[t] consecutive (expert, gate weight) pairs. The in-process experts
+/// compute it as it is; the remote path sends each expert worker the part it serves
+/// (<see cref="ExpertBatchCodec"/>), which decodes into one of these again. The answer to it is
+/// Σ weight · Expert(x) per token: float32 [tokens, hidden].
+/// </summary>
+public sealed record ExpertWork(int Layer, int HiddenSize, float[] Hidden, int[] PairsPerToken, int[] ExpertIds, float[] Weights)
+{
+    private int[]? _tokenOfPair;
+
+    public int Tokens => PairsPerToken.Length;
+
+    /// <summary>The gate's choice for <paramref name="hidden"/> ([tokens, hidden] row-major): every token has its top-k pairs.</summary>
+    public static ExpertWork Routed(int layer, int hiddenSize, float[] hidden, ExpertRouting routing)
+    {
+        ArgumentNullException.ThrowIfNull(routing);
+        return new ExpertWork(layer, hiddenSize, hidden, [.. Enumerable.Repeat(routing.TopK, routing.Tokens)], routing.ExpertIds, routing.Weights)
+            .Checked();
+    }
+
+    /// <summary>The token pair <paramref name="pair"/> belongs to.</summary>
+    public int TokenOf(int pair) => (_tokenOfPair ??= [.. PairsPerToken.SelectMany((count, token) => Enumerable.Repeat(token, count))])[pair];
+
+    /// <summary>The pairs as (token, expert, weight) triples, in order: what the expert kernels take.</summary>
+    public ExpertAssignment[] Assignments()
+    {
+        var assignments = new ExpertAssignment[ExpertIds.Length];
+        for (int pair = 0; pair < assignments.Length; pair++)
+            assignments[pair] = new ExpertAssignment(TokenOf(pair), ExpertIds[pair], Weights[pair]);
+        return assignments;
+    }
+
+    /// <summary>This work, after checking that its arrays fit together (ArgumentException naming what does not).</summary>
+    public ExpertWork Checked()
+    {
+        long pairs = PairsPerToken.Sum(p => (long)p);
+        if (HiddenSize <= 0 || Hidden.Length != (long)Tokens * HiddenSize)
+            throw new ArgumentException($"layer {Layer}: {Hidden.Length} hidden values do not fit {Tokens} tokens × hidden {HiddenSize}", "hidden");
+        if (PairsPerToken.Any(p => p < 0) || ExpertIds.Length != pairs || Weights.Length != pairs)
+            throw new ArgumentException(
+                $"layer {Layer}: {pairs} pairs per pairs_per_token, but {ExpertIds.Length} expert ids and {Weights.Length} gate weights", "expert_ids");
+        return this;
+    }
+}
