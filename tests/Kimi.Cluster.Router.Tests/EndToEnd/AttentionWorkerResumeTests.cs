@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
 
@@ -53,28 +50,9 @@ public sealed class AttentionWorkerResumeTests
         Assert.Matches(@"(?m)^kimi_resumes_total(\{[^}]*\})? [1-9]", metrics);
     }
 
-    /// <summary>A streamed greedy completion's tokens; <paramref name="firstToken"/> completes when its first text arrives.</summary>
-    private static async Task<List<int>> StreamAsync(HttpClient http, int[] prompt, TaskCompletionSource firstToken)
-    {
-        var body = new { prompt, max_tokens = MaxTokens, temperature = 0, ignore_eos = true, return_tokens_as_token_ids = true, stream = true };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(body) };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (!response.IsSuccessStatusCode)
-            Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        var text = new StringBuilder();
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
-                continue;
-            var chunk = JsonNode.Parse(line["data: ".Length..])!;
-            Assert.True(chunk["error"] is null, $"the stream ended with an error: {chunk.ToJsonString()}");
-            text.Append((string?)chunk["choices"]![0]!["text"]);
-            if (text.Length > 0)
-                firstToken.TrySetResult();
-        }
-        return GreedyReference.TokenIds(text.ToString());
-    }
+    /// <summary>A streamed greedy completion's tokens; <paramref name="firstToken"/> completes when its first tokens arrive.</summary>
+    private static Task<List<int>> StreamAsync(HttpClient http, int[] prompt, TaskCompletionSource firstToken) =>
+        GreedyReference.StreamAsync(http, prompt, MaxTokens, _ => firstToken.TrySetResult());
 
     private static int FirstDifference(List<int> expected, List<int> actual) =>
         Enumerable.Range(0, Math.Min(expected.Count, actual.Count)).FirstOrDefault(i => expected[i] != actual[i], Math.Min(expected.Count, actual.Count));

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
 using Xunit.Abstractions;
@@ -89,26 +87,13 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
 
     private static async Task<RecordedStream> StreamAsync(HttpClient http, int[] prompt, TaskCompletionSource started, Stopwatch clock)
     {
-        var body = new { prompt, max_tokens = MaxTokens, temperature = 0, ignore_eos = true, return_tokens_as_token_ids = true, stream = true };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(body) };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (!response.IsSuccessStatusCode)
-            Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var recorded = new RecordedStream();
-        while (await reader.ReadLineAsync() is { } line)
+        await GreedyReference.StreamAsync(http, prompt, MaxTokens, tokens =>
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
-                continue;
-            var chunk = JsonNode.Parse(line["data: ".Length..])!;
-            Assert.True(chunk["error"] is null, $"the stream ended with an error: {chunk.ToJsonString()}");
-            string text = (string?)chunk["choices"]![0]!["text"] ?? "";
-            if (text.Length == 0)
-                continue;
-            foreach (int token in GreedyReference.TokenIds(text))
+            foreach (int token in tokens)
                 recorded.Add(token, clock.Elapsed);
             started.TrySetResult();
-        }
+        });
         Assert.Equal(MaxTokens, recorded.Tokens.Count);
         return recorded;
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
@@ -32,6 +34,36 @@ public static partial class GreedyReference
         var tokens = new List<int>();
         await foreach (var response in call.ResponseStream.ReadAllAsync())
             tokens.AddRange(response.Tokens.Select(token => token.TokenId));
+        return tokens;
+    }
+
+    /// <summary>
+    /// A streamed greedy completion (end-of-sequence ignored) through the router: its tokens, each
+    /// handed to <paramref name="onTokens"/> as its chunk arrives. Fails on an error status or an in-stream error.
+    /// </summary>
+    public static async Task<List<int>> StreamAsync(HttpClient http, int[] prompt, int maxTokens, Action<IReadOnlyList<int>> onTokens)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(onTokens);
+        var body = new { prompt, max_tokens = maxTokens, temperature = 0, ignore_eos = true, return_tokens_as_token_ids = true, stream = true };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = JsonContent.Create(body) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+            Assert.Fail($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var tokens = new List<int>();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
+                continue;
+            var chunk = JsonNode.Parse(line["data: ".Length..])!;
+            Assert.True(chunk["error"] is null, $"the stream ended with an error: {chunk.ToJsonString()}");
+            var chunkTokens = TokenIds((string?)chunk["choices"]![0]!["text"] ?? "");
+            if (chunkTokens.Count == 0)
+                continue;
+            tokens.AddRange(chunkTokens);
+            onTokens(chunkTokens);
+        }
         return tokens;
     }
 
