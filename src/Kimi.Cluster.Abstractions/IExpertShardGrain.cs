@@ -9,5 +9,13 @@ public interface IExpertShardGrain : IGrainWithStringKey
     /// <summary>Activates (loading the weights if needed) and says where the data plane serves it.</summary>
     ValueTask<ShardActivation> EnsureLoaded();
 
+    /// <summary>
+    /// Ends this activation, so that the next call places the replica again: how a replica that
+    /// shares a worker with another replica of its shard (placed there while a worker was down)
+    /// moves back to a worker of its own once there is one. The shard's weights stay loaded
+    /// where another replica still holds them.
+    /// </summary>
+    ValueTask Replace();
+
     public static string Key(int shard, int replica) => $"{shard}/{replica}";
 }

@@ -20,6 +20,7 @@ public static class ExpertParallelServices
         services.AddSingleton<DataPlaneConnections>();
         services.AddSingleton(new ExpertTransportOptions(callTimeout, WireDtype: wireDtype));
         services.AddSingleton<GrpcExpertTransport>();
+        services.AddHostedService<PlacementRefresh>();
     }
 
     /// <summary>How the engine gets its routed experts: remote when the transport is registered, else null (in process).</summary>

@@ -38,12 +38,19 @@ public sealed partial class ExpertShardGrain(
         return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address);
     }
 
+    public ValueTask Replace()
+    {
+        // The next call activates this replica again, where placement now puts it.
+        DeactivateOnIdle();
+        return ValueTask.CompletedTask;
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // At shutdown the silo leaves the cluster while the data plane still computes in-flight
         // batches with these weights; the process's exit frees them.
         if (_loaded is not null && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-            shards.Unload(_loaded.Shard, _loaded.Replica);
+            shards.Unload(_loaded.Shard);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 

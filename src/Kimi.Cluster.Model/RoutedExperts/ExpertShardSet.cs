@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
@@ -12,25 +11,57 @@ namespace Kimi.Cluster.Model.RoutedExperts;
 /// </summary>
 public sealed class ExpertShardSet(ModelSource source) : IDisposable
 {
-    private readonly ConcurrentDictionary<int, LoadedShard> _shards = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, Holding> _shards = []; // shard → its weights and how many replicas here hold them
 
     public ModelConfig Config => source.Config;
 
-    public IReadOnlyCollection<LoadedShard> Shards => [.. _shards.Values];
+    /// <summary>The shards whose weights are loaded here.</summary>
+    public IReadOnlyCollection<LoadedShard> Shards
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _shards.Values.Where(h => h.Weights.IsValueCreated).Select(h => h.Weights.Value)];
+        }
+    }
 
     /// <summary>
-    /// Loads a shard's experts (every MoE layer) from the checkpoint, once; later calls return it.
-    /// What it reads is counted in <paramref name="progress"/>, when given.
+    /// Loads a shard's experts (every MoE layer) from the checkpoint, once, for a replica placed
+    /// here; another replica of the same shard placed here shares them. What it reads is counted
+    /// in <paramref name="progress"/>, when given.
     /// </summary>
-    public LoadedShard Load(int shard, int replica, IReadOnlyList<int> expertIds, LoadProgress? progress = null) =>
-        _shards.GetOrAdd(shard, _ => LoadedShard.Load(source, shard, replica, expertIds, progress));
-
-    /// <summary>Frees a shard's weights, if the replica that loaded them is the one leaving.</summary>
-    public void Unload(int shard, int replica)
+    public LoadedShard Load(int shard, int replica, IReadOnlyList<int> expertIds, LoadProgress? progress = null)
     {
-        if (_shards.TryGetValue(shard, out var loaded) && loaded.Replica == replica
-            && _shards.TryRemove(KeyValuePair.Create(shard, loaded)))
-            loaded.Dispose();
+        Holding holding;
+        lock (_gate)
+        {
+            if (!_shards.TryGetValue(shard, out holding!))
+                _shards[shard] = holding = new Holding(new Lazy<LoadedShard>(() => LoadedShard.Load(source, shard, replica, expertIds, progress)));
+            holding.Holders++;
+        }
+        try
+        {
+            return holding.Weights.Value;
+        }
+        catch
+        {
+            Unload(shard);
+            throw;
+        }
+    }
+
+    /// <summary>A replica of the shard leaves this worker: its weights are freed once no replica here holds them.</summary>
+    public void Unload(int shard)
+    {
+        lock (_gate)
+        {
+            if (!_shards.TryGetValue(shard, out var holding) || --holding.Holders > 0)
+                return;
+            _shards.Remove(shard);
+            if (holding.Weights.IsValueCreated)
+                holding.Weights.Value.Dispose();
+        }
     }
 
     /// <summary>
@@ -46,7 +77,7 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
         if (work.Layer < 0 || work.Layer >= Config.NumHiddenLayers || !Config.IsMoeLayer(work.Layer))
             throw new ArgumentException($"layer {work.Layer} is not a MoE layer of this model", nameof(work));
         var experts = new ExpertWeights?[Config.NRoutedExperts];
-        foreach (var shard in _shards.Values)
+        foreach (var shard in Shards)
         {
             var weights = shard.Experts.WeightsOf(work.Layer);
             foreach (int expert in shard.Experts.ExpertIds)
@@ -64,8 +95,17 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
 
     public void Dispose()
     {
-        foreach (var shard in _shards.Values)
+        foreach (var shard in Shards)
             shard.Dispose();
-        _shards.Clear();
+        lock (_gate)
+            _shards.Clear();
+    }
+
+    /// <summary>A shard's weights (loaded once, by whichever replica came first) and the replicas here that hold them.</summary>
+    private sealed class Holding(Lazy<LoadedShard> weights)
+    {
+        public Lazy<LoadedShard> Weights { get; } = weights;
+
+        public int Holders { get; set; }
     }
 }

@@ -4,12 +4,17 @@ namespace Kimi.Cluster.Router.Launch;
 
 /// <summary>
 /// The expert-worker processes of a local cluster: worker 0 first (its silo is the primary the
-/// others join), then the rest together; ready once every one has printed its READY line.
-/// Disposing kills them all.
+/// others join), then the rest together; ready once every one has printed its READY line. They
+/// are supervised (<see cref="WorkerSupervisor"/>): a worker that dies is started again on its
+/// Orleans, data-plane and metrics ports, and its silo joins the cluster again, where placement
+/// gives it back its shard replicas. Worker 0's silo hosts localhost clustering's membership
+/// table, so restarting it does not bring that table back for the others (Redis membership,
+/// --orleans-redis, has no such primary). Disposing stops them all, worker 0 last.
 /// </summary>
 public sealed partial class ExpertWorkerGroup : IAsyncDisposable
 {
-    private readonly List<WorkerProcess> _workers;
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly WorkerSupervisor _supervisor;
 
     /// <summary>How often a worker whose Orleans port was taken meanwhile is started again on other ports.</summary>
     private const int PortAttempts = 5;
@@ -17,13 +22,14 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     private readonly ExpertWorkerPorts[] _ports;
     private readonly Func<int, int[]> _pickPorts;
 
-    private ExpertWorkerGroup(List<WorkerProcess> workers, ExpertWorkerPorts[] ports, Func<int, int[]> pickPorts)
+    private ExpertWorkerGroup(ExpertWorkerPorts[] ports, Func<int, int[]> pickPorts, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger)
     {
-        _workers = workers;
         _ports = ports;
         _pickPorts = pickPorts;
+        _supervisor = new WorkerSupervisor(ports.Length, (index, dead) => SamePorts(spec(_ports[index]), dead), logger);
     }
 
+    /// <summary>The workers as first started (a restarted one keeps its predecessor's addresses).</summary>
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
     public IReadOnlyList<ExpertWorkerPorts> Ports => _ports;
@@ -38,15 +44,15 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         CancellationToken cancellation, Func<int, int[]>? pickPorts = null, LoadProgressDisplay? progress = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var workers = new List<WorkerProcess>();
-        var group = new ExpertWorkerGroup(workers, new ExpertWorkerPorts[layout.Workers], pickPorts ?? LoopbackPorts.Pick);
+        var ports = new ExpertWorkerPorts[layout.Workers];
+        WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
+            $"{WorkerProgram.Expert.Name} {p.Index}", dll,
+            WorkerArguments.Expert(modelDirectory, p, ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
+            WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout) { LoadProgress = progress };
+        var group = new ExpertWorkerGroup(ports, pickPorts ?? LoopbackPorts.Pick, Spec, logger);
         try
         {
-            WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
-                $"{WorkerProgram.Expert.Name} {p.Index}", dll,
-                WorkerArguments.Expert(modelDirectory, p, group._ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
-                WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout) { LoadProgress = progress };
-            workers.Add(await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
+            group.Add(0, await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
             var others = Enumerable.Range(1, layout.Workers - 1)
                 .Select(i => group.StartOnFreePortsAsync(i, Spec, logger, cancellation)).ToArray();
             try
@@ -55,8 +61,12 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
             }
             finally
             {
-                // Keep every one that started, so a failure elsewhere still kills it.
-                workers.AddRange(others.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+                // Keep every one that started, so a failure elsewhere still stops it.
+                for (int i = 0; i < others.Length; i++)
+                {
+                    if (others[i].IsCompletedSuccessfully)
+                        group.Add(i + 1, others[i].Result);
+                }
             }
             LogReady(logger, layout.Workers, layout.Shards, layout.Replicas, string.Join(",", group.GatewayPorts));
             return group;
@@ -66,6 +76,21 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
             await group.DisposeAsync();
             throw;
         }
+    }
+
+    private void Add(int index, WorkerProcess worker)
+    {
+        _workers.Add(worker);
+        _supervisor.Supervise(index, worker);
+    }
+
+    /// <summary>The worker's spec with its data-plane and metrics ports fixed to those the dead one had (its Orleans ports already are).</summary>
+    private static WorkerProcessSpec SamePorts(WorkerProcessSpec spec, WorkerProcess dead)
+    {
+        var arguments = WorkerSupervisor.WithPort(spec.Arguments, "--data-plane-port", dead.Address.Port);
+        if (dead.MetricsAddress is { } metrics)
+            arguments = WorkerSupervisor.WithPort(arguments, "--metrics-port", metrics.Port);
+        return spec with { Arguments = arguments };
     }
 
     /// <summary>
@@ -90,13 +115,9 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        // The secondaries first: a primary silo that leaves first makes the others' shutdown slow and noisy.
-        for (int i = _workers.Count - 1; i >= 0; i--)
-            await _workers[i].DisposeAsync();
-        _workers.Clear();
-    }
+    // The secondaries first (the supervisor stops the last started first): a primary silo that
+    // leaves first makes the others' shutdown slow and noisy.
+    public async ValueTask DisposeAsync() => await _supervisor.DisposeAsync();
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{Workers} expert workers ready: {Shards} shards × {Replicas} replicas, Orleans gateways on ports {GatewayPorts}")]

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
 using Xunit.Abstractions;
@@ -64,6 +67,58 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             output.WriteLine($"kill of the {victim}: streams' longest wait for a token {gaps[gaps.Length / 2].TotalMilliseconds:0} ms (median over {gaps.Length} streams), " +
                 $"{gaps[^1].TotalMilliseconds:0} ms at most");
             Assert.True(gaps[^1] < TimeSpan.FromSeconds(30), $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the kill of the {victim}");
+        }
+    }
+
+    [Fact]
+    public async Task Expert_workers_killed_one_after_another_are_restarted_and_serve_their_shards_again_and_no_stream_is_lost()
+    {
+        using var checkpoint = new TempDirectory("kimi-restart-checkpoint");
+        var spec = ExpertParallelFixture.Spec with { MaxPositionEmbeddings = 2048 };
+        TinyCheckpointWriter.Write(checkpoint.Path, spec, new TinyCheckpointOptions { LmHeadGain = 3 });
+        await using var cluster = await ClusterUnderTest.StartAsync("expert restarts", "--model", checkpoint.Path,
+            "--expert-workers", "3", "--expert-replicas", "2");
+        int[][] prompts = [.. Enumerable.Range(0, Streams).Select(i => new[] { 5 + i % 91, 7 + i * 11 % 79 })];
+        var faultFree = await RunAsync(cluster.Http, prompts, () => Task.CompletedTask);
+
+        // 3 → 2 workers, back to 3, then 3 → 2 again with another one, back to 3.
+        foreach (var victim in new[] { cluster.Experts[2], cluster.Experts[1] })
+        {
+            var faulted = await RunAsync(cluster.Http, prompts, () =>
+            {
+                Kill(victim.Pid);
+                return Task.CompletedTask;
+            });
+            for (int i = 0; i < Streams; i++)
+                Assert.True(faultFree[i].Tokens.SequenceEqual(faulted[i].Tokens), $"stream {i} after the kill of the {victim.Name} differs from the fault-free run");
+            var clock = Stopwatch.StartNew();
+            int shards = await ServedShardsAsync(cluster, victim, TimeSpan.FromSeconds(90));
+            output.WriteLine($"the {victim.Name} restarted and served {shards} shard replica(s) again {clock.Elapsed.TotalSeconds:0.0} s after its streams finished");
+        }
+        Assert.Contains("The expert worker 2 restarted", cluster.Output, StringComparison.Ordinal);
+        Assert.Contains("The expert worker 1 restarted", cluster.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits until the (restarted) worker's data plane reports loaded shards; their count.</summary>
+    private static async Task<int> ServedShardsAsync(ClusterUnderTest cluster, LaunchedWorker worker, TimeSpan timeout)
+    {
+        using var channel = GrpcChannel.ForAddress(worker.Address);
+        var client = new ExpertDataPlane.ExpertDataPlaneClient(channel);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var report = await client.GetLoadReportAsync(new LoadReportRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                if (report.Shards.Count > 0)
+                    return report.Shards.Count;
+            }
+            catch (RpcException) when (DateTime.UtcNow < deadline)
+            {
+                // Not back yet.
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the {worker.Name} did not serve shards again within {timeout.TotalSeconds:0} s:{Environment.NewLine}{cluster.Output}");
+            await Task.Delay(250);
         }
     }
 
