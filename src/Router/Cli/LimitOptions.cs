@@ -37,6 +37,10 @@ public sealed class LimitOptions
         "Seconds an attention worker may go silent in the middle of a generation before it counts as lost and the generation resumes on another worker.",
         RouterLimits.DefaultStallTimeout.TotalSeconds);
 
+    private readonly Option<double> _healthTimeout = Positive("--health-timeout",
+        "Seconds an attention worker with generations running may take to answer a health check; two missed in a row count it as lost, and its generations resume on another worker.",
+        RouterLimits.DefaultHealthTimeout.TotalSeconds);
+
     private readonly Option<string[]> _apiKeys = new("--api-key")
     {
         Description = $"An accepted API key (repeatable; ${ApiKeysVariable} adds comma-separated ones). With any key, /v1/* needs Authorization: Bearer <key>.",
@@ -72,6 +76,7 @@ public sealed class LimitOptions
         command.Add(_maxQueued);
         command.Add(_requestTimeout);
         command.Add(_stallTimeout);
+        command.Add(_healthTimeout);
         command.Add(_apiKeys);
         command.Add(_affinitySlack);
     }
@@ -90,6 +95,7 @@ public sealed class LimitOptions
             MaxQueuedRequests = parse.GetValue(_maxQueued),
             RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(_requestTimeout)),
             StallTimeout = TimeSpan.FromSeconds(parse.GetValue(_stallTimeout)),
+            HealthTimeout = TimeSpan.FromSeconds(parse.GetValue(_healthTimeout)),
             ApiKeys = [.. (parse.GetValue(_apiKeys) ?? []).Concat(fromEnvironment).Distinct(StringComparer.Ordinal)],
         };
     }

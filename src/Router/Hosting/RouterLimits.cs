@@ -14,6 +14,7 @@ public sealed record RouterLimits
     public const int DefaultMaxQueuedRequests = 1024;
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(600);
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>--max-prompt-tokens; null: the model's context length.</summary>
     public int? MaxPromptTokens { get; init; }
@@ -38,6 +39,13 @@ public sealed record RouterLimits
     /// long counts as lost, and the generation resumes on another worker.
     /// </summary>
     public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    /// <summary>
+    /// --health-timeout: an attention worker with calls running is asked over gRPC health every
+    /// second; one that does not answer within this long twice in a row counts as lost, and its
+    /// generations resume on other workers (a frozen process keeps its connections open).
+    /// </summary>
+    public TimeSpan HealthTimeout { get; init; } = DefaultHealthTimeout;
 
     /// <summary>When not empty, every /v1/* request needs "Authorization: Bearer &lt;one of them&gt;".</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];

@@ -22,6 +22,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
     private readonly AdmissionQueue<WorkerLease> _admission;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _stallTimeout;
+    private readonly WorkerHealthWatch _health;
     private readonly ILogger<AttentionWorkerPool> _logger;
     private readonly RouterMetrics _metrics;
     private readonly TimeProvider _time;
@@ -40,6 +41,8 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         _admission = new AdmissionQueue<WorkerLease>(new AdmissionOptions(limits.MaxConcurrentRequests, limits.MaxQueuedRequests), time);
         _requestTimeout = limits.RequestTimeout;
         _stallTimeout = limits.StallTimeout;
+        _health = new WorkerHealthWatch(options.WorkerAddresses.Count, _workers.Health, worker => _balancer.Load(worker).InFlight > 0,
+            limits.HealthTimeout, MarkDown);
         _time = time;
         _metrics = metrics ?? RouterMetrics.Unexported();
         _metrics.ObserveAdmission(() => _admission.Running, () => _admission.Queued);
@@ -119,7 +122,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
                 ApiException? lost = null;
                 try
                 {
-                    var (hasFirst, failure) = await WithDeadline(() => FirstAsync(stream, lease.Worker), deadline, cancellation);
+                    var (hasFirst, failure) = await WithDeadline(() => FirstAsync(stream, lease.Worker, call), deadline, cancellation);
                     if (failure is not null)
                     {
                         // Nothing has streamed from this worker: another may still serve the same attempt.
@@ -228,11 +231,17 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
     /// Moves to the first response; the failure comes back rather than thrown when another worker
     /// may serve the call instead (this one is unavailable, or its queue is full).
     /// </summary>
-    private async Task<(bool HasFirst, ApiException? Failover)> FirstAsync(IAsyncEnumerator<GenerateResponse> stream, int worker)
+    private async Task<(bool HasFirst, ApiException? Failover)> FirstAsync(IAsyncEnumerator<GenerateResponse> stream, int worker, CancellationTokenSource call)
     {
+        var first = stream.MoveNextAsync().AsTask();
+        var lost = _health.LostToken(worker);
         try
         {
-            return (await stream.MoveNextAsync(), null);
+            return (await first.WaitAsync(lost), null);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            return (false, await GiveUpAsync(first, call, "it stopped answering its health checks"));
         }
         catch (ApiException error) when (error.StatusCode is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
@@ -250,9 +259,15 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
     private async Task<(bool HasNext, ApiException? Lost)> NextAsync(IAsyncEnumerator<GenerateResponse> stream, int worker, CancellationTokenSource call)
     {
         var next = stream.MoveNextAsync().AsTask();
+        var lost = _health.LostToken(worker);
         try
         {
-            return (await next.WaitAsync(_stallTimeout, _time), null);
+            return (await next.WaitAsync(_stallTimeout, _time, lost), null);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            // The health watch found the worker lost and marked it down.
+            return (false, await GiveUpAsync(next, call, "it stopped answering its health checks"));
         }
         catch (ApiException error) when (error.StatusCode == StatusCodes.Status503ServiceUnavailable)
         {
@@ -261,19 +276,25 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            await call.CancelAsync();
-            try
-            {
-                await next;
-            }
-            catch (Exception ended) when (ended is OperationCanceledException or ApiException)
-            {
-                // The cancelled call ends one way or the other; the worker is given up either way.
-            }
-            var stalled = ApiException.Unavailable($"the attention worker sent nothing for {_stallTimeout.TotalSeconds:0.###} s");
+            var stalled = await GiveUpAsync(next, call, $"it sent nothing for {_stallTimeout.TotalSeconds:0.###} s");
             MarkDown(worker, stalled.Message);
             return (false, stalled);
         }
+    }
+
+    /// <summary>Cancels a call whose worker is given up and waits for it to end; the 503 that says why.</summary>
+    private static async Task<ApiException> GiveUpAsync(Task pending, CancellationTokenSource call, string why)
+    {
+        await call.CancelAsync();
+        try
+        {
+            await pending;
+        }
+        catch (Exception ended) when (ended is OperationCanceledException or ApiException)
+        {
+            // The cancelled call ends one way or the other; the worker is given up either way.
+        }
+        return ApiException.Unavailable($"the attention worker was given up: {why}");
     }
 
     /// <summary>Turns the request timeout firing into a 504; the client's own cancellation stays a cancellation.</summary>
@@ -297,6 +318,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _health.DisposeAsync();
         await _admission.DisposeAsync();
         await _workers.DisposeAsync();
     }

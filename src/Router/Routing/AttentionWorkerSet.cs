@@ -1,3 +1,4 @@
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Configuration.Loading;
@@ -38,6 +39,9 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
     public Uri Address(int worker) => _workers[worker].Address;
 
     public WorkerClient Client(int worker) => _workers[worker].Client;
+
+    /// <summary>The worker's gRPC health service, on the same channel.</summary>
+    public Health.HealthClient Health(int worker) => _workers[worker].Health;
 
     /// <summary>The served model once a worker has answered; null before.</summary>
     public ModelInfo? Model
@@ -166,11 +170,14 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
             Address = address;
             _channel = GrpcChannel.ForAddress(address);
             Client = new WorkerClient(new Contract.AttentionWorkerClient(_channel));
+            Health = new Health.HealthClient(_channel);
         }
 
         public Uri Address { get; }
 
         public WorkerClient Client { get; }
+
+        public Health.HealthClient Health { get; }
 
         public bool Checked { get; set; }
 

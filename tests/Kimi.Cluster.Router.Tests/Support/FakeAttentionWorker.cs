@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Core;
+using Grpc.Health.V1;
 using Kimi.Cluster.Contracts.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,6 +60,7 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
         builder.Services.AddSingleton(this);
         _app = builder.Build();
         _app.MapGrpcService<FakeAttentionWorker>();
+        _app.MapGrpcService<FakeHealth>();
     }
 
     public string ModelId { get; }
@@ -90,6 +92,9 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
         worker.Address = new Uri(addresses.Addresses.First());
         return worker;
     }
+
+    /// <summary>While set, health checks get no answer at all (a frozen process whose connections stay open).</summary>
+    public bool Frozen { get; set; }
 
     /// <summary>While set, the worker says it is still loading its weights, this far.</summary>
     public WeightLoad? Loading { get; set; }
@@ -154,5 +159,17 @@ public sealed class FakeAttentionWorker : Contract.AttentionWorkerBase, IAsyncDi
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>The fake's gRPC health: SERVING, or no answer at all while it is <see cref="FakeAttentionWorker.Frozen"/>.</summary>
+public sealed class FakeHealth(FakeAttentionWorker worker) : Health.HealthBase
+{
+    public override async Task<HealthCheckResponse> Check(HealthCheckRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (worker.Frozen)
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+        return new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.Serving };
     }
 }
