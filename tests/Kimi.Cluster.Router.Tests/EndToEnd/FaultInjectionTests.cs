@@ -11,9 +11,10 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// <summary>
 /// The fault-injection suite: 64 concurrent greedy streams on `local --expert-workers 3
 /// --expert-replicas 2 --attention-workers 2`, and a SIGKILL of an expert worker, of an attention
-/// worker, or of both one after the other, once every stream has begun. Every request completes
-/// with the tokens of the same streams run without a fault; the time from each kill to each
-/// stream's next token is reported (the recovery time).
+/// worker, or of both one after the other, or a SIGSTOP of an attention worker, once every stream
+/// has begun; and expert workers killed one after another and restarted. Every request completes
+/// with the tokens of the same streams run without a fault; each stream's longest wait for a
+/// token after each fault is reported (the recovery time).
 /// </summary>
 [Trait("Needs", "Processes")]
 public sealed class FaultInjectionTests(ITestOutputHelper output)
@@ -23,13 +24,15 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     private const int MaxTokens = 200;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(180);
 
-    public enum Victim { ExpertWorker, AttentionWorker }
+    /// <summary>What happens to whom: a SIGKILL of an expert or attention worker, or a SIGSTOP of an attention worker (frozen: its connections stay open).</summary>
+    public enum Victim { ExpertWorker, AttentionWorker, FrozenAttentionWorker }
 
     public static TheoryData<Victim[]> KillSequences =>
     [
         [Victim.ExpertWorker],
         [Victim.AttentionWorker],
         [Victim.ExpertWorker, Victim.AttentionWorker],
+        [Victim.FrozenAttentionWorker],
     ];
 
     [Theory]
@@ -50,13 +53,18 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         {
             // Expert worker 0 is the primary silo that localhost membership lives on: the others are killed.
             var victims = kills.Select((kill, i) => kill == Victim.ExpertWorker ? cluster.Experts[1 + i % 2] : cluster.AttentionWorkers[i % 2]).ToArray();
-            foreach (var victim in victims)
+            for (int i = 0; i < victims.Length; i++)
             {
-                recoveries.Add((victim.Name, clock.Elapsed));
-                Kill(victim.Pid);
+                recoveries.Add(($"{(kills[i] == Victim.FrozenAttentionWorker ? "freeze" : "kill")} of the {victims[i].Name}", clock.Elapsed));
+                if (kills[i] == Victim.FrozenAttentionWorker)
+                    await Signals.FreezeAsync(victims[i].Pid); // found lost by its unanswered health checks
+                else
+                    Kill(victims[i].Pid);
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
         }, clock);
+        foreach (var (frozen, i) in kills.Select((kill, i) => (kill, i)).Where(k => k.kill == Victim.FrozenAttentionWorker))
+            Kill(cluster.AttentionWorkers[i % 2].Pid); // a frozen worker would not stop on SIGTERM
 
         for (int i = 0; i < Streams; i++)
             Assert.True(faultFree[i].Tokens.SequenceEqual(faulted[i].Tokens), $"stream {i}: {faulted[i].Tokens.Count} tokens differ from the fault-free run");
@@ -65,9 +73,10 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             // Each stream's longest wait for a token in the 10 s after the kill: how long it stalled
             // (tokens already on their way when the worker died arrive first, so the wait can come later).
             var gaps = faulted.Select(stream => stream.LongestWait(killedAt, killedAt + TimeSpan.FromSeconds(10))).Order().ToArray();
-            output.WriteLine($"kill of the {victim}: streams' longest wait for a token {gaps[gaps.Length / 2].TotalMilliseconds:0} ms (median over {gaps.Length} streams), " +
+            output.WriteLine($"{victim}: streams' longest wait for a token {gaps[gaps.Length / 2].TotalMilliseconds:0} ms (median over {gaps.Length} streams), " +
                 $"{gaps[^1].TotalMilliseconds:0} ms at most");
-            Assert.True(gaps[^1] < TimeSpan.FromSeconds(30), $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the kill of the {victim}");
+            // Well under the 60 s stall timeout: a frozen worker is found by its health checks.
+            Assert.True(gaps[^1] < TimeSpan.FromSeconds(30), $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the {victim}");
         }
     }
 
