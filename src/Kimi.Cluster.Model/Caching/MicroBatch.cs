@@ -1,7 +1,6 @@
-using Kimi.Cluster.Model.Caching;
 using static TorchSharp.torch;
 
-namespace Kimi.Cluster.Model.Layers;
+namespace Kimi.Cluster.Model.Caching;
 
 /// <summary>
 /// Some whole sequences of a step's flattened batch, rebased to start at row 0, with their
