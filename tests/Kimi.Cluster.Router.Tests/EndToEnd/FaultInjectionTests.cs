@@ -25,7 +25,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(180);
 
     /// <summary>What happens to whom: a SIGKILL of an expert or attention worker, or a SIGSTOP of an attention worker (frozen: its connections stay open).</summary>
-    public enum Victim { ExpertWorker, AttentionWorker, FrozenAttentionWorker }
+    public enum Victim { ExpertWorker, PrimaryExpertWorker, AttentionWorker, FrozenAttentionWorker }
 
     public static TheoryData<Victim[]> KillSequences =>
     [
@@ -33,6 +33,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         [Victim.AttentionWorker],
         [Victim.ExpertWorker, Victim.AttentionWorker],
         [Victim.FrozenAttentionWorker],
+        [Victim.PrimaryExpertWorker],
     ];
 
     [Theory]
@@ -51,8 +52,13 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var faulted = await RunAsync(cluster.Http, prompts, async () =>
         {
-            // Expert worker 0 is the primary silo that localhost membership lives on: the others are killed.
-            var victims = kills.Select((kill, i) => kill == Victim.ExpertWorker ? cluster.Experts[1 + i % 2] : cluster.AttentionWorkers[i % 2]).ToArray();
+            // Expert worker 0 is the primary silo that localhost membership lives on: killed alone, as its own case.
+            var victims = kills.Select((kill, i) => kill switch
+            {
+                Victim.ExpertWorker => cluster.Experts[1 + i % 2],
+                Victim.PrimaryExpertWorker => cluster.Experts[0],
+                _ => cluster.AttentionWorkers[i % 2],
+            }).ToArray();
             for (int i = 0; i < victims.Length; i++)
             {
                 recoveries.Add(($"{(kills[i] == Victim.FrozenAttentionWorker ? "freeze" : "kill")} of the {victims[i].Name}", clock.Elapsed));
