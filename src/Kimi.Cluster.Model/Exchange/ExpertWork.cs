@@ -10,9 +10,24 @@ namespace Kimi.Cluster.Model.Exchange;
 /// (<see cref="ExpertBatchCodec"/>), which decodes into one of these again. The answer to it is
 /// Σ weight · Expert(x) per token: float32 [tokens, hidden].
 /// </summary>
-public sealed record ExpertWork(int Layer, int HiddenSize, float[] Hidden, int[] PairsPerToken, int[] ExpertIds, float[] Weights)
+public sealed class ExpertWork(int layer, int hiddenSize, float[] hidden, int[] pairsPerToken, int[] expertIds, float[] weights)
 {
     private int[]? _tokenOfPair;
+
+    public int Layer { get; } = layer;
+
+    public int HiddenSize { get; } = hiddenSize;
+
+    /// <summary>[tokens, hidden] float32, row-major: each token's hidden state once.</summary>
+    public float[] Hidden { get; } = hidden;
+
+    /// <summary>How many consecutive (expert, weight) pairs belong to each token, in token order.</summary>
+    public int[] PairsPerToken { get; } = pairsPerToken;
+
+    public int[] ExpertIds { get; } = expertIds;
+
+    /// <summary>The gate weight of each pair.</summary>
+    public float[] Weights { get; } = weights;
 
     public int Tokens => PairsPerToken.Length;
 
