@@ -12,7 +12,7 @@ public sealed class AttentionWorkerGroup : IAsyncDisposable
     private readonly WorkerSupervisor _supervisor;
 
     private AttentionWorkerGroup(int count, Func<int, WorkerProcessSpec> spec, ILogger logger) =>
-        _supervisor = new WorkerSupervisor(count, (index, dead) => SamePorts(spec(index), dead), logger);
+        _supervisor = new WorkerSupervisor(count, spec, "--port", logger);
 
     /// <summary>The workers as first started (a restarted one keeps its predecessor's addresses).</summary>
     public IReadOnlyList<WorkerProcess> Workers { get; private set; } = [];
@@ -51,15 +51,6 @@ public sealed class AttentionWorkerGroup : IAsyncDisposable
     /// <summary>The name `local` gives worker <paramref name="index"/> of <paramref name="count"/>.</summary>
     public static string Name(int index, int count) =>
         count == 1 ? WorkerProgram.Attention.Name : $"{WorkerProgram.Attention.Name} {index}";
-
-    /// <summary>The worker's spec with its port and metrics port fixed to those the dead one had.</summary>
-    private static WorkerProcessSpec SamePorts(WorkerProcessSpec spec, WorkerProcess dead)
-    {
-        var arguments = WorkerSupervisor.WithPort(spec.Arguments, "--port", dead.Address.Port);
-        if (dead.MetricsAddress is { } metrics)
-            arguments = WorkerSupervisor.WithPort(arguments, "--metrics-port", metrics.Port);
-        return spec with { Arguments = arguments };
-    }
 
     public async ValueTask DisposeAsync() => await _supervisor.DisposeAsync();
 }

@@ -26,7 +26,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     {
         _ports = ports;
         _pickPorts = pickPorts;
-        _supervisor = new WorkerSupervisor(ports.Length, (index, dead) => SamePorts(spec(_ports[index]), dead), logger);
+        _supervisor = new WorkerSupervisor(ports.Length, index => spec(_ports[index]), "--data-plane-port", logger);
     }
 
     /// <summary>The workers as first started (a restarted one keeps its predecessor's addresses).</summary>
@@ -82,15 +82,6 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     {
         _workers.Add(worker);
         _supervisor.Supervise(index, worker);
-    }
-
-    /// <summary>The worker's spec with its data-plane and metrics ports fixed to those the dead one had (its Orleans ports already are).</summary>
-    private static WorkerProcessSpec SamePorts(WorkerProcessSpec spec, WorkerProcess dead)
-    {
-        var arguments = WorkerSupervisor.WithPort(spec.Arguments, "--data-plane-port", dead.Address.Port);
-        if (dead.MetricsAddress is { } metrics)
-            arguments = WorkerSupervisor.WithPort(arguments, "--metrics-port", metrics.Port);
-        return spec with { Arguments = arguments };
     }
 
     /// <summary>

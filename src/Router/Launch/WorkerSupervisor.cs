@@ -20,18 +20,21 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly WorkerProcess?[] _workers;
-    private readonly Func<int, WorkerProcess, WorkerProcessSpec> _restartSpec;
+    private readonly Func<int, WorkerProcessSpec> _spec;
+    private readonly string _addressPortOption;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _allGivenUp = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _restarts = [];
     private int _givenUp;
 
-    /// <param name="restartSpec">How worker i is started again in place of the dead one (its ports fixed to the dead one's).</param>
-    public WorkerSupervisor(int count, Func<int, WorkerProcess, WorkerProcessSpec> restartSpec, ILogger logger)
+    /// <param name="spec">How worker i is started; a restart fixes its ports to the dead one's.</param>
+    /// <param name="addressPortOption">The option whose port the worker's READY address reports (--port, --data-plane-port).</param>
+    public WorkerSupervisor(int count, Func<int, WorkerProcessSpec> spec, string addressPortOption, ILogger logger)
     {
         _workers = new WorkerProcess?[count];
-        _restartSpec = restartSpec;
+        _spec = spec;
+        _addressPortOption = addressPortOption;
         _logger = logger;
     }
 
@@ -56,7 +59,7 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
     /// <summary>Starts worker <paramref name="index"/> again in <paramref name="dead"/>'s place, with backoff, until it runs or is given up.</summary>
     private async Task RestartAsync(int index, WorkerProcess dead)
     {
-        var spec = _restartSpec(index, dead);
+        var spec = SamePorts(_spec(index), dead);
         var backoff = FirstBackoff;
         for (int attempt = 1; attempt <= MaxRestartAttempts; attempt++)
         {
@@ -88,10 +91,21 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
             _allGivenUp.Cancel();
     }
 
-    /// <summary><paramref name="arguments"/> with <paramref name="option"/>'s value set to <paramref name="port"/> (when the option is there).</summary>
-    public static IReadOnlyList<string> WithPort(IReadOnlyList<string> arguments, string option, int port)
+    /// <summary>
+    /// <paramref name="spec"/> with the ports the dead worker had: the one its address reports and its
+    /// metrics port (other ports, such as an expert worker's Orleans ports, are fixed in the spec already).
+    /// </summary>
+    private WorkerProcessSpec SamePorts(WorkerProcessSpec spec, WorkerProcess dead)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
+        var arguments = WithPort(spec.Arguments, _addressPortOption, dead.Address.Port);
+        if (dead.MetricsAddress is { } metrics)
+            arguments = WithPort(arguments, "--metrics-port", metrics.Port);
+        return spec with { Arguments = arguments };
+    }
+
+    /// <summary><paramref name="arguments"/> with <paramref name="option"/>'s value set to <paramref name="port"/> (when the option is there).</summary>
+    private static List<string> WithPort(IReadOnlyList<string> arguments, string option, int port)
+    {
         var fixedPort = arguments.ToList();
         int at = fixedPort.IndexOf(option);
         if (at >= 0 && at + 1 < fixedPort.Count)
