@@ -49,7 +49,7 @@ public sealed partial class LoadProgressAnnouncer : IDisposable
             if (_toLauncher)
                 Console.Out.WriteLine(report.ToLine());
             else if (final)
-                LogLoaded(_logger, report.Tensors, report.Bytes / 1e9, report.Elapsed.TotalSeconds, report.BytesPerSecond / 1e9);
+                LogLoaded(_logger, report.Summary);
             else
                 LogLoading(_logger, report.ToString());
         }
@@ -65,6 +65,6 @@ public sealed partial class LoadProgressAnnouncer : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading weights: {Progress}")]
     private static partial void LogLoading(ILogger logger, string progress);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Tensors} tensors, {Gigabytes:0.00} GB of weights in {Seconds:0.0} s ({Rate:0.00} GB/s)")]
-    private static partial void LogLoaded(ILogger logger, int tensors, double gigabytes, double seconds, double rate);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Summary}")]
+    private static partial void LogLoaded(ILogger logger, string summary);
 }

@@ -42,11 +42,4 @@ public sealed class LoadProgress
         lock (_gate)
             return new LoadProgressReport(_tensors, _totalTensors, _bytes, _totalBytes, _clock.Elapsed);
     }
-
-    /// <summary>Calls <paramref name="report"/> every <paramref name="period"/> until disposed.</summary>
-    public IDisposable ReportEvery(TimeSpan period, Action<LoadProgressReport> report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        return new Timer(_ => report(Report()), null, period, period);
-    }
 }

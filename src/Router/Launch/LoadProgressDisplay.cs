@@ -66,7 +66,7 @@ public sealed partial class LoadProgressDisplay : IAsyncDisposable
             }
         }
         if (report.IsComplete)
-            LogLoaded(_logger, worker, report.Tensors, report.Bytes / 1e9, report.Elapsed.TotalSeconds, report.BytesPerSecond / 1e9);
+            LogLoaded(_logger, worker, report.Summary);
         else
             LogLoading(_logger, worker, report.ToString());
     }
@@ -83,7 +83,6 @@ public sealed partial class LoadProgressDisplay : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "[{Name}] Loading weights: {Progress}")]
     private static partial void LogLoading(ILogger logger, string name, string progress);
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "[{Name}] Read {Tensors} tensors, {Gigabytes:0.00} GB of weights in {Seconds:0.0} s ({Rate:0.00} GB/s)")]
-    private static partial void LogLoaded(ILogger logger, string name, int tensors, double gigabytes, double seconds, double rate);
+    [LoggerMessage(Level = LogLevel.Information, Message = "[{Name}] Read {Summary}")]
+    private static partial void LogLoaded(ILogger logger, string name, string summary);
 }
