@@ -22,6 +22,13 @@ public static class WorkerExitCodes
     /// </summary>
     public const int LoadFailed = 3;
 
+    /// <summary>Says on stderr, in one line and without a stack trace, why the model cannot load; returns <see cref="LoadFailed"/>.</summary>
+    public static async Task<int> LoadFailedAsync(string reason)
+    {
+        await Console.Error.WriteLineAsync($"Cannot load the model: {reason}");
+        return LoadFailed;
+    }
+
     /// <summary>Whether <paramref name="error"/> or one of its inner exceptions is a bind to a taken address.</summary>
     public static bool IsPortInUse(Exception error)
     {

@@ -42,7 +42,7 @@ public static class WorkerHost
         }
         catch (Exception error) when (LoadErrors.IsExpected(error))
         {
-            return await LoadFailedAsync(error);
+            return await WorkerExitCodes.LoadFailedAsync(error.Message);
         }
         var progress = new LoadProgress();
         ExpertClusterClient? experts;
@@ -72,7 +72,7 @@ public static class WorkerHost
                 await app.DisposeAsync();
                 if (experts is not null)
                     await experts.DisposeAsync();
-                return await LoadFailedAsync(failure);
+                return await WorkerExitCodes.LoadFailedAsync(failure.Message);
             }
         }
         await using var cluster = experts;
@@ -102,13 +102,6 @@ public static class WorkerHost
         if (source.Directory is not null)
             announcer.Finish();
         return null;
-    }
-
-    /// <summary>One line naming what is wrong (no stack trace: the message says it all), and the exit code that says "do not restart".</summary>
-    private static async Task<int> LoadFailedAsync(Exception error)
-    {
-        await Console.Error.WriteLineAsync($"Cannot load the model: {error.Message}");
-        return WorkerExitCodes.LoadFailed;
     }
 
     /// <summary>Builds the host; <paramref name="addGenerator"/> registers the <see cref="IBatchGenerator"/>.</summary>

@@ -37,8 +37,7 @@ public static class ExpertWorkerHost
         }
         catch (Exception error) when (LoadErrors.IsExpected(error))
         {
-            await Console.Error.WriteLineAsync($"Cannot load the model: {error.Message}");
-            return WorkerExitCodes.LoadFailed;
+            return await WorkerExitCodes.LoadFailedAsync(error.Message);
         }
         if (options.Shards > source.Config.NRoutedExperts)
         {
