@@ -10,10 +10,9 @@ public interface IExpertShardGrain : IGrainWithStringKey
     ValueTask<ShardActivation> EnsureLoaded();
 
     /// <summary>
-    /// Ends this activation, so that the next call places the replica again: how a replica that
-    /// shares a worker with another replica of its shard (placed there while a worker was down)
-    /// moves back to a worker of its own once there is one. The shard's weights stay loaded
-    /// where another replica still holds them.
+    /// Ends this activation, so that the next call places the replica again: how a replica placed
+    /// elsewhere while a worker was down moves back once the worker has returned. The shard's
+    /// weights stay loaded where another replica still holds them.
     /// </summary>
     ValueTask Replace();
 

@@ -5,4 +5,5 @@ namespace Kimi.Cluster.Abstractions;
 public sealed record ShardActivation(
     [property: Id(0)] int Shard,
     [property: Id(1)] int Replica,
-    [property: Id(2)] string DataPlaneEndpoint);
+    [property: Id(2)] string DataPlaneEndpoint,
+    [property: Id(3)] SiloAddress Silo);

@@ -16,7 +16,7 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 [ExpertShardPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class ExpertShardGrain(
-    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, IOptions<ExpertPlacementOptions> options, ILogger<ExpertShardGrain> logger)
+    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, ILocalSiloDetails silo, IOptions<ExpertPlacementOptions> options, ILogger<ExpertShardGrain> logger)
     : Grain, IExpertShardGrain
 {
     private LoadedShard? _loaded;
@@ -35,7 +35,7 @@ public sealed partial class ExpertShardGrain(
     public async ValueTask<ShardActivation> EnsureLoaded()
     {
         var loaded = _loaded ?? throw new InvalidOperationException("the shard grain was called before its activation finished");
-        return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address);
+        return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address, silo.SiloAddress);
     }
 
     public ValueTask Replace()

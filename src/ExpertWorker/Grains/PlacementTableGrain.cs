@@ -1,14 +1,17 @@
 using System.Collections.Immutable;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
 
 namespace Kimi.Cluster.ExpertWorker.Grains;
 
 /// <summary>
 /// The placement table: built by activating every shard replica (placement puts them on the
-/// silos) and asking each where its data plane is. Versions are clock ticks so that a table
+/// silos) and asking each where its data plane is; replicas placed elsewhere while a worker was
+/// down move back once it returns. Versions are clock ticks so that a table
 /// rebuilt after this grain moved is still newer than any before it.
 /// </summary>
 public sealed partial class PlacementTableGrain(
@@ -16,11 +19,20 @@ public sealed partial class PlacementTableGrain(
 {
     private static readonly TimeSpan ReplicaCallTimeout = TimeSpan.FromSeconds(20);
     private PlacementTable? _table;
+    private SiloAddress[] _builtOn = [];
+    private bool _movesPending;
+    private Dictionary<(int Shard, int Replica), SiloAddress> _lastSeen = [];
 
+    /// <summary>
+    /// The table; built again when a replica is missing, when the silos changed since the last
+    /// build (one died, or one came back and should get its share), or when moves are left to do.
+    /// </summary>
     public async ValueTask<PlacementTable> GetTable()
     {
-        if (_table is null || _table.Shards.Any(s => s.Endpoints.Length < options.Value.Replicas))
-            _table = Newer(await Build(failedEndpoint: null));
+        var silos = await ActiveSilos();
+        if (_table is null || _movesPending || !silos.SequenceEqual(_builtOn)
+            || _table.Shards.Any(s => s.Endpoints.Length < options.Value.Replicas))
+            _table = Newer(await Build(silos, failedEndpoint: null));
         return _table;
     }
 
@@ -29,7 +41,7 @@ public sealed partial class PlacementTableGrain(
         if (_table is not null && _table.Version > seenVersion)
             return _table;
         LogFailureReported(logger, failedEndpoint, seenVersion);
-        _table = await Build(failedEndpoint);
+        _table = await Build(await ActiveSilos(), failedEndpoint);
         return _table;
     }
 
@@ -40,62 +52,65 @@ public sealed partial class PlacementTableGrain(
             ? _table : built;
 
     /// <summary>
-    /// Asks every replica where it lives; replicas that do not answer (or answer from the failed
-    /// endpoint) are left out. Replicas of a shard that share a worker (placed so while a worker was
-    /// down) are placed again when the cluster has more workers than the shard now uses.
+    /// Asks every replica where it lives (activating, and so loading, those that are not: where
+    /// <see cref="ReplicaPlanner"/> puts them), moves the replicas it picks, and lists each
+    /// shard's data planes. Replicas that do not answer (or answer from the failed endpoint) are
+    /// left out.
     /// </summary>
-    private async Task<PlacementTable> Build(string? failedEndpoint)
+    private async Task<PlacementTable> Build(SiloAddress[] silos, string? failedEndpoint)
     {
         int shardCount = options.Value.Shards, replicas = options.Value.Replicas, experts = source.Config.NRoutedExperts;
-        int silos = await ActiveSiloCount();
-        var shards = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(async shard =>
+        var keys = Enumerable.Range(0, shardCount * replicas).Select(i => (Shard: i / replicas, Replica: i % replicas)).ToArray();
+        var lastSeen = ReplicaPlanner.Plan([.. keys.Select(k => new LocatedReplica<SiloAddress>(
+            k.Shard, k.Replica, _lastSeen.GetValueOrDefault(k) is { } silo && silos.Contains(silo) ? silo : null))], silos);
+        var located = await Task.WhenAll(keys.Select(k => Locate(k, lastSeen.Targets.GetValueOrDefault(k))));
+
+        var plan = ReplicaPlanner.Plan([.. keys.Select((k, i) => new LocatedReplica<SiloAddress>(k.Shard, k.Replica, located[i]?.Silo))], silos);
+        await Task.WhenAll(plan.Moves.Select(async move =>
         {
-            var answers = await Task.WhenAll(Enumerable.Range(0, replicas).Select(r => Locate(shard, r)));
-            answers = await SpreadAsync(shard, answers, silos);
-            var endpoints = answers.OfType<string>().Where(e => e != failedEndpoint).Distinct().ToImmutableArray();
+            int i = Array.IndexOf(keys, move);
+            LogMoving(logger, move.Shard, move.Replica, located[i]!.DataPlaneEndpoint, plan.Targets[move].ToString());
+            await GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(move.Shard, move.Replica)).Replace();
+            located[i] = await Locate(move, plan.Targets[move]);
+        }));
+        (_builtOn, _movesPending) = (silos, !plan.Complete);
+        _lastSeen = keys.Zip(located).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!.Silo);
+
+        var shards = Enumerable.Range(0, shardCount).Select(shard =>
+        {
+            var endpoints = located.Skip(shard * replicas).Take(replicas)
+                .Select(a => a?.DataPlaneEndpoint).OfType<string>().Where(e => e != failedEndpoint).Distinct().ToImmutableArray();
             var (first, count) = ExpertShardRanges.Of(shard, shardCount, experts);
             return new ShardReplicas(shard, first, count, endpoints);
-        }));
+        });
         var table = new PlacementTable(DateTime.UtcNow.Ticks, experts, [.. shards]);
         foreach (var shard in table.Shards)
             LogShard(logger, table.Version, shard.Shard, shard.FirstExpert, shard.FirstExpert + shard.ExpertCount - 1, string.Join(", ", shard.Endpoints));
         return table;
     }
 
-    /// <summary>
-    /// Places again each replica that shares its worker with an earlier replica of the shard, when
-    /// there are more workers than the shard uses (a worker came back): placement then puts it on
-    /// its own worker. Returns where every replica is afterwards.
-    /// </summary>
-    private async Task<string?[]> SpreadAsync(int shard, string?[] answers, int silos)
-    {
-        var shared = Enumerable.Range(0, answers.Length)
-            .Where(r => answers[r] is { } endpoint && Array.IndexOf(answers, endpoint) < r).ToArray();
-        if (shared.Length == 0 || answers.OfType<string>().Distinct().Count() >= silos)
-            return answers;
-        foreach (int replica in shared)
-        {
-            LogSpreading(logger, shard, replica, answers[replica]!);
-            await GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(shard, replica)).Replace();
-            answers[replica] = await Locate(shard, replica);
-        }
-        return answers;
-    }
+    private async Task<SiloAddress[]> ActiveSilos() =>
+        ExpertShardPlacementDirector.InOrder((await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys);
 
-    private async Task<int> ActiveSiloCount() =>
-        (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
-
-    private async Task<string?> Locate(int shard, int replica)
+    /// <summary>Activates the replica if it is not (on <paramref name="placeOn"/> when that silo is still there) and says where it is.</summary>
+    private async Task<ShardActivation?> Locate((int Shard, int Replica) key, SiloAddress? placeOn)
     {
+        var (shard, replica) = key;
         try
         {
+            if (placeOn is not null)
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, placeOn);
             var grain = GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(shard, replica));
-            return (await grain.EnsureLoaded().AsTask().WaitAsync(ReplicaCallTimeout)).DataPlaneEndpoint;
+            return await grain.EnsureLoaded().AsTask().WaitAsync(ReplicaCallTimeout);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException)
         {
             LogReplicaUnavailable(logger, shard, replica, e.Message);
             return null;
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
     }
 
@@ -105,8 +120,8 @@ public sealed partial class PlacementTableGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data plane {Endpoint} reported failing (table version {Version}); rebuilding placement")]
     private static partial void LogFailureReported(ILogger logger, string endpoint, long version);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} replica {Replica} shares {Endpoint} with another replica of its shard; placing it again")]
-    private static partial void LogSpreading(ILogger logger, int shard, int replica, string endpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} replica {Replica} moves from {Endpoint} to silo {Silo} to even out the workers' shards")]
+    private static partial void LogMoving(ILogger logger, int shard, int replica, string endpoint, string silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} replica {Replica} did not answer: {Reason}")]
     private static partial void LogReplicaUnavailable(ILogger logger, int shard, int replica, string reason);

@@ -1,0 +1,151 @@
+using Kimi.Cluster.ExpertWorker.Placement;
+
+namespace Kimi.Cluster.ExpertWorker.Tests;
+
+/// <summary>
+/// <see cref="ReplicaPlanner"/> against a model of the cluster: silos are names in address order,
+/// a replica whose silo is gone is activated again where the plan puts it, and a planned move
+/// ends the activation and places it again.
+/// </summary>
+public sealed class ReplicaPlannerTests
+{
+    private sealed class Cluster(int shards, int replicas, int silos)
+    {
+        public readonly string[] All = [.. Enumerable.Range(0, silos).Select(i => $"silo{i:00}")];
+        public readonly HashSet<string> Live = [.. Enumerable.Range(0, silos).Select(i => $"silo{i:00}")];
+        public readonly Dictionary<(int Shard, int Replica), string> SiloOf = [];
+        public int Loads;
+
+        public string[] Ordered => [.. All.Where(Live.Contains)];
+
+        /// <summary>What a table build does: activates the replicas that lost their silo, then moves until the plan is complete.</summary>
+        public int Build()
+        {
+            var first = Plan();
+            foreach (var lost in first.Targets.Keys.Where(k => !SiloOf.TryGetValue(k, out var silo) || !Live.Contains(silo)).ToArray())
+                Place(lost, first.Targets[lost]);
+            int moves = 0;
+            for (int round = 0; ; round++)
+            {
+                Assert.True(round < shards * replicas, "the moves did not settle");
+                var plan = Plan();
+                foreach (var move in plan.Moves)
+                {
+                    Assert.True(SiloOf.Count(p => p.Key.Shard == move.Shard && Live.Contains(p.Value)) >= 2, $"shard {move.Shard} moved its only live replica");
+                    Place(move, plan.Targets[move]);
+                }
+                Assert.True(plan.Moves.Select(m => m.Shard).Distinct().Count() == plan.Moves.Count, "a shard moved two replicas at once");
+                moves += plan.Moves.Count;
+                if (plan.Complete)
+                    return moves;
+            }
+        }
+
+        private ReplicaPlan<string> Plan() => ReplicaPlanner.Plan(
+            [.. Enumerable.Range(0, shards * replicas).Select(i => new LocatedReplica<string>(i / replicas, i % replicas,
+                SiloOf.TryGetValue((i / replicas, i % replicas), out var silo) && Live.Contains(silo) ? silo : null))],
+            Ordered);
+
+        private void Place((int Shard, int Replica) key, string silo)
+        {
+            SiloOf[key] = silo;
+            Loads++;
+        }
+
+        public int[] Held => [.. Ordered.Select(silo => SiloOf.Values.Count(v => v == silo))];
+
+        public void AssertEachShardOnDistinctSilos()
+        {
+            if (Live.Count < replicas)
+                return;
+            for (int s = 0; s < shards; s++)
+                Assert.Equal(replicas, SiloOf.Where(p => p.Key.Shard == s).Select(p => p.Value).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void A_worker_that_comes_back_gets_its_replicas_back_and_its_loss_moved_nothing_else()
+    {
+        var cluster = new Cluster(shards: 3, replicas: 2, silos: 3);
+        cluster.Build();
+        Assert.Equal([2, 2, 2], cluster.Held);
+
+        cluster.Live.Remove("silo02");
+        cluster.Loads = 0;
+        Assert.Equal(0, cluster.Build());
+        Assert.Equal(2, cluster.Loads); // only silo02's two replicas loaded again, on the survivors
+        cluster.AssertEachShardOnDistinctSilos();
+
+        cluster.Live.Add("silo02");
+        cluster.Loads = 0;
+        Assert.Equal(2, cluster.Build()); // the two it lost, no more
+        Assert.Equal([2, 2, 2], cluster.Held);
+        cluster.AssertEachShardOnDistinctSilos();
+    }
+
+    [Fact]
+    public void Workers_lost_and_back_one_after_another_each_serve_again()
+    {
+        // The fault suite's sequence: silo 2 dies and returns, then silo 1.
+        var cluster = new Cluster(shards: 3, replicas: 2, silos: 3);
+        cluster.Build();
+        foreach (var victim in new[] { "silo02", "silo01" })
+        {
+            cluster.Live.Remove(victim);
+            cluster.Build();
+            cluster.Live.Add(victim);
+            cluster.Build();
+            Assert.Equal([2, 2, 2], cluster.Held);
+            cluster.AssertEachShardOnDistinctSilos();
+        }
+    }
+
+    [Fact]
+    public void A_lone_replica_is_never_moved_away_from_the_weights_it_serves()
+    {
+        var cluster = new Cluster(shards: 4, replicas: 1, silos: 2);
+        cluster.Build();
+        cluster.Live.Remove("silo01");
+        cluster.Build();
+        cluster.Live.Add("silo01");
+        Assert.Equal(0, cluster.Build());
+        Assert.Equal([4, 0], cluster.Held);
+    }
+
+    [Fact]
+    public void Replicas_placed_together_while_a_worker_was_down_spread_when_it_returns()
+    {
+        var cluster = new Cluster(shards: 1, replicas: 2, silos: 2);
+        cluster.Live.Remove("silo01");
+        cluster.Build();
+        Assert.Equal(["silo00"], cluster.SiloOf.Values.Distinct());
+        cluster.Live.Add("silo01");
+        Assert.Equal(1, cluster.Build());
+        cluster.AssertEachShardOnDistinctSilos();
+    }
+
+    [Theory]
+    [InlineData(3, 2, 3, 1)]
+    [InlineData(8, 2, 4, 2)]
+    [InlineData(14, 2, 5, 3)]
+    [InlineData(7, 3, 4, 4)]
+    [InlineData(16, 2, 8, 5)]
+    public void After_random_losses_and_returns_every_worker_serves_and_no_shard_is_doubled_up(int shards, int replicas, int silos, int seed)
+    {
+        var random = new Random(seed);
+        var cluster = new Cluster(shards, replicas, silos);
+        cluster.Build();
+        for (int step = 0; step < 40; step++)
+        {
+            var down = cluster.All.Where(s => !cluster.Live.Contains(s)).ToArray();
+            if (down.Length > 0 && (random.Next(2) == 0 || cluster.Live.Count <= replicas))
+                cluster.Live.Add(down[random.Next(down.Length)]);
+            else
+                cluster.Live.Remove(cluster.Ordered[random.Next(cluster.Live.Count)]);
+            cluster.Build();
+            cluster.AssertEachShardOnDistinctSilos();
+            if (cluster.Live.Count == silos)
+                Assert.True(cluster.Held.Max() - cluster.Held.Min() <= 1, $"step {step}: replicas per worker {string.Join(", ", cluster.Held)}");
+        }
+    }
+}
