@@ -1,4 +1,7 @@
 namespace Kimi.Cluster.Scheduling;
 
-/// <summary>A sequence that <see cref="Scheduler.Update"/> finished, with how many tokens it generated.</summary>
-public sealed record FinishedSequence(long Id, FinishReason Reason, int OutputTokens);
+/// <summary>A request that <see cref="Scheduler{TRequest}.Update"/> finished, with how many tokens it generated.</summary>
+public sealed record FinishedSequence<TRequest>(TRequest Request, FinishReason Reason, int OutputTokens) where TRequest : SequenceRequest
+{
+    public long Id => Request.Id;
+}

@@ -1,6 +1,6 @@
 namespace Kimi.Cluster.Scheduling;
 
-/// <summary>Why <see cref="Scheduler.TryAdd"/> turned a request away.</summary>
+/// <summary>Why <see cref="Scheduler{TRequest}.TryAdd"/> turned a request away.</summary>
 public enum RefusalReason
 {
     /// <summary>The waiting queue is full: try again later (HTTP 429).</summary>

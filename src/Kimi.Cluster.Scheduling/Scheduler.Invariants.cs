@@ -1,6 +1,6 @@
 namespace Kimi.Cluster.Scheduling;
 
-public sealed partial class Scheduler
+public sealed partial class Scheduler<TRequest>
 {
     /// <summary>
     /// Recounts the books and throws if they disagree: every block's refcount equals the number

@@ -1,13 +1,13 @@
 namespace Kimi.Cluster.Scheduling;
 
-public sealed partial class Scheduler
+public sealed partial class Scheduler<TRequest>
 {
     /// <summary>
     /// Plans one step under the token budget: every running decode first (one token each), then
     /// prefill chunks of running sequences, then admissions from the queue in FCFS order. A decode
     /// that finds no block preempts the newest running sequence.
     /// </summary>
-    public StepPlan Schedule()
+    public StepPlan<TRequest> Schedule()
     {
         if (_inFlight is not null)
             throw new InvalidOperationException("Update the previous step's results before planning the next step.");

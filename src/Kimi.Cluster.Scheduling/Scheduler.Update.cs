@@ -1,6 +1,6 @@
 namespace Kimi.Cluster.Scheduling;
 
-public sealed partial class Scheduler
+public sealed partial class Scheduler<TRequest>
 {
     /// <summary>
     /// Folds the step's results back in: every scheduled sequence has its tokens computed, newly
@@ -9,13 +9,13 @@ public sealed partial class Scheduler
     /// tokens or reaches its length (max tokens or the model's context), and frees its blocks. Results for
     /// sequences cancelled since the plan are ignored.
     /// </summary>
-    public IReadOnlyList<FinishedSequence> Update(IReadOnlyList<SampledToken> results)
+    public IReadOnlyList<FinishedSequence<TRequest>> Update(IReadOnlyList<SampledToken> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var step = _inFlight ?? [];
         _inFlight = null;
         var sampled = results.ToDictionary(r => r.Id);
-        var finished = new List<FinishedSequence>();
+        var finished = new List<FinishedSequence<TRequest>>();
         foreach (var sequence in step)
         {
             if (!sequence.IsRunning || sequence.ScheduledCount == 0)
@@ -34,7 +34,7 @@ public sealed partial class Scheduler
         return finished;
     }
 
-    private FinishedSequence? Append(Sequence sequence, SampledToken token)
+    private FinishedSequence<TRequest>? Append(Sequence sequence, SampledToken token)
     {
         sequence.Tokens.Add(token.Token);
         FinishReason? reason = sequence.StopTokenIds.Contains(token.Token) ? FinishReason.Stop
@@ -47,7 +47,7 @@ public sealed partial class Scheduler
         _running.Remove(sequence);
         _active.Remove(sequence.Id);
         sequence.IsRunning = false;
-        return new FinishedSequence(sequence.Id, reason.Value, outputs);
+        return new FinishedSequence<TRequest>(sequence.Request, reason.Value, outputs);
     }
 
     /// <summary>Extends the sequence's hash chain over its newly computed full blocks and caches them.</summary>

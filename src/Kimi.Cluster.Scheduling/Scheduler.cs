@@ -5,10 +5,12 @@ namespace Kimi.Cluster.Scheduling;
 /// <summary>
 /// Owns the queue and the step plan of every request (vLLM-v1 style): a bounded FCFS waiting
 /// queue, the running sequences and their KV blocks. <see cref="Schedule"/> plans one step,
-/// <see cref="Update"/> folds its sampled tokens back in; the two alternate. Not thread-safe:
-/// one engine loop drives it.
+/// <see cref="Update"/> folds its sampled tokens back in; the two alternate. It is the one registry
+/// of requests: the <typeparamref name="TRequest"/> objects it holds (with whatever state the
+/// caller keeps in them) come back in its plans and finished sequences. Not thread-safe: one
+/// engine loop drives it.
 /// </summary>
-public sealed partial class Scheduler
+public sealed partial class Scheduler<TRequest> where TRequest : SequenceRequest
 {
     private readonly LinkedList<Sequence> _waiting = new();
     // Oldest admission first: preemption takes from the end.
@@ -45,11 +47,14 @@ public sealed partial class Scheduler
     /// <summary>Whether any request is queued or running.</summary>
     public bool HasWork => _active.Count > 0;
 
+    /// <summary>Requests queued or running.</summary>
+    public int Count => _active.Count;
+
     /// <summary>
     /// Queues a request, or refuses it: at once and for good when it could never run (too long
     /// for the context or the whole cache), or for now when the queue is full.
     /// </summary>
-    public bool TryAdd(SequenceRequest request, [NotNullWhen(false)] out Refusal? refusal)
+    public bool TryAdd(TRequest request, [NotNullWhen(false)] out Refusal? refusal)
     {
         ArgumentNullException.ThrowIfNull(request);
         refusal = Check(request);
@@ -62,10 +67,15 @@ public sealed partial class Scheduler
     }
 
     /// <summary>Drops a queued or running request and frees its blocks now; false if unknown or finished.</summary>
-    public bool Cancel(long id)
+    public bool Cancel(long id) => Cancel(id, out _);
+
+    /// <summary>Drops a queued or running request and frees its blocks now; false if unknown or finished.</summary>
+    public bool Cancel(long id, [NotNullWhen(true)] out TRequest? request)
     {
+        request = null;
         if (!_active.Remove(id, out var sequence))
             return false;
+        request = sequence.Request;
         if (sequence.WaitingNode is { } node)
         {
             // Waiting sequences hold no blocks: preemption released them.
@@ -79,7 +89,16 @@ public sealed partial class Scheduler
         return true;
     }
 
-    private Refusal? Check(SequenceRequest request)
+    /// <summary>Drops every request (the loop is stopping); returns them.</summary>
+    public IReadOnlyList<TRequest> CancelAll()
+    {
+        var requests = _active.Values.Select(s => s.Request).ToList();
+        foreach (var request in requests)
+            Cancel(request.Id);
+        return requests;
+    }
+
+    private Refusal? Check(TRequest request)
     {
         var prompt = request.PromptTokens?.Count ?? 0;
         if (prompt == 0 || request.MaxTokens < 1)

@@ -80,7 +80,7 @@ public sealed class SchedulerPlanningTests
         var scheduler = Create(budget: 64);
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 16, 1), out _));
         var (_, finished) = FakeEngine.Step(scheduler);
-        Assert.Equal(new FinishedSequence(1, FinishReason.Length, 1), Assert.Single(finished));
+        Assert.Equal((1L, FinishReason.Length, 1), Outcome(Assert.Single(finished)));
         Assert.Equal(0, scheduler.Blocks.UsedCount);
         Assert.Equal(4, scheduler.PrefixCache.EvictableCount);
 
@@ -97,7 +97,7 @@ public sealed class SchedulerPlanningTests
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 50), out _));
         FakeEngine.Step(scheduler);
         var (_, finished) = FakeEngine.Step(scheduler, stop: _ => true);
-        Assert.Equal(new FinishedSequence(1, FinishReason.Stop, 2), Assert.Single(finished));
+        Assert.Equal((1L, FinishReason.Stop, 2), Outcome(Assert.Single(finished)));
         Assert.False(scheduler.HasWork);
     }
 
@@ -142,4 +142,6 @@ public sealed class SchedulerPlanningTests
         Assert.NotNull(resumed);
         Assert.True(resumed.CachedTokens > 0);
     }
+
+    private static (long Id, FinishReason Reason, int OutputTokens) Outcome(FinishedSequence done) => (done.Id, done.Reason, done.OutputTokens);
 }

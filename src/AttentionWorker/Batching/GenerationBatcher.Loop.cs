@@ -1,24 +1,25 @@
-using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Batching;
 
 public sealed partial class GenerationBatcher
 {
+    /// <summary>The step, as in nano-vllm: schedule, run, fold the tokens back in; wait when there is nothing to run.</summary>
     private void RunLoop(CancellationToken stoppingToken)
     {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var plan = Plan();
+                var plan = Schedule();
                 if (plan.IsEmpty)
                 {
                     if (!WaitForWork(stoppingToken))
                         return;
                     continue;
                 }
-                RunStep(plan, stoppingToken);
+                if (Run(plan, stoppingToken) is { } sampled)
+                    Update(sampled);
             }
         }
         finally
@@ -30,48 +31,26 @@ public sealed partial class GenerationBatcher
         }
     }
 
-    /// <summary>Folds in cancellations and arrivals, then plans the next step.</summary>
-    private StepPlan Plan()
+    private StepPlan<PendingGeneration> Schedule()
     {
         lock (_lock)
         {
-            foreach (var id in _cancelled)
-                _generator.Cancel(id);
-            _cancelled.Clear();
-            // Arrivals join the generator before the scheduler can plan them, under the same lock.
-            foreach (var pending in _arrived)
-            {
-                if (_pending.ContainsKey(pending.Id))
-                    AddToGenerator(pending);
-            }
-            _arrived.Clear();
-            // Every removal from _pending is followed by a wake, so the loop passes here after it.
+            // Every request that leaves the scheduler is followed by a wake, so the loop passes here after it.
             CompleteDrainIfIdle();
             return _scheduler.Schedule();
         }
     }
 
-    private void AddToGenerator(PendingGeneration pending)
-    {
-        try
-        {
-            _generator.Add(pending.Id, pending.Request);
-        }
-        catch (ArgumentException error)
-        {
-            _scheduler.Cancel(pending.Id);
-            _pending.Remove(pending.Id);
-            pending.Fail(error);
-        }
-    }
-
-    private void RunStep(StepPlan plan, CancellationToken stoppingToken)
+    /// <summary>
+    /// Runs the step; the engine hands each sampled token to its request, which streams it. A
+    /// failed step fails its requests and returns null.
+    /// </summary>
+    private IReadOnlyList<SampledToken>? Run(StepPlan<PendingGeneration> plan, CancellationToken stoppingToken)
     {
         LogStepStarting(_logger, plan.Sequences.Count, plan.TotalTokens);
-        IReadOnlyList<StepToken> sampled;
         try
         {
-            sampled = _generator.Step(plan, stoppingToken);
+            return _generator.Engine.Step(plan, stoppingToken);
         }
         catch (Exception error)
         {
@@ -79,39 +58,32 @@ public sealed partial class GenerationBatcher
             // callers are told; the loop goes on with the other requests.
             var failed = FailStep(plan, error);
             LogStepFailed(_logger, error, plan.Sequences.Count, string.Join(", ", failed));
-            return;
+            return null;
         }
+    }
+
+    /// <summary>The scheduler decides which requests the tokens finished; they complete. Tokens of requests cancelled meanwhile go nowhere.</summary>
+    private void Update(IReadOnlyList<SampledToken> sampled)
+    {
         lock (_lock)
         {
-            // Tokens of sequences cancelled during the step go nowhere; Update ignores them too.
-            foreach (var token in sampled)
-            {
-                if (_pending.TryGetValue(token.Id, out var pending))
-                    pending.AddToken(token.Token);
-            }
-            foreach (var done in _scheduler.Update(sampled.Select(t => t.ToSampled()).ToArray()))
-            {
-                var result = _generator.Complete(done.Id, done.Reason);
-                if (_pending.Remove(done.Id, out var pending))
-                    pending.Complete(result);
-            }
+            foreach (var done in _scheduler.Update(sampled))
+                done.Request.Complete(done.Request.ToResult(done.Reason));
         }
     }
 
     /// <summary>
-    /// A failed step fails its sequences (only): they leave the scheduler and the generator. Returns
-    /// the request ids of those that were still waiting for an answer.
+    /// A failed step fails its sequences (only): they leave the scheduler. Returns the request ids
+    /// of those that were still waiting for an answer.
     /// </summary>
-    private List<string> FailStep(StepPlan plan, Exception cause)
+    private List<string> FailStep(StepPlan<PendingGeneration> plan, Exception cause)
     {
         var failed = new List<string>(plan.Sequences.Count);
         lock (_lock)
         {
             foreach (var sequence in plan.Sequences)
             {
-                _scheduler.Cancel(sequence.Id);
-                _generator.Cancel(sequence.Id);
-                if (_pending.Remove(sequence.Id, out var pending))
+                if (_scheduler.Cancel(sequence.Id, out var pending))
                 {
                     pending.Fail(GenerationFailedException.For(pending.RequestId, cause));
                     failed.Add(pending.RequestId);
@@ -142,10 +114,8 @@ public sealed partial class GenerationBatcher
         lock (_lock)
         {
             _stopped = true;
-            foreach (var pending in _pending.Values)
+            foreach (var pending in _scheduler.CancelAll())
                 pending.Fail(error);
-            _pending.Clear();
-            _arrived.Clear();
         }
     }
 }

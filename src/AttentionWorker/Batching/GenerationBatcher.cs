@@ -7,22 +7,19 @@ using Kimi.Cluster.Scheduling;
 namespace Kimi.Cluster.AttentionWorker.Batching;
 
 /// <summary>
-/// Continuous batching: requests join the <see cref="Scheduler"/> as they arrive, and one loop
-/// thread (the only caller of the single-threaded generator) runs step after step, each mixing
-/// decodes with prefill chunks. Calls admit and cancel from their own threads under a lock; the
-/// loop holds it for everything except the step itself.
+/// Continuous batching: requests join the <see cref="Scheduler{TRequest}"/> as they arrive, and one
+/// loop thread (the only caller of the single-threaded engine) runs step after step, each mixing
+/// decodes with prefill chunks. The scheduler is the one registry of requests: it holds each
+/// <see cref="PendingGeneration"/> from admission until it finishes or is cancelled. Calls admit
+/// and cancel from their own threads under a lock; the loop holds it for everything except the
+/// step itself.
 /// </summary>
 public sealed partial class GenerationBatcher : BackgroundService
 {
     private readonly IBatchGenerator _generator;
     private readonly ILogger<GenerationBatcher> _logger;
     private readonly Lock _lock = new();
-    private readonly Scheduler _scheduler;
-    // Admitted to the scheduler and not finished; the loop completes them.
-    private readonly Dictionary<long, PendingGeneration> _pending = [];
-    // Admitted since the loop last looked: not yet in the generator.
-    private readonly List<PendingGeneration> _arrived = [];
-    private readonly List<long> _cancelled = [];
+    private readonly Scheduler<PendingGeneration> _scheduler;
     // Wakes an idle loop; one signal is enough however many arrive.
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -39,7 +36,7 @@ public sealed partial class GenerationBatcher : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         _generator = generator;
         _logger = logger;
-        _scheduler = new Scheduler(options.SchedulerConfig(generator.Model.MaxPositionEmbeddings), options.CacheSize);
+        _scheduler = new Scheduler<PendingGeneration>(options.SchedulerConfig(generator.Model.MaxPositionEmbeddings), options.CacheSize);
         metrics?.ObserveScheduler(Load);
         metrics?.ObserveResidentWeights(generator.Model.ResidentWeightBytes);
     }
@@ -76,34 +73,41 @@ public sealed partial class GenerationBatcher : BackgroundService
         get
         {
             lock (_lock)
-                return _pending.Count;
+                return _scheduler.Count;
         }
     }
 
     private void CompleteDrainIfIdle()
     {
-        if (_draining && _pending.Count == 0)
+        if (_draining && _scheduler.Count == 0)
             _drained.TrySetResult();
     }
 
     /// <summary>
-    /// Admits a validated request, or throws <see cref="AdmissionRefusedException"/> at once when
-    /// the scheduler refuses it (InvalidOperationException when the worker is stopping). A
-    /// cancelled call is dropped from the scheduler at once.
+    /// Admits a request, or throws at once: <see cref="AdmissionRefusedException"/> when the
+    /// scheduler refuses it, ArgumentException when the engine cannot run it, and
+    /// InvalidOperationException when the worker is stopping. A cancelled call is dropped from the
+    /// scheduler at once.
     /// </summary>
     public PendingGeneration Enqueue(GenerationRequest request, CancellationToken callCancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var pending = new PendingGeneration(Interlocked.Increment(ref _nextId), request, callCancellation);
+        var pending = new PendingGeneration(Interlocked.Increment(ref _nextId), request, _generator.Model.EosTokenIds, callCancellation);
         lock (_lock)
         {
             if (_stopped || _draining)
                 throw new InvalidOperationException("the worker is shutting down");
-            var sequence = request.ToSequence(pending.Id, _generator.Model.EosTokenIds);
-            if (!_scheduler.TryAdd(sequence, out var refusal))
+            if (!_scheduler.TryAdd(pending, out var refusal))
                 throw new AdmissionRefusedException(refusal);
-            _pending.Add(pending.Id, pending);
-            _arrived.Add(pending);
+            try
+            {
+                _generator.Engine.Validate(request);
+            }
+            catch (ArgumentException)
+            {
+                _scheduler.Cancel(pending.Id);
+                throw;
+            }
         }
         // Registered outside the lock: an already-cancelled token runs Cancel right here.
         pending.CancelRegistration = callCancellation.Register(() => Cancel(pending.Id));
@@ -111,17 +115,13 @@ public sealed partial class GenerationBatcher : BackgroundService
         return pending;
     }
 
-    /// <summary>
-    /// Frees the request's queue slot and blocks and completes its stream now; the loop drops
-    /// its sampler state before the next step (the generator is the loop's alone).
-    /// </summary>
+    /// <summary>Frees the request's queue slot and blocks and completes its stream now.</summary>
     private void Cancel(long id)
     {
         lock (_lock)
         {
-            if (!_scheduler.Cancel(id) || !_pending.Remove(id, out var pending))
+            if (!_scheduler.Cancel(id, out var pending))
                 return;
-            _cancelled.Add(id);
             pending.Complete(new GenerationResult([], FinishReason.Cancelled, pending.Request.PromptTokenIds.Count));
         }
         Wake();

@@ -1,13 +1,16 @@
 using System.Threading.Channels;
 using Kimi.Cluster.Model.Engine;
+using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Batching;
 
 /// <summary>
-/// One request queued or running in the batcher: the batcher writes its tokens and
-/// outcome here from the engine thread, the gRPC call reads them on its own.
+/// One request queued or running in the batcher, and the one record of it: the scheduler holds
+/// it, the engine samples with its state, and the gRPC call reads its tokens and outcome here.
+/// The engine's loop writes the tokens; completion may come from any thread (a cancelled call).
 /// </summary>
-public sealed class PendingGeneration
+public sealed class PendingGeneration(long id, GenerationRequest request, IEnumerable<int> eosTokenIds, CancellationToken callCancellation)
+    : GenerationSequence(id, request, eosTokenIds)
 {
     private readonly Channel<GeneratedToken> _tokens = Channel.CreateUnbounded<GeneratedToken>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -15,23 +18,11 @@ public sealed class PendingGeneration
     private readonly TaskCompletionSource<GenerationResult> _result =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PendingGeneration(long id, GenerationRequest request, CancellationToken callCancellation)
-    {
-        Id = id;
-        Request = request;
-        CallCancellation = callCancellation;
-    }
-
-    /// <summary>The id the scheduler and the engine know the request by.</summary>
-    public long Id { get; }
-
-    public GenerationRequest Request { get; }
-
-    /// <summary>The caller's request id, or one made from <see cref="Id"/> when it sent none: what logs and errors name.</summary>
+    /// <summary>The caller's request id, or one made from <see cref="SequenceRequest.Id"/> when it sent none: what logs and errors name.</summary>
     public string RequestId => Request.RequestId.Length > 0 ? Request.RequestId : $"worker-sequence-{Id}";
 
     /// <summary>Cancelled when the caller has gone.</summary>
-    public CancellationToken CallCancellation { get; }
+    public CancellationToken CallCancellation { get; } = callCancellation;
 
     /// <summary>Tokens as they are sampled; completes when the request finishes (faults when the batch failed).</summary>
     public ChannelReader<GeneratedToken> Tokens => _tokens.Reader;
@@ -42,7 +33,12 @@ public sealed class PendingGeneration
     /// <summary>Stops watching the call's cancellation once the request is done.</summary>
     internal CancellationTokenRegistration CancelRegistration { get; set; }
 
-    internal void AddToken(GeneratedToken token) => _tokens.Writer.TryWrite(token);
+    /// <summary>Also streams the token to the call (dropped when the request was cancelled meanwhile).</summary>
+    public override void Accept(GeneratedToken token)
+    {
+        base.Accept(token);
+        _tokens.Writer.TryWrite(token);
+    }
 
     internal void Complete(GenerationResult result)
     {

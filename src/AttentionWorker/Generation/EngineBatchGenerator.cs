@@ -10,8 +10,8 @@ using Kimi.Cluster.Scheduling;
 namespace Kimi.Cluster.AttentionWorker.Generation;
 
 /// <summary>
-/// Owns the loaded <see cref="LoadedModel"/> and its <see cref="ContinuousEngine"/> (the paged
-/// KV cache), and exposes them as the worker's batch generator.
+/// Loads and owns the <see cref="LoadedModel"/> and its <see cref="ContinuousEngine"/> (the paged
+/// KV cache): the model the worker serves.
 /// </summary>
 public sealed partial class EngineBatchGenerator : IBatchGenerator
 {
@@ -64,13 +64,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         return generator;
     }
 
-    public void Add(long id, GenerationRequest request) => _continuous.Add(id, request);
-
-    public IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation) => _continuous.Step(plan, cancellation);
-
-    public GenerationResult Complete(long id, FinishReason reason) => _continuous.Complete(id, reason);
-
-    public GenerationResult? Cancel(long id) => _continuous.Cancel(id);
+    public IStepEngine Engine => _continuous;
 
     public void Dispose()
     {

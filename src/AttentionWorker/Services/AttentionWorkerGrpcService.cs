@@ -36,10 +36,6 @@ public sealed partial class AttentionWorkerGrpcService(
                 throw context.CancellationToken.IsCancellationRequested ? WorkerErrors.ClientCancelled() : WorkerErrors.ShuttingDown();
             await stream.WriteFinalAsync(result, context.CancellationToken);
         }
-        catch (ArgumentException error)
-        {
-            throw WorkerErrors.InvalidPrompt(error);
-        }
         catch (InvalidOperationException error) when (!batcher.IsRunning)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, error.Message));
@@ -74,6 +70,10 @@ public sealed partial class AttentionWorkerGrpcService(
         catch (AdmissionRefusedException error)
         {
             throw WorkerErrors.Refused(error.Refusal);
+        }
+        catch (ArgumentException error)
+        {
+            throw WorkerErrors.InvalidPrompt(error);
         }
         catch (InvalidOperationException)
         {

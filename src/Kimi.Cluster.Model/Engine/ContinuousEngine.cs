@@ -8,15 +8,14 @@ namespace Kimi.Cluster.Model.Engine;
 
 /// <summary>
 /// Continuous batching over a <see cref="PagedKvCache"/>: runs the steps a
-/// <see cref="Scheduler"/> plans (decodes and prefill chunks mixed in one forward pass) and keeps
-/// each request's sampler state, since the scheduler sees only token ids (and decides, from
-/// them, when a request finishes). Not thread-safe: one loop drives the scheduler and this
-/// engine together.
+/// <see cref="Scheduler{TRequest}"/> plans (decodes and prefill chunks mixed in one forward pass)
+/// and samples each sequence's token with the state its <see cref="GenerationSequence"/> keeps;
+/// the scheduler, which sees only token ids, decides from them when a request finishes. Holds no
+/// request of its own. Not thread-safe: one loop drives the scheduler and this engine together.
 /// </summary>
-public sealed class ContinuousEngine : IDisposable
+public sealed class ContinuousEngine : IStepEngine, IDisposable
 {
     private readonly LoadedModel _model;
-    private readonly Dictionary<long, SequenceOutput> _requests = [];
 
     /// <param name="model">Supplies the layers, the config and request validation; not owned.</param>
     public ContinuousEngine(LoadedModel model, CacheSize cacheSize)
@@ -28,28 +27,14 @@ public sealed class ContinuousEngine : IDisposable
 
     public PagedKvCache Cache { get; }
 
-    /// <summary>Requests added and not yet completed.</summary>
-    public int Count => _requests.Count;
-
-    /// <summary>
-    /// Validates a request (<see cref="LoadedModel.Validate"/> throws ArgumentException),
-    /// keeps its sampler state under <paramref name="id"/>, and returns what the scheduler needs.
-    /// </summary>
-    public SequenceRequest Add(long id, GenerationRequest request)
+    public void Validate(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         _model.Validate(request);
-        if (!_requests.TryAdd(id, new SequenceOutput(request)))
-            throw new ArgumentException($"Request {id} is already in the engine.", nameof(id));
-        return request.ToSequence(id, _model.Config.EosTokenIds);
     }
 
-    /// <summary>
-    /// Runs one planned step and samples a token for every sequence whose chunk reaches the end
-    /// of its known tokens. Sequences no longer in the engine (cancelled) are computed but skip sampling.
-    /// Cancelling <paramref name="cancellation"/> (the worker stopping) abandons the step's remote expert work.
-    /// </summary>
-    public IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation = default)
+    public IReadOnlyList<SampledToken> Step<TSequence>(StepPlan<TSequence> plan, CancellationToken cancellation = default)
+        where TSequence : GenerationSequence
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.IsEmpty)
@@ -79,40 +64,31 @@ public sealed class ContinuousEngine : IDisposable
         }
     }
 
-    private List<StepToken> Sample(StepPlan plan, Tensor logits)
+    private static List<SampledToken> Sample<TSequence>(StepPlan<TSequence> plan, Tensor logits) where TSequence : GenerationSequence
     {
         var rows = new List<long>();
-        var samplers = new List<(ScheduledSequence Plan, SequenceOutput Output)>();
+        var sequences = new List<GenerationSequence>();
         for (int i = 0; i < plan.Sequences.Count; i++)
         {
-            var s = plan.Sequences[i];
-            if (s.SamplesToken && _requests.TryGetValue(s.Id, out var output))
+            if (plan.Sequences[i].SamplesToken)
             {
                 rows.Add(i);
-                samplers.Add((s, output));
+                sequences.Add(plan.Sequences[i].Request);
             }
         }
         if (rows.Count == 0)
             return [];
         var picked = logits.index_select(0, tensor(rows.ToArray()));
-        var sampled = TokenSampler.Sample(picked, samplers.Select(x => x.Output.Request.Sampling).ToArray(),
-            samplers.Select(x => x.Output.Random).ToArray(), samplers.Select(x => x.Output.TokenCounts).ToArray());
-        var results = new List<StepToken>(rows.Count);
-        for (int r = 0; r < samplers.Count; r++)
+        var sampled = TokenSampler.Sample(picked, [.. sequences.Select(s => s.Request.Sampling)],
+            [.. sequences.Select(s => s.Random)], [.. sequences.Select(s => s.TokenCounts)]);
+        var results = new List<SampledToken>(rows.Count);
+        for (int r = 0; r < sequences.Count; r++)
         {
-            samplers[r].Output.Accept(sampled[r]);
-            results.Add(new StepToken(samplers[r].Plan.Id, sampled[r]));
+            sequences[r].Accept(sampled[r]);
+            results.Add(new SampledToken(sequences[r].Id, sampled[r].TokenId));
         }
         return results;
     }
-
-    /// <summary>Removes a request the scheduler finished, for <paramref name="reason"/>, and returns its result.</summary>
-    public GenerationResult Complete(long id, FinishReason reason) =>
-        _requests.Remove(id, out var output) ? output.ToResult(reason) : throw new KeyNotFoundException($"Request {id} is not in the engine.");
-
-    /// <summary>Removes a cancelled request (cancel it in the scheduler too); its result says Cancelled.</summary>
-    public GenerationResult? Cancel(long id) =>
-        _requests.Remove(id, out var output) ? output.ToResult(FinishReason.Cancelled) : null;
 
     public void Dispose() => Cache.Dispose();
 }

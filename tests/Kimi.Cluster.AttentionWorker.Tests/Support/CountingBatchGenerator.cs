@@ -1,3 +1,4 @@
+using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
@@ -7,13 +8,13 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 /// <summary>
 /// A stand-in for the engine with predictable output: token k of a sequence is
 /// (last prompt token + k + 1) mod vocab, logprob -1. Records how many sequences each step
-/// ran, and can hold the first step until released, so tests can queue requests behind it.
+/// ran, which requests it ever ran and which of those were cancelled, and can hold the first step
+/// until released, so tests can queue requests behind it.
 /// </summary>
-public sealed class CountingBatchGenerator : IBatchGenerator
+public sealed class CountingBatchGenerator : IBatchGenerator, IStepEngine
 {
     private readonly List<int> _batchSizes = [];
     private readonly List<long> _cancelled = [];
-    private readonly Dictionary<long, (GenerationRequest Request, List<GeneratedToken> Tokens)> _requests = [];
     private readonly ManualResetEventSlim _gate;
     private readonly SemaphoreSlim _stepPermits = new(0);
     private readonly SemaphoreSlim _heldSteps = new(0);
@@ -29,6 +30,8 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     /// <summary>Each step waits for its own <see cref="ReleaseOneStep"/>, so a test decides when the loop moves on.</summary>
     public bool HoldEveryStep { get; init; }
 
+    public IStepEngine Engine => this;
+
     public ModelDescriptor Model { get; } = new("fake-model", 100, 64, [2], DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
     /// <summary>Set when a step is waiting at the gate.</summary>
@@ -40,13 +43,13 @@ public sealed class CountingBatchGenerator : IBatchGenerator
         get { lock (_batchSizes) return [.. _batchSizes]; }
     }
 
-    /// <summary>Ids of the requests the batcher cancelled in the engine.</summary>
+    /// <summary>Ids of the requests the engine ran that were cancelled.</summary>
     public IReadOnlyList<long> Cancelled
     {
         get { lock (_cancelled) return [.. _cancelled]; }
     }
 
-    /// <summary>Ids of the requests ever added, in order.</summary>
+    /// <summary>Ids of the requests the engine ever ran, in order.</summary>
     public List<long> Added { get; } = [];
 
     public void Release() => _gate.Set();
@@ -56,7 +59,7 @@ public sealed class CountingBatchGenerator : IBatchGenerator
     /// <summary>With <see cref="HoldEveryStep"/>: completes when a step is waiting for its <see cref="ReleaseOneStep"/>.</summary>
     public Task WaitForHeldStepAsync(CancellationToken cancellation) => _heldSteps.WaitAsync(cancellation);
 
-    /// <summary>Completes when the batcher cancels request <paramref name="id"/> in the engine.</summary>
+    /// <summary>Completes when request <paramref name="id"/>, which the engine ran, is cancelled.</summary>
     public Task WhenCancelled(long id)
     {
         lock (_cancelled)
@@ -69,16 +72,18 @@ public sealed class CountingBatchGenerator : IBatchGenerator
         }
     }
 
-    public void Add(long id, GenerationRequest request)
+    /// <summary>Runs every request.</summary>
+    public void Validate(GenerationRequest request)
     {
-        _requests.Add(id, (request, []));
-        Added.Add(id);
     }
 
-    public IReadOnlyList<StepToken> Step(StepPlan plan, CancellationToken cancellation)
+    public IReadOnlyList<SampledToken> Step<TSequence>(StepPlan<TSequence> plan, CancellationToken cancellation)
+        where TSequence : GenerationSequence
     {
         lock (_batchSizes)
             _batchSizes.Add(plan.Sequences.Count);
+        foreach (var s in plan.Sequences.Where(s => !Added.Contains(s.Id)))
+            Watch(s.Request);
         Holding.Set();
         if (HoldEveryStep)
         {
@@ -87,39 +92,39 @@ public sealed class CountingBatchGenerator : IBatchGenerator
         }
         else
             _gate.Wait(TimeSpan.FromSeconds(30));
-        if (plan.Sequences.Any(s => _requests.TryGetValue(s.Id, out var r) && r.Request.PromptTokenIds[0] == FailingPromptToken))
+        if (plan.Sequences.Any(s => s.Request.Request.PromptTokenIds[0] == FailingPromptToken))
             throw StepError;
-        var sampled = new List<StepToken>();
-        foreach (var s in plan.Sequences.Where(s => s.SamplesToken && _requests.ContainsKey(s.Id)))
+        var sampled = new List<SampledToken>();
+        foreach (var s in plan.Sequences.Where(s => s.SamplesToken))
         {
-            var (request, tokens) = _requests[s.Id];
+            var request = s.Request.Request;
             // The chunk that samples ends at the newest token, prompt or generated.
             int next = (s.Tokens[^1] + 1) % Model.VocabSize;
             var alternatives = Enumerable.Range(0, request.Sampling.Logprobs).Select(k => new TokenLogprob(k, -2f)).ToArray();
-            var token = new GeneratedToken(next, -1f, alternatives);
-            tokens.Add(token);
-            sampled.Add(new StepToken(s.Id, token));
+            s.Request.Accept(new GeneratedToken(next, -1f, alternatives));
+            sampled.Add(new SampledToken(s.Id, next));
         }
         return sampled;
     }
 
-    public GenerationResult Complete(long id, FinishReason reason)
+    /// <summary>Notes a request the engine runs for the first time, and its cancellation when it comes.</summary>
+    private void Watch(GenerationSequence sequence)
     {
-        _requests.Remove(id, out var entry);
-        return new GenerationResult(entry.Tokens, reason, entry.Request.PromptTokenIds.Count);
-    }
-
-    public GenerationResult? Cancel(long id)
-    {
-        lock (_cancelled)
+        Added.Add(sequence.Id);
+        if (sequence is not PendingGeneration pending)
+            return;
+        pending.Result.ContinueWith(result =>
         {
-            _cancelled.Add(id);
-            if (_cancellations.TryGetValue(id, out var signal))
-                signal.TrySetResult();
-        }
-        return _requests.Remove(id, out var entry)
-            ? new GenerationResult(entry.Tokens, FinishReason.Cancelled, entry.Request.PromptTokenIds.Count)
-            : null;
+            if (result.IsCompletedSuccessfully && result.Result.FinishReason == FinishReason.Cancelled)
+            {
+                lock (_cancelled)
+                {
+                    _cancelled.Add(pending.Id);
+                    if (_cancellations.TryGetValue(pending.Id, out var signal))
+                        signal.TrySetResult();
+                }
+            }
+        }, TaskScheduler.Default);
     }
 
     public void Dispose()

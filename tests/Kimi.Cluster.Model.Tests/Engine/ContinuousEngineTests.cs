@@ -48,9 +48,12 @@ public sealed class ContinuousEngineTests
     private static RunStats RunContinuously(IReadOnlyList<GenerationRequest> requests, SchedulerConfig config, CacheSize size)
     {
         using var engine = new ContinuousEngine(Tiny.Value, size);
-        var scheduler = new Scheduler(config, size);
+        var scheduler = new Scheduler<GenerationSequence>(config, size);
         for (int i = 0; i < requests.Count; i++)
-            Assert.True(scheduler.TryAdd(engine.Add(i, requests[i]), out var refusal), refusal?.Message);
+        {
+            engine.Validate(requests[i]);
+            Assert.True(scheduler.TryAdd(new GenerationSequence(i, requests[i], Tiny.Value.Config.EosTokenIds), out var refusal), refusal?.Message);
+        }
         var results = new Dictionary<long, GenerationResult>();
         int cached = 0, preemptions = 0, maxUsed = 0;
         for (int step = 0; scheduler.HasWork; step++)
@@ -64,10 +67,10 @@ public sealed class ContinuousEngineTests
             maxUsed = Math.Max(maxUsed, scheduler.Blocks.UsedCount);
             Assert.True(scheduler.Blocks.UsedCount <= size.Blocks);
             var sampled = engine.Step(plan);
-            foreach (var done in scheduler.Update(sampled.Select(t => t.ToSampled()).ToArray()))
-                results.Add(done.Id, engine.Complete(done.Id, done.Reason));
+            foreach (var done in scheduler.Update(sampled))
+                results.Add(done.Id, done.Request.ToResult(done.Reason));
         }
-        Assert.Equal(0, engine.Count);
+        Assert.Equal(0, scheduler.Count);
         return new RunStats(results, cached, preemptions, maxUsed);
     }
 

@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Model.Tests.Support;
 
 /// <summary>
 /// Generation for tests through the one engine the server runs: the requests go to a
-/// <see cref="ContinuousEngine"/> and its <see cref="Scheduler"/> together and are stepped until
+/// <see cref="ContinuousEngine"/> and its <see cref="Scheduler{TRequest}"/> together and are stepped until
 /// each finishes, with a cache that holds all of them at once (so nothing is preempted).
 /// </summary>
 public static class Generation
@@ -21,19 +21,20 @@ public static class Generation
         int blocks = requests.Sum(r => (r.PromptTokenIds.Count + Math.Max(0, r.Sampling.MaxTokens)) / BlockSize + 1);
         var size = new CacheSize(blocks, BlockSize);
         using var engine = new ContinuousEngine(model, size);
-        var scheduler = new Scheduler(
+        var scheduler = new Scheduler<GenerationSequence>(
             new SchedulerConfig(model.Config.MaxPositionEmbeddings, MaxBatchTokens, maxRunning: requests.Count, maxWaiting: requests.Count), size);
         for (int i = 0; i < requests.Count; i++)
         {
-            if (!scheduler.TryAdd(engine.Add(i, requests[i]), out var refusal))
+            engine.Validate(requests[i]);
+            if (!scheduler.TryAdd(new GenerationSequence(i, requests[i], model.Config.EosTokenIds), out var refusal))
                 throw new ArgumentException(refusal.Message);
         }
         var results = new GenerationResult[requests.Count];
         while (scheduler.HasWork)
         {
             var sampled = engine.Step(scheduler.Schedule());
-            foreach (var done in scheduler.Update([.. sampled.Select(t => t.ToSampled())]))
-                results[done.Id] = engine.Complete(done.Id, done.Reason);
+            foreach (var done in scheduler.Update(sampled))
+                results[done.Id] = done.Request.ToResult(done.Reason);
         }
         return results;
     }

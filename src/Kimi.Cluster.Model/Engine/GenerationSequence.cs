@@ -4,18 +4,25 @@ using Kimi.Cluster.Scheduling;
 namespace Kimi.Cluster.Model.Engine;
 
 /// <summary>
-/// What one request has generated and what its sampling needs next: its seeded generator, its
-/// tokens, and how often each token was generated (for the penalties). Whether it is finished is
-/// the scheduler's decision, handed in when it completes.
+/// A request as the engine runs it: the scheduler's part (prompt, budget, the tokens that end it)
+/// and what its sampling needs next (its seeded generator, its tokens, how often each token was
+/// generated, for the penalties). Whether it is finished is the scheduler's decision, handed in
+/// when it completes. Only the engine's loop writes to it.
 /// </summary>
-internal sealed class SequenceOutput
+public class GenerationSequence : SequenceRequest
 {
     private readonly List<GeneratedToken> _tokens = [];
     private readonly Dictionary<int, int> _counts = [];
 
-    public SequenceOutput(GenerationRequest request)
+    /// <param name="eosTokenIds">The model's end-of-sequence tokens: they end the sequence unless it ignores them.</param>
+    public GenerationSequence(long id, GenerationRequest request, IEnumerable<int> eosTokenIds)
+        : base(id, request.PromptTokenIds, request.Sampling.MaxTokens)
     {
         Request = request;
+        var stops = new HashSet<int>(request.Sampling.StopTokenIds);
+        if (!request.Sampling.IgnoreEos)
+            stops.UnionWith(eosTokenIds);
+        StopTokenIds = stops;
         Random = new(request.Sampling.Seed ?? (ulong)System.Random.Shared.NextInt64(), request.PromptTokenIds.Count);
         // A resumed generation's earlier tokens are the prompt's last ones: the penalties count them.
         var prompt = request.PromptTokenIds;
@@ -31,11 +38,13 @@ internal sealed class SequenceOutput
     /// <summary>How many times each token id occurs among the generated tokens (the resumed ones included, never the prompt).</summary>
     public IReadOnlyDictionary<int, int> TokenCounts => _counts;
 
-    public void Accept(GeneratedToken token)
+    /// <summary>Takes the token the engine sampled for this sequence.</summary>
+    public virtual void Accept(GeneratedToken token)
     {
         _tokens.Add(token);
         CollectionsMarshal.GetValueRefOrAddDefault(_counts, token.TokenId, out _)++;
     }
 
+    /// <summary>The tokens generated so far, finished for <paramref name="reason"/>.</summary>
     public GenerationResult ToResult(FinishReason reason) => new(_tokens.ToArray(), reason, Request.PromptTokenIds.Count);
 }
