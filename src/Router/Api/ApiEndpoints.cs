@@ -1,3 +1,10 @@
+using Kimi.Cluster.Router.Chat;
+using Kimi.Cluster.Router.Completions;
+using Kimi.Cluster.Router.Generation;
+using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.Router.Routing;
+using Kimi.Cluster.Router.Worker;
+
 namespace Kimi.Cluster.Router.Api;
 
 /// <summary>Owns the router's HTTP surface: its routes, and JSON error bodies for everything else.</summary>
@@ -13,8 +20,10 @@ public static class ApiEndpoints
         app.MapGet("/v1/models", ModelsEndpoint.HandleAsync);
         app.MapGet("/health", HealthEndpoint.HandleAsync);
         app.MapGet("/health_generate", HealthGenerateEndpoint.HandleAsync);
-        app.MapPost("/v1/completions", CompletionsEndpoint.HandleAsync);
-        app.MapPost("/v1/chat/completions", ChatCompletionsEndpoint.HandleAsync);
+        app.MapPost("/v1/completions", (HttpContext context, ModelInfoCache models, RouterLimits limits, AttentionWorkerPool worker) =>
+            AnswerPipeline.HandleAsync(context, CompletionAnswer.Instance, models, limits, worker));
+        app.MapPost("/v1/chat/completions", (HttpContext context, ModelInfoCache models, RouterLimits limits, AttentionWorkerPool worker) =>
+            AnswerPipeline.HandleAsync(context, ChatAnswer.Instance, models, limits, worker));
     }
 
     private static Task WriteStatusErrorAsync(HttpContext context)

@@ -27,7 +27,7 @@ public sealed class StreamingChatChoice(int index, ChatPlan plan, ModelText text
         if (!delta.IsEmpty || logprobs is not null)
             yield return new ChatChunkChoice(index, ToChatDelta(delta), logprobs, null);
         if (step.FinishReason is not null)
-            yield return new ChatChunkChoice(index, ChatDelta.None, null, ChatChoices.FinishReason(step.FinishReason, _calledTools));
+            yield return new ChatChunkChoice(index, ChatDelta.None, null, ChatAnswer.FinishReason(step.FinishReason, _calledTools));
     }
 
     private ChatDelta ToChatDelta(OutputDelta delta)
