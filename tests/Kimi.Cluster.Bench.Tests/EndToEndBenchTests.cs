@@ -1,7 +1,7 @@
 using Kimi.Cluster.Bench.Cli;
 using Kimi.Cluster.Bench.Load;
 using Kimi.Cluster.Bench.Results;
-using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared;
 using Spectre.Console;
 
 namespace Kimi.Cluster.Bench.Tests;

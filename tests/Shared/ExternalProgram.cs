@@ -7,7 +7,6 @@ namespace Kimi.Cluster.Tests.Shared;
 /// <summary>
 /// Runs the programs the tests compare against or drive (the Python cross-checks, node, go, npm),
 /// and finds what they need: the repository root and a python3 that has a given module.
-/// Linked into each test project that needs it.
 /// </summary>
 public static class ExternalProgram
 {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Launch;
 
 namespace Kimi.Cluster.Router.Cli;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Launch;
+using Kimi.Cluster.Router.Local;
 
 namespace Kimi.Cluster.Router.Cli;
 

@@ -2,6 +2,7 @@ using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
+using Kimi.Cluster.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Batching;

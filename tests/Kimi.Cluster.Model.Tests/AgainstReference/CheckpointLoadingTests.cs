@@ -1,7 +1,7 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
-using Kimi.Cluster.Model.Tests.Reference;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

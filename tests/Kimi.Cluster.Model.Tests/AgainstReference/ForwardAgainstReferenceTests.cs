@@ -3,8 +3,8 @@ using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.Tests.Support;
 using static TorchSharp.torch;
-using ReferenceMla = Kimi.Cluster.Model.Tests.Reference.MlaAttention;
-using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
+using ReferenceMath = Kimi.Cluster.Tests.Shared.Reference.ReferenceMath;
+using ReferenceMla = Kimi.Cluster.Tests.Shared.Reference.MlaAttention;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

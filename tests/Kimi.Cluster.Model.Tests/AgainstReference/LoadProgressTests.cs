@@ -3,8 +3,8 @@ using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.RoutedExperts;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Model.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Kimi.Cluster.Model.Engine;
-using Kimi.Cluster.Model.Tests.Reference;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

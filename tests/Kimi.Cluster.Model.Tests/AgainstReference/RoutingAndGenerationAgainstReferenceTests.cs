@@ -1,8 +1,8 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Tests.Support;
 using static TorchSharp.torch;
-using ReferenceGate = Kimi.Cluster.Model.Tests.Reference.MoeGate;
-using ReferenceMath = Kimi.Cluster.Model.Tests.Reference.ReferenceMath;
+using ReferenceGate = Kimi.Cluster.Tests.Shared.Reference.MoeGate;
+using ReferenceMath = Kimi.Cluster.Tests.Shared.Reference.ReferenceMath;
 
 namespace Kimi.Cluster.Model.Tests.AgainstReference;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Kimi.Cluster.Model.Tests.Reference;
+namespace Kimi.Cluster.Tests.Shared.Reference;
 
 /// <summary>Checks that the tiny checkpoints are well-formed safetensors holding exactly the reference values.</summary>
 public sealed class CheckpointWriterSelfTests

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Kimi.Cluster.Model.Tests.Reference;
+namespace Kimi.Cluster.Tests.Shared.Reference;
 
 /// <summary>
 /// Checks the FP8 block-quantized checkpoints and the E4M3FN codec, decoding with the format's

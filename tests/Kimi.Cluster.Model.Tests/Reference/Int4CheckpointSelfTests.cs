@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Kimi.Cluster.Model.Tests.Reference;
+namespace Kimi.Cluster.Tests.Shared.Reference;
 
 /// <summary>
 /// Checks the INT4 pack-quantized checkpoints against the documented compressed-tensors layout,

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Kimi.Cluster.Model.Tests.Reference;
+namespace Kimi.Cluster.Tests.Shared.Reference;
 
 /// <summary>The "quantization_config" the writer puts in config.json, compared with the released checkpoints' text.</summary>
 public sealed class QuantizationConfigSelfTests

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
-namespace Kimi.Cluster.Model.Tests.Reference;
+namespace Kimi.Cluster.Tests.Shared.Reference;
 
 /// <summary>
 /// The quantized checkpoints read by a second, independent implementation:

@@ -1,4 +1,4 @@
-namespace Kimi.Cluster.Model.Tests.Reference;
+namespace Kimi.Cluster.Tests.Shared.Reference;
 
 /// <summary>Sanity checks of the double-precision reference itself, against hand computations.</summary>
 public sealed class ReferenceSelfTests

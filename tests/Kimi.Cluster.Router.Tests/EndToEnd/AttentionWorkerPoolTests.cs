@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

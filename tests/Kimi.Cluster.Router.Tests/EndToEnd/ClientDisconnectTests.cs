@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Launch;
+using Kimi.Cluster.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
@@ -23,7 +24,7 @@ public sealed class ExpertWorkerPortTests
         int[] Pick(int count) => Interlocked.Increment(ref picks) == 1
             ? [takenPort, .. LoopbackPorts.Pick(count - 1)]
             : LoopbackPorts.Pick(count);
-        var log = new ListLogger();
+        var log = new RecordingLogger();
 
         await using var group = await ExpertWorkerGroup.StartAsync(
             WorkerLocator.Resolve(WorkerProgram.Expert, null), null, new ExpertLayout(1, 1, 1), null,
@@ -32,8 +33,8 @@ public sealed class ExpertWorkerPortTests
         Assert.Equal(2, picks);
         Assert.NotEqual(takenPort, group.Ports[0].SiloPort);
         Assert.Single(group.Workers);
-        Assert.Contains(log.Lines, l => l.Contains($"silo port {takenPort}", StringComparison.Ordinal) && l.Contains("attempt 1", StringComparison.Ordinal));
-        Assert.Contains(log.Lines, l => l.Contains("Cannot listen: a port is already in use", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, l => l.Contains($"silo port {takenPort}", StringComparison.Ordinal) && l.Contains("attempt 1", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, l => l.Contains("Cannot listen: a port is already in use", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class ExpertWorkerPortTests
 
         var error = await Assert.ThrowsAsync<WorkerStartException>(() => ExpertWorkerGroup.StartAsync(
             WorkerLocator.Resolve(WorkerProgram.Expert, null), null, new ExpertLayout(1, 1, 1), null,
-            TimeSpan.FromSeconds(120), new ListLogger(), CancellationToken.None, AlwaysTaken));
+            TimeSpan.FromSeconds(120), new RecordingLogger(), CancellationToken.None, AlwaysTaken));
 
         Assert.Equal(5, picks);
         Assert.Equal(Kimi.Cluster.ServiceDefaults.WorkerExitCodes.PortInUse, error.ExitCode);
@@ -59,27 +60,4 @@ public sealed class ExpertWorkerPortTests
     }
 
     /// <summary>Keeps what the launcher logs, the workers' forwarded output included.</summary>
-    private sealed class ListLogger : ILogger
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                    return [.. _lines];
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-                _lines.Add(formatter(state, exception));
-        }
-    }
 }

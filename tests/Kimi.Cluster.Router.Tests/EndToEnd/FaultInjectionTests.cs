@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 using Xunit.Abstractions;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Kimi.Cluster.Router.Tests.Support;
-using Reference = Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Tests.Shared;
+using Reference = Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

@@ -1,4 +1,5 @@
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

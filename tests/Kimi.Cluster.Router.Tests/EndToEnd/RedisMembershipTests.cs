@@ -1,5 +1,5 @@
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 using Orleans.Runtime;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;

@@ -1,5 +1,6 @@
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Launch;
 using Kimi.Cluster.Router.Tests.Support;
+using Kimi.Cluster.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Tests.Support;
 using Kimi.Cluster.Tests.Shared;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 

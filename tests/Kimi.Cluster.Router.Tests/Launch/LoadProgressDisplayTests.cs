@@ -1,5 +1,6 @@
+using Kimi.Cluster.Launch;
 using Kimi.Cluster.Model.Configuration.Loading;
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Tests.Shared;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -21,7 +22,7 @@ public sealed class LoadProgressDisplayTests
             Interactive = InteractionSupport.Yes,
             Out = new AnsiConsoleOutput(screen),
         });
-        var log = new ListLogger();
+        var log = new RecordingLogger();
         var display = LoadProgressDisplay.Create(log, console);
 
         display.Report("attention worker", Report(400));
@@ -33,13 +34,13 @@ public sealed class LoadProgressDisplayTests
         Assert.Contains("attention worker", shown, StringComparison.Ordinal);
         Assert.Contains("expert worker 1", shown, StringComparison.Ordinal);
         Assert.Contains("100%", shown, StringComparison.Ordinal);
-        Assert.Equal(["[attention worker] Read 10 tensors, 0.00 GB of weights in 2.0 s (0.00 GB/s)"], log.Lines);
+        Assert.Equal(["[attention worker] Read 10 tensors, 0.00 GB of weights in 2.0 s (0.00 GB/s)"], log.Messages);
     }
 
     [Fact]
     public void Without_a_terminal_reports_are_log_lines()
     {
-        var log = new ListLogger();
+        var log = new RecordingLogger();
         var display = LoadProgressDisplay.Create(log, console: null);
 
         display.Report("expert worker 0", Report(400));
@@ -49,22 +50,6 @@ public sealed class LoadProgressDisplayTests
         [
             "[expert worker 0] Loading weights: 4/10 tensors, 0.00/0.00 GB (40%), 0.00 GB/s, ETA 3 s",
             "[expert worker 0] Read 10 tensors, 0.00 GB of weights in 2.0 s (0.00 GB/s)",
-        ], log.Lines);
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Lines)
-                Lines.Add(formatter(state, exception));
-        }
+        ], log.Messages);
     }
 }

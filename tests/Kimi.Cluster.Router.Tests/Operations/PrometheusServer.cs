@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Kimi.Cluster.Model.Tests.Reference;
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Launch;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.Operations;
 

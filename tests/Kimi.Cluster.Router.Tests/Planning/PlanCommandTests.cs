@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Kimi.Cluster.Model.Configuration.Capacity;
-using Kimi.Cluster.Model.Tests.Reference;
 using Kimi.Cluster.Router.Planning;
 using Kimi.Cluster.Router.Tests.Support;
 using Kimi.Cluster.Tests.Shared;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.Planning;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Tests.Shared;
 using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
 
 namespace Kimi.Cluster.Router.Tests.Support;

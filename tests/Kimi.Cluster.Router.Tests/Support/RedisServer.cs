@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Kimi.Cluster.Router.Launch;
+using Kimi.Cluster.Launch;
 
 namespace Kimi.Cluster.Router.Tests.Support;
 

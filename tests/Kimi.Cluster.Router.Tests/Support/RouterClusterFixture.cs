@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Kimi.Cluster.Tests.Shared;
 
 namespace Kimi.Cluster.Router.Tests.Support;
 

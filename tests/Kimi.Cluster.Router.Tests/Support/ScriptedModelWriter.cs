@@ -1,4 +1,4 @@
-using Kimi.Cluster.Model.Tests.Reference;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Router.Tests.Support;
 

@@ -1,0 +1,120 @@
+using Kimi.Cluster.ServiceDefaults;
+
+namespace Kimi.Cluster.Launch;
+
+/// <summary>
+/// The expert-worker processes of a local cluster: worker 0 first (its silo is the primary the
+/// others join), then the rest together; ready once every one has printed its READY line. They
+/// are supervised (<see cref="WorkerSupervisor"/>): a worker that dies is started again on its
+/// Orleans, data-plane and metrics ports, and its silo joins the cluster again, where placement
+/// gives it back its shard replicas. Worker 0's silo hosts localhost clustering's membership
+/// table, so restarting it does not bring that table back for the others (Redis membership,
+/// --orleans-redis, has no such primary). Disposing stops them all, worker 0 last.
+/// </summary>
+public sealed partial class ExpertWorkerGroup : IAsyncDisposable
+{
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly WorkerSupervisor _supervisor;
+
+    /// <summary>How often a worker whose Orleans port was taken meanwhile is started again on other ports.</summary>
+    private const int PortAttempts = 5;
+
+    private readonly ExpertWorkerPorts[] _ports;
+    private readonly Func<int, int[]> _pickPorts;
+
+    private ExpertWorkerGroup(ExpertWorkerPorts[] ports, Func<int, int[]> pickPorts, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger)
+    {
+        _ports = ports;
+        _pickPorts = pickPorts;
+        _supervisor = new WorkerSupervisor(ports.Length, index => spec(_ports[index]), "--data-plane-port", logger);
+    }
+
+    /// <summary>The workers as first started (a restarted one keeps its predecessor's addresses).</summary>
+    public IReadOnlyList<WorkerProcess> Workers => _workers;
+
+    public IReadOnlyList<ExpertWorkerPorts> Ports => _ports;
+
+    /// <summary>The Orleans gateway ports an attention worker connects to.</summary>
+    public IReadOnlyList<int> GatewayPorts => [.. Ports.Select(p => p.GatewayPort)];
+
+    /// <param name="pickPorts">Picks that many free loopback ports; <see cref="LoopbackPorts.Pick"/> unless a test decides.</param>
+    /// <param name="progress">Where the workers' weight-load progress goes; null logs it.</param>
+    public static async Task<ExpertWorkerGroup> StartAsync(
+        string dll, string? modelDirectory, ExpertLayout layout, string? orleansRedis, TimeSpan startTimeout, ILogger logger,
+        CancellationToken cancellation, Func<int, int[]>? pickPorts = null, LoadProgressDisplay? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var ports = new ExpertWorkerPorts[layout.Workers];
+        WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
+            $"{WorkerProgram.Expert.Name} {p.Index}", dll,
+            WorkerArguments.Expert(modelDirectory, p, ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
+            WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout) { LoadProgress = progress };
+        var group = new ExpertWorkerGroup(ports, pickPorts ?? LoopbackPorts.Pick, Spec, logger);
+        try
+        {
+            group.Add(0, await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
+            var others = Enumerable.Range(1, layout.Workers - 1)
+                .Select(i => group.StartOnFreePortsAsync(i, Spec, logger, cancellation)).ToArray();
+            try
+            {
+                await Task.WhenAll(others);
+            }
+            finally
+            {
+                // Keep every one that started, so a failure elsewhere still stops it.
+                for (int i = 0; i < others.Length; i++)
+                {
+                    if (others[i].IsCompletedSuccessfully)
+                        group.Add(i + 1, others[i].Result);
+                }
+            }
+            LogReady(logger, layout.Workers, layout.Shards, layout.Replicas, string.Join(",", group.GatewayPorts));
+            return group;
+        }
+        catch
+        {
+            await group.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void Add(int index, WorkerProcess worker)
+    {
+        _workers.Add(worker);
+        _supervisor.Supervise(index, worker);
+    }
+
+    /// <summary>
+    /// Starts worker <paramref name="index"/> on Orleans ports picked just before; when another
+    /// process took one of them between the pick and the worker's bind, picks again.
+    /// </summary>
+    private async Task<WorkerProcess> StartOnFreePortsAsync(
+        int index, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger, CancellationToken cancellation)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            int[] free = _pickPorts(2);
+            _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
+            try
+            {
+                return await WorkerProcess.StartAsync(spec(_ports[index]), logger, cancellation);
+            }
+            catch (WorkerStartException error) when (error.ExitCode == WorkerExitCodes.PortInUse && attempt < PortAttempts)
+            {
+                LogPortTaken(logger, index, free[0], free[1], attempt);
+            }
+        }
+    }
+
+    // The secondaries first (the supervisor stops the last started first): a primary silo that
+    // leaves first makes the others' shutdown slow and noisy.
+    public async ValueTask DisposeAsync() => await _supervisor.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Workers} expert workers ready: {Shards} shards × {Replicas} replicas, Orleans gateways on ports {GatewayPorts}")]
+    private static partial void LogReady(ILogger logger, int workers, int shards, int replicas, string gatewayPorts);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Expert worker {Index}: silo port {SiloPort} or gateway port {GatewayPort} was taken before it could bind (attempt {Attempt}); starting it on other ports")]
+    private static partial void LogPortTaken(ILogger logger, int index, int siloPort, int gatewayPort, int attempt);
+}

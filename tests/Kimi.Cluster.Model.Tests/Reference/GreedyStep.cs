@@ -1,4 +1,0 @@
-namespace Kimi.Cluster.Model.Tests.Reference;
-
-/// <summary>One greedy step: the chosen token, its logprob, and the top logprobs (best first, ties to the lower id).</summary>
-public sealed record GreedyStep(int TokenId, double Logprob, IReadOnlyList<TokenLogprob> TopLogprobs);

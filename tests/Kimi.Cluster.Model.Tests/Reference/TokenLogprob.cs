@@ -1,4 +1,0 @@
-namespace Kimi.Cluster.Model.Tests.Reference;
-
-/// <summary>A token id and its log-probability.</summary>
-public readonly record struct TokenLogprob(int TokenId, double Logprob);
