@@ -10,11 +10,11 @@ public interface IExpertShardGrain : IGrainWithStringKey
     ValueTask<ShardActivation> EnsureLoaded();
 
     /// <summary>
-    /// Ends this activation, so that the next call places the replica again: how a replica placed
-    /// elsewhere while a worker was down moves back once the worker has returned. The shard's
-    /// weights stay loaded where another replica still holds them.
+    /// Moves this replica to <paramref name="silo"/> (Orleans migration, once the call returns):
+    /// how placement evens out the workers after one came back. It loads there; the weights it
+    /// leaves are freed unless another replica on its old silo still holds them.
     /// </summary>
-    ValueTask Replace();
+    ValueTask MoveTo(SiloAddress silo);
 
     public static string Key(int shard, int replica) => $"{shard}/{replica}";
 }

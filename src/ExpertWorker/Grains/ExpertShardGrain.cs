@@ -4,6 +4,7 @@ using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.RoutedExperts;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
 
 namespace Kimi.Cluster.ExpertWorker.Grains;
 
@@ -38,10 +39,11 @@ public sealed partial class ExpertShardGrain(
         return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address, silo.SiloAddress);
     }
 
-    public ValueTask Replace()
+    public ValueTask MoveTo(SiloAddress silo)
     {
-        // The next call activates this replica again, where placement now puts it.
-        DeactivateOnIdle();
+        // Migration hands this request context to the placement director, which takes the hint.
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        this.MigrateOnIdle();
         return ValueTask.CompletedTask;
     }
 

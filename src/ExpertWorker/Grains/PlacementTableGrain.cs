@@ -15,7 +15,8 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 /// rebuilt after this grain moved is still newer than any before it.
 /// </summary>
 public sealed partial class PlacementTableGrain(
-    ModelSource source, IOptions<ExpertPlacementOptions> options, ILogger<PlacementTableGrain> logger) : Grain, IPlacementTableGrain
+    ModelSource source, IOptions<ExpertPlacementOptions> options, IClusterManifestProvider manifests, ILogger<PlacementTableGrain> logger)
+    : Grain, IPlacementTableGrain
 {
     private static readonly TimeSpan ReplicaCallTimeout = TimeSpan.FromSeconds(20);
     private PlacementTable? _table;
@@ -70,10 +71,12 @@ public sealed partial class PlacementTableGrain(
         {
             int i = Array.IndexOf(keys, move);
             LogMoving(logger, move.Shard, move.Replica, located[i]!.DataPlaneEndpoint, plan.Targets[move].ToString());
-            await GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(move.Shard, move.Replica)).Replace();
+            await GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(move.Shard, move.Replica)).MoveTo(plan.Targets[move]);
             located[i] = await Locate(move, plan.Targets[move]);
         }));
-        (_builtOn, _movesPending) = (silos, !plan.Complete);
+        // A replica activated elsewhere than planned (its silo went away meanwhile, say) is planned again next time.
+        bool placedAsPlanned = keys.Zip(located).All(p => p.Second is null || Equals(p.Second.Silo, plan.Targets[p.First]));
+        (_builtOn, _movesPending) = (silos, !plan.Complete || !placedAsPlanned);
         _lastSeen = keys.Zip(located).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!.Silo);
 
         var shards = Enumerable.Range(0, shardCount).Select(shard =>
@@ -89,8 +92,16 @@ public sealed partial class PlacementTableGrain(
         return table;
     }
 
-    private async Task<SiloAddress[]> ActiveSilos() =>
-        ExpertShardPlacementDirector.InOrder((await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys);
+    /// <summary>
+    /// The silos that are active and whose grain manifest has reached this silo: placement can only
+    /// put a replica on those (a silo that just joined is active a moment before it is placeable).
+    /// </summary>
+    private async Task<SiloAddress[]> ActiveSilos()
+    {
+        var active = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var placeable = manifests.Current.Silos;
+        return ExpertShardPlacementDirector.InOrder(active.Keys.Where(placeable.ContainsKey));
+    }
 
     /// <summary>Activates the replica if it is not (on <paramref name="placeOn"/> when that silo is still there) and says where it is.</summary>
     private async Task<ShardActivation?> Locate((int Shard, int Replica) key, SiloAddress? placeOn)

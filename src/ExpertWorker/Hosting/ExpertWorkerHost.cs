@@ -65,6 +65,22 @@ public static class ExpertWorkerHost
         return app.Services.GetRequiredService<ShardLoader>().ExitCode;
     }
 
+    /// <summary>
+    /// What the shard grains need on a silo: the model, the shard set they load into and its
+    /// loader, the shard layout, and their placement. The silo's host adds the data plane's
+    /// <see cref="DataPlaneEndpoint"/>.
+    /// </summary>
+    public static void AddExpertShards(ISiloBuilder silo, ModelSource source, ExpertWorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddSingleton(source);
+        silo.Services.AddSingleton<ExpertShardSet>();
+        silo.Services.AddSingleton(options);
+        silo.Services.AddSingleton<ShardLoader>();
+        silo.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
+        silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
+    }
+
     private static WebApplication Build(ExpertWorkerOptions options, ModelSource source)
     {
         // Args stay empty: the command line belongs to System.CommandLine, not to configuration.
@@ -87,19 +103,14 @@ public static class ExpertWorkerHost
             grpc.MaxReceiveMessageSize = null; // a layer's activations for a large batch exceed the 4 MB default
             grpc.MaxSendMessageSize = null;
         });
-        builder.Services.AddSingleton(source);
-        builder.Services.AddSingleton<ExpertShardSet>();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<ShardLoader>();
         builder.Services.AddSingleton<DataPlaneEndpoint>();
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
         builder.Services.AddSingleton<ExpertWorkerMetrics>();
-        builder.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         builder.UseOrleans(silo =>
         {
             SiloMembership.Configure(silo, options);
-            silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
+            AddExpertShards(silo, source, options);
         });
         var app = builder.Build();
         // Now, not at the first batch, so the resident-weights gauge is there from the start.

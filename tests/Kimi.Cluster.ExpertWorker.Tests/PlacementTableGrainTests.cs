@@ -1,0 +1,96 @@
+using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.ExpertWorker.Cli;
+using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.Model.Checkpoints;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Kimi.Cluster.ExpertWorker.Tests;
+
+/// <summary>
+/// The placement table grain, the shard grains and our placement director on in-process silos
+/// (the built-in tiny model, 3 shards × 2 replicas): where replicas go when a worker leaves and
+/// when one joins. Each silo's data plane is only a name here; no process is the point.
+/// </summary>
+public sealed class PlacementTableGrainTests : IAsyncLifetime
+{
+    private const int Shards = 3, Replicas = 2;
+    private InProcessTestCluster _cluster = null!; // set in InitializeAsync
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((silo, orleans) =>
+        {
+            var options = new ExpertWorkerOptions(null, silo.SiloPort, silo.GatewayPort, 0, 0, Shards, Replicas, ParentPid: null);
+            ExpertWorkerHost.AddExpertShards(orleans, new ModelSource(null), options);
+            var endpoint = new DataPlaneEndpoint();
+            endpoint.Set($"http://{silo.SiloName}");
+            orleans.Services.AddSingleton(endpoint);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private IPlacementTableGrain Table => _cluster.Client.GetGrain<IPlacementTableGrain>(0);
+
+    [Fact]
+    public async Task Replicas_spread_evenly_with_a_shards_replicas_on_different_workers()
+    {
+        var table = await Table.GetTable();
+        AssertSpread(table, workers: 3);
+    }
+
+    [Fact]
+    public async Task A_worker_that_leaves_loses_only_its_own_replicas_and_one_that_joins_gets_its_share()
+    {
+        var before = await Table.GetTable();
+        var leaving = _cluster.Silos[^1];
+        string leavingEndpoint = $"http://{leaving.Name}";
+        await _cluster.StopSiloAsync(leaving);
+
+        var afterLoss = await SettledTableAsync();
+        AssertSpread(afterLoss, workers: 2);
+        Assert.DoesNotContain(leavingEndpoint, afterLoss.Shards.SelectMany(s => s.Endpoints));
+        // Replicas on the workers that stayed did not move.
+        foreach (var (was, now) in before.Shards.Zip(afterLoss.Shards))
+            Assert.All(was.Endpoints.Where(e => e != leavingEndpoint), endpoint => Assert.Contains(endpoint, now.Endpoints));
+
+        var joined = await _cluster.StartAdditionalSiloAsync();
+        // Placement can use a silo once its grain manifest has spread; attention workers, which
+        // read the table every few seconds, see the same a little later.
+        await _cluster.WaitForClusterManifestToStabilizeAsync();
+        var afterJoin = await SettledTableAsync();
+        AssertSpread(afterJoin, workers: 3);
+        Assert.Equal(Shards * Replicas / 3, afterJoin.Shards.Count(s => s.Endpoints.Contains($"http://{joined.Name}")));
+    }
+
+    /// <summary>
+    /// The table once a build changes nothing, read as attention workers do, a build after another
+    /// (a build moves at most one replica of a shard, and a replica that could not be placed yet
+    /// is placed by the next).
+    /// </summary>
+    private async Task<PlacementTable> SettledTableAsync()
+    {
+        var table = await Table.GetTable();
+        for (int build = 0; build < 10; build++)
+        {
+            var next = await Table.GetTable();
+            if (next.Version == table.Version)
+                return table;
+            table = next;
+        }
+        return table;
+    }
+
+    private static void AssertSpread(PlacementTable table, int workers)
+    {
+        Assert.Equal(Shards, table.Shards.Length);
+        Assert.All(table.Shards, shard => Assert.Equal(Replicas, shard.Endpoints.Distinct().Count()));
+        var perWorker = table.Shards.SelectMany(s => s.Endpoints).GroupBy(e => e).Select(g => g.Count()).ToArray();
+        Assert.Equal(workers, perWorker.Length);
+        Assert.True(perWorker.Max() - perWorker.Min() <= 1, $"replicas per worker: {string.Join(", ", perWorker)}");
+    }
+}
