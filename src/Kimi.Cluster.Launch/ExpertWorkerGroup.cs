@@ -3,13 +3,14 @@ using Kimi.Cluster.ServiceDefaults;
 namespace Kimi.Cluster.Launch;
 
 /// <summary>
-/// The expert-worker processes of a local cluster: worker 0 first (its silo is the primary the
-/// others join), then the rest together; ready once every one has printed its READY line. They
-/// are supervised (<see cref="WorkerSupervisor"/>): a worker that dies is started again on its
+/// The expert-worker processes of a local cluster, started together; ready once every one has
+/// printed its READY line. With localhost clustering their silos join the primary silo this
+/// process hosts (<see cref="MembershipSilo"/>), which keeps the membership table; with Redis
+/// (--orleans-redis) they find each other there. They are supervised
+/// (<see cref="WorkerSupervisor"/>): a worker that dies, any of them, is started again on its
 /// Orleans, data-plane and metrics ports, and its silo joins the cluster again, where placement
-/// gives it back its shard replicas. Worker 0's silo hosts localhost clustering's membership
-/// table, so restarting it does not bring that table back for the others (Redis membership,
-/// --orleans-redis, has no such primary). Disposing stops them all, worker 0 last.
+/// gives it back its share of the shard replicas. Disposing stops the workers, then the
+/// membership silo.
 /// </summary>
 public sealed partial class ExpertWorkerGroup : IAsyncDisposable
 {
@@ -21,6 +22,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
 
     private readonly ExpertWorkerPorts[] _ports;
     private readonly Func<int, int[]> _pickPorts;
+    private MembershipSilo? _membership;
 
     private ExpertWorkerGroup(ExpertWorkerPorts[] ports, Func<int, int[]> pickPorts, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger)
     {
@@ -45,27 +47,32 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(layout);
         var ports = new ExpertWorkerPorts[layout.Workers];
+        int primarySiloPort = 0;
         WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
             $"{WorkerProgram.Expert.Name} {p.Index}", dll,
-            WorkerArguments.Expert(modelDirectory, p, ports[0].SiloPort, layout.Shards, layout.Replicas, orleansRedis),
+            WorkerArguments.Expert(modelDirectory, p, primarySiloPort, layout.Shards, layout.Replicas, orleansRedis),
             WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout) { LoadProgress = progress };
         var group = new ExpertWorkerGroup(ports, pickPorts ?? LoopbackPorts.Pick, Spec, logger);
         try
         {
-            group.Add(0, await group.StartOnFreePortsAsync(0, Spec, logger, cancellation));
-            var others = Enumerable.Range(1, layout.Workers - 1)
+            if (orleansRedis is null)
+            {
+                group._membership = await MembershipSilo.StartAsync(LoopbackPorts.Pick, logger, cancellation);
+                primarySiloPort = group._membership.SiloPort;
+            }
+            var started = Enumerable.Range(0, layout.Workers)
                 .Select(i => group.StartOnFreePortsAsync(i, Spec, logger, cancellation)).ToArray();
             try
             {
-                await Task.WhenAll(others);
+                await Task.WhenAll(started);
             }
             finally
             {
                 // Keep every one that started, so a failure elsewhere still stops it.
-                for (int i = 0; i < others.Length; i++)
+                for (int i = 0; i < started.Length; i++)
                 {
-                    if (others[i].IsCompletedSuccessfully)
-                        group.Add(i + 1, others[i].Result);
+                    if (started[i].IsCompletedSuccessfully)
+                        group.Add(i, started[i].Result);
                 }
             }
             LogReady(logger, layout.Workers, layout.Shards, layout.Replicas, string.Join(",", group.GatewayPorts));
@@ -106,9 +113,13 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         }
     }
 
-    // The secondaries first (the supervisor stops the last started first): a primary silo that
-    // leaves first makes the others' shutdown slow and noisy.
-    public async ValueTask DisposeAsync() => await _supervisor.DisposeAsync();
+    // The workers first: a primary silo that leaves first makes the others' shutdown slow and noisy.
+    public async ValueTask DisposeAsync()
+    {
+        await _supervisor.DisposeAsync();
+        if (_membership is not null)
+            await _membership.DisposeAsync();
+    }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{Workers} expert workers ready: {Shards} shards × {Replicas} replicas, Orleans gateways on ports {GatewayPorts}")]

@@ -21,7 +21,7 @@ public static class WorkerArguments
         return arguments;
     }
 
-    /// <summary>Expert worker <paramref name="ports"/>.Index; worker 0's silo is the primary the others join.</summary>
+    /// <summary>Expert worker <paramref name="ports"/>.Index; with localhost clustering its silo joins the primary on <paramref name="primarySiloPort"/>.</summary>
     public static IReadOnlyList<string> Expert(
         string? modelDirectory, ExpertWorkerPorts ports, int primarySiloPort, int shards, int replicas, string? orleansRedis = null)
     {

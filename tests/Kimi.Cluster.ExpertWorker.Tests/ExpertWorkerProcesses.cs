@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kimi.Cluster.ExpertWorker.Tests;
 
 /// <summary>
-/// Real expert worker processes on loopback, started by the launcher `local` uses (worker 0 is
-/// the primary silo), and an Orleans client connected to their gateways, as an attention worker
-/// would be.
+/// Real expert worker processes on loopback, started by the launcher `local` uses (which also
+/// hosts their membership's primary silo, in this process), and an Orleans client connected to
+/// their gateways, as an attention worker would be.
 /// </summary>
 public sealed class ExpertWorkerProcesses : IAsyncDisposable
 {

@@ -19,7 +19,7 @@ public static class ExpertWorkerCommand
         });
         var siloPort = Port("--silo-port", "Orleans silo port.", required: true);
         var gatewayPort = Port("--gateway-port", "Orleans gateway port (attention workers connect here).", required: true);
-        var primary = Port("--primary-silo-port", "Silo port of the primary silo (worker 0) that the others join; localhost clustering only.", required: false);
+        var primary = Port("--primary-silo-port", "Silo port of the primary silo that keeps the membership table (`local` hosts it); localhost clustering only.", required: false);
         var dataPlanePort = Port("--data-plane-port", "gRPC data-plane port; 0 picks a free one.", required: false);
         var redis = new Option<string?>("--orleans-redis")
         {

@@ -6,7 +6,7 @@ namespace Kimi.Cluster.ExpertWorker.Cli;
 /// <param name="ModelDirectory">A Hugging Face model directory; null is the built-in tiny model.</param>
 /// <param name="SiloPort">Orleans silo-to-silo port.</param>
 /// <param name="GatewayPort">Orleans client gateway port.</param>
-/// <param name="PrimarySiloPort">The silo port of worker 0, which the others join (localhost clustering only).</param>
+/// <param name="PrimarySiloPort">The silo port of the primary silo, which keeps the membership table (localhost clustering only; `local` hosts it).</param>
 /// <param name="DataPlanePort">The gRPC data-plane port; 0 picks a free one.</param>
 /// <param name="Shards">How many shards the experts are split into (the same on every worker).</param>
 /// <param name="Replicas">How many replicas of each shard the cluster keeps.</param>

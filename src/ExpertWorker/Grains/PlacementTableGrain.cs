@@ -93,14 +93,17 @@ public sealed partial class PlacementTableGrain(
     }
 
     /// <summary>
-    /// The silos that are active and whose grain manifest has reached this silo: placement can only
-    /// put a replica on those (a silo that just joined is active a moment before it is placeable).
+    /// The active silos that can host a shard replica: their grain manifest has reached this silo
+    /// (a silo that just joined is active a moment before it is placeable) and lists the shard
+    /// grain (the launcher's membership silo hosts none).
     /// </summary>
     private async Task<SiloAddress[]> ActiveSilos()
     {
         var active = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        var placeable = manifests.Current.Silos;
-        return ExpertShardPlacementDirector.InOrder(active.Keys.Where(placeable.ContainsKey));
+        var shardGrain = GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(0, 0)).GetGrainId().Type;
+        var manifest = manifests.Current.Silos;
+        return ExpertShardPlacementDirector.InOrder(active.Keys.Where(silo =>
+            manifest.TryGetValue(silo, out var grains) && grains.Grains.ContainsKey(shardGrain)));
     }
 
     /// <summary>Activates the replica if it is not (on <paramref name="placeOn"/> when that silo is still there) and says where it is.</summary>

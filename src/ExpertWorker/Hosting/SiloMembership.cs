@@ -6,8 +6,8 @@ using Orleans.Configuration;
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 
 /// <summary>
-/// How this silo finds the others: localhost clustering (`local`'s default: worker 0 is the
-/// primary) or a Redis membership table (silos on several machines or pods), plus Orleans'
+/// How this silo finds the others: localhost clustering (`local`'s default: the launcher hosts
+/// the primary silo) or a Redis membership table (silos on several machines or pods), plus Orleans'
 /// Kubernetes hosting when the process runs in a pod.
 /// </summary>
 public static class SiloMembership

@@ -14,7 +14,7 @@ public sealed class ExpertFailoverTests(ReplicatedClusterFixture fixture)
     private static readonly int[][] Prompts = [[1, 17, 42, 99], [1, 5, 200, 7, 31, 64], [1, 250], [1, 9, 8, 7]];
 
     [Fact]
-    public async Task Requests_complete_with_the_same_tokens_after_an_expert_worker_is_killed()
+    public async Task Requests_CompleteWithTheSameTokens_WhenAnExpertWorkerIsKilled()
     {
         var cluster = fixture.Cluster;
         var spec = ExpertParallelFixture.Spec;
@@ -24,7 +24,6 @@ public sealed class ExpertFailoverTests(ReplicatedClusterFixture fixture)
         var before = new List<GreedyCompletion>();
         foreach (int[] prompt in Prompts)
             before.Add(await GreedyCompletion.RequestAsync(cluster.Http, prompt));
-        // Not worker 0: its silo is the primary that holds the local cluster's membership.
         var victim = cluster.Experts[^1];
 
         using (var process = Process.GetProcessById(victim.Pid))

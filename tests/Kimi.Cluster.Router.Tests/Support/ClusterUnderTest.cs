@@ -33,7 +33,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     /// <summary>The attention workers by index.</summary>
     public IReadOnlyList<LaunchedWorker> AttentionWorkers { get; private set; } = [];
 
-    /// <summary>The expert workers by index (worker 0, the primary silo, first).</summary>
+    /// <summary>The expert workers by index.</summary>
     public IReadOnlyList<LaunchedWorker> Experts { get; private set; } = [];
 
     public string Output => _router.Output;
