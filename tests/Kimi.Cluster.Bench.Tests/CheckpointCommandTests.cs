@@ -56,7 +56,7 @@ public sealed class CheckpointCommandTests
         Assert.NotEmpty(BenchCommand.Create().Parse(["checkpoint"]).Errors);
 
     [Fact]
-    public async Task Checkpoint_RefusesANonEmptyDirectory_UnlessForced_ThenReplacesStaleShards()
+    public async Task Checkpoint_RefusesUnlessForcedThenReplacesStaleShards_WhenTheDirectoryIsNotEmpty()
     {
         using var temp = new TempDirectory();
         await File.WriteAllTextAsync(temp["model-00001-of-00009.safetensors"], "stale");
@@ -70,7 +70,7 @@ public sealed class CheckpointCommandTests
     [InlineData("bf16")]
     [InlineData("int4")]
     [InlineData("fp8")]
-    public async Task Summary_CountsParameters_BytesPerDtype_AndWhatOneTokenReads(string format)
+    public async Task Summary_CountsParametersBytesPerDtypeAndWhatOneTokenReads(string format)
     {
         using var temp = new TempDirectory();
         string model = temp["model"], summaryPath = temp["summary.json"];

@@ -28,7 +28,7 @@ public sealed class CheckpointLayoutTests
     }
 
     [Fact]
-    public async Task Int4_PacksOnlyRoutedExperts_EightInputsPerWord_AndRecordsTheirShape()
+    public async Task Int4_PacksOnlyRoutedExpertsEightInputsPerWordAndRecordsTheirShape()
     {
         using var temp = new TempDirectory();
         var listing = (await CheckpointRun.WriteAsync(temp.Path, TinyModel.Args(temp.Path, "int4")))["model.safetensors"];

@@ -11,7 +11,7 @@ public sealed class CheckpointValuesTests
     private const string Expert = "model.layers.1.mlp.experts.{0}.gate_proj"; // [32, 64]: 64 inputs, std 1/8
 
     [Fact]
-    public async Task Bf16_LinearStdIsOneOverSqrtInputs_NormsNearOne_BiasSmall()
+    public async Task Bf16_HasLinearStdOneOverSqrtInputsNormsNearOneAndBiasSmall()
     {
         using var temp = new TempDirectory();
         var listing = (await CheckpointRun.WriteAsync(temp.Path, TinyModel.Args(temp.Path, "bf16")))["model.safetensors"];

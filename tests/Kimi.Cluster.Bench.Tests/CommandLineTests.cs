@@ -5,21 +5,21 @@ namespace Kimi.Cluster.Bench.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
-    public async Task RunRefusesANonLoopbackUrlBeforeSendingAnything()
+    public async Task Run_RefusesBeforeSendingAnything_WhenTheUrlIsNotLoopback()
     {
         int exitCode = await BenchCommand.Create().Parse(["run", "--url", "http://192.0.2.1:8000", "--num-prompts", "1"]).InvokeAsync();
         Assert.Equal(2, exitCode);
     }
 
     [Fact]
-    public void RunReportsAnUnparsableUrl()
+    public void Run_ReportsTheUrl_WhenItIsUnparsable()
     {
         var parse = BenchCommand.Create().Parse(["run", "--url", "not a url"]);
         Assert.Contains(parse.Errors, error => error.Message.Contains("--url", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void RunAcceptsEveryOption()
+    public void Run_AcceptsEveryOption()
     {
         var parse = BenchCommand.Create().Parse(
         [

@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Bench.Tests;
 public sealed class EndToEndBenchTests
 {
     [Fact]
-    public async Task BenchAgainstALocalClusterSucceedsWithPositiveNumbers()
+    public async Task BenchRun_SucceedsWithPositiveNumbers_WhenRunAgainstALocalCluster()
     {
         await using var router = RouterProcess.Start("local", "--port", "0");
         var url = await router.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));

@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Bench.Tests;
 public sealed class PoissonArrivalsTests
 {
     [Fact]
-    public void SameSeedGivesSameArrivalsAndAnotherSeedDoesNot()
+    public void PoissonArrivals_AreTheSameForTheSameSeedAndDifferForAnother()
     {
         var first = PoissonArrivals.Offsets(50, 4, seed: 7);
         Assert.Equal(first, PoissonArrivals.Offsets(50, 4, seed: 7));
@@ -13,7 +13,7 @@ public sealed class PoissonArrivalsTests
     }
 
     [Fact]
-    public void StartsAtZeroIncreasesAndAveragesOneOverTheRate()
+    public void PoissonArrivals_StartAtZeroIncreaseAndAverageOneOverTheRate()
     {
         var offsets = PoissonArrivals.Offsets(20_000, 10, seed: 1);
         Assert.Equal(TimeSpan.Zero, offsets[0]);
@@ -23,11 +23,11 @@ public sealed class PoissonArrivalsTests
     }
 
     [Fact]
-    public void WithoutARateEveryRequestStartsAtOnce() =>
+    public void PoissonArrivals_StartEveryRequestAtOnce_WhenThereIsNoRate() =>
         Assert.All(PoissonArrivals.Offsets(5, null, seed: 1), offset => Assert.Equal(TimeSpan.Zero, offset));
 
     [Fact]
-    public void PromptsAreSeededAndWithinTheVocabulary()
+    public void PromptGenerator_GivesSeededPromptsWithinTheVocabulary()
     {
         var prompts = PromptGenerator.Generate(8, 16, 512, seed: 3);
         Assert.Equal(8, prompts.Count);

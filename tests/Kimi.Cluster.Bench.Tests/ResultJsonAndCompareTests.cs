@@ -20,7 +20,7 @@ public sealed class ResultJsonAndCompareTests
     }
 
     [Fact]
-    public void BuilderCountsFailuresAndKeepsThemOutOfTheLatencies()
+    public void BenchResultBuilder_CountsFailuresAndKeepsThemOutOfTheLatencies()
     {
         var result = Sample();
         Assert.Equal(2, result.Completed);
@@ -36,7 +36,7 @@ public sealed class ResultJsonAndCompareTests
     }
 
     [Fact]
-    public void JsonRoundTripKeepsEveryField()
+    public void BenchJson_KeepsEveryField_WhenRoundTripped()
     {
         var result = Sample();
         string json = BenchJson.Serialize(result);
@@ -48,7 +48,7 @@ public sealed class ResultJsonAndCompareTests
     }
 
     [Fact]
-    public void CompareGivesEachMetricOfBAsARatioOfA()
+    public void BenchComparison_GivesEachMetricOfBAsARatioOfA()
     {
         var a = Sample();
         var b = Sample(ttftScale: 2, seconds: 4); // twice the TTFT, half the throughput
@@ -61,7 +61,7 @@ public sealed class ResultJsonAndCompareTests
     }
 
     [Fact]
-    public void RatioAgainstZeroIsNotANumberButNa()
+    public void MetricComparison_GivesNoRatioButNa_WhenComparedAgainstZero()
     {
         var row = MetricComparison.Of("failed requests", 0, 3);
         Assert.Null(row.Ratio);
@@ -71,11 +71,11 @@ public sealed class ResultJsonAndCompareTests
     [Theory]
     [InlineData("http://10.0.0.1:8000")]
     [InlineData("https://127.0.0.1:8000")]
-    public void RefusesAddressesThatAreNotLoopbackHttp(string url) =>
+    public void BenchLimits_RefusesTheAddress_WhenItIsNotLoopbackHttp(string url) =>
         Assert.Contains("loopback", BenchLimits.Check(Settings with { Url = new Uri(url) }), StringComparison.Ordinal);
 
     [Fact]
-    public void AcceptsLoopbackAndBoundsCounts()
+    public void BenchLimits_AcceptsLoopbackAndBoundsCounts()
     {
         Assert.Null(BenchLimits.Check(Settings with { Url = new Uri("http://localhost:9") }));
         Assert.NotNull(BenchLimits.Check(Settings with { NumPrompts = BenchLimits.MaxPrompts + 1 }));

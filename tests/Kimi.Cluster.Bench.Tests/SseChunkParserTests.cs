@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Bench.Tests;
 public sealed class SseChunkParserTests
 {
     [Fact]
-    public void ReadsTheTextOfACompletionChunk()
+    public void SseChunkParser_ReadsTheTextOfACompletionChunk()
     {
         var chunk = SseChunkParser.Parse(
             """data: {"id":"cmpl-1","object":"text_completion","created":1,"model":"m","choices":[{"index":0,"text":"token_id:42","logprobs":null,"finish_reason":null}]}""");
@@ -17,7 +17,7 @@ public sealed class SseChunkParserTests
     }
 
     [Fact]
-    public void ReadsUsageFromTheLastChunkWhichCarriesNoTokens()
+    public void SseChunkParser_ReadsUsageFromTheLastChunkWhichCarriesNoTokens()
     {
         var chunk = SseChunkParser.Parse(
             """data: {"id":"c","object":"text_completion","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":16,"completion_tokens":8,"total_tokens":24}}""");
@@ -28,7 +28,7 @@ public sealed class SseChunkParserTests
     }
 
     [Fact]
-    public void AFinishChunkWithEmptyTextCarriesNoTokens()
+    public void SseChunkParser_CarriesNoTokens_WhenAFinishChunkHasEmptyText()
     {
         var chunk = SseChunkParser.Parse("""data: {"choices":[{"index":0,"text":"","finish_reason":"length"}]}""");
         Assert.NotNull(chunk);
@@ -36,7 +36,7 @@ public sealed class SseChunkParserTests
     }
 
     [Fact]
-    public void RecognisesDoneAndInStreamErrors()
+    public void SseChunkParser_RecognisesDoneAndInStreamErrors()
     {
         Assert.True(SseChunkParser.Parse("data: [DONE]")!.Done);
         var error = SseChunkParser.Parse("""data: {"error":{"message":"MoE layer 3 failed","type":"internal_error","param":null,"code":null}}""");
@@ -48,5 +48,5 @@ public sealed class SseChunkParserTests
     [InlineData("")]
     [InlineData(": keep-alive")]
     [InlineData("event: message")]
-    public void LinesWithoutDataAreSkipped(string line) => Assert.Null(SseChunkParser.Parse(line));
+    public void SseChunkParser_SkipsTheLine_WhenItHasNoData(string line) => Assert.Null(SseChunkParser.Parse(line));
 }

@@ -17,7 +17,7 @@ public sealed class ChartArgumentsTests
 
     [Theory]
     [MemberData(nameof(ValuesFiles))]
-    public async Task Every_container_argument_is_an_option_of_its_program(string? valuesFile)
+    public async Task ContainerArguments_AreEachAnOptionOfTheirProgram(string? valuesFile)
     {
         if (await DeployTools.UnavailableReasonAsync() is { } reason) { Console.WriteLine(reason); return; }
         var chart = await Chart.RenderAndValidateAsync(valuesFile is null ? null : [Chart.CiValues(valuesFile)]);

@@ -89,7 +89,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
     }
 
     [Fact]
-    public void An_expert_group_asked_for_an_expert_it_does_not_hold_says_so_with_its_own_exception()
+    public void ExpertGroup_SaysSoWithItsOwnException_WhenAskedForAnExpertItDoesNotHold()
     {
         using var group = new ExpertGroup(Tiny.Config, Tiny.OpenWeights(WeightSelection.Whole(Tiny.Config)), [0, 1]);
         var work = new ExpertWork(MoeLayer, Tiny.Config.HiddenSize, new float[Tiny.Config.HiddenSize], [1], [5], [1f]);

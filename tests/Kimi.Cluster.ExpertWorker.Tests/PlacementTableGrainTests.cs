@@ -37,14 +37,14 @@ public sealed class PlacementTableGrainTests : IAsyncLifetime
     private IPlacementTableGrain Table => _cluster.Client.GetGrain<IPlacementTableGrain>(0);
 
     [Fact]
-    public async Task Replicas_spread_evenly_with_a_shards_replicas_on_different_workers()
+    public async Task PlacementTable_SpreadsReplicasEvenlyWithAShardsReplicasOnDifferentWorkers()
     {
         var table = await Table.GetTable();
         AssertSpread(table, workers: 3);
     }
 
     [Fact]
-    public async Task A_worker_that_leaves_loses_only_its_own_replicas_and_one_that_joins_gets_its_share()
+    public async Task PlacementTable_TakesOnlyALeavingWorkersOwnReplicasAndGivesAJoiningWorkerItsShare()
     {
         var before = await Table.GetTable();
         var leaving = _cluster.Silos[^1];

@@ -64,7 +64,7 @@ public sealed class ReplicaPlannerTests
     }
 
     [Fact]
-    public void A_worker_that_comes_back_gets_its_replicas_back_and_its_loss_moved_nothing_else()
+    public void ReplicaPlanner_GivesAWorkerItsReplicasBackAndItsLossMovedNothingElse_WhenItComesBack()
     {
         var cluster = new Cluster(shards: 3, replicas: 2, silos: 3);
         cluster.Build();
@@ -84,7 +84,7 @@ public sealed class ReplicaPlannerTests
     }
 
     [Fact]
-    public void Workers_lost_and_back_one_after_another_each_serve_again()
+    public void ReplicaPlanner_HasEachWorkerServeAgain_WhenWorkersAreLostAndBackOneAfterAnother()
     {
         // The fault suite's sequence: silo 2 dies and returns, then silo 1.
         var cluster = new Cluster(shards: 3, replicas: 2, silos: 3);
@@ -101,7 +101,7 @@ public sealed class ReplicaPlannerTests
     }
 
     [Fact]
-    public void A_lone_replica_is_never_moved_away_from_the_weights_it_serves()
+    public void ReplicaPlanner_NeverMovesALoneReplicaAwayFromTheWeightsItServes()
     {
         var cluster = new Cluster(shards: 4, replicas: 1, silos: 2);
         cluster.Build();
@@ -113,7 +113,7 @@ public sealed class ReplicaPlannerTests
     }
 
     [Fact]
-    public void Replicas_placed_together_while_a_worker_was_down_spread_when_it_returns()
+    public void ReplicaPlanner_SpreadsReplicasPlacedTogetherWhileAWorkerWasDown_WhenItReturns()
     {
         var cluster = new Cluster(shards: 1, replicas: 2, silos: 2);
         cluster.Live.Remove("silo01");
@@ -130,7 +130,7 @@ public sealed class ReplicaPlannerTests
     [InlineData(14, 2, 5, 3)]
     [InlineData(7, 3, 4, 4)]
     [InlineData(16, 2, 8, 5)]
-    public void After_random_losses_and_returns_every_worker_serves_and_no_shard_is_doubled_up(int shards, int replicas, int silos, int seed)
+    public void ReplicaPlanner_HasEveryWorkerServingAndNoShardDoubledUp_WhenWorkersAreLostAndReturnAtRandom(int shards, int replicas, int silos, int seed)
     {
         var random = new Random(seed);
         var cluster = new Cluster(shards, replicas, silos);

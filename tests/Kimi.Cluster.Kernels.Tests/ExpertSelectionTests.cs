@@ -18,7 +18,7 @@ public sealed class ExpertSelectionTests
 
     [Theory]
     [MemberData(nameof(Rules))]
-    public void Chooses_and_weighs_as_the_rule_says(int experts, int k, bool sigmoid, int groups, int kept, GroupStrength strength, bool normalize, bool withBias)
+    public void ExpertSelection_ChoosesAndWeighsAsTheRuleSays(int experts, int k, bool sigmoid, int groups, int kept, GroupStrength strength, bool normalize, bool withBias)
     {
         var rule = new ExpertSelectionRule(k, sigmoid, groups, kept, strength, normalize, ScalingFactor: 2.5f);
         const int tokens = 7;
@@ -40,7 +40,7 @@ public sealed class ExpertSelectionTests
     }
 
     [Fact]
-    public void Ties_go_to_the_lower_expert_id_and_order_is_strongest_first()
+    public void ExpertSelection_GivesTiesToTheLowerExpertIdAndOrdersStrongestFirst()
     {
         var rule = new ExpertSelectionRule(3, Sigmoid: true, 1, 1, GroupStrength.TopTwoSum, NormalizeTopK: false, ScalingFactor: 1f);
         float[] logits = [0.5f, 2f, 0.5f, 2f, -1f, 0.5f];
@@ -54,7 +54,7 @@ public sealed class ExpertSelectionTests
     }
 
     [Fact]
-    public void Impossible_rules_and_sizes_are_refused_with_the_reason()
+    public void ExpertSelection_RefusesWithTheReason_WhenRulesOrSizesAreImpossible()
     {
         var ids = new int[2];
         var weights = new float[2];

@@ -13,7 +13,7 @@ public sealed class HeadProductTests
     [InlineData(1, 2, 1, 1, 2)]
     [InlineData(16, 64, 64, 128, 2)]
     [InlineData(2, 9, 5, 20, 2)]
-    public void Query_then_value_layouts_match_the_formula(int heads, int tokens, int inputs, int outputs, int threads)
+    public void HeadProducts_MatchTheFormula_WhenQueryThenValueLayoutsAreUsed(int heads, int tokens, int inputs, int outputs, int threads)
     {
         var random = new Random(heads * 100 + tokens * 10 + inputs);
         int queryWidth = inputs + 5; // a query row per head holds more than the product reads
@@ -52,7 +52,7 @@ public sealed class HeadProductTests
     }
 
     [Fact]
-    public void Layouts_that_do_not_fit_are_refused()
+    public void HeadProducts_RefuseTheLayout_WhenItDoesNotFit()
     {
         using var kernels = new CpuKernels(new KernelOptions { Threads = 1 });
         var layout = new HeadProductLayout(2, 2, 3, 4, XTokenStride: 6, XHeadStride: 3, YTokenStride: 8, YHeadStride: 4);

@@ -13,7 +13,7 @@ public sealed class LatentAttentionTests
     [InlineData(64, 2, 24, 16, 33, 2)]
     [InlineData(20, 6, 40, 7, 50, 2)]
     [InlineData(16, 16, 128, 32, 100, 2)]
-    public void Each_token_attends_its_own_rows_as_the_formula_says(int tokens, int heads, int latent, int rope, int maxLength, int threads)
+    public void LatentAttention_AttendsEachTokensOwnRowsAsTheFormulaSays(int tokens, int heads, int latent, int rope, int maxLength, int threads)
     {
         var random = new Random(tokens * 7919 + heads * 31 + latent);
         var shape = new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.125f);
@@ -51,7 +51,7 @@ public sealed class LatentAttentionTests
     }
 
     [Fact]
-    public void Tokens_without_slots_are_left_alone_and_large_scores_stay_finite()
+    public void LatentAttention_LeavesTokensWithoutSlotsAloneAndKeepsLargeScoresFinite()
     {
         var shape = new LatentAttentionShape(Heads: 2, Tokens: 2, LatentWidth: 8, RopeWidth: 2, Scale: 1f);
         float[] rows = [.. Enumerable.Range(0, 3 * shape.RowWidth).Select(i => (float)(i % 7) * 50)];
@@ -76,7 +76,7 @@ public sealed class LatentAttentionTests
     }
 
     [Fact]
-    public void Rope_queries_read_in_place_from_wider_query_rows_give_the_same_result()
+    public void LatentAttention_GivesTheSameResult_WhenRopeQueriesAreReadInPlaceFromWiderQueryRows()
     {
         const int heads = 3, tokens = 2, latent = 20, rope = 6, nope = 5, queryWidth = nope + rope;
         var random = new Random(11);
@@ -100,7 +100,7 @@ public sealed class LatentAttentionTests
     }
 
     [Fact]
-    public void Bad_calls_name_what_is_wrong()
+    public void LatentAttention_NamesWhatIsWrong_WhenTheCallIsBad()
     {
         var shape = new LatentAttentionShape(Heads: 2, Tokens: 1, LatentWidth: 4, RopeWidth: 2, Scale: 1f);
         using var kernels = new CpuKernels(new KernelOptions { Threads = 1 });

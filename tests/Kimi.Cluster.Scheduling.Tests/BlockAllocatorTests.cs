@@ -3,7 +3,7 @@ namespace Kimi.Cluster.Scheduling.Tests;
 public sealed class BlockAllocatorTests
 {
     [Fact]
-    public void Allocates_every_block_once_then_refuses()
+    public void TryAllocate_AllocatesEveryBlockOnceThenRefuses()
     {
         var allocator = new BlockAllocator(4, 16);
         var ids = new List<int>();
@@ -18,7 +18,7 @@ public sealed class BlockAllocatorTests
     }
 
     [Fact]
-    public void Reference_counts_keep_a_shared_block_until_the_last_release()
+    public void ReferenceCounts_KeepASharedBlockUntilTheLastRelease()
     {
         var allocator = new BlockAllocator(2, 16);
         Assert.True(allocator.TryAllocate(out var id));
@@ -35,7 +35,7 @@ public sealed class BlockAllocatorTests
     }
 
     [Fact]
-    public void Misuse_throws_instead_of_corrupting_the_books()
+    public void BlockAllocator_ThrowsInsteadOfCorruptingTheBooks_WhenMisused()
     {
         var allocator = new BlockAllocator(2, 16);
         Assert.True(allocator.TryAllocate(out var id));
@@ -50,7 +50,7 @@ public sealed class BlockAllocatorTests
     }
 
     [Fact]
-    public void BlocksFor_rounds_up()
+    public void BlocksFor_RoundsUp()
     {
         var allocator = new BlockAllocator(8, 16);
         Assert.Equal(0, allocator.BlocksFor(0));

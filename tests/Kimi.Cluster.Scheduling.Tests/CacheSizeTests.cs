@@ -3,7 +3,7 @@ namespace Kimi.Cluster.Scheduling.Tests;
 public sealed class CacheSizeTests
 {
     [Fact]
-    public void FromTokens_rounds_down_to_whole_blocks()
+    public void FromTokens_RoundsDownToWholeBlocks()
     {
         var size = CacheSize.FromTokens(1000, 16);
         Assert.Equal(62, size.Blocks);
@@ -12,7 +12,7 @@ public sealed class CacheSizeTests
     }
 
     [Fact]
-    public void FromBytes_uses_the_mla_latent_size_per_token()
+    public void FromBytes_UsesTheMlaLatentSizePerToken()
     {
         // Kimi K2: kv_lora_rank 512, qk_rope_head_dim 64, 61 layers, bf16.
         var perToken = CacheSize.MlaBytesPerToken(512, 64, 61, 2);
@@ -22,7 +22,7 @@ public sealed class CacheSizeTests
     }
 
     [Fact]
-    public void Less_than_one_block_is_refused()
+    public void CacheSize_RefusesLessThanOneBlock()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => CacheSize.FromTokens(15, 16));
         Assert.Throws<ArgumentOutOfRangeException>(() => CacheSize.FromBytes(100, 0, 16));

@@ -5,7 +5,7 @@ public sealed class PrefixCacheTests
     private const int BlockSize = 4;
 
     [Fact]
-    public void Chain_hash_depends_on_the_whole_prefix()
+    public void ChainHash_DependsOnTheWholePrefix()
     {
         var block = new[] { 1, 2, 3, 4 };
         var a = PrefixCache.ChainHash(PrefixCache.RootHash, block);
@@ -15,7 +15,7 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
-    public void Finds_the_longest_cached_prefix_and_shares_its_blocks()
+    public void AcquireLongestPrefix_FindsTheLongestCachedPrefixAndSharesItsBlocks()
     {
         var cache = new PrefixCache(new BlockAllocator(8, BlockSize));
         int[] prompt = [.. Enumerable.Range(0, 10)];
@@ -32,7 +32,7 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
-    public void A_hash_collision_is_a_miss_because_tokens_are_compared()
+    public void PrefixCache_MissesBecauseTokensAreCompared_WhenAHashCollides()
     {
         var cache = new PrefixCache(new BlockAllocator(4, BlockSize));
         Assert.True(cache.TryAllocate(out var id));
@@ -45,7 +45,7 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
-    public void Idle_cached_blocks_are_evicted_least_recently_used_first()
+    public void PrefixCache_EvictsIdleCachedBlocksLeastRecentlyUsedFirst()
     {
         var cache = new PrefixCache(new BlockAllocator(4, BlockSize));
         var ids = Enumerable.Range(0, 4).Select(i => CacheBlocks(cache, [i, i, i, i], 1)[0]).ToArray();
@@ -68,7 +68,7 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
-    public void An_uncached_block_is_freed_on_its_last_release()
+    public void Release_FreesAnUncachedBlockOnItsLastRelease()
     {
         var cache = new PrefixCache(new BlockAllocator(2, BlockSize));
         Assert.True(cache.TryAllocate(out var id));
@@ -79,7 +79,7 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
-    public void A_second_copy_of_a_cached_block_is_not_registered()
+    public void Register_DoesNotRegisterASecondCopyOfACachedBlock()
     {
         var cache = new PrefixCache(new BlockAllocator(4, BlockSize));
         int[] tokens = [7, 7, 7, 7];

@@ -6,7 +6,7 @@ public sealed class SchedulerAdmissionTests
         new(new SchedulerConfig(maxModelLength: 64, maxBatchTokens: 32, maxRunning: 4, maxWaiting), new CacheSize(8, 4));
 
     [Fact]
-    public void A_request_longer_than_the_context_is_refused_up_front()
+    public void TryAdd_RefusesUpFront_WhenTheRequestIsLongerThanTheContext()
     {
         var scheduler = Create();
         Assert.False(scheduler.TryAdd(FakeEngine.Request(1, 60, 5), out var refusal));
@@ -17,7 +17,7 @@ public sealed class SchedulerAdmissionTests
     }
 
     [Fact]
-    public void A_request_larger_than_the_whole_cache_is_refused_up_front()
+    public void TryAdd_RefusesUpFront_WhenTheRequestIsLargerThanTheWholeCache()
     {
         var scheduler = Create();
         Assert.False(scheduler.TryAdd(FakeEngine.Request(1, 30, 3), out var refusal));
@@ -26,7 +26,7 @@ public sealed class SchedulerAdmissionTests
     }
 
     [Fact]
-    public void A_full_queue_refuses_with_a_retryable_reason()
+    public void TryAdd_RefusesWithARetryableReason_WhenTheQueueIsFull()
     {
         var scheduler = Create(maxWaiting: 2);
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));
@@ -40,7 +40,7 @@ public sealed class SchedulerAdmissionTests
     }
 
     [Fact]
-    public void Invalid_and_duplicate_requests_are_refused()
+    public void TryAdd_RefusesInvalidAndDuplicateRequests()
     {
         var scheduler = Create();
         Assert.False(scheduler.TryAdd(new SequenceRequest(1, [], 4), out var empty));
@@ -53,7 +53,7 @@ public sealed class SchedulerAdmissionTests
     }
 
     [Fact]
-    public void Cancel_frees_the_blocks_at_once()
+    public void Cancel_FreesTheBlocksAtOnce()
     {
         var scheduler = Create();
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 10, 5), out _));
@@ -74,7 +74,7 @@ public sealed class SchedulerAdmissionTests
     }
 
     [Fact]
-    public void Cancel_removes_a_waiting_request()
+    public void Cancel_RemovesAWaitingRequest()
     {
         var scheduler = Create();
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));
@@ -84,7 +84,7 @@ public sealed class SchedulerAdmissionTests
     }
 
     [Fact]
-    public void Planning_twice_without_an_update_throws()
+    public void Schedule_Throws_WhenCalledTwiceWithoutAnUpdate()
     {
         var scheduler = Create();
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 1), out _));

@@ -6,7 +6,7 @@ public sealed class SchedulerPlanningTests
         new(new SchedulerConfig(maxModelLength: 1024, budget, maxRunning, maxWaiting: 16), new CacheSize(blocks, 4));
 
     [Fact]
-    public void A_long_prompt_is_prefilled_in_chunks_within_the_budget()
+    public void Schedule_PrefillsALongPromptInChunksWithinTheBudget()
     {
         var scheduler = Create(budget: 16);
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 40, 2), out _));
@@ -25,7 +25,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void Running_decodes_are_never_starved_by_a_long_prefill()
+    public void Schedule_NeverLetsALongPrefillStarveRunningDecodes()
     {
         var scheduler = Create(budget: 16);
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 20), out _));
@@ -41,7 +41,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void Every_step_respects_the_token_budget()
+    public void Schedule_RespectsTheTokenBudgetInEveryStep()
     {
         var scheduler = Create(budget: 10, maxRunning: 6);
         for (var id = 1; id <= 6; id++)
@@ -57,7 +57,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void A_shared_system_prompt_is_computed_once()
+    public void Schedule_ComputesASharedSystemPromptOnce()
     {
         var scheduler = Create(budget: 64);
         int[] system = [.. Enumerable.Range(1000, 16)];
@@ -75,7 +75,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void A_finished_sequence_leaves_its_full_blocks_cached_for_the_next()
+    public void Scheduler_LeavesItsFullBlocksCachedForTheNext_WhenASequenceFinishes()
     {
         var scheduler = Create(budget: 64);
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 16, 1), out _));
@@ -91,7 +91,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void A_stop_token_finishes_the_sequence()
+    public void StopToken_FinishesTheSequence()
     {
         var scheduler = Create();
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 4, 50), out _));
@@ -102,7 +102,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void The_newest_running_sequence_is_preempted_when_blocks_run_out()
+    public void Scheduler_PreemptsTheNewestRunningSequence_WhenBlocksRunOut()
     {
         // 8 blocks of 4 tokens; two sequences of 12 prompt tokens each take 3 blocks, then grow.
         var scheduler = Create(blocks: 8, budget: 32);
@@ -128,7 +128,7 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
-    public void A_preempted_sequence_reuses_its_cached_blocks_when_readmitted()
+    public void Scheduler_ReusesAPreemptedSequencesCachedBlocks_WhenItIsReadmitted()
     {
         var scheduler = Create(blocks: 8, budget: 32);
         Assert.True(scheduler.TryAdd(FakeEngine.Request(1, 12, 8), out _));

@@ -9,7 +9,7 @@ public sealed class SchedulerPropertyTests
     /// under any mix of add/schedule/update/cancel the books stay straight and no request is lost.
     /// </summary>
     [Property(MaxTest = 300)]
-    public void Random_operations_keep_the_books_and_lose_nothing(int seed, byte[] script)
+    public void Scheduler_KeepsTheBooksAndLosesNothing_WhenOperationsAreRandom(int seed, byte[] script)
     {
         var harness = new SchedulerHarness(seed);
         foreach (var operation in script ?? [])
@@ -24,7 +24,7 @@ public sealed class SchedulerPropertyTests
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(5)]
-    public void Long_random_runs_keep_the_books_and_lose_nothing(int seed)
+    public void Scheduler_KeepsTheBooksAndLosesNothing_WhenRandomRunsAreLong(int seed)
     {
         var random = new Random(seed);
         for (var run = 0; run < 40; run++)

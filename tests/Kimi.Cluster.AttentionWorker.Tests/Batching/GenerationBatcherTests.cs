@@ -12,7 +12,7 @@ public sealed class GenerationBatcherTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Requests_arriving_during_a_step_join_the_running_sequence_in_the_next()
+    public async Task Enqueue_JoinsTheRunningSequenceInTheNextStep_WhenRequestsArriveDuringAStep()
     {
         using var generator = new CountingBatchGenerator(startOpen: false);
         using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
@@ -32,7 +32,7 @@ public sealed class GenerationBatcherTests
     }
 
     [Fact]
-    public async Task Tokens_stream_out_before_the_result_completes()
+    public async Task Enqueue_StreamsTokensOutBeforeTheResultCompletes()
     {
         using var generator = new CountingBatchGenerator();
         using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
@@ -53,7 +53,7 @@ public sealed class GenerationBatcherTests
     [Theory]
     [InlineData(false, new[] { 2 }, FinishReason.Stop)]
     [InlineData(true, new[] { 2, 3, 4 }, FinishReason.Length)]
-    public async Task An_end_of_sequence_token_stops_the_sequence_unless_it_is_ignored(bool ignoreEos, int[] expected, FinishReason reason)
+    public async Task EndOfSequenceToken_StopsTheSequenceUnlessItIsIgnored(bool ignoreEos, int[] expected, FinishReason reason)
     {
         using var generator = new CountingBatchGenerator();
         using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
@@ -68,7 +68,7 @@ public sealed class GenerationBatcherTests
     }
 
     [Fact]
-    public async Task A_caller_that_left_while_queued_never_reaches_the_engine()
+    public async Task Enqueue_NeverReachesTheEngine_WhenTheCallerLeftWhileQueued()
     {
         using var generator = new CountingBatchGenerator(startOpen: false);
         using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
@@ -89,7 +89,7 @@ public sealed class GenerationBatcherTests
     }
 
     [Fact]
-    public async Task A_full_queue_refuses_at_once_and_a_request_beyond_the_cache_is_refused_for_good()
+    public async Task Enqueue_RefusesAFullQueueAtOnceAndARequestBeyondTheCacheForGood()
     {
         using var generator = new CountingBatchGenerator(startOpen: false);
         var options = new BatchingOptions(KvCacheTokens: 32, BlockSize: 4, MaxBatchTokens: 8, MaxRunning: 1, MaxWaiting: 1);
@@ -110,7 +110,7 @@ public sealed class GenerationBatcherTests
     }
 
     [Fact]
-    public async Task Draining_refuses_new_requests_and_completes_once_the_running_one_finishes()
+    public async Task DrainAsync_RefusesNewRequestsAndCompletesOnceTheRunningOneFinishes()
     {
         using var generator = new CountingBatchGenerator(startOpen: false);
         using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance);
@@ -132,7 +132,7 @@ public sealed class GenerationBatcherTests
     }
 
     [Fact]
-    public async Task A_failed_step_fails_its_requests_with_their_id_and_no_native_trace_and_the_loop_goes_on()
+    public async Task Batcher_FailsItsRequestsWithTheirIdAndNoNativeTraceAndTheLoopGoesOn_WhenAStepFails()
     {
         const string NativeTrace = "Expected false to be true, but got false. Exception raised from toFloat at c10/core/Scalar.h:140 frame #0: c10::Error::Error";
         using var generator = new CountingBatchGenerator { FailingPromptToken = 666, StepError = new System.Runtime.InteropServices.ExternalException(NativeTrace) };

@@ -5,7 +5,7 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Cli;
 public sealed class PortListTests
 {
     [Fact]
-    public void Comma_separated_ports_are_read_in_order()
+    public void TryParse_ReadsCommaSeparatedPortsInOrder()
     {
         Assert.Equal([30001, 30002, 65535], PortList.TryParse("30001, 30002,65535", out _));
     }
@@ -17,7 +17,7 @@ public sealed class PortListTests
     [InlineData("0", "'0'")]
     [InlineData("70000", "'70000'")]
     [InlineData("-5", "'-5'")]
-    public void Anything_but_ports_is_refused_naming_the_bad_part(string text, string quoted)
+    public void TryParse_RefusesAnythingButPortsNamingTheBadPart(string text, string quoted)
     {
         Assert.Null(PortList.TryParse(text, out string error));
         Assert.Contains(quoted, error, StringComparison.Ordinal);

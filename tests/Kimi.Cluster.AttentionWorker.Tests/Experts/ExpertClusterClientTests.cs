@@ -7,7 +7,7 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Experts;
 public sealed class ExpertClusterClientTests
 {
     [Fact]
-    public async Task No_silo_at_the_gateway_ports_fails_after_the_connect_timeout_with_a_clear_message()
+    public async Task ConnectAsync_FailsAfterTheConnectTimeoutWithAClearMessage_WhenNoSiloIsAtTheGatewayPorts()
     {
         int port = new Uri(StandInDataPlane.DeadEndpoint()).Port;
         var options = new ExpertClusterOptions([port], TimeSpan.FromSeconds(5), ConnectTimeout: TimeSpan.FromSeconds(2));

@@ -23,7 +23,7 @@ public sealed class GrpcExpertTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Each_worker_gets_each_of_its_tokens_once_with_its_pairs_and_the_partials_add_up()
+    public async Task ExchangeAsync_GivesEachWorkerEachOfItsTokensOnceWithItsPairsAndThePartialsAddUp()
     {
         // Experts 0..3 on the first worker, 4..7 on the second.
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_first.Endpoint], [_second.Endpoint]));
@@ -46,7 +46,7 @@ public sealed class GrpcExpertTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Counters_count_token_worker_pairs_and_their_bytes()
+    public async Task Counters_CountTokenWorkerPairsAndTheirBytes()
     {
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_first.Endpoint], [_second.Endpoint]));
         using var transport = new TransportUnderTest(placement);
@@ -66,7 +66,7 @@ public sealed class GrpcExpertTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task One_long_lived_stream_per_worker_carries_every_layer()
+    public async Task ExchangeAsync_CarriesEveryLayerOnOneLongLivedStreamPerWorker()
     {
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_first.Endpoint], [_second.Endpoint]));
         using var transport = new TransportUnderTest(placement);
@@ -81,7 +81,7 @@ public sealed class GrpcExpertTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_with_none_of_the_tokens_experts_gets_no_batch()
+    public async Task ExchangeAsync_SendsNoBatch_WhenAWorkerHasNoneOfTheTokensExperts()
     {
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_first.Endpoint], [_second.Endpoint]));
         using var transport = new TransportUnderTest(placement);
@@ -94,7 +94,7 @@ public sealed class GrpcExpertTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Replicated_shards_spread_over_their_replicas()
+    public async Task ExchangeAsync_SpreadsReplicatedShardsOverTheirReplicas()
     {
         // Both shards on both workers: each worker should take one shard.
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_first.Endpoint, _second.Endpoint], [_first.Endpoint, _second.Endpoint]));

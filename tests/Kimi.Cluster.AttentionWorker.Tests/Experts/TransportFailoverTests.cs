@@ -16,7 +16,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     public async Task DisposeAsync() => await _live.DisposeAsync();
 
     [Fact]
-    public async Task Work_on_a_dead_replica_goes_to_the_other_replica_and_the_failure_is_reported()
+    public async Task ExchangeAsync_SendsTheWorkToTheOtherReplicaAndReportsTheFailure_WhenAReplicaIsDead()
     {
         // The dead replica is listed first, so it is the one chosen first.
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_dead, _live.Endpoint]));
@@ -36,7 +36,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_that_does_not_answer_within_the_call_timeout_counts_as_failed()
+    public async Task ExchangeAsync_CountsTheWorkerAsFailed_WhenItDoesNotAnswerWithinTheCallTimeout()
     {
         await using var hung = await StandInDataPlane.StartAsync();
         hung.Service.Mode = StandInDataPlaneService.Behaviour.Hang;
@@ -54,7 +54,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cancelling_the_step_abandons_the_layer_at_once_instead_of_waiting_out_the_call_timeout()
+    public async Task ExchangeAsync_AbandonsTheLayerAtOnceInsteadOfWaitingOutTheCallTimeout_WhenTheStepIsCancelled()
     {
         await using var hung = await StandInDataPlane.StartAsync();
         hung.Service.Mode = StandInDataPlaneService.Behaviour.Hang;
@@ -74,7 +74,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Without_another_replica_the_pairs_go_where_the_reread_table_puts_them()
+    public async Task ExchangeAsync_SendsThePairsWhereTheRereadTablePutsThem_WhenThereIsNoOtherReplica()
     {
         var before = FixedPlacement.Build(1, 8, [_dead], [_live.Endpoint]);
         var after = FixedPlacement.Build(2, 8, [_live.Endpoint], [_live.Endpoint]);
@@ -90,7 +90,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_the_attempt_limit_the_layer_fails_naming_itself_and_the_workers_tried()
+    public async Task ExchangeAsync_FailsTheLayerNamingItAndTheWorkersTried_WhenTheAttemptLimitIsReached()
     {
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [_dead]));
         using var transport = new TransportUnderTest(placement);
@@ -104,7 +104,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_batch_the_worker_refuses_as_invalid_is_not_sent_again()
+    public async Task ExchangeAsync_DoesNotSendTheBatchAgain_WhenTheWorkerRefusesItAsInvalid()
     {
         await using var refusing = await StandInDataPlane.StartAsync();
         refusing.Service.Mode = StandInDataPlaneService.Behaviour.Refuse;

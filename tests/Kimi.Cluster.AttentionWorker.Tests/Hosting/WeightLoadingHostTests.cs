@@ -13,7 +13,7 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Hosting;
 public sealed class WeightLoadingHostTests
 {
     [Fact]
-    public async Task A_loading_worker_reports_its_progress_is_not_serving_and_refuses_generation_then_frees_its_port()
+    public async Task WeightLoadingHost_ReportsItsProgressIsNotServingAndRefusesGenerationThenFreesItsPort_WhenTheWorkerIsLoading()
     {
         var progress = new LoadProgress();
         progress.Plan(10, 1000);

@@ -9,7 +9,7 @@ public sealed class GenerateRequestMapperTests
     private static readonly ModelDescriptor Model = new("m", VocabSize: 100, MaxPositionEmbeddings: 64, [2], DateTimeOffset.UnixEpoch);
 
     [Fact]
-    public void Every_field_reaches_the_engine_request()
+    public void ToDomain_CarriesEveryFieldToTheEngineRequest()
     {
         var request = Valid();
         request.Sampling = new SamplingOptions { Temperature = 0.7f, TopP = 0.9f, TopK = 40, Seed = 99, PresencePenalty = -0.5f, FrequencyPenalty = 1.25f };
@@ -33,7 +33,7 @@ public sealed class GenerateRequestMapperTests
     }
 
     [Fact]
-    public void Absent_seed_stays_absent_and_absent_sampling_is_greedy()
+    public void ToDomain_KeepsAnAbsentSeedAbsentAndMakesAbsentSamplingGreedy()
     {
         var request = Valid();
         request.Sampling = null;
@@ -49,7 +49,7 @@ public sealed class GenerateRequestMapperTests
     [Theory]
     [InlineData(-2f)]
     [InlineData(2f)]
-    public void Penalties_at_the_limits_are_accepted(float value)
+    public void ToDomain_AcceptsPenalties_WhenTheyAreAtTheLimits(float value)
     {
         var request = Valid();
         request.Sampling.PresencePenalty = value;
@@ -86,7 +86,7 @@ public sealed class GenerateRequestMapperTests
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public void Refusals_name_the_field(Action<GenerateRequest> spoil, string field)
+    public void ToDomain_NamesTheFieldInItsRefusals(Action<GenerateRequest> spoil, string field)
     {
         var request = Valid();
         spoil(request);
@@ -98,7 +98,7 @@ public sealed class GenerateRequestMapperTests
     }
 
     [Fact]
-    public void Prompt_and_max_tokens_may_fill_the_context_exactly()
+    public void ToDomain_AcceptsPromptAndMaxTokens_WhenTheyFillTheContextExactly()
     {
         var request = Valid();
         request.MaxTokens = 61;

@@ -21,7 +21,7 @@ public sealed class CancellationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cancelling_the_call_cancels_the_engine_request()
+    public async Task Generate_CancelsTheEngineRequest_WhenTheCallIsCancelled()
     {
         using var caller = new CancellationTokenSource();
         var call = Calls.GenerateAllAsync(_server.Client, Calls.Greedy(50, 10), caller.Token);

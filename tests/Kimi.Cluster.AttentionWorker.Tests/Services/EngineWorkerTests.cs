@@ -25,7 +25,7 @@ public sealed class EngineWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tiny_model_generates_the_same_greedy_tokens_for_concurrent_identical_requests()
+    public async Task TinyModel_GeneratesTheSameGreedyTokens_WhenIdenticalRequestsRunConcurrently()
     {
         var request = Calls.Greedy(6, 1, 20, 300);
         request.IgnoreEos = true;
@@ -42,7 +42,7 @@ public sealed class EngineWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Model_info_names_the_tiny_model()
+    public async Task GetModelInfo_NamesTheTinyModel()
     {
         var info = await _server.Client.GetModelInfoAsync(new GetModelInfoRequest());
 

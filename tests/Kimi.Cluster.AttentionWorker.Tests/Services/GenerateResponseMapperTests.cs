@@ -9,7 +9,7 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Services;
 public sealed class GenerateResponseMapperTests
 {
     [Fact]
-    public void Token_keeps_its_logprob_and_alternatives_in_order()
+    public void ToProto_KeepsTheTokensLogprobAndAlternativesInOrder()
     {
         var token = new Domain.GeneratedToken(7, -0.25f, [new(7, -0.25f), new(9, -1.5f)]);
 
@@ -24,17 +24,17 @@ public sealed class GenerateResponseMapperTests
     [Theory]
     [InlineData(Scheduling.FinishReason.Length, FinishReason.Length)]
     [InlineData(Scheduling.FinishReason.Stop, FinishReason.Stop)]
-    public void Finish_reasons_map(Scheduling.FinishReason domain, FinishReason proto) =>
+    public void ToProto_MapsFinishReasons(Scheduling.FinishReason domain, FinishReason proto) =>
         Assert.Equal(proto, GenerateResponseMapper.ToProto(domain));
 
     [Fact]
-    public void A_cancelled_sequence_has_no_finish_reason_to_send()
+    public void ToProto_HasNoFinishReasonToSend_WhenTheSequenceWasCancelled()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => GenerateResponseMapper.ToProto(Scheduling.FinishReason.Cancelled));
     }
 
     [Fact]
-    public void Final_message_carries_the_finish_reason_only()
+    public void ToFinalMessage_CarriesTheFinishReasonOnly()
     {
         var result = new Domain.GenerationResult([], Scheduling.FinishReason.Stop, 3);
 
@@ -45,7 +45,7 @@ public sealed class GenerateResponseMapperTests
     }
 
     [Fact]
-    public void Model_info_reports_the_descriptor()
+    public void ToProto_ReportsTheDescriptorInTheModelInfo()
     {
         var model = new ModelDescriptor("kimi-tiny", 512, 1024, [2], DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 

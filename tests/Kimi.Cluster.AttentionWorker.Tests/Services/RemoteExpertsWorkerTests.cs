@@ -17,7 +17,7 @@ public sealed class RemoteExpertsWorkerTests
     private const int Experts = 16, TopK = 4, MoeLayers = 2, Hidden = 64;
 
     [Fact]
-    public async Task Generation_over_remote_experts_completes_and_get_stats_counts_the_data_plane()
+    public async Task Generate_CompletesAndGetStatsCountsTheDataPlane_WhenTheExpertsAreRemote()
     {
         await using var expertWorker = await StandInDataPlane.StartAsync();
         var table = FixedPlacement.Build(7, Experts, [expertWorker.Endpoint]);
@@ -46,7 +46,7 @@ public sealed class RemoteExpertsWorkerTests
     }
 
     [Fact]
-    public async Task A_request_whose_experts_cannot_be_reached_fails_with_a_status_naming_the_layer_and_worker()
+    public async Task Generate_FailsWithAStatusNamingTheLayerAndWorker_WhenTheExpertsCannotBeReached()
     {
         string dead = StandInDataPlane.DeadEndpoint();
         await using var worker = await StartWorkerAsync(new FixedPlacement(FixedPlacement.Build(1, Experts, [dead])));

@@ -7,7 +7,7 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Services;
 public sealed class WorkerErrorsTests
 {
     [Fact]
-    public void A_full_queue_is_resource_exhausted_so_the_caller_may_retry()
+    public void Refused_IsResourceExhaustedSoTheCallerMayRetry_WhenTheQueueIsFull()
     {
         var error = WorkerErrors.Refused(new Refusal(RefusalReason.QueueFull, "The queue is full."));
 
@@ -19,7 +19,7 @@ public sealed class WorkerErrorsTests
     [InlineData(RefusalReason.ExceedsContext, "max_tokens")]
     [InlineData(RefusalReason.ExceedsCache, "max_tokens")]
     [InlineData(RefusalReason.Invalid, "prompt_token_ids")]
-    public void A_request_that_can_never_run_is_an_invalid_argument_with_the_schedulers_message(RefusalReason reason, string field)
+    public void Refused_IsAnInvalidArgumentWithTheSchedulersMessage_WhenTheRequestCanNeverRun(RefusalReason reason, string field)
     {
         var error = WorkerErrors.Refused(new Refusal(reason, "too long"));
 

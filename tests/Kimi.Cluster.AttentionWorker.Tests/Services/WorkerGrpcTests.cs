@@ -21,7 +21,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Model_info_describes_the_served_model()
+    public async Task GetModelInfo_DescribesTheServedModel()
     {
         var info = await _server.Client.GetModelInfoAsync(new GetModelInfoRequest());
 
@@ -32,7 +32,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Get_stats_of_a_worker_running_its_experts_in_process_reports_no_data_plane()
+    public async Task GetStats_ReportsNoDataPlane_WhenTheWorkerRunsItsExpertsInProcess()
     {
         var stats = await _server.Client.GetStatsAsync(new GetStatsRequest());
 
@@ -43,7 +43,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Generate_streams_tokens_then_a_final_message()
+    public async Task Generate_StreamsTokensThenAFinalMessage()
     {
         var responses = await Calls.GenerateAllAsync(_server.Client, Calls.Greedy(4, 1, 2, 30));
 
@@ -55,7 +55,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Logprobs_come_with_the_asked_number_of_alternatives()
+    public async Task Logprobs_ComeWithTheAskedNumberOfAlternatives()
     {
         var request = Calls.Greedy(2, 5);
         request.Logprobs = 3;
@@ -68,7 +68,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invalid_request_is_refused_with_the_field_in_a_trailer()
+    public async Task Generate_RefusesWithTheFieldInATrailer_WhenTheRequestIsInvalid()
     {
         var request = Calls.Greedy(4, 1, 500);
 
@@ -81,7 +81,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Out_of_range_penalty_is_refused_as_invalid_argument_naming_it()
+    public async Task Generate_RefusesAsInvalidArgumentNamingThePenalty_WhenAPenaltyIsOutOfRange()
     {
         var request = Calls.Greedy(4, 1, 2);
         request.Sampling.FrequencyPenalty = 2.5f;
@@ -95,7 +95,7 @@ public sealed class WorkerGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_check_reports_serving()
+    public async Task HealthCheck_ReportsServing()
     {
         var health = new Health.HealthClient(_server.Channel);
 

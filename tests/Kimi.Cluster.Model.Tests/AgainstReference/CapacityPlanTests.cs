@@ -19,7 +19,7 @@ public sealed class CapacityPlanTests(ReferenceCases cases) : IClassFixture<Refe
     [InlineData("kimi_k2_int4_g128")]
     [InlineData("kimi_k2_instruct_fp8")]
     [InlineData("deepseek_v3_fp8")]
-    public void The_plan_for_one_attention_worker_equals_the_bytes_it_holds(string name)
+    public void CapacityPlan_EqualsTheBytesTheWorkerHolds_WhenPlanningOneAttentionWorker(string name)
     {
         var c = cases.Get(name);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(c.Directory, "config.json")));

@@ -28,7 +28,7 @@ public sealed class LoadProgressTests
 
     [Theory]
     [MemberData(nameof(Layouts))]
-    public void A_single_process_reads_exactly_what_it_planned(string layout)
+    public void Load_ReadsExactlyWhatItPlanned_WhenASingleProcessLoads(string layout)
     {
         using var directory = Write(layout);
         var progress = new LoadProgress();
@@ -42,7 +42,7 @@ public sealed class LoadProgressTests
 
     [Theory]
     [MemberData(nameof(Layouts))]
-    public void Attention_and_expert_processes_together_read_what_a_single_process_reads(string layout)
+    public void Load_ReadsWhatASingleProcessReads_WhenAttentionAndExpertProcessesLoadTogether(string layout)
     {
         using var directory = Write(layout);
         var source = new ModelSource(directory.Path);
@@ -65,7 +65,7 @@ public sealed class LoadProgressTests
     }
 
     [Fact]
-    public void Layers_loaded_in_parallel_give_the_same_logits_as_one_at_a_time()
+    public void Load_GivesTheSameLogitsAsOneAtATime_WhenLayersLoadInParallel()
     {
         using var directory = Write("K2 bf16, 3 shards");
         using var serial = LoadedModel.Open(new ModelSource(directory.Path) { LoadThreads = 1 });
@@ -78,7 +78,7 @@ public sealed class LoadProgressTests
     }
 
     [Fact]
-    public void A_failed_layer_fails_the_load_with_the_checkpoint_error_itself()
+    public void Load_FailsWithTheCheckpointErrorItself_WhenALayerFails()
     {
         using var directory = new TempDirectory();
         const string name = "model.layers.2.mlp.experts.3.down_proj.weight";
@@ -88,7 +88,7 @@ public sealed class LoadProgressTests
     }
 
     [Fact]
-    public void Selections_pick_the_text_model_only()
+    public void WeightSelection_PicksTheTextModelOnly()
     {
         var config = ModelConfig.Tiny;
         int moe = Enumerable.Range(0, config.NumHiddenLayers).First(config.IsMoeLayer);

@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Model.Tests.Configuration;
 public sealed class LoadProgressReportTests
 {
     [Fact]
-    public void Reads_as_done_of_total_with_rate_and_time_left()
+    public void ToString_ReadsAsDoneOfTotalWithRateAndTimeLeft()
     {
         var report = new LoadProgressReport(412, 1203, 12_300_000_000, 45_600_000_000, TimeSpan.FromSeconds(6));
         Assert.Equal("412/1,203 tensors, 12.3/45.6 GB (27%), 2.05 GB/s, ETA 16 s", report.ToString());
@@ -13,7 +13,7 @@ public sealed class LoadProgressReportTests
     }
 
     [Fact]
-    public void Time_left_is_unknown_before_anything_is_read_and_shown_in_minutes_or_hours_when_long()
+    public void ToString_ShowsTheTimeLeftAsUnknownBeforeAnythingIsReadAndInMinutesOrHoursWhenLong()
     {
         Assert.Contains("ETA unknown", new LoadProgressReport(0, 10, 0, 1000, TimeSpan.FromSeconds(1)).ToString());
         Assert.Contains("ETA 10 min", new LoadProgressReport(1, 10, 1_000_000_000, 11_000_000_000, TimeSpan.FromSeconds(60)).ToString());
@@ -21,7 +21,7 @@ public sealed class LoadProgressReportTests
     }
 
     [Fact]
-    public void The_launcher_line_reads_back_as_written()
+    public void TryParseLine_ReadsTheLauncherLineBackAsWritten()
     {
         var report = new LoadProgressReport(7, 9, 123_456_789_012, 200_000_000_000, TimeSpan.FromMilliseconds(65_432));
         Assert.True(LoadProgressReport.TryParseLine(report.ToLine(), out var parsed));
@@ -36,11 +36,11 @@ public sealed class LoadProgressReportTests
     [InlineData("KIMI_LOAD_PROGRESS 1 2 3 4 x")]
     [InlineData("KIMI_LOAD_PROGRESS -1 2 3 4 5")]
     [InlineData("KIMI_LOAD_PROGRESS 1 2 3 4 5 6")]
-    public void Other_lines_are_not_progress(string? line) =>
+    public void TryParseLine_ReadsNoProgress_WhenTheLineIsNotALauncherLine(string? line) =>
         Assert.False(LoadProgressReport.TryParseLine(line, out _));
 
     [Fact]
-    public void Fraction_follows_bytes_and_is_nothing_before_anything_is_planned()
+    public void Fraction_FollowsBytesAndIsNothingBeforeAnythingIsPlanned()
     {
         Assert.Equal(0.25, new LoadProgressReport(9, 10, 25, 100, TimeSpan.FromSeconds(1)).Fraction);
         Assert.Equal(0.5, new LoadProgressReport(5, 10, 0, 0, TimeSpan.FromSeconds(1)).Fraction);

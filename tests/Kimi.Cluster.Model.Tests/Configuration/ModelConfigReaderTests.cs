@@ -40,7 +40,7 @@ public sealed class ModelConfigReaderTests
     }
 
     [Fact]
-    public void Parse_KimiK25_ReadsNestedTextConfig_AndPrefixesTensors()
+    public void Parse_ReadsNestedTextConfigAndPrefixesTensors_WhenTheModelIsKimiK25()
     {
         var text = JsonNode.Parse(KimiK2Json)!.AsObject();
         var root = new JsonObject
@@ -55,7 +55,7 @@ public sealed class ModelConfigReaderTests
     }
 
     [Fact]
-    public void Parse_KimiK25_TextConfigWithoutModelType_IsKimiK2()
+    public void Parse_GivesKimiK2_WhenAKimiK25TextConfigHasNoModelType()
     {
         var text = JsonNode.Parse(KimiK2Json)!.AsObject();
         text.Remove("model_type");
@@ -64,7 +64,7 @@ public sealed class ModelConfigReaderTests
     }
 
     [Fact]
-    public void Parse_DeepSeekV3_GroupLimitedRouting_AndNullQLora()
+    public void Parse_ReadsGroupLimitedRoutingAndNullQLora_WhenTheModelIsDeepSeekV3()
     {
         var json = JsonNode.Parse(KimiK2Json)!.AsObject();
         json["model_type"] = "deepseek_v3";

@@ -12,7 +12,7 @@ public sealed class SamplingTests
         Tiny.Value.Generate([new GenerationRequest(prompt ?? [4, 8, 15, 16, 23, 42], sampling)])[0].Tokens.Select(t => t.TokenId).ToArray();
 
     [Fact]
-    public void SameSeed_SameOutput_DifferentSeed_DifferentOutput()
+    public void Generate_GivesTheSameOutputForTheSameSeedAndADifferentOneForADifferentSeed()
     {
         var sampling = new SamplingParams { Temperature = 1.5f, MaxTokens = 12, Seed = 7, IgnoreEos = true };
         Assert.Equal(Run(sampling), Run(sampling));
@@ -25,7 +25,7 @@ public sealed class SamplingTests
     /// the draw for a position depends on the seed and the position only.
     /// </summary>
     [Fact]
-    public void Resuming_from_the_generated_prefix_with_the_same_seed_continues_identically()
+    public void Generate_ContinuesIdentically_WhenResumedFromTheGeneratedPrefixWithTheSameSeed()
     {
         int[] prompt = [4, 8, 15, 16, 23, 42];
         var sampling = new SamplingParams { Temperature = 1.3f, TopP = 0.95f, MaxTokens = 14, Seed = 2026, IgnoreEos = true };
@@ -44,7 +44,7 @@ public sealed class SamplingTests
     /// Told nothing, the same resume goes another way, so the count is what makes it identical.
     /// </summary>
     [Fact]
-    public void A_resumed_generation_with_penalties_counts_its_earlier_tokens_and_continues_identically()
+    public void Generate_CountsEarlierTokensAndContinuesIdentically_WhenAGenerationWithPenaltiesIsResumed()
     {
         int[] prompt = [4, 8, 15, 16, 23, 42];
         var sampling = new SamplingParams
@@ -66,7 +66,7 @@ public sealed class SamplingTests
     }
 
     [Fact]
-    public void A_resumed_count_must_leave_an_original_prompt_token()
+    public void Generate_RefusesTheResumedCount_WhenItLeavesNoOriginalPromptToken()
     {
         var error = Assert.ThrowsAny<ArgumentException>(
             () => Tiny.Value.Generate([new GenerationRequest([5, 6], new SamplingParams { MaxTokens = 2 }) { ResumedTokens = 2 }]));
@@ -74,7 +74,7 @@ public sealed class SamplingTests
     }
 
     [Fact]
-    public void Draws_are_a_function_of_seed_and_position()
+    public void SeededRandom_DrawsAsAFunctionOfSeedAndPosition()
     {
         var fromStart = new SeededRandom(99);
         ulong[] stream = [.. Enumerable.Range(0, 8).Select(_ => fromStart.NextUInt64())];

@@ -6,7 +6,7 @@ namespace Kimi.Cluster.Model.Tests.Exchange;
 public sealed class ActivationCodecTests
 {
     [Fact]
-    public void Bfloat16_rounds_to_nearest_even_and_widens_exactly()
+    public void Bfloat16_RoundsToNearestEvenAndWidensExactly()
     {
         // 1 + 2^-8 lies halfway between two bf16 values: ties go to the even one (1.0);
         // 1 + 3·2^-8 lies halfway too and goes up to 1 + 2^-6; 1 + 2^-8 + 2^-20 is past halfway.
@@ -22,7 +22,7 @@ public sealed class ActivationCodecTests
     }
 
     [Fact]
-    public void Bfloat16_keeps_nan_a_nan_and_checks_sizes()
+    public void Bfloat16_KeepsNanANanAndChecksSizes()
     {
         var bytes = new byte[2];
         var back = new float[1];

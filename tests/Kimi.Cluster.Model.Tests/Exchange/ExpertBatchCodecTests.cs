@@ -24,7 +24,7 @@ public sealed class ExpertBatchCodecTests
     }
 
     [Fact]
-    public void A_part_of_the_work_decodes_into_the_same_work_with_each_token_once()
+    public void Decode_GivesTheSameWorkWithEachTokenOnce_WhenGivenAPartOfTheWork()
     {
         var work = Work();
         int[] pairs = [1, 4, 5]; // token 0's second pair, both of token 2's
@@ -42,7 +42,7 @@ public sealed class ExpertBatchCodecTests
     }
 
     [Fact]
-    public void Bfloat16_halves_the_bytes_and_rounds_each_value_once()
+    public void Bfloat16_HalvesTheBytesAndRoundsEachValueOnce()
     {
         var work = Work();
         var float32 = ExpertBatchCodec.Encode(work, [0, 1, 2, 3, 4, 5], ActivationDType.Float32, out _);
@@ -57,7 +57,7 @@ public sealed class ExpertBatchCodecTests
     [Theory]
     [InlineData(ActivationDType.Float32)]
     [InlineData(ActivationDType.Bfloat16)]
-    public void Partial_sums_come_back_onto_their_tokens(ActivationDType dtype)
+    public void AddPartials_PutsPartialSumsBackOntoTheirTokens(ActivationDType dtype)
     {
         int hidden = Config.HiddenSize;
         float[] sums = [.. Enumerable.Range(0, 2 * hidden).Select(i => 1f + i)]; // rows for tokens 0 and 2, exact in bf16 up to 256
@@ -79,7 +79,7 @@ public sealed class ExpertBatchCodecTests
     }
 
     [Fact]
-    public void An_answer_that_does_not_fit_its_batch_names_the_worker()
+    public void CheckPartials_NamesTheWorker_WhenAnAnswerDoesNotFitItsBatch()
     {
         var answer = ExpertBatchCodec.EncodePartials(1, new float[Config.HiddenSize], ActivationDType.Float32);
 
@@ -91,7 +91,7 @@ public sealed class ExpertBatchCodecTests
     }
 
     [Fact]
-    public void A_batch_that_does_not_fit_the_model_is_refused_naming_the_field()
+    public void Decode_RefusesNamingTheField_WhenABatchDoesNotFitTheModel()
     {
         var batch = ExpertBatchCodec.Encode(Work(), [0], ActivationDType.Float32, out _);
         batch.GateWeights = Google.Protobuf.ByteString.CopyFrom(MemoryMarshal.AsBytes(new float[] { 1f, 2f }.AsSpan()));

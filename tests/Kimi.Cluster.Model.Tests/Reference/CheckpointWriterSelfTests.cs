@@ -6,7 +6,7 @@ namespace Kimi.Cluster.Tests.Shared.Reference;
 public sealed class CheckpointWriterSelfTests
 {
     [Fact]
-    public void Bf16RoundingIsNearestEven()
+    public void Bf16Rounding_IsNearestEven()
     {
         Assert.Equal(0x3F80, DtypeCodec.ToBFloat16Bits(1f));
         Assert.Equal(0x3F80, DtypeCodec.ToBFloat16Bits(1f + MathF.Pow(2, -8)));     // tie → even (down)
@@ -16,7 +16,7 @@ public sealed class CheckpointWriterSelfTests
     }
 
     [Fact]
-    public void SingleFileRoundTrips()
+    public void Write_RoundTrips_WhenTheCheckpointIsASingleFile()
     {
         using var dir = new TempDirectory();
         var weights = TinyCheckpointWriter.Write(dir.Path, TinyModelSpec.KimiK2Style);
@@ -45,7 +45,7 @@ public sealed class CheckpointWriterSelfTests
     }
 
     [Fact]
-    public void ShardedIndexCoversEveryTensorExactlyOnce()
+    public void ShardedIndex_CoversEveryTensorExactlyOnce()
     {
         using var dir = new TempDirectory();
         var weights = TinyCheckpointWriter.Write(dir.Path, TinyModelSpec.DeepSeekV3Style, new() { ShardCount = 3 });
@@ -73,7 +73,7 @@ public sealed class CheckpointWriterSelfTests
     }
 
     [Fact]
-    public void K25NestsConfigAndPrefixesTextTensors()
+    public void Write_NestsConfigAndPrefixesTextTensors_WhenTheModelIsK25()
     {
         using var dir = new TempDirectory();
         var weights = TinyCheckpointWriter.Write(dir.Path, TinyModelSpec.KimiK25Nested);
@@ -93,7 +93,7 @@ public sealed class CheckpointWriterSelfTests
     }
 
     [Fact]
-    public void MutationsAndQProjVariant()
+    public void Write_SupportsMutationsAndTheQProjVariant()
     {
         var spec = TinyModelSpec.KimiK2Style with { QLoraRank = null };
         const string oProj = "model.layers.0.self_attn.o_proj.weight";
@@ -120,7 +120,7 @@ public sealed class CheckpointWriterSelfTests
     }
 
     [Fact]
-    public void QuantizedFilesAreWellFormed()
+    public void QuantizedFiles_AreWellFormed()
     {
         foreach (var quantization in new[] { CheckpointQuantization.Int4Group(32), CheckpointQuantization.Fp8Block })
         {

@@ -19,7 +19,7 @@ public sealed class Fp8CheckpointSelfTests
     };
 
     [Fact]
-    public void EncoderRoundTripsEveryFiniteCode()
+    public void Encoder_RoundTripsEveryFiniteCode()
     {
         for (int b = 0; b < 256; b++)
         {
@@ -39,7 +39,7 @@ public sealed class Fp8CheckpointSelfTests
     }
 
     [Fact]
-    public void EncoderRoundsToNearestEven()
+    public void Encoder_RoundsToNearestEven()
     {
         for (int code = 0; code < 126; code++)
         {
@@ -59,7 +59,7 @@ public sealed class Fp8CheckpointSelfTests
     [InlineData("partial-no-q-lora", 2)]
     [InlineData("ds", 1)]
     [InlineData("k25", 2)]
-    public void FileBytesDecodeToTheReferenceValues(string preset, int shards)
+    public void FileBytes_DecodeToTheReferenceValues(string preset, int shards)
     {
         var spec = preset switch
         {
@@ -130,7 +130,7 @@ public sealed class Fp8CheckpointSelfTests
     }
 
     [Fact]
-    public void ZeroBlockGetsScaleOneAndRetypedModulesStayPlain()
+    public void Fp8Block_GivesAZeroBlockScaleOneAndKeepsRetypedModulesPlain()
     {
         const string oProj = "model.layers.0.self_attn.o_proj.weight";
         var fp8 = new TinyCheckpointOptions { Quantization = CheckpointQuantization.Fp8Block };
@@ -153,7 +153,7 @@ public sealed class Fp8CheckpointSelfTests
     }
 
     [Fact]
-    public void ReferenceModelRunsOnDequantizedWeights()
+    public void ReferenceModel_RunsOnDequantizedWeights()
     {
         var tokens = new[] { 1, 17, 42, 99, 200, 7 };
         var a = new ReferenceModel(TinyCheckpointWriter.Generate(PartialBlocks, new() { Quantization = CheckpointQuantization.Fp8Block })).Forward(tokens);

@@ -15,7 +15,7 @@ public sealed class Int4CheckpointSelfTests
     [InlineData("ds", 32, 3)]
     [InlineData("k25", 32, 2)]
     [InlineData("no-q-lora", 64, 1)]
-    public void FileBytesUnpackToTheReferenceValues(string preset, int groupSize, int shards)
+    public void FileBytes_UnpackToTheReferenceValues(string preset, int groupSize, int shards)
     {
         var spec = Spec(preset, groupSize);
         var options = new TinyCheckpointOptions { Quantization = CheckpointQuantization.Int4Group(groupSize), ShardCount = shards };
@@ -77,7 +77,7 @@ public sealed class Int4CheckpointSelfTests
     }
 
     [Fact]
-    public void ScaleDivisorOfSevenAndAHalfAlsoProducesMinusEight()
+    public void Int4Group_AlsoProducesMinusEight_WhenTheScaleDivisorIsSevenAndAHalf()
     {
         var quantization = CheckpointQuantization.Int4Group(32) with { Int4ScaleDivisor = 7.5 };
         var weights = TinyCheckpointWriter.Generate(TinyModelSpec.KimiK2Style, new() { Quantization = quantization });
@@ -97,7 +97,7 @@ public sealed class Int4CheckpointSelfTests
     }
 
     [Fact]
-    public void GroupSizeMustDivideEveryExpertInput()
+    public void GroupSize_MustDivideEveryExpertInput()
     {
         // Default spec: moe_intermediate_size 32, so down_proj cannot take groups of 64.
         Assert.Throws<ArgumentException>(() =>
@@ -106,7 +106,7 @@ public sealed class Int4CheckpointSelfTests
     }
 
     [Fact]
-    public void MutationsReachThePackedParts()
+    public void Mutations_ReachThePackedParts()
     {
         var spec = TinyModelSpec.KimiK2Style;
         const string module = "model.layers.1.mlp.experts.3.gate_proj";
@@ -153,7 +153,7 @@ public sealed class Int4CheckpointSelfTests
     }
 
     [Fact]
-    public void ReferenceModelRunsOnDequantizedExperts()
+    public void ReferenceModel_RunsOnDequantizedExperts()
     {
         var spec = TinyModelSpec.KimiK2Style;
         var tokens = new[] { 1, 17, 42, 99, 200, 7 };

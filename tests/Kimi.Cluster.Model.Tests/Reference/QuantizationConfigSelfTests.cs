@@ -24,7 +24,7 @@ public sealed class QuantizationConfigSelfTests
     [InlineData("kimi_k2", 32)]
     [InlineData("deepseek_v3", 64)]
     [InlineData("kimi_k2", 128)]
-    public void Int4ConfigIsAtTheTopLevel(string modelType, int groupSize)
+    public void Int4Config_IsAtTheTopLevel(string modelType, int groupSize)
     {
         var config = Config(TinyModelSpec.KimiK2Style with { ModelType = modelType }, CheckpointQuantization.Int4Group(groupSize));
         AssertJson(Int4Config.Replace("GROUP", $"{groupSize}", StringComparison.Ordinal), config["quantization_config"]);
@@ -32,14 +32,14 @@ public sealed class QuantizationConfigSelfTests
     }
 
     [Fact]
-    public void Fp8ConfigIsAtTheTopLevel()
+    public void Fp8Config_IsAtTheTopLevel()
     {
         var config = Config(TinyModelSpec.DeepSeekV3Style, CheckpointQuantization.Fp8Block);
         AssertJson(Fp8Config, config["quantization_config"]);
     }
 
     [Fact]
-    public void K25NestsTheQuantizationConfigInTextConfig()
+    public void K25_NestsTheQuantizationConfigInTextConfig()
     {
         var int4 = Config(TinyModelSpec.KimiK25Nested, CheckpointQuantization.Int4Group(32));
         Assert.False(int4.ContainsKey("quantization_config"));
@@ -51,7 +51,7 @@ public sealed class QuantizationConfigSelfTests
     }
 
     [Fact]
-    public void UnquantizedAndOmittedConfigsHaveNoQuantizationConfig()
+    public void Config_HasNoQuantizationConfig_WhenUnquantizedOrOmitted()
     {
         Assert.False(Config(TinyModelSpec.KimiK2Style, null).ContainsKey("quantization_config"));
         Assert.False(Config(TinyModelSpec.KimiK2Style, CheckpointQuantization.Fp8Block with { OmitFromConfig = true }).ContainsKey("quantization_config"));
@@ -60,7 +60,7 @@ public sealed class QuantizationConfigSelfTests
     }
 
     [Fact]
-    public void EditsChangeOnlyTheConfig()
+    public void Edits_ChangeOnlyTheConfig()
     {
         var int4 = CheckpointQuantization.Int4Group(32);
         JsonNode Edited(Action<JsonObject> edit) => Config(TinyModelSpec.KimiK2Style, int4 with { EditConfig = edit })["quantization_config"]!;

@@ -22,7 +22,7 @@ public sealed class QuantizedCrossCheckSelfTests
     [InlineData("int4-ds")]
     [InlineData("fp8-partial")]
     [InlineData("fp8-ds")]
-    public async Task NumpyDequantizationMatchesTheReferenceBitForBit(string variant)
+    public async Task NumpyDequantization_MatchesTheReferenceBitForBit(string variant)
     {
         if (await FindPythonAsync("numpy") is not { } python)
         {
@@ -49,7 +49,7 @@ public sealed class QuantizedCrossCheckSelfTests
     [Theory]
     [InlineData("int4-k25-g64")]
     [InlineData("fp8-ds")]
-    public async Task TorchDecodeOfTheQuantizedCheckpointMatchesTheReferenceModel(string variant)
+    public async Task TorchDecode_MatchesTheReferenceModel_WhenTheCheckpointIsQuantized(string variant)
     {
         if (await FindPythonAsync("torch") is not { } python)
         {

@@ -4,7 +4,7 @@ namespace Kimi.Cluster.Tests.Shared.Reference;
 public sealed class ReferenceSelfTests
 {
     [Fact]
-    public void RopeWithoutScalingPreservesPairNorms()
+    public void Rope_PreservesPairNorms_WhenThereIsNoScaling()
     {
         var rng = new SplitMix64(7);
         var x = Enumerable.Range(0, 8).Select(_ => rng.NextNormal()).ToArray();
@@ -25,7 +25,7 @@ public sealed class ReferenceSelfTests
     }
 
     [Fact]
-    public void YarnInverseFrequenciesMatchHandComputation()
+    public void YarnInverseFrequencies_MatchHandComputation()
     {
         // d=8, base 10000, factor 4, original 64, beta_fast 32, beta_slow 1.
         // freq_extra = 10000^(-i/4) = 1, 0.1, 0.01, 0.001; freq_inter = freq_extra / 4.
@@ -49,7 +49,7 @@ public sealed class ReferenceSelfTests
     }
 
     [Fact]
-    public void GroupedGateNeverPicksFromMaskedGroup()
+    public void GroupedGate_NeverPicksFromAMaskedGroup()
     {
         var spec = TinyModelSpec.DeepSeekV3Style;
         var rng = new SplitMix64(11);
@@ -75,7 +75,7 @@ public sealed class ReferenceSelfTests
     }
 
     [Fact]
-    public void CorrectionBiasChangesTheChoiceOften()
+    public void CorrectionBias_ChangesTheChoiceOften()
     {
         // The bias must matter in the tiny models, or a loader that drops it would pass.
         var weights = TinyCheckpointWriter.Generate(TinyModelSpec.KimiK2Style);
@@ -96,7 +96,7 @@ public sealed class ReferenceSelfTests
     }
 
     [Fact]
-    public void SingleTokenAttentionIsOProjOfValues()
+    public void MlaAttention_IsOProjOfValues_WhenThereIsASingleToken()
     {
         // With one token the softmax is exactly 1, so MLA reduces to o_proj(concat_h v_h).
         var w = TinyCheckpointWriter.Generate(TinyModelSpec.DeepSeekV3Style);
@@ -117,7 +117,7 @@ public sealed class ReferenceSelfTests
     [InlineData("kimi")]
     [InlineData("deepseek")]
     [InlineData("no-q-lora")]
-    public void LogitsAreFiniteAndVaried(string preset)
+    public void Forward_GivesFiniteAndVariedLogits(string preset)
     {
         var spec = preset switch
         {

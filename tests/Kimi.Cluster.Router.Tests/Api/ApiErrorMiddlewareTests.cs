@@ -15,7 +15,7 @@ public sealed class ApiErrorMiddlewareTests
     }
 
     [Fact]
-    public async Task Overloaded_is_429_with_Retry_After_in_whole_seconds()
+    public async Task InvokeAsync_Returns429WithRetryAfterInWholeSeconds_WhenOverloaded()
     {
         var context = await RunAsync(_ => throw ApiException.Overloaded("full", TimeSpan.FromSeconds(2.2)));
 
@@ -24,7 +24,7 @@ public sealed class ApiErrorMiddlewareTests
     }
 
     [Fact]
-    public async Task Kestrels_body_limit_is_413_request_too_large()
+    public async Task InvokeAsync_Returns413RequestTooLarge_WhenKestrelsBodyLimitIsHit()
     {
         var context = await RunAsync(_ => throw new BadHttpRequestException("Request body too large.", 413));
 

@@ -34,7 +34,7 @@ public sealed class RouterLimitsHttpTests : IAsyncLifetime
     [InlineData(null)]
     [InlineData("Bearer sk-wrong")]
     [InlineData("Basic c2stdGVzdC1rZXk=")]
-    public async Task V1_without_a_valid_key_is_401_with_OpenAIs_body(string? authorization)
+    public async Task V1_Returns401WithOpenAIsBody_WhenNoValidKeyIsSent(string? authorization)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         if (authorization is not null)
@@ -49,7 +49,7 @@ public sealed class RouterLimitsHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_valid_key_passes_and_the_request_meets_the_missing_worker()
+    public async Task V1Completions_PassesAndMeetsTheMissingWorker_WhenTheKeyIsValid()
     {
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-other");
 
@@ -59,7 +59,7 @@ public sealed class RouterLimitsHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_body_over_max_body_bytes_is_413_with_OpenAIs_body()
+    public async Task V1Completions_Returns413WithOpenAIsBody_WhenTheBodyIsOverMaxBodyBytes()
     {
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         string json = $$"""{"prompt": [{{string.Join(",", Enumerable.Repeat("12345", 400))}}]}""";
@@ -71,7 +71,7 @@ public sealed class RouterLimitsHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_stays_open_and_lists_the_workers_not_ready()
+    public async Task Health_StaysOpenAndListsTheWorkersNotReady()
     {
         var (status, body) = await RouterApi.GetAsync(_http, "/health");
 
@@ -83,7 +83,7 @@ public sealed class RouterLimitsHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_generate_is_503_while_no_worker_is_ready()
+    public async Task HealthGenerate_Returns503_WhenNoWorkerIsReady()
     {
         var (status, body) = await RouterApi.GetAsync(_http, "/health_generate");
 

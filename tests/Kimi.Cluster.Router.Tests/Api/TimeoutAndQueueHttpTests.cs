@@ -29,7 +29,7 @@ public sealed class TimeoutAndQueueHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_non_streamed_generation_past_the_timeout_is_504()
+    public async Task Completions_Returns504_WhenANonStreamedGenerationRunsPastTheTimeout()
     {
         _worker.Behavior = FakeBehavior.Hang;
 
@@ -40,7 +40,7 @@ public sealed class TimeoutAndQueueHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_streamed_generation_past_the_timeout_ends_with_an_error_frame_and_DONE()
+    public async Task Completions_EndsWithAnErrorFrameAndDone_WhenAStreamedGenerationRunsPastTheTimeout()
     {
         _worker.Behavior = FakeBehavior.OneTokenThenHang;
 
@@ -52,7 +52,7 @@ public sealed class TimeoutAndQueueHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Beyond_the_routers_queue_a_request_gets_429_with_Retry_After()
+    public async Task Completions_Returns429WithRetryAfter_WhenBeyondTheRoutersQueue()
     {
         _worker.Behavior = FakeBehavior.Hang;
         var running = RouterApi.PostAsync(_http, "/v1/completions", new { prompt = new[] { 1, 2 }, max_tokens = 4 });

@@ -7,7 +7,7 @@ namespace Kimi.Cluster.Router.Tests.Chat;
 public sealed class ChatMessageReaderTests
 {
     [Fact]
-    public void Reads_roles_text_parts_tool_calls_and_tool_results()
+    public void Read_ReadsRolesTextPartsToolCallsAndToolResults()
     {
         var messages = ChatMessageReader.Read(Parse("""
             [
@@ -33,7 +33,7 @@ public sealed class ChatMessageReaderTests
     }
 
     [Fact]
-    public void Object_arguments_are_kept_as_their_json_text()
+    public void Read_KeepsObjectArgumentsAsTheirJsonText()
     {
         var messages = ChatMessageReader.Read(Parse("""
             [{"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": {"a": 1}}}]}]
@@ -54,7 +54,7 @@ public sealed class ChatMessageReaderTests
     [InlineData("""[{"role": "assistant", "content": "a", "partial": true}, {"role": "user", "content": "b"}]""")]
     [InlineData("""[{"role": "user", "content": "a", "partial": true}]""")]
     [InlineData("""[{"role": "assistant", "tool_calls": [{"id": "c1"}]}]""")]
-    public void Malformed_messages_are_refused_naming_messages(string json)
+    public void Read_RefusesNamingMessages_WhenMessagesAreMalformed(string json)
     {
         var error = Assert.Throws<ApiException>(() => ChatMessageReader.Read(Parse(json)));
 

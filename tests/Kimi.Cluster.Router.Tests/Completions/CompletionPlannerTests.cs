@@ -14,7 +14,7 @@ public sealed class CompletionPlannerTests
         new ModelInfo { ModelId = "kimi-tiny", VocabSize = 512, MaxPositionEmbeddings = 1024 }, ModelText.TokenIdsOnly);
 
     [Fact]
-    public void Defaults_follow_openai()
+    public void Plan_DefaultsFollowOpenAi()
     {
         var plan = CompletionPlanner.Plan(Request("""{"prompt":[1,2]}"""), Model);
 
@@ -29,7 +29,7 @@ public sealed class CompletionPlannerTests
     }
 
     [Fact]
-    public void Choices_get_consecutive_seeds()
+    public void Plan_GivesTheChoicesConsecutiveSeeds()
     {
         var plan = CompletionPlanner.Plan(Request("""{"prompt":[1],"n":3,"seed":10,"stop":"x","logprobs":2}"""), Model);
 
@@ -47,7 +47,7 @@ public sealed class CompletionPlannerTests
     [InlineData("""{"prompt":[1],"logprobs":-1}""", 400, "logprobs")]
     [InlineData("""{"prompt":[1],"stop":7}""", 400, "stop")]
     [InlineData("""{"prompt":[1],"stream_options":{"include_usage":true}}""", 400, "stream_options")]
-    public void Refusals_name_the_param(string json, int status, string param)
+    public void Plan_RefusalsNameTheParam(string json, int status, string param)
     {
         var error = Assert.Throws<ApiException>(() => CompletionPlanner.Plan(Request(json), Model));
 
@@ -61,7 +61,7 @@ public sealed class CompletionPlannerTests
     [InlineData("$.stream_options.include_usage", "stream_options")]
     [InlineData("$", null)]
     [InlineData(null, null)]
-    public void Json_errors_name_the_top_level_field(string? path, string? param) =>
+    public void ParamOf_NamesTheTopLevelFieldOfJsonErrors(string? path, string? param) =>
         Assert.Equal(param, RequestBodyReader.ParamOf(path));
 
     private static CompletionRequest Request(string json) =>

@@ -19,7 +19,7 @@ public sealed class PlannerLimitsTests
     [Theory]
     [InlineData("""{"prompt":[1,2,3,4],"max_tokens":2}""", "prompt")]
     [InlineData("""{"prompt":[1],"max_tokens":9}""", "max_tokens")]
-    public void Configured_limits_are_400s_naming_the_param(string json, string param)
+    public void Plan_Returns400NamingTheParam_WhenConfiguredLimitsAreExceeded(string json, string param)
     {
         var limits = new RouterLimits { MaxPromptTokens = 3, MaxTokens = 8 };
 
@@ -30,7 +30,7 @@ public sealed class PlannerLimitsTests
     }
 
     [Fact]
-    public void Without_configured_limits_the_context_length_is_the_limit()
+    public void Plan_LimitsToTheContextLength_WhenNoLimitsAreConfigured()
     {
         var limits = new RouterLimits();
 

@@ -10,13 +10,13 @@ public sealed class PromptReaderTests
     [Theory]
     [InlineData("[1,2,3]")]
     [InlineData("[[1,2,3]]")]
-    public void Token_ids_are_read(string json) =>
+    public void Read_ReadsTokenIds(string json) =>
         Assert.Equal([1, 2, 3], PromptReader.Read(Parse(json), ModelText.TokenIdsOnly));
 
     [Theory]
     [InlineData("\"hello\"")]
     [InlineData("[\"hello\"]")]
-    public void Text_is_refused_for_lack_of_a_tokenizer(string json)
+    public void Read_RefusesText_WhenThereIsNoTokenizer(string json)
     {
         var error = Assert.Throws<ApiException>(() => PromptReader.Read(Parse(json), ModelText.TokenIdsOnly));
 
@@ -34,7 +34,7 @@ public sealed class PromptReaderTests
     [InlineData("[[1],[2]]")]
     [InlineData("{}")]
     [InlineData("[99999999999]")]
-    public void Other_shapes_are_refused_naming_prompt(string json)
+    public void Read_RefusesOtherShapesNamingPrompt(string json)
     {
         var error = Assert.Throws<ApiException>(() => PromptReader.Read(Parse(json), ModelText.TokenIdsOnly));
 
@@ -42,7 +42,7 @@ public sealed class PromptReaderTests
     }
 
     [Fact]
-    public void Missing_prompt_is_refused() =>
+    public void Read_Refuses_WhenThePromptIsMissing() =>
         Assert.Equal("prompt", Assert.Throws<ApiException>(() => PromptReader.Read(null, ModelText.TokenIdsOnly)).Param);
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement.Clone();

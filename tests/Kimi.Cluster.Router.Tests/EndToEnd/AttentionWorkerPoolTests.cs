@@ -13,7 +13,7 @@ public sealed class AttentionWorkerPoolTests
     private static readonly int[][] Prompts = [[1, 17, 42, 99], [5, 6, 7], [100, 3, 9, 27, 81], [2]];
 
     [Fact]
-    public async Task Two_attention_workers_match_one_worker_spread_requests_and_pass_health_generate()
+    public async Task TwoAttentionWorkers_MatchOneWorkerSpreadRequestsAndPassHealthGenerate()
     {
         // A tiny checkpoint without tokenizer files: the router then deals in token ids only.
         using var checkpoint = new TempDirectory("kimi-pool-checkpoint");

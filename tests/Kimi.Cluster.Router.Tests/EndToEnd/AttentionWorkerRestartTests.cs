@@ -14,7 +14,7 @@ public sealed class AttentionWorkerRestartTests
     private static readonly int[] Prompt = [1, 17, 42, 99];
 
     [Fact]
-    public async Task A_killed_attention_worker_is_restarted_on_its_address_and_serves_again()
+    public async Task AttentionWorker_IsRestartedOnItsAddressAndServesAgain_WhenKilled()
     {
         await using var cluster = await ClusterUnderTest.StartAsync("restart", "--attention-workers", "2");
         var victim = cluster.AttentionWorkers[0];

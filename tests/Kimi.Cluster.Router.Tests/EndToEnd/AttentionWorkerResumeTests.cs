@@ -19,7 +19,7 @@ public sealed class AttentionWorkerResumeTests
     private static readonly int[][] Prompts = [[1, 17, 42, 99], [5, 6, 7], [100, 3, 9, 27, 81], [2]];
 
     [Fact]
-    public async Task Generations_on_a_killed_attention_worker_finish_on_the_other_with_the_fault_free_tokens()
+    public async Task Generations_FinishOnTheOtherWorkerWithTheFaultFreeTokens_WhenTheirAttentionWorkerIsKilled()
     {
         using var checkpoint = new TempDirectory("kimi-resume-checkpoint");
         var spec = ExpertParallelFixture.Spec with { MaxPositionEmbeddings = 2048 };

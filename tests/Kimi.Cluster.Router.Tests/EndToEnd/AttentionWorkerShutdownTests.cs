@@ -18,7 +18,7 @@ public sealed class AttentionWorkerShutdownTests
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task SIGTERM_finishes_the_running_generations_refuses_new_ones_and_exits_0()
+    public async Task Sigterm_FinishesTheRunningGenerationsRefusesNewOnesAndExits0()
     {
         await using var worker = await AttentionWorkerProcess.StartAsync("--port", "0", "--drain-timeout", "60");
         // Several long generations, so the drain outlasts the checks below however fast decoding is.

@@ -13,7 +13,7 @@ public sealed class BurstTests
         RouterApi.PostAsync(http, "/v1/completions", new { prompt = Prompt(i), max_tokens = 6, temperature = 0, ignore_eos = true });
 
     [Fact]
-    public async Task Burst_of_200_with_a_small_cache_completes_every_request_with_its_solo_output()
+    public async Task Burst_CompletesEveryRequestWithItsSoloOutput_When200RequestsMeetASmallCache()
     {
         // 61440 bytes = 128 tokens of the tiny model (480 B each) = 8 blocks of 16: far fewer than 200
         // requests need, so the scheduler queues and preempts.
@@ -29,7 +29,7 @@ public sealed class BurstTests
     }
 
     [Fact]
-    public async Task Full_queue_answers_429_with_an_error_body_and_serves_the_rest()
+    public async Task Burst_Answers429WithAnErrorBodyAndServesTheRest_WhenTheQueueIsFull()
     {
         await using var cluster = await ClusterUnderTest.StartAsync("short queue", "--max-running", "1", "--max-waiting", "1");
         var burst = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Complete(cluster.Http, i)));

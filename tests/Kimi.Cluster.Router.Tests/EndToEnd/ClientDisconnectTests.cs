@@ -19,7 +19,7 @@ public sealed partial class ClientDisconnectTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Streams_whose_clients_disconnect_leave_both_attention_workers_idle()
+    public async Task Streams_LeaveBothAttentionWorkersIdle_WhenTheirClientsDisconnect()
     {
         using var checkpoint = new TempDirectory("kimi-disconnect-checkpoint");
         TinyCheckpointWriter.Write(checkpoint.Path, ExpertParallelFixture.Spec with { MaxPositionEmbeddings = MaxTokens + 64 });

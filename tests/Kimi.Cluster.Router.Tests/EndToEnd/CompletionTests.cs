@@ -10,7 +10,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     private static readonly int[] Prompt = [1, 17, 42, 99];
 
     [Fact]
-    public async Task Greedy_completion_returns_max_tokens_rendered_as_token_ids()
+    public async Task Completions_ReturnsMaxTokensRenderedAsTokenIds_WhenGreedy()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions",
             new { prompt = Prompt, max_tokens = 6, temperature = 0, ignore_eos = true, return_tokens_as_token_ids = true });
@@ -30,7 +30,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Identical_greedy_requests_give_identical_text()
+    public async Task Completions_GivesIdenticalText_WhenGreedyRequestsAreIdentical()
     {
         string first = await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 8);
         string second = await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 8);
@@ -39,7 +39,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Sampling_with_the_same_seed_gives_the_same_text()
+    public async Task Sampling_GivesTheSameText_WhenTheSeedIsTheSame()
     {
         var request = new { prompt = Prompt, max_tokens = 8, temperature = 1.0, top_p = 0.9, seed = 1234, ignore_eos = true, return_tokens_as_token_ids = true };
 
@@ -50,7 +50,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task N_choices_are_indexed_and_counted_in_usage()
+    public async Task NChoices_AreIndexedAndCountedInUsage()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions",
             new { prompt = Prompt, max_tokens = 4, n = 3, seed = 5, ignore_eos = true, return_tokens_as_token_ids = true });
@@ -63,7 +63,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Logprobs_return_the_asked_alternatives_per_token_in_openai_format()
+    public async Task Logprobs_ReturnTheAskedAlternativesPerTokenInOpenAiFormat()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions",
             new { prompt = Prompt, max_tokens = 4, temperature = 0, logprobs = 5, ignore_eos = true, return_tokens_as_token_ids = true });
@@ -89,7 +89,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Stop_token_ids_stop_with_finish_reason_stop()
+    public async Task StopTokenIds_StopWithFinishReasonStop()
     {
         var greedy = GreedyReference.TokenIds(await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 8));
         int stopToken = greedy[2];
@@ -107,7 +107,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Stop_strings_end_generation_and_are_cut_from_the_text()
+    public async Task StopStrings_EndGenerationAndAreCutFromTheText()
     {
         string greedyText = await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 8);
         string stop = $"token_id:{GreedyReference.TokenIds(greedyText)[2]}";
@@ -122,7 +122,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Request_for_another_model_is_a_404_model_not_found()
+    public async Task Completions_Returns404ModelNotFound_WhenTheRequestIsForAnotherModel()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions", new { model = "gpt-4", prompt = Prompt });
 
@@ -131,7 +131,7 @@ public sealed class CompletionTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Request_naming_the_served_model_is_served()
+    public async Task Completions_Serves_WhenTheRequestNamesTheServedModel()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions", new { model = "kimi-tiny", prompt = Prompt, max_tokens = 2 });
 

@@ -23,7 +23,7 @@ public sealed class ExpertParallelTests(ExpertParallelFixture clusters)
     ];
 
     [Fact]
-    public async Task Checkpoint_gives_the_same_tokens_and_logprobs_with_0_1_2_3_expert_workers_one_request_at_a_time()
+    public async Task Checkpoint_GivesTheSameTokensAndLogprobsWith0To3ExpertWorkers_WhenOneRequestRunsAtATime()
     {
         var expected = await OneAtATimeAsync(clusters.Checkpoint[0]);
 
@@ -32,7 +32,7 @@ public sealed class ExpertParallelTests(ExpertParallelFixture clusters)
     }
 
     [Fact]
-    public async Task Checkpoint_gives_the_same_tokens_and_logprobs_with_0_1_2_3_expert_workers_for_concurrent_requests()
+    public async Task Checkpoint_GivesTheSameTokensAndLogprobsWith0To3ExpertWorkers_WhenRequestsAreConcurrent()
     {
         var expected = await OneAtATimeAsync(clusters.Checkpoint[0]);
 
@@ -41,7 +41,7 @@ public sealed class ExpertParallelTests(ExpertParallelFixture clusters)
     }
 
     [Fact]
-    public async Task Built_in_tiny_model_gives_the_same_tokens_and_logprobs_over_3_expert_workers()
+    public async Task BuiltInTinyModel_GivesTheSameTokensAndLogprobsOver3ExpertWorkers()
     {
         var expected = await OneAtATimeAsync(clusters.BuiltInLocal);
 

@@ -14,7 +14,7 @@ public sealed class ExpertPlacementTests(ExpertParallelFixture clusters)
     private static readonly string[] Projections = ["gate_proj", "up_proj", "down_proj"];
 
     [Fact]
-    public async Task Every_checkpoint_expert_tensor_is_loaded_once_by_the_worker_owning_its_shard()
+    public async Task CheckpointExpertTensors_AreEachLoadedOnceByTheWorkerOwningTheirShard()
     {
         var spec = ExpertParallelFixture.Spec;
         // gate/up are [moe_intermediate, hidden], down the transpose; bf16 is 2 bytes.
@@ -24,7 +24,7 @@ public sealed class ExpertPlacementTests(ExpertParallelFixture clusters)
     }
 
     [Fact]
-    public async Task Every_built_in_expert_tensor_is_loaded_once_by_the_worker_owning_its_shard()
+    public async Task BuiltInExpertTensors_AreEachLoadedOnceByTheWorkerOwningTheirShard()
     {
         // The built-in tiny model: 16 experts, MoE layers 1 and 2; its weights are generated, not read (0 bytes).
         await PlacementChecks.AssertLoadedOncePerReplicaAsync(
@@ -32,7 +32,7 @@ public sealed class ExpertPlacementTests(ExpertParallelFixture clusters)
     }
 
     [Fact]
-    public async Task Bytes_on_the_wire_per_moe_layer_are_routed_token_worker_pairs_times_hidden_size_times_4()
+    public async Task BytesOnTheWirePerMoeLayer_AreRoutedTokenWorkerPairsTimesHiddenSizeTimes4()
     {
         for (int workers = 1; workers <= 3; workers++)
             await AssertWireBytesAsync(clusters.Checkpoint[workers], workers);

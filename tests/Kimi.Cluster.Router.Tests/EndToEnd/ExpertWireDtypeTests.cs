@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 public sealed class ExpertWireDtypeTests
 {
     [Fact]
-    public async Task Bfloat16_activations_take_half_the_bytes_of_float32_both_ways()
+    public async Task Bfloat16Activations_TakeHalfTheBytesOfFloat32BothWays()
     {
         var float32 = ClusterUnderTest.StartAsync("float32 wire", "--expert-workers", "1");
         var bfloat16 = ClusterUnderTest.StartAsync("bfloat16 wire", "--expert-workers", "1", "--expert-wire-dtype", "bfloat16");

@@ -14,7 +14,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 public sealed class ExpertWorkerPortTests
 {
     [Fact]
-    public async Task An_expert_worker_whose_silo_port_was_taken_is_started_again_on_free_ports()
+    public async Task ExpertWorker_IsStartedAgainOnFreePorts_WhenItsSiloPortWasTaken()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
@@ -38,7 +38,7 @@ public sealed class ExpertWorkerPortTests
     }
 
     [Fact]
-    public async Task A_port_that_stays_taken_fails_the_start_after_bounded_attempts_with_the_workers_reason()
+    public async Task ExpertWorker_FailsTheStartAfterBoundedAttemptsWithTheWorkersReason_WhenThePortStaysTaken()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();

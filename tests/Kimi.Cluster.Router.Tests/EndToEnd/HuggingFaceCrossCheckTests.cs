@@ -58,7 +58,7 @@ public sealed class HuggingFaceCrossCheckTests
     [InlineData("k25-int4", 2)]
     [InlineData("k2-instruct-fp8", 0)]
     [InlineData("k2-instruct-fp8", 2)]
-    public async Task Cluster_OnQuantizedWeights_GivesTheTorchReferenceTokens_AndTop5Logprobs(string kind, int expertWorkers)
+    public async Task Cluster_GivesTheTorchReferenceTokensAndTop5Logprobs_WhenOnQuantizedWeights(string kind, int expertWorkers)
     {
         string? python = await ExternalProgram.FindPythonAsync("torch");
         if (python is null)

@@ -7,7 +7,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 public sealed class InvalidRequestTests(RouterClusterFixture cluster)
 {
     [Fact]
-    public async Task Text_prompt_is_encoded_with_the_built_in_models_tokenizer()
+    public async Task Completions_EncodesATextPromptWithTheBuiltInModelsTokenizer()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions", new { prompt = "Hello, world", max_tokens = 2 });
 
@@ -34,7 +34,7 @@ public sealed class InvalidRequestTests(RouterClusterFixture cluster)
     [InlineData("""{"prompt":[1,9999999]}""", "prompt")]
     [InlineData("""{"prompt":[[1,2],[3,4]]}""", "prompt")]
     [InlineData("""{"max_tokens":4}""", "prompt")]
-    public async Task Invalid_field_is_a_400_naming_the_param(string json, string param)
+    public async Task Completions_Returns400NamingTheParam_WhenAFieldIsInvalid(string json, string param)
     {
         var (status, body) = await RouterApi.PostRawAsync(cluster.Http, "/v1/completions", json);
 
@@ -42,7 +42,7 @@ public sealed class InvalidRequestTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Malformed_json_is_a_400()
+    public async Task Completions_Returns400_WhenTheJsonIsMalformed()
     {
         var (status, body) = await RouterApi.PostRawAsync(cluster.Http, "/v1/completions", """{"prompt": [1, 2""");
 

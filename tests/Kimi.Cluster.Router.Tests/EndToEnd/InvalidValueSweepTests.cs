@@ -40,7 +40,7 @@ public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"presence_penalty":-9}""", "presence_penalty")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"n":0}""", "n")]
     [InlineData("/v1/chat/completions", """{"messages":[]}""", "messages")]
-    public async Task Http_handlers_answer_400_naming_one_field(string path, string json, string param)
+    public async Task HttpHandlers_Answer400NamingOneField(string path, string json, string param)
     {
         var (status, body) = await RouterApi.PostRawAsync(cluster.Http, path, json);
 
@@ -57,7 +57,7 @@ public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
     [InlineData("token_ids", int.MaxValue)]
     [InlineData("stop_token_ids", -1)]
     [InlineData("stop_token_ids", Vocabulary)]
-    public async Task Generate_refuses_a_bad_token_id_naming_one_field(string field, int badId)
+    public async Task Generate_RefusesNamingOneField_WhenATokenIdIsBad(string field, int badId)
     {
         var request = new GenerateTextRequest { TokenIds = new TokenIdList(), MaxTokens = 2 };
         int id = badId == Vocabulary ? await VocabularySizeAsync() : badId;
@@ -80,7 +80,7 @@ public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
     [InlineData("max_tokens")]
     [InlineData("n")]
     [InlineData("stop")]
-    public async Task Generate_refuses_a_bad_value_naming_one_field(string field)
+    public async Task Generate_RefusesNamingOneField_WhenAValueIsBad(string field)
     {
         var request = new GenerateTextRequest { TokenIds = new TokenIdList { Ids = { 1, 2 } }, MaxTokens = 2, Sampling = new GenerateSampling() };
         switch (field)
@@ -102,7 +102,7 @@ public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
     [InlineData(-2)]
     [InlineData(Vocabulary)]
     [InlineData(int.MinValue)]
-    public async Task Detokenize_refuses_a_bad_token_id_alone_or_in_a_list(int badId)
+    public async Task Detokenize_RefusesABadTokenId_WhenAloneOrInAList(int badId)
     {
         int id = badId == Vocabulary ? await VocabularySizeAsync() : badId;
 

@@ -14,7 +14,7 @@ public sealed class LocalCommandTests
     [InlineData("--expert-shards 4", "need --expert-workers 1 or more")]
     [InlineData("--expert-workers -1", "--expert-workers must be 0 or more")]
     [InlineData("--attention-workers 0", "--attention-workers must be in 1..64")]
-    public async Task Expert_layouts_that_cannot_run_are_refused_with_a_clear_message(string options, string message)
+    public async Task LocalCommand_RefusesWithAClearMessage_WhenTheExpertLayoutCannotRun(string options, string message)
     {
         await using var router = RouterProcess.Start(["local", "--port", "0", .. options.Split(' ')]);
 
@@ -25,7 +25,7 @@ public sealed class LocalCommandTests
     }
 
     [Fact]
-    public async Task Missing_expert_worker_dll_fails_with_a_clear_message()
+    public async Task LocalCommand_FailsWithAClearMessage_WhenTheExpertWorkerDllIsMissing()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"no-such-expert-worker-{Guid.NewGuid():N}.dll");
         await using var router = RouterProcess.Start("local", "--port", "0", "--expert-workers", "1", "--expert-worker", missing);
@@ -37,7 +37,7 @@ public sealed class LocalCommandTests
     }
 
     [Fact]
-    public async Task Missing_worker_dll_fails_with_a_clear_message()
+    public async Task LocalCommand_FailsWithAClearMessage_WhenTheWorkerDllIsMissing()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"no-such-worker-{Guid.NewGuid():N}.dll");
         await using var router = RouterProcess.Start("local", "--port", "0", "--attention-worker", missing);

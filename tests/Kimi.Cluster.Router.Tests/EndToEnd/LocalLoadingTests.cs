@@ -18,7 +18,7 @@ public sealed partial class LocalLoadingTests
     private static readonly TinyCheckpointOptions ThreeShards = new() { ShardCount = 3 };
 
     [Fact]
-    public async Task Every_worker_reports_the_tensors_and_bytes_it_read_and_its_rate()
+    public async Task EveryWorker_ReportsTheTensorsAndBytesItReadAndItsRate()
     {
         using var directory = new TempDirectory("kimi-sharded");
         TinyCheckpointWriter.Write(directory.Path, Spec, ThreeShards);
@@ -36,7 +36,7 @@ public sealed partial class LocalLoadingTests
     }
 
     [Fact]
-    public async Task A_missing_tensor_stops_local_with_one_line_naming_it()
+    public async Task Local_StopsWithOneLineNamingTheTensor_WhenATensorIsMissing()
     {
         const string name = "model.layers.1.self_attn.kv_a_proj_with_mqa.weight";
         using var directory = new TempDirectory("kimi-missing-tensor");
@@ -51,7 +51,7 @@ public sealed partial class LocalLoadingTests
     }
 
     [Fact]
-    public async Task A_wrong_shape_names_the_shard_file_that_holds_it()
+    public async Task Local_NamesTheShardFileHoldingTheTensor_WhenItHasAWrongShape()
     {
         const string name = "model.layers.2.self_attn.o_proj.weight";
         using var directory = new TempDirectory("kimi-wrong-shape");
@@ -66,7 +66,7 @@ public sealed partial class LocalLoadingTests
     }
 
     [Fact]
-    public async Task An_expert_shard_that_cannot_load_stops_local_with_its_reason_and_is_not_retried()
+    public async Task Local_StopsWithTheShardsReasonAndDoesNotRetry_WhenAnExpertShardCannotLoad()
     {
         const string name = "model.layers.2.mlp.experts.17.up_proj.weight";
         using var directory = new TempDirectory("kimi-missing-expert");

@@ -15,7 +15,7 @@ public sealed class LocalShutdownTests
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task Sigterm_lets_the_running_request_finish_then_stops_every_worker_with_sigterm()
+    public async Task Sigterm_LetsTheRunningRequestFinishThenStopsEveryWorkerWithSigterm()
     {
         await using var router = RouterProcess.Start("local", "--port", "0", "--expert-workers", "1");
         using var http = new HttpClient { BaseAddress = await router.WaitUntilReadyAsync(StartTimeout), Timeout = ExitTimeout };

@@ -32,7 +32,7 @@ public sealed class MalformedChatRequestTests(ScriptedClusterFixture cluster)
     [InlineData("""{"messages":[{"role":"user","content":"hi"}],"n":0}""", 400, null)]
     [InlineData("""{"messages":[{"role":"user","content":"hi"}],"logprobs":true,"top_logprobs":21}""", 400, "top_logprobs")]
     [InlineData("""{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}""", 404, null)]
-    public async Task Malformed_request_is_a_4xx_with_an_openai_error_body_and_the_router_stays_healthy(string json, int status, string? param)
+    public async Task ChatCompletions_Returns4xxWithAnOpenAiErrorBodyAndTheRouterStaysHealthy_WhenTheRequestIsMalformed(string json, int status, string? param)
     {
         var (actual, body) = await RouterApi.PostRawAsync(cluster.Http, Path, json);
 
@@ -43,7 +43,7 @@ public sealed class MalformedChatRequestTests(ScriptedClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Invalid_utf8_in_the_body_is_a_400()
+    public async Task ChatCompletions_Returns400_WhenTheBodyHasInvalidUtf8()
     {
         byte[] body = [.. "{\"messages\":[{\"role\":\"user\",\"content\":\""u8, 0xFF, 0xFE, 0xC3, .. "\"}]}"u8];
 
@@ -54,7 +54,7 @@ public sealed class MalformedChatRequestTests(ScriptedClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Body_over_the_8_MiB_limit_is_a_413()
+    public async Task ChatCompletions_Returns413_WhenTheBodyIsOverThe8MiBLimit()
     {
         string content = new('a', 9 * 1024 * 1024);
         byte[] body = Encoding.UTF8.GetBytes($$"""{"messages":[{"role":"user","content":"{{content}}"}],"max_tokens":1}""");

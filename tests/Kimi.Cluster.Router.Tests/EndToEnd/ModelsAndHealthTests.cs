@@ -7,7 +7,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 public sealed class ModelsAndHealthTests(RouterClusterFixture cluster)
 {
     [Fact]
-    public async Task Models_lists_the_tiny_model()
+    public async Task Models_ListsTheTinyModel()
     {
         var (status, body) = await RouterApi.GetAsync(cluster.Http, "/v1/models");
 
@@ -22,7 +22,7 @@ public sealed class ModelsAndHealthTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Health_is_ok_while_the_worker_answers()
+    public async Task Health_IsOk_WhenTheWorkerAnswers()
     {
         var (status, _) = await RouterApi.GetAsync(cluster.Http, "/health");
 
@@ -30,7 +30,7 @@ public sealed class ModelsAndHealthTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Unknown_route_is_a_json_404()
+    public async Task UnknownRoute_IsAJson404()
     {
         var (status, body) = await RouterApi.GetAsync(cluster.Http, "/v1/nothing-here");
 

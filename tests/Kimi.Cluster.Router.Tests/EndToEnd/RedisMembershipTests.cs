@@ -17,7 +17,7 @@ public sealed class RedisMembershipTests
     private static readonly int[][] Prompts = [[1, 17, 42, 99], [1, 5, 200, 7, 31, 64], [1, 250]];
 
     [Fact]
-    public async Task Two_silos_cluster_through_redis_serve_the_same_tokens_and_a_SIGTERMed_silo_leaves_membership()
+    public async Task TwoSilos_ClusterThroughRedisServeTheSameTokensAndASigtermedSiloLeavesMembership()
     {
         await using var redis = await RedisServer.TryStartAsync();
         if (redis is null)

@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 public sealed class ScriptedModelTests(ScriptedClusterFixture cluster)
 {
     [Fact]
-    public async Task Greedy_completion_after_the_trigger_is_exactly_the_script()
+    public async Task GreedyCompletion_IsExactlyTheScriptAfterTheTrigger()
     {
         int[] prompt = [ScriptedModel.BosId, 72, 105, 33, ScriptedModel.ThinkId, ScriptedModel.TriggerId];
 
@@ -28,7 +28,7 @@ public sealed class ScriptedModelTests(ScriptedClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Completion_text_decodes_the_script_tokens_through_the_models_tokenizer_files()
+    public async Task CompletionText_DecodesTheScriptTokensThroughTheModelsTokenizerFiles()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions", new
         {

@@ -12,7 +12,7 @@ public sealed class ServeCommandTests
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task Serve_fronts_an_already_running_worker()
+    public async Task Serve_FrontsAnAlreadyRunningWorker()
     {
         var attention = WorkerProgram.Attention;
         var spec = new WorkerProcessSpec(attention.Name, WorkerLocator.Resolve(attention, null),

@@ -10,7 +10,7 @@ public sealed class StreamingTests(RouterClusterFixture cluster)
     private static readonly int[] Prompt = [1, 5, 9];
 
     [Fact]
-    public async Task Streamed_chunks_concatenate_to_the_non_streamed_greedy_text()
+    public async Task StreamedChunks_ConcatenateToTheNonStreamedGreedyText()
     {
         string expected = await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 10);
 
@@ -30,7 +30,7 @@ public sealed class StreamingTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Streamed_text_never_contains_the_stop_string()
+    public async Task StreamedText_NeverContainsTheStopString()
     {
         string greedy = await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 10);
         string stop = $"token_id:{GreedyReference.TokenIds(greedy)[3]}";
@@ -44,7 +44,7 @@ public sealed class StreamingTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Refused_stream_is_a_plain_400()
+    public async Task Completions_ReturnsAPlain400_WhenAStreamIsRefused()
     {
         var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/completions",
             new { prompt = Prompt, temperature = -1, stream = true });

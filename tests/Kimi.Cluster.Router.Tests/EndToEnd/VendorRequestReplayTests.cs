@@ -44,7 +44,7 @@ public sealed class VendorRequestReplayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_vendor_verifier_request_succeeds_in_a_row()
+    public async Task VendorVerifierReplay_SucceedsForEveryRequestInARow()
     {
         var (_, models) = await RouterApi.GetAsync(_http, "/v1/models");
         string modelId = (string)models["data"]![0]!["id"]!;

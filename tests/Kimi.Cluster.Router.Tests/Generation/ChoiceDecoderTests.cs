@@ -7,7 +7,7 @@ namespace Kimi.Cluster.Router.Tests.Generation;
 public sealed class ChoiceDecoderTests
 {
     [Fact]
-    public void Tokens_render_as_token_ids_without_a_tokenizer_and_the_finish_reason_maps_to_openai()
+    public void Next_RendersTokensAsTokenIdsWithoutATokenizerAndMapsTheFinishReasonToOpenAi()
     {
         var decoder = Decoder([]);
 
@@ -21,7 +21,7 @@ public sealed class ChoiceDecoderTests
     }
 
     [Fact]
-    public void A_matched_stop_string_ends_the_choice_with_stop_and_cuts_the_text()
+    public void Next_EndsTheChoiceWithStopAndCutsTheText_WhenAStopStringMatches()
     {
         var decoder = Decoder(["token_id:17"]);
 

@@ -6,11 +6,11 @@ namespace Kimi.Cluster.Router.Tests.Generation;
 public sealed class ContextWindowTests
 {
     [Fact]
-    public void Without_a_request_the_completion_gets_the_rest_of_the_context() =>
+    public void MaxTokens_GivesTheCompletionTheRestOfTheContext_WhenNoneIsRequested() =>
         Assert.Equal(412u, ContextWindow.MaxTokens(null, 100, 512, "messages"));
 
     [Fact]
-    public void A_completion_that_does_not_fit_is_refused_in_vllms_words()
+    public void MaxTokens_RefusesInVllmsWords_WhenTheCompletionDoesNotFit()
     {
         var error = Assert.Throws<ApiException>(() => ContextWindow.MaxTokens(500, 100, 512, "messages"));
 
@@ -20,6 +20,6 @@ public sealed class ContextWindowTests
     }
 
     [Fact]
-    public void A_prompt_that_fills_the_context_leaves_no_room_and_is_refused() =>
+    public void MaxTokens_LeavesNoRoomAndRefuses_WhenThePromptFillsTheContext() =>
         Assert.Throws<ApiException>(() => ContextWindow.MaxTokens(null, 512, 512, "messages"));
 }

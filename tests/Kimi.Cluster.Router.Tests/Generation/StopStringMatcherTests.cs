@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Router.Tests.Generation;
 public sealed class StopStringMatcherTests
 {
     [Fact]
-    public void Without_stop_strings_everything_is_sent_at_once()
+    public void Push_SendsEverythingAtOnce_WhenThereAreNoStopStrings()
     {
         var matcher = new StopStringMatcher([]);
 
@@ -14,7 +14,7 @@ public sealed class StopStringMatcherTests
     }
 
     [Fact]
-    public void A_possible_start_of_a_stop_string_waits_until_it_is_ruled_out()
+    public void Push_HoldsAPossibleStartOfAStopStringUntilItIsRuledOut()
     {
         var matcher = new StopStringMatcher(["ab!"]);
 
@@ -24,7 +24,7 @@ public sealed class StopStringMatcherTests
     }
 
     [Fact]
-    public void A_stop_string_split_over_pushes_ends_the_text_before_it()
+    public void Push_EndsTheTextBeforeAStopString_WhenItIsSplitOverPushes()
     {
         var matcher = new StopStringMatcher(["END"]);
 
@@ -33,7 +33,7 @@ public sealed class StopStringMatcherTests
     }
 
     [Fact]
-    public void The_earliest_of_several_stop_strings_wins()
+    public void Push_StopsAtTheEarliestOfSeveralStopStrings()
     {
         var matcher = new StopStringMatcher(["later", "soon"]);
 
@@ -41,7 +41,7 @@ public sealed class StopStringMatcherTests
     }
 
     [Fact]
-    public void Held_back_text_is_released_when_generation_ends_without_a_match()
+    public void Finish_ReleasesHeldBackText_WhenGenerationEndsWithoutAMatch()
     {
         var matcher = new StopStringMatcher(["xyz"]);
 

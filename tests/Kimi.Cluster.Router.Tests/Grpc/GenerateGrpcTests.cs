@@ -14,7 +14,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     private KimiGenerate.KimiGenerateClient Client => new(cluster.Grpc);
 
     [Fact]
-    public async Task Generate_streams_chunks_then_one_final_message_with_usage()
+    public async Task Generate_StreamsChunksThenOneFinalMessageWithUsage()
     {
         var responses = await ReadAllAsync(Client.Generate(Greedy(10)));
 
@@ -28,7 +28,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Greedy_tokens_equal_those_of_the_http_completion()
+    public async Task Generate_GreedyTokensEqualThoseOfTheHttpCompletion()
     {
         var expected = GreedyReference.TokenIds(await GreedyReference.GreedyTextAsync(cluster.Http, Prompt, 10));
 
@@ -38,7 +38,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Logprobs_come_one_per_token_when_asked_for()
+    public async Task Generate_SendsLogprobsOnePerToken_WhenAskedFor()
     {
         var request = Greedy(4);
         request.Logprobs = 2;
@@ -50,7 +50,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task A_stop_token_id_ends_with_finish_reason_stop()
+    public async Task Generate_EndsWithFinishReasonStop_WhenAStopTokenIdIsGenerated()
     {
         var greedy = TokenIds(await ReadAllAsync(Client.Generate(Greedy(10))));
         var request = Greedy(10);
@@ -63,7 +63,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Abort_cancels_the_request_in_flight()
+    public async Task Abort_CancelsTheRequestInFlight()
     {
         var request = Greedy(await LongMaxTokensAsync());
         request.RequestId = "grpc-abort-" + Guid.NewGuid().ToString("N");
@@ -80,7 +80,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task A_deadline_too_short_ends_with_deadline_exceeded()
+    public async Task Generate_EndsWithDeadlineExceeded_WhenTheDeadlineIsTooShort()
     {
         var request = Greedy(await LongMaxTokensAsync());
         using var call = Client.Generate(request, deadline: DateTime.UtcNow.AddMilliseconds(200));
@@ -95,7 +95,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     [InlineData("token_ids")]
     [InlineData("n")]
     [InlineData("temperature")]
-    public async Task Invalid_params_are_invalid_argument_naming_the_field(string field)
+    public async Task Generate_ReturnsInvalidArgumentNamingTheField_WhenAParamIsInvalid(string field)
     {
         var request = Greedy(4);
         switch (field)
@@ -114,7 +114,7 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Another_model_is_not_found()
+    public async Task Generate_ReturnsNotFound_WhenTheRequestNamesAnotherModel()
     {
         var request = Greedy(4);
         request.Model = "no-such-model";

@@ -11,7 +11,7 @@ public sealed class GenerationPlannerTests
     private static readonly ServedModel Model = new(new ModelInfo { ModelId = "tiny", VocabSize = 512, MaxPositionEmbeddings = 64 }, ModelText.TokenIdsOnly);
 
     [Fact]
-    public void Plan_fills_in_the_defaults_and_a_request_id()
+    public void Plan_FillsInTheDefaultsAndARequestId()
     {
         var request = new GenerateTextRequest { TokenIds = new TokenIdList { Ids = { 1, 2 } } };
 
@@ -28,7 +28,7 @@ public sealed class GenerationPlannerTests
     }
 
     [Fact]
-    public void Plan_keeps_the_client_request_id_and_params_but_not_the_stop_strings()
+    public void Plan_KeepsTheClientRequestIdAndParamsButNotTheStopStrings()
     {
         var request = new GenerateTextRequest
         {
@@ -48,7 +48,7 @@ public sealed class GenerationPlannerTests
     }
 
     [Fact]
-    public void Text_input_without_a_tokenizer_is_a_failed_precondition()
+    public void Plan_FailsWithFailedPrecondition_WhenTheInputIsTextWithoutATokenizer()
     {
         var error = Assert.Throws<RpcException>(() => GenerationPlanner.Plan(new GenerateTextRequest { Text = "hi" }, Model));
 
@@ -56,7 +56,7 @@ public sealed class GenerationPlannerTests
     }
 
     [Fact]
-    public void Another_model_is_not_found()
+    public void Plan_FailsWithNotFound_WhenTheRequestNamesAnotherModel()
     {
         var request = new GenerateTextRequest { Model = "other", TokenIds = new TokenIdList { Ids = { 1 } } };
 
@@ -64,7 +64,7 @@ public sealed class GenerationPlannerTests
     }
 
     [Fact]
-    public void An_empty_stop_string_is_invalid()
+    public void Plan_FailsWithInvalidArgument_WhenAStopStringIsEmpty()
     {
         var request = new GenerateTextRequest { TokenIds = new TokenIdList { Ids = { 1 } }, Stop = { "" } };
 

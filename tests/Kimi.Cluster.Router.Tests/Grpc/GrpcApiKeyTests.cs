@@ -40,7 +40,7 @@ public sealed class GrpcApiKeyTests : IAsyncLifetime
     private static Metadata Bearer(string key) => [new Metadata.Entry("authorization", "Bearer " + key)];
 
     [Fact]
-    public async Task Calls_without_a_key_are_unauthenticated()
+    public async Task KimiGenerate_ReturnsUnauthenticated_WhenTheCallHasNoKey()
     {
         var unary = await Assert.ThrowsAsync<RpcException>(async () => await Client.ListModelsAsync(new ListModelsRequest()));
         var streaming = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -57,7 +57,7 @@ public sealed class GrpcApiKeyTests : IAsyncLifetime
     [Theory]
     [InlineData("Bearer sk-wrong")]
     [InlineData("Basic c2stZ3JwYy1rZXk=")]
-    public async Task Calls_with_a_wrong_key_are_unauthenticated_and_the_key_is_not_echoed(string authorization)
+    public async Task KimiGenerate_ReturnsUnauthenticatedWithoutEchoingTheKey_WhenTheKeyIsWrong(string authorization)
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
             await Client.TokenizeAsync(new TokenizeRequest { Text = "hi" }, [new Metadata.Entry("authorization", authorization)]));
@@ -67,7 +67,7 @@ public sealed class GrpcApiKeyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_known_key_passes_and_health_needs_none()
+    public async Task KimiGenerate_PassesAKnownKeyWhileHealthNeedsNone()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var passed = await Record.ExceptionAsync(async () =>

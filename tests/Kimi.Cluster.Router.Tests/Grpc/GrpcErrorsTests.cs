@@ -11,7 +11,7 @@ public sealed class GrpcErrorsTests
     [InlineData(429, StatusCode.ResourceExhausted)]
     [InlineData(503, StatusCode.Unavailable)]
     [InlineData(500, StatusCode.Internal)]
-    public void FromApi_maps_the_http_status(int httpStatus, StatusCode expected)
+    public void FromApi_MapsTheHttpStatus(int httpStatus, StatusCode expected)
     {
         var error = GrpcErrors.FromApi(new ApiException(httpStatus, "why", "type"));
 
@@ -20,7 +20,7 @@ public sealed class GrpcErrorsTests
     }
 
     [Fact]
-    public void FromApi_names_the_token_ids_where_the_http_api_says_prompt()
+    public void FromApi_NamesTheTokenIds_WhenTheHttpApiSaysPrompt()
     {
         var error = GrpcErrors.FromApi(ApiException.InvalidRequest("the prompt is too long", "prompt"));
 
@@ -30,7 +30,7 @@ public sealed class GrpcErrorsTests
     }
 
     [Fact]
-    public void Invalid_does_not_repeat_a_field_the_message_already_starts_with()
+    public void Invalid_DoesNotRepeatTheField_WhenTheMessageAlreadyStartsWithIt()
     {
         Assert.Equal("temperature: must be >= 0", GrpcErrors.Invalid("temperature", "temperature: must be >= 0").Status.Detail);
     }

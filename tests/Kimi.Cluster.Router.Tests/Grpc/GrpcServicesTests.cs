@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Router.Tests.Grpc;
 public sealed class GrpcServicesTests(RouterClusterFixture cluster)
 {
     [Fact]
-    public async Task ListModels_returns_the_served_model()
+    public async Task ListModels_ReturnsTheServedModel()
     {
         var (_, http) = await RouterApi.GetAsync(cluster.Http, "/v1/models");
 
@@ -26,7 +26,7 @@ public sealed class GrpcServicesTests(RouterClusterFixture cluster)
     [Theory]
     [InlineData("")]
     [InlineData("kimi.cluster.v1.KimiGenerate")]
-    public async Task Health_check_says_serving(string service)
+    public async Task HealthCheck_SaysServing(string service)
     {
         var reply = await new Health.HealthClient(cluster.Grpc).CheckAsync(new HealthCheckRequest { Service = service });
 
@@ -34,7 +34,7 @@ public sealed class GrpcServicesTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Reflection_lists_the_service()
+    public async Task Reflection_ListsTheService()
     {
         using var call = new ServerReflection.ServerReflectionClient(cluster.Grpc).ServerReflectionInfo();
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
@@ -47,7 +47,7 @@ public sealed class GrpcServicesTests(RouterClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Abort_of_an_unknown_id_finds_nothing()
+    public async Task Abort_FindsNothing_WhenTheIdIsUnknown()
     {
         var reply = await new KimiGenerate.KimiGenerateClient(cluster.Grpc).AbortAsync(new AbortRequest { RequestId = "never-sent" });
 

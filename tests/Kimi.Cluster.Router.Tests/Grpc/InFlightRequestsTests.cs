@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Router.Tests.Grpc;
 public sealed class InFlightRequestsTests
 {
     [Fact]
-    public void Abort_cancels_the_registered_request_and_marks_it_aborted()
+    public void Abort_CancelsTheRegisteredRequestAndMarksItAborted()
     {
         var requests = new InFlightRequests();
         using var entry = requests.TryRegister("a", CancellationToken.None)!;
@@ -17,13 +17,13 @@ public sealed class InFlightRequestsTests
     }
 
     [Fact]
-    public void Abort_of_an_unknown_id_finds_nothing()
+    public void Abort_FindsNothing_WhenTheIdIsUnknown()
     {
         Assert.False(new InFlightRequests().Abort("missing"));
     }
 
     [Fact]
-    public void A_second_request_with_the_same_id_is_refused_while_the_first_is_in_flight()
+    public void TryRegister_RefusesASecondRequestWithTheSameId_WhenTheFirstIsInFlight()
     {
         var requests = new InFlightRequests();
         using var first = requests.TryRegister("a", CancellationToken.None);
@@ -33,7 +33,7 @@ public sealed class InFlightRequestsTests
     }
 
     [Fact]
-    public void Disposing_an_entry_unregisters_it_and_frees_the_id()
+    public void Dispose_UnregistersTheEntryAndFreesTheId()
     {
         var requests = new InFlightRequests();
         requests.TryRegister("a", CancellationToken.None)!.Dispose();
@@ -45,7 +45,7 @@ public sealed class InFlightRequestsTests
     }
 
     [Fact]
-    public void The_call_cancelling_cancels_the_entry_without_marking_it_aborted()
+    public void Entry_IsCancelledWithoutBeingMarkedAborted_WhenTheCallCancels()
     {
         using var call = new CancellationTokenSource();
         using var entry = new InFlightRequests().TryRegister("a", call.Token)!;

@@ -12,7 +12,7 @@ public sealed class LoadProgressDisplayTests
     private static LoadProgressReport Report(long bytes) => new(bytes == 1000 ? 10 : 4, 10, bytes, 1000, TimeSpan.FromSeconds(2));
 
     [Fact]
-    public async Task On_a_terminal_each_worker_gets_a_bar_and_reports_after_the_start_are_logged()
+    public async Task Report_GivesEachWorkerABarAndLogsReportsAfterTheStart_WhenOnATerminal()
     {
         var screen = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -38,7 +38,7 @@ public sealed class LoadProgressDisplayTests
     }
 
     [Fact]
-    public void Without_a_terminal_reports_are_log_lines()
+    public void Report_WritesLogLines_WhenThereIsNoTerminal()
     {
         var log = new RecordingLogger();
         var display = LoadProgressDisplay.Create(log, console: null);

@@ -13,7 +13,7 @@ namespace Kimi.Cluster.Router.Tests.OpenAiClient;
 public sealed class OpenAiClientTests(ScriptedClusterFixture cluster, ITestOutputHelper output)
 {
     [Fact]
-    public async Task Chat_completion_splits_reasoning_from_content_and_stops_at_max_tokens()
+    public async Task ChatCompletion_SplitsReasoningFromContentAndStopsAtMaxTokens()
     {
         if (await RunAsync("basic") is not { } result)
             return;
@@ -27,7 +27,7 @@ public sealed class OpenAiClientTests(ScriptedClusterFixture cluster, ITestOutpu
     }
 
     [Fact]
-    public async Task Streamed_chat_completion_assembles_to_the_same_message_with_usage_last()
+    public async Task ChatCompletion_AssemblesToTheSameMessageWithUsageLast_WhenStreamed()
     {
         if (await RunAsync("stream") is not { } result)
             return;
@@ -42,7 +42,7 @@ public sealed class OpenAiClientTests(ScriptedClusterFixture cluster, ITestOutpu
     }
 
     [Fact]
-    public async Task Tool_call_round_trip_returns_the_call_and_accepts_the_tool_result()
+    public async Task ToolCallRoundTrip_ReturnsTheCallAndAcceptsTheToolResult()
     {
         if (await RunAsync("tools") is not { } result)
             return;
@@ -64,7 +64,7 @@ public sealed class OpenAiClientTests(ScriptedClusterFixture cluster, ITestOutpu
     }
 
     [Fact]
-    public async Task Streamed_tool_call_assembles_by_index_with_id_and_name_first()
+    public async Task ToolCall_AssemblesByIndexWithIdAndNameFirst_WhenStreamed()
     {
         if (await RunAsync("tools-stream") is not { } result)
             return;

@@ -19,7 +19,7 @@ public sealed class PlanCommandTests
     private const long Int4Expert = 3 * (2048L * 7168 / 2 + 2048L * 7168 / 32 * 2); // 24,772,608 bytes
 
     [Fact]
-    public void K25_with_eight_expert_workers_matches_the_hand_computed_bytes()
+    public void Plan_MatchesTheHandComputedK25Bytes_WhenThereAreEightExpertWorkers()
     {
         var input = PlanInput.Read(KimiK25Config);
         var plan = CapacityPlanner.Plan(input.Config, input.DenseDtype, new CapacityOptions(ExpertWorkers: 8));
@@ -47,7 +47,7 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public void K25_in_one_process_holds_every_int4_expert_about_0_57_TB()
+    public void Plan_HoldsEveryK25Int4ExpertAbout0Point57TB_WhenInOneProcess()
     {
         var input = PlanInput.Read(KimiK25Config);
         var plan = CapacityPlanner.Plan(input.Config, input.DenseDtype, new CapacityOptions(KvCacheTokens: 262144));
@@ -59,7 +59,7 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public async Task The_command_prints_json_and_refuses_what_cannot_run()
+    public async Task PlanCommand_PrintsJsonAndRefusesWhatCannotRun()
     {
         using var directory = new TempDirectory("kimi-plan");
         TinyCheckpointWriter.Write(directory.Path, TinyModelSpec.KimiK2Style);

@@ -39,7 +39,7 @@ public sealed class AdmissionQueueTests
     }
 
     [Fact]
-    public async Task A_full_queue_refuses_with_429_and_Retry_After()
+    public async Task EnterAsync_RefusesWith429AndRetryAfter_WhenTheQueueIsFull()
     {
         await using var queue = new AdmissionQueue<Token>(new AdmissionOptions(1, 1), TimeProvider.System);
         using var running = await queue.EnterAsync(Named("a"), CancellationToken.None).WaitAsync(Wait);
@@ -54,7 +54,7 @@ public sealed class AdmissionQueueTests
     }
 
     [Fact]
-    public async Task A_cancelled_waiter_leaves_the_queue_and_is_never_dispatched()
+    public async Task EnterAsync_LeavesTheQueueAndIsNeverDispatched_WhenTheWaiterIsCancelled()
     {
         await using var queue = new AdmissionQueue<Token>(new AdmissionOptions(1, 1), TimeProvider.System);
         var running = await queue.EnterAsync(Named("a"), CancellationToken.None).WaitAsync(Wait);
@@ -71,7 +71,7 @@ public sealed class AdmissionQueueTests
     }
 
     [Fact]
-    public async Task A_failing_dispatch_fails_its_waiter_and_frees_the_place()
+    public async Task EnterAsync_FailsTheWaiterAndFreesThePlace_WhenTheDispatchFails()
     {
         await using var queue = new AdmissionQueue<Token>(new AdmissionOptions(1, 0), TimeProvider.System);
 
@@ -84,7 +84,7 @@ public sealed class AdmissionQueueTests
     }
 
     [Fact]
-    public async Task Up_to_max_concurrent_run_at_once()
+    public async Task EnterAsync_RunsUpToMaxConcurrentAtOnce()
     {
         await using var queue = new AdmissionQueue<Token>(new AdmissionOptions(3, 5) { DispatchBatch = 2 }, TimeProvider.System);
 

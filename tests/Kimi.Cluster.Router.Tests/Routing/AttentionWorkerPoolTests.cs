@@ -50,7 +50,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Requests_spread_over_the_workers_and_release_their_load()
+    public async Task GenerateAsync_SpreadsRequestsOverTheWorkersAndReleasesTheirLoad()
     {
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
 
@@ -63,7 +63,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unavailable_worker_is_failed_over_before_the_first_token_and_marked_down()
+    public async Task GenerateAsync_FailsOverBeforeTheFirstTokenAndMarksTheWorkerDown_WhenAWorkerIsUnavailable()
     {
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
         _a.Behavior = FakeBehavior.Unavailable; // after its model check; the pool's probes (every 2 s) now fail too
@@ -83,7 +83,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     /// stream with nothing repeated or missing and the original prompt's size.
     /// </summary>
     [Fact]
-    public async Task A_worker_lost_mid_stream_is_resumed_on_another_from_the_streamed_tokens()
+    public async Task GenerateAsync_ResumesOnAnotherWorkerFromTheStreamedTokens_WhenAWorkerIsLostMidStream()
     {
         _a.Behavior = _b.Behavior = FakeBehavior.LosesFreshGenerations;
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
@@ -103,7 +103,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
 
     /// <summary>A worker that goes silent after a token counts as lost once the stall timeout passes: the generation resumes elsewhere.</summary>
     [Fact]
-    public async Task A_worker_silent_past_the_stall_timeout_is_given_up_and_the_generation_resumes()
+    public async Task GenerateAsync_GivesUpTheWorkerAndResumesTheGeneration_WhenAWorkerIsSilentPastTheStallTimeout()
     {
         _a.Behavior = _b.Behavior = FakeBehavior.StallsFreshGenerations;
         await using var pool = await PoolAsync(new RouterLimits { StallTimeout = TimeSpan.FromMilliseconds(300) }, _a, _b);
@@ -117,7 +117,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_that_stops_answering_health_checks_is_given_up_long_before_the_stall_timeout()
+    public async Task GenerateAsync_GivesUpTheWorkerLongBeforeTheStallTimeout_WhenItStopsAnsweringHealthChecks()
     {
         _a.Behavior = _b.Behavior = FakeBehavior.StallsFreshGenerations;
         var limits = new RouterLimits { StallTimeout = TimeSpan.FromMinutes(5), HealthTimeout = TimeSpan.FromMilliseconds(200) };
@@ -137,7 +137,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_generation_that_loses_every_worker_ends_with_a_503_naming_the_loss()
+    public async Task GenerateAsync_EndsWith503NamingTheLoss_WhenTheGenerationLosesEveryWorker()
     {
         _a.Behavior = _b.Behavior = FakeBehavior.LosesEveryGeneration;
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
@@ -157,7 +157,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_every_worker_is_unavailable_the_request_is_503()
+    public async Task GenerateAsync_Returns503_WhenEveryWorkerIsUnavailable()
     {
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
         _a.Behavior = _b.Behavior = FakeBehavior.Unavailable;
@@ -171,7 +171,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Workers_whose_queues_are_full_give_429_with_Retry_After()
+    public async Task GenerateAsync_Returns429WithRetryAfter_WhenTheWorkersQueuesAreFull()
     {
         _a.Behavior = _b.Behavior = FakeBehavior.Exhausted;
         await using var pool = await PoolAsync(new RouterLimits(), _a, _b);
@@ -185,7 +185,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_loading_its_weights_shows_how_far_it_got_and_is_routed_to_once_loaded()
+    public async Task Pool_ShowsHowFarTheWorkerGotAndRoutesToItOnceLoaded_WhenAWorkerIsLoadingItsWeights()
     {
         _a.Loading = new WeightLoad { Tensors = 3, TotalTensors = 10, Bytes = 300_000_000, TotalBytes = 1_000_000_000, ElapsedMs = 1000 };
         var options = new RouterHostOptions([_a.Address], "127.0.0.1", 0);
@@ -205,7 +205,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_serving_another_model_is_never_used()
+    public async Task GenerateAsync_NeverUsesAWorker_WhenItServesAnotherModel()
     {
         await using var other = await FakeAttentionWorker.StartAsync("another-model");
         await using var pool = await PoolAsync(new RouterLimits(), _a, other);
@@ -218,7 +218,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_generation_past_the_request_timeout_is_504()
+    public async Task GenerateAsync_Returns504_WhenTheGenerationRunsPastTheRequestTimeout()
     {
         _a.Behavior = FakeBehavior.Hang;
         await using var pool = await PoolAsync(new RouterLimits { RequestTimeout = TimeSpan.FromMilliseconds(300) }, _a);
@@ -230,7 +230,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Beyond_the_routers_queue_calls_get_429_and_a_cancelled_waiter_leaves()
+    public async Task GenerateAsync_RefusesWith429BeyondTheRoutersQueueAndLetsACancelledWaiterLeave()
     {
         _a.Behavior = FakeBehavior.Hang;
         await using var pool = await PoolAsync(new RouterLimits { MaxConcurrentRequests = 1, MaxQueuedRequests = 1 }, _a);

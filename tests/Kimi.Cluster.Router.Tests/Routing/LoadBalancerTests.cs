@@ -104,7 +104,7 @@ public sealed class LoadBalancerTests
     }
 
     [Fact]
-    public void Assign_FailsOver_ToWorkersNotTried_AndGivesUpWhenNoneIsLeft()
+    public void Assign_FailsOverToWorkersNotTriedAndGivesUp_WhenNoneIsLeft()
     {
         var balancer = Balancer(2);
         int first = balancer.Assign([], 1)!.Value;

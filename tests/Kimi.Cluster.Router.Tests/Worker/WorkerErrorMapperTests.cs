@@ -7,7 +7,7 @@ namespace Kimi.Cluster.Router.Tests.Worker;
 public sealed class WorkerErrorMapperTests
 {
     [Fact]
-    public void Invalid_argument_is_a_400_naming_the_http_param()
+    public void Map_Returns400NamingTheHttpParam_WhenTheWorkerSaysInvalidArgument()
     {
         var trailers = new Metadata { { WorkerErrorMapper.InvalidFieldTrailer, "prompt_token_ids" } };
         var error = new RpcException(new Status(StatusCode.InvalidArgument, "prompt_token_ids: empty"), trailers);
@@ -20,7 +20,7 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
-    public void A_failed_generation_is_a_500_that_names_the_request_id_and_nothing_native()
+    public void Map_Returns500NamingTheRequestIdAndNothingNative_WhenAGenerationFailed()
     {
         const string Detail = "generation failed for request cmpl-abc-0: the attention worker could not compute a step; the attention worker logged the cause under this request id";
         var error = new RpcException(new Status(StatusCode.Internal, Detail));
@@ -33,7 +33,7 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
-    public void Unavailable_worker_is_a_503()
+    public void Map_Returns503_WhenTheWorkerIsUnavailable()
     {
         var error = new RpcException(new Status(StatusCode.Unavailable, "connection refused"));
 
@@ -43,7 +43,7 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
-    public void A_passed_deadline_is_a_504_not_an_unavailable_worker()
+    public void Map_Returns504NotAnUnavailableWorker_WhenTheDeadlinePassed()
     {
         // A 503 would mark the worker down for every other request; only this one is late.
         var error = new RpcException(new Status(StatusCode.DeadlineExceeded, "deadline"));
@@ -54,7 +54,7 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
-    public void A_full_worker_queue_is_a_429_to_retry()
+    public void Map_Returns429ToRetry_WhenTheWorkerQueueIsFull()
     {
         var error = new RpcException(new Status(StatusCode.ResourceExhausted, "the queue holds 1024 requests"));
 
@@ -66,7 +66,7 @@ public sealed class WorkerErrorMapperTests
     }
 
     [Fact]
-    public void A_call_cancelled_by_our_own_client_stays_a_cancellation()
+    public void Map_StaysACancellation_WhenOurOwnClientCancelledTheCall()
     {
         var error = new RpcException(new Status(StatusCode.Cancelled, "cancelled"));
 

@@ -96,7 +96,7 @@ public sealed class PlainChatTests
     }
 
     [Fact]
-    public void Render_Instruct_IgnoresReasoning_AndLeavesTheLastMessageOpenWithoutGenerationPrompt()
+    public void Render_IgnoresReasoningAndLeavesTheLastMessageOpen_WhenInstructHasNoGenerationPrompt()
     {
         ChatMessage[] messages = [ChatMessage.Text("user", "Hi"), ChatMessage.Text("assistant", "Hello") with { ReasoningContent = "greet" }];
 

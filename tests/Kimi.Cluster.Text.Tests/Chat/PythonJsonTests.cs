@@ -26,7 +26,7 @@ public sealed class PythonJsonTests
         Assert.Equal(expected, PythonJson.FormatNumber(literal));
 
     [Fact]
-    public void Serialize_KeepsKeyOrder_NonAsciiRaw_AndEscapesControlCharacters()
+    public void Serialize_KeepsKeyOrderAndNonAsciiRawAndEscapesControlCharacters()
     {
         var node = JsonNode.Parse("""{"z":"naïve 日本 😀","a":"q\"b\\s/\n\r\t\b\f\u0001\u007f","n":[1,2.0,true,null,{}]}""");
 

@@ -23,7 +23,7 @@ public sealed class ThinkingSwitchTests
         + "<|im_system|>tool<|im_middle|>## Return of functions.f:0\nr<|im_end|>";
 
     [Fact]
-    public void K25_ThinkingOn_KeepsSuffixReasoning_AndOpensThink()
+    public void K25_KeepsSuffixReasoningAndOpensThink_WhenThinkingIsOn()
     {
         Assert.Equal(
             Prefix + "<|im_assistant|>assistant<|im_middle|><think>new</think>" + Calls + "<|im_assistant|>assistant<|im_middle|><think>",
@@ -31,7 +31,7 @@ public sealed class ThinkingSwitchTests
     }
 
     [Fact]
-    public void K25_ThinkingOff_EmptiesSuffixReasoning_AndClosesThink()
+    public void K25_EmptiesSuffixReasoningAndClosesThink_WhenThinkingIsOff()
     {
         Assert.Equal(
             Prefix + "<|im_assistant|>assistant<|im_middle|><think></think>" + Calls + "<|im_assistant|>assistant<|im_middle|><think></think>",

@@ -23,7 +23,7 @@ public sealed class ToolCallTests
     ];
 
     [Fact]
-    public void Thinking_WritesStringArgumentsVerbatim_ObjectArgumentsAsSpacedJson_AndResultsAfterANewline()
+    public void Thinking_WritesStringArgumentsVerbatimObjectArgumentsAsSpacedJsonAndResultsAfterANewline()
     {
         string text = KimiChatTemplate.Render(_conversation, new ChatRenderOptions { Style = ChatTemplateStyle.KimiK2Thinking });
 

@@ -15,7 +15,7 @@ public sealed class TypeScriptToolDeclarationTests
         Assert.Equal(Wrap("type ping = (_: {}) => any;"), Encode("""{"name":"ping"}"""));
 
     [Fact]
-    public void Encode_PutsRequiredFirst_SortsByName_AndWritesConstraintsEnumsAndDefaults()
+    public void Encode_PutsRequiredFirstSortsByNameAndWritesConstraintsEnumsAndDefaults()
     {
         string? text = Encode("""
             {"name":"search","description":"Search.\n\nTwo lines.","parameters":{"type":"object","properties":{

@@ -7,7 +7,7 @@ public sealed class OutputParserPropertyTests
 {
     /// <summary>The whole parse recovers the structure a random generation was rendered from.</summary>
     [Property(MaxTest = 1000)]
-    public void Whole_parse_recovers_the_rendered_structure(Guid seed)
+    public void Parse_RecoversTheRenderedStructure_WhenParsingTheWholeOutput(Guid seed)
     {
         var generated = GeneratedOutput.Create(new Random(seed.GetHashCode()));
         ParsingAssert.Equal(generated.Expected, KimiOutputParser.Parse(generated.Text, generated.Options));
@@ -15,7 +15,7 @@ public sealed class OutputParserPropertyTests
 
     /// <summary>Any chunking of a random generation streams to the whole parse, 1-character chunks included.</summary>
     [Property(MaxTest = 1000)]
-    public void Streaming_in_random_chunks_adds_up_to_the_whole_parse(Guid seed)
+    public void Streaming_AddsUpToTheWholeParse_WhenPushedInRandomChunks(Guid seed)
     {
         var random = new Random(seed.GetHashCode());
         var generated = GeneratedOutput.Create(random);
@@ -26,7 +26,7 @@ public sealed class OutputParserPropertyTests
 
     /// <summary>Arbitrary text (not only well-formed output), cut anywhere: streaming still equals whole.</summary>
     [Property(MaxTest = 1000)]
-    public void Streaming_arbitrary_text_adds_up_to_the_whole_parse(Guid seed)
+    public void Streaming_AddsUpToTheWholeParse_WhenTheTextIsArbitrary(Guid seed)
     {
         var random = new Random(seed.GetHashCode());
         var text = Soup(random);
@@ -40,7 +40,7 @@ public sealed class OutputParserPropertyTests
 
     /// <summary>Every prefix of a generation (output cut by max_tokens) streams to its whole parse.</summary>
     [Property(MaxTest = 200)]
-    public void Every_truncation_streams_to_its_whole_parse(Guid seed)
+    public void Streaming_AddsUpToTheWholeParse_WhenTheOutputIsTruncatedAnywhere(Guid seed)
     {
         var random = new Random(seed.GetHashCode());
         var generated = GeneratedOutput.Create(random);

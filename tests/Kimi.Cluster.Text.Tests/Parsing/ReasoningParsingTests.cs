@@ -3,7 +3,7 @@ namespace Kimi.Cluster.Text.Tests.Parsing;
 public sealed class ReasoningParsingTests
 {
     [Fact]
-    public void Reasoning_only_when_the_prompt_opened_thinking_and_output_is_cut_off()
+    public void Parse_GivesOnlyReasoning_WhenThePromptOpenedThinkingAndTheOutputIsCutOff()
     {
         var output = ParsingAssert.Parse("Let me think about < and | here.", startsInReasoning: true);
         Assert.Equal("Let me think about < and | here.", output.ReasoningContent);
@@ -12,7 +12,7 @@ public sealed class ReasoningParsingTests
     }
 
     [Fact]
-    public void Reasoning_then_content_keeps_the_whitespace_after_the_end_of_thinking()
+    public void Parse_KeepsTheWhitespaceAfterTheEndOfThinking_WhenReasoningIsFollowedByContent()
     {
         var output = ParsingAssert.Parse("plan it</think>\n\nThe answer is 42.", startsInReasoning: true);
         Assert.Equal("plan it", output.ReasoningContent);
@@ -20,7 +20,7 @@ public sealed class ReasoningParsingTests
     }
 
     [Fact]
-    public void Think_tag_at_the_start_opens_reasoning_and_drops_the_whitespace_before_it()
+    public void Parse_OpensReasoningAndDropsTheWhitespaceBeforeIt_WhenAThinkTagIsAtTheStart()
     {
         var output = ParsingAssert.Parse(" \n<think>hmm</think>Hi");
         Assert.Equal("hmm", output.ReasoningContent);
@@ -28,14 +28,14 @@ public sealed class ReasoningParsingTests
     }
 
     [Fact]
-    public void Empty_reasoning_block_is_an_empty_string_not_null()
+    public void Parse_GivesAnEmptyStringNotNull_WhenTheReasoningBlockIsEmpty()
     {
         Assert.Equal("", ParsingAssert.Parse("<think></think>Hi").ReasoningContent);
         Assert.Equal("", ParsingAssert.Parse("</think>Hi", startsInReasoning: true).ReasoningContent);
     }
 
     [Fact]
-    public void Content_only_has_null_reasoning_and_keeps_think_tags_that_are_not_at_the_start()
+    public void Parse_GivesNullReasoningAndKeepsThinkTagsNotAtTheStart_WhenThereIsOnlyContent()
     {
         var output = ParsingAssert.Parse("  Hello <think> </think> <thi");
         Assert.Null(output.ReasoningContent);
@@ -47,7 +47,7 @@ public sealed class ReasoningParsingTests
     [InlineData("   ")]
     [InlineData("<thi")]
     [InlineData("  <think")]
-    public void Output_that_might_have_opened_reasoning_but_did_not_is_content(string text)
+    public void Parse_GivesContent_WhenTheOutputMightHaveOpenedReasoningButDidNot(string text)
     {
         var output = ParsingAssert.Parse(text);
         Assert.Null(output.ReasoningContent);
@@ -55,7 +55,7 @@ public sealed class ReasoningParsingTests
     }
 
     [Fact]
-    public void Unclosed_think_tag_makes_everything_reasoning()
+    public void Parse_MakesEverythingReasoning_WhenTheThinkTagIsUnclosed()
     {
         var output = ParsingAssert.Parse("<think>still going");
         Assert.Equal("still going", output.ReasoningContent);
@@ -63,7 +63,7 @@ public sealed class ReasoningParsingTests
     }
 
     [Fact]
-    public void Tool_section_ends_reasoning_that_was_never_closed()
+    public void Parse_EndsReasoningThatWasNeverClosed_WhenAToolSectionStarts()
     {
         var output = ParsingAssert.Parse(
             "I should look it up<|tool_calls_section_begin|><|tool_call_begin|>functions.search:0<|tool_call_argument_begin|>{\"q\":\"x\"}<|tool_call_end|><|tool_calls_section_end|>",

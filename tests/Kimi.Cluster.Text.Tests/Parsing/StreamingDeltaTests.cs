@@ -7,7 +7,7 @@ public sealed class StreamingDeltaTests
     private static readonly OutputParserOptions Tools = new() { ParseToolCalls = true };
 
     [Fact]
-    public void Possible_marker_start_is_held_back_until_resolved()
+    public void Push_HoldsBackAPossibleMarkerStartUntilItIsResolved()
     {
         var parser = new StreamingOutputParser(new OutputParserOptions { StartsInReasoning = true });
         Assert.Equal("abc", parser.Push("abc</thi").Reasoning);
@@ -19,7 +19,7 @@ public sealed class StreamingDeltaTests
     }
 
     [Fact]
-    public void Call_is_announced_at_the_argument_marker_and_its_arguments_stream()
+    public void Push_AnnouncesACallAtTheArgumentMarkerAndStreamsItsArguments()
     {
         var parser = new StreamingOutputParser(Tools);
         Assert.True(parser.Push("<|tool_calls_section_begin|><|tool_call_begin|> functions.f:0 ").IsEmpty);
@@ -32,7 +32,7 @@ public sealed class StreamingDeltaTests
     }
 
     [Fact]
-    public void Leading_whitespace_is_held_until_it_is_known_not_to_open_reasoning()
+    public void Push_HoldsLeadingWhitespaceUntilItIsKnownNotToOpenReasoning()
     {
         var parser = new StreamingOutputParser(Tools);
         Assert.True(parser.Push(" \n").IsEmpty);
@@ -41,7 +41,7 @@ public sealed class StreamingDeltaTests
     }
 
     [Fact]
-    public void Finish_flushes_held_text_and_then_refuses_more()
+    public void Finish_FlushesHeldTextAndThenRefusesMore()
     {
         var parser = new StreamingOutputParser(Tools);
         Assert.Equal("a", parser.Push("a<|tool_call").Content);

@@ -11,7 +11,7 @@ public sealed class ToolCallParsingTests
         $"<|tool_call_begin|>{id}<|tool_call_argument_begin|>{arguments}<|tool_call_end|>";
 
     [Fact]
-    public void Single_call_after_reasoning()
+    public void Parse_GivesASingleCall_WhenItFollowsReasoning()
     {
         var output = ParsingAssert.Parse(
             $"Weather needed.</think>{Begin}{Call("functions.get_weather:0", "{\"city\": \"Paris\"}")}{End}",
@@ -22,7 +22,7 @@ public sealed class ToolCallParsingTests
     }
 
     [Fact]
-    public void Multiple_calls_with_content_before_and_after_in_order()
+    public void Parse_GivesMultipleCallsInOrder_WhenContentIsBeforeAndAfterThem()
     {
         var output = ParsingAssert.Parse(
             $"Checking both.\n{Begin}{Call("functions.a.b-c_d:0", "{}")}{Call("functions.lookup:1", "{\"k\":[1,2]}")}{End}\nDone.");
@@ -34,7 +34,7 @@ public sealed class ToolCallParsingTests
     }
 
     [Fact]
-    public void Whitespace_and_newlines_between_markers_and_around_the_id_are_tolerated()
+    public void Parse_ToleratesWhitespaceAndNewlinesBetweenMarkersAndAroundTheId()
     {
         var text = $"{Begin}\n <|tool_call_begin|> \n functions.run:3 \n<|tool_call_argument_begin|>\n  {{\"x\": 1}}\n\n<|tool_call_end|>\n\n{End}";
         var output = ParsingAssert.Parse(text);
@@ -43,14 +43,14 @@ public sealed class ToolCallParsingTests
     }
 
     [Fact]
-    public void Whitespace_inside_arguments_is_kept_only_at_the_ends_it_is_trimmed()
+    public void Parse_KeepsWhitespaceInsideArgumentsAndTrimsItOnlyAtTheEnds()
     {
         var output = ParsingAssert.Parse($"{Begin}{Call("functions.f:0", " {\n  \"a\" : \"b c\"\n} \n")}{End}");
         Assert.Equal("{\n  \"a\" : \"b c\"\n}", Assert.Single(output.ToolCalls).Arguments);
     }
 
     [Fact]
-    public void Unicode_and_marker_like_text_in_arguments_survive()
+    public void Parse_KeepsUnicodeAndMarkerLikeTextInArguments()
     {
         const string arguments = "{\"text\": \"héllo 世界 🙂 <|tool_ </think> a|b <\"}";
         var output = ParsingAssert.Parse($"{Begin}{Call("functions.echo:0", arguments)}{End}");
@@ -62,14 +62,14 @@ public sealed class ToolCallParsingTests
     [InlineData("get_weather:12", "get_weather")]
     [InlineData("functions.ns.tool:v2:7", "ns.tool:v2")]
     [InlineData("functions.no_index", "no_index")]
-    public void Name_is_between_the_functions_prefix_and_the_last_colon(string id, string name)
+    public void Parse_TakesTheNameBetweenTheFunctionsPrefixAndTheLastColon(string id, string name)
     {
         var call = Assert.Single(ParsingAssert.Parse($"{Begin}{Call(id, "{}")}{End}").ToolCalls);
         Assert.Equal(new ParsedToolCall(id, name, "{}"), call);
     }
 
     [Fact]
-    public void Second_section_continues_the_call_indices()
+    public void Parse_ContinuesTheCallIndices_WhenASecondSectionFollows()
     {
         var output = ParsingAssert.Parse($"{Begin}{Call("functions.a:0", "{}")}{End}mid{Begin}{Call("functions.b:1", "[]")}{End}");
         Assert.Equal("mid", output.Content);

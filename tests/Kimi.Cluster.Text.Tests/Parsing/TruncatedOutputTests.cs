@@ -7,7 +7,7 @@ public sealed class TruncatedOutputTests
     private const string Complete = "<|tool_calls_section_begin|><|tool_call_begin|>functions.a:0<|tool_call_argument_begin|>{\"x\":1}<|tool_call_end|>";
 
     [Fact]
-    public void Cut_inside_the_arguments_keeps_the_call_with_the_arguments_so_far()
+    public void Parse_KeepsTheCallWithTheArgumentsSoFar_WhenCutInsideTheArguments()
     {
         var output = ParsingAssert.Parse($"{Complete}<|tool_call_begin|>functions.b:1<|tool_call_argument_begin|>{{\"y\": \"ab  ");
         Assert.Equal("", output.Content);
@@ -22,7 +22,7 @@ public sealed class TruncatedOutputTests
     [InlineData("<|tool_call_begin|>functions.b")]
     [InlineData("<|tool_call_begin|>functions.b:1<|tool_call_argu")]
     [InlineData("<|tool_calls_sec")]
-    public void Cut_before_the_next_call_has_an_id_keeps_the_complete_calls_and_leaks_nothing(string tail)
+    public void Parse_KeepsTheCompleteCallsAndLeaksNothing_WhenCutBeforeTheNextCallHasAnId(string tail)
     {
         var output = ParsingAssert.Parse(Complete + tail);
         Assert.Equal("", output.Content);
@@ -30,7 +30,7 @@ public sealed class TruncatedOutputTests
     }
 
     [Fact]
-    public void Call_without_an_argument_marker_is_dropped()
+    public void Parse_DropsTheCall_WhenItHasNoArgumentMarker()
     {
         var output = ParsingAssert.Parse("<|tool_calls_section_begin|><|tool_call_begin|>functions.a:0 {}<|tool_call_end|><|tool_calls_section_end|>after");
         Assert.Equal("after", output.Content);
@@ -40,7 +40,7 @@ public sealed class TruncatedOutputTests
     [Theory]
     [InlineData("  ")]
     [InlineData("functions.:0")]
-    public void Call_with_an_empty_name_is_dropped_with_its_arguments(string id)
+    public void Parse_DropsTheCallWithItsArguments_WhenItsNameIsEmpty(string id)
     {
         var output = ParsingAssert.Parse(
             $"<|tool_calls_section_begin|><|tool_call_begin|>{id}<|tool_call_argument_begin|>{{\"q\":1}}<|tool_call_end|><|tool_call_begin|>functions.ok:1<|tool_call_argument_begin|>{{}}<|tool_call_end|><|tool_calls_section_end|>");
@@ -49,7 +49,7 @@ public sealed class TruncatedOutputTests
     }
 
     [Fact]
-    public void Section_end_or_new_call_inside_arguments_closes_the_call()
+    public void Parse_ClosesTheCall_WhenASectionEndOrNewCallIsInsideItsArguments()
     {
         var output = ParsingAssert.Parse(
             "<|tool_calls_section_begin|><|tool_call_begin|>functions.a:0<|tool_call_argument_begin|>{\"x\" <|tool_call_begin|>functions.b:1<|tool_call_argument_begin|>[1] <|tool_calls_section_end|> tail");
@@ -58,7 +58,7 @@ public sealed class TruncatedOutputTests
     }
 
     [Fact]
-    public void Stray_text_between_calls_in_a_section_is_dropped()
+    public void Parse_DropsStrayText_WhenItIsBetweenCallsInASection()
     {
         var output = ParsingAssert.Parse($"{Complete} stray words <|tool_calls_section_end|>");
         Assert.Equal("", output.Content);
@@ -66,7 +66,7 @@ public sealed class TruncatedOutputTests
     }
 
     [Fact]
-    public void Partial_marker_at_the_very_end_of_content_is_content()
+    public void Parse_KeepsAPartialMarkerAsContent_WhenItIsAtTheVeryEndOfContent()
     {
         Assert.Equal("text <|tool_calls_sec", ParsingAssert.Parse("text <|tool_calls_sec").Content);
     }

@@ -3,7 +3,7 @@ namespace Kimi.Cluster.Text.Tests.Parsing;
 public sealed class UnparsedToolCallTests
 {
     [Fact]
-    public void Without_tool_parsing_markers_are_dropped_and_the_text_between_them_kept()
+    public void Parse_DropsMarkersAndKeepsTheTextBetweenThem_WhenToolParsingIsOff()
     {
         var output = ParsingAssert.Parse(
             "Sure.<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{\"a\":1}<|tool_call_end|><|tool_calls_section_end|> ok",
@@ -14,7 +14,7 @@ public sealed class UnparsedToolCallTests
     }
 
     [Fact]
-    public void Without_tool_parsing_a_section_still_ends_reasoning()
+    public void Parse_StillEndsReasoningAtASection_WhenToolParsingIsOff()
     {
         var output = ParsingAssert.Parse("think<|tool_calls_section_begin|>x<|tool_calls_section_end|>", startsInReasoning: true, parseToolCalls: false);
         Assert.Equal("think", output.ReasoningContent);
@@ -22,7 +22,7 @@ public sealed class UnparsedToolCallTests
     }
 
     [Fact]
-    public void Stray_call_markers_outside_a_section_are_dropped()
+    public void Parse_DropsStrayCallMarkers_WhenTheyAreOutsideASection()
     {
         var output = ParsingAssert.Parse("a<|tool_call_begin|>b<|tool_call_end|>c<|tool_calls_section_end|>d");
         Assert.Equal("abcd", output.Content);

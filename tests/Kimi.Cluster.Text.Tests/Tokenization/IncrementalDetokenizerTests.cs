@@ -42,7 +42,7 @@ public sealed class IncrementalDetokenizerTests
     }
 
     [Property(MaxTest = 300)]
-    public Property Pushes_ThenFlush_EqualDecode_ForAnyIds()
+    public Property PushesThenFlush_EqualDecode_WhenGivenAnyIds()
     {
         int top = TestVocabulary.RankCount + TinyTokenizer.NamedSpecialTokens.Count - 1;
         // Bytes 0x80..0xFF and the merged tokens make broken and completed characters likely.

@@ -19,7 +19,7 @@ public sealed class ReleasedSizeLoadTests(ITestOutputHelper output) : IDisposabl
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void Load_ReadsTheReleasedSizeQuickly_AndUsesTheReleasedIds_WithoutConfig()
+    public void Load_ReadsTheReleasedSizeQuicklyAndUsesTheReleasedIds_WhenThereIsNoConfig()
     {
         Directory.CreateDirectory(_directory);
         File.WriteAllText(Path.Combine(_directory, TiktokenFiles.ModelFileName), string.Join("\n", ReleasedSizeLines()) + "\n");

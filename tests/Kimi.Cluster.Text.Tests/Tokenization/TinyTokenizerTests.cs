@@ -6,7 +6,7 @@ namespace Kimi.Cluster.Text.Tests.Tokenization;
 public sealed class TinyTokenizerTests
 {
     [Fact]
-    public void Create_PutsBytesFirst_MergesNext_AndTheNamedSpecialsAtTheTop()
+    public void Create_PutsBytesFirstMergesNextAndTheNamedSpecialsAtTheTop()
     {
         var tokenizer = TinyTokenizer.Create(512);
         Assert.Equal(512, tokenizer.VocabSize);

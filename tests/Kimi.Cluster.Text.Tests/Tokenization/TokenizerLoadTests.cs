@@ -66,7 +66,7 @@ public sealed class TokenizerLoadTests : IDisposable
     }
 
     [Fact]
-    public void Load_WithoutConfig_HasNoSpecialTokens_UnlessTheVocabularyIsTheReleasedSize()
+    public void Load_HasNoSpecialTokensUnlessTheVocabularyIsTheReleasedSize_WhenThereIsNoConfig()
     {
         WriteModel(ByteLines(256));
         Assert.Empty(KimiTokenizer.Load(_directory).SpecialTokens);
