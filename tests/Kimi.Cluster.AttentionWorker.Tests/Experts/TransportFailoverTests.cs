@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 
@@ -43,14 +42,15 @@ public sealed class TransportFailoverTests : IAsyncLifetime
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [hung.Endpoint, _live.Endpoint]));
         using var transport = new TransportUnderTest(placement, callTimeout: TimeSpan.FromMilliseconds(300));
         var exchange = Exchanges.Create(1, Hidden, [[0, 1]]);
-        var stopwatch = Stopwatch.StartNew();
 
         var output = await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
 
+        // The hung worker had the batch and never answered; the live one computed it after the failover.
         Exchanges.AssertClose(Exchanges.Expected(exchange), output);
         Assert.Single(hung.Service.Batches);
         Assert.Single(_live.Service.Batches);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, transport.Counters.Failovers);
+        Assert.True(transport.Placement.IsBad(hung.Endpoint));
     }
 
     [Fact]
@@ -61,15 +61,13 @@ public sealed class TransportFailoverTests : IAsyncLifetime
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [hung.Endpoint]));
         using var transport = new TransportUnderTest(placement, callTimeout: TimeSpan.FromMinutes(5));
         using var step = new CancellationTokenSource();
-        var stopwatch = Stopwatch.StartNew();
 
         var exchange = transport.Transport.ExchangeAsync(Exchanges.Create(1, Hidden, [[0, 1]]), step.Token);
-        while (hung.Service.Batches.IsEmpty)
-            await Task.Delay(10);
+        await hung.Service.FirstBatch.WaitAsync(TimeSpan.FromSeconds(30));
         await step.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => exchange);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        // Well inside the 5-minute call timeout: the layer ends because the step was cancelled.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => exchange.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, transport.Counters.Failovers); // cancelled, not failed: no other replica is tried
     }
 

@@ -21,6 +21,11 @@ public sealed class StandInDataPlaneService : ExpertDataPlane.ExpertDataPlaneBas
 
     public ConcurrentQueue<ExpertBatch> Batches { get; } = new();
 
+    private readonly TaskCompletionSource _firstBatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first batch has arrived.</summary>
+    public Task FirstBatch => _firstBatch.Task;
+
     /// <summary>How many Exchange streams were opened.</summary>
     public int Streams => Volatile.Read(ref _streams);
 
@@ -34,6 +39,7 @@ public sealed class StandInDataPlaneService : ExpertDataPlane.ExpertDataPlaneBas
         await foreach (var batch in requestStream.ReadAllAsync(context.CancellationToken))
         {
             Batches.Enqueue(batch);
+            _firstBatch.TrySetResult();
             if (Mode == Behaviour.Refuse)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"call {batch.CallId}: refused by the stand-in"));
             if (Mode == Behaviour.Hang)

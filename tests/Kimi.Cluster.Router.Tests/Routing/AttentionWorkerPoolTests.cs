@@ -122,18 +122,17 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
         _a.Behavior = _b.Behavior = FakeBehavior.StallsFreshGenerations;
         var limits = new RouterLimits { StallTimeout = TimeSpan.FromMinutes(5), HealthTimeout = TimeSpan.FromMilliseconds(200) };
         await using var pool = await PoolAsync(limits, _a, _b);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var generation = TokensAsync(pool);
         await Task.WhenAny(_a.FirstCall, _b.FirstCall).WaitAsync(Wait);
         // The worker that took the call freezes: its stream stays open, its health checks go unanswered.
         (_a.GenerateCalls > 0 ? _a : _b).Frozen = true;
 
+        // Finishing at all within Wait (10 s) is the point: the stall timeout alone would take 5 minutes.
         var tokens = await generation.WaitAsync(Wait);
 
         Assert.Equal([1, 2, 3], tokens);
         Assert.Single(_a.Requests.Concat(_b.Requests), r => r.GeneratedTokens > 0);
         Assert.Equal(1, pool.Status().Count(s => !s.Ready));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"resumed after {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Fact]
