@@ -11,6 +11,8 @@ public static class ApiJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // As OpenAI: a number sent as a string ("n": "2") is a 400, not read as the number.
+        NumberHandling = JsonNumberHandling.Strict,
         // An API body, never embedded in HTML: keep quotes, < and > readable as OpenAI does.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

@@ -18,7 +18,7 @@ public static class ChatPlanner
 {
     public const int MaxTopLogprobs = 20;
 
-    /// <summary>With <paramref name="limits"/>, also enforces --max-tokens-limit and --max-prompt-tokens.</summary>
+    /// <summary>With <paramref name="limits"/>, also enforces --max-tokens-limit, --max-prompt-tokens and --enforce-kimi-sampling.</summary>
     public static ChatPlan Plan(ChatCompletionRequest request, ServedModel model, RouterLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -31,6 +31,8 @@ public static class ChatPlanner
         var tools = ToolsReader.ReadTools(request.Tools);
         bool parseToolCalls = ToolsReader.ParseToolCalls(request.ToolChoice, tools.Count > 0);
         bool thinking = ThinkingReader.Read(request.Thinking, request.ChatTemplateKwargs);
+        if (limits?.EnforceKimiSampling == true)
+            KimiSamplingRule.Check(request, thinking);
         bool partial = messages[^1].Partial;
 
         string prompt = Render(messages, new ChatRenderOptions

@@ -46,6 +46,11 @@ public sealed class LimitOptions
         Description = $"An accepted API key (repeatable; ${ApiKeysVariable} adds comma-separated ones). With any key, /v1/* needs Authorization: Bearer <key>.",
     };
 
+    private readonly Option<bool> _enforceKimiSampling = new("--enforce-kimi-sampling")
+    {
+        Description = "Refuse chat requests whose sampling differs from Kimi K2.5's fixed values (temperature 1.0 with thinking, 0.6 without; top_p 0.95; penalties 0; n 1), as Moonshot's vendor rules ask.",
+    };
+
     private readonly Option<long> _affinitySlack = new("--affinity-slack-tokens")
     {
         Description = "A request follows its prompt prefix's attention worker unless that worker's outstanding tokens exceed the least loaded one's by more than this.",
@@ -78,6 +83,7 @@ public sealed class LimitOptions
         command.Add(_stallTimeout);
         command.Add(_healthTimeout);
         command.Add(_apiKeys);
+        command.Add(_enforceKimiSampling);
         command.Add(_affinitySlack);
     }
 
@@ -97,6 +103,7 @@ public sealed class LimitOptions
             StallTimeout = TimeSpan.FromSeconds(parse.GetValue(_stallTimeout)),
             HealthTimeout = TimeSpan.FromSeconds(parse.GetValue(_healthTimeout)),
             ApiKeys = [.. (parse.GetValue(_apiKeys) ?? []).Concat(fromEnvironment).Distinct(StringComparer.Ordinal)],
+            EnforceKimiSampling = parse.GetValue(_enforceKimiSampling),
         };
     }
 

@@ -32,9 +32,17 @@ public abstract record SamplingRequest
     public bool? Stream { get; init; }
     public StreamOptions? StreamOptions { get; init; }
 
-    /// <summary>max_tokens, n and stream_options, refused with a 400 naming the field.</summary>
+    /// <summary>max_tokens, n, stream_options and OpenAI's sampling ranges, refused with a 400 naming the field.</summary>
     public void CheckSharedFields()
     {
+        if (Temperature is < 0 or > 2)
+            throw ApiException.InvalidRequest($"temperature must be in 0..2 (got {Temperature})", "temperature");
+        if (TopP is <= 0 or > 1)
+            throw ApiException.InvalidRequest($"top_p must be in (0, 1] (got {TopP})", "top_p");
+        if (PresencePenalty is < -2 or > 2)
+            throw ApiException.InvalidRequest($"presence_penalty must be in -2..2 (got {PresencePenalty})", "presence_penalty");
+        if (FrequencyPenalty is < -2 or > 2)
+            throw ApiException.InvalidRequest($"frequency_penalty must be in -2..2 (got {FrequencyPenalty})", "frequency_penalty");
         if (MaxTokens is < 1)
             throw ApiException.InvalidRequest($"max_tokens must be at least 1 (got {MaxTokens})", "max_tokens");
         if (N is < 1 or > MaxChoices)

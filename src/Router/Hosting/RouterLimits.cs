@@ -47,6 +47,9 @@ public sealed record RouterLimits
     /// </summary>
     public TimeSpan HealthTimeout { get; init; } = DefaultHealthTimeout;
 
+    /// <summary>--enforce-kimi-sampling: chat requests may only give K2.5's fixed sampling values (see <c>KimiSamplingRule</c>).</summary>
+    public bool EnforceKimiSampling { get; init; }
+
     /// <summary>When not empty, every /v1/* request needs "Authorization: Bearer &lt;one of them&gt;".</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 

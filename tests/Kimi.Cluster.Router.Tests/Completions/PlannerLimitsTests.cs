@@ -29,6 +29,27 @@ public sealed class PlannerLimitsTests
         Assert.Equal(param, error.Param);
     }
 
+    [Theory]
+    [InlineData("""{"prompt":[1],"temperature":2.01}""", "temperature")]
+    [InlineData("""{"prompt":[1],"temperature":-0.1}""", "temperature")]
+    [InlineData("""{"prompt":[1],"top_p":0}""", "top_p")]
+    [InlineData("""{"prompt":[1],"top_p":1.01}""", "top_p")]
+    [InlineData("""{"prompt":[1],"presence_penalty":-2.5}""", "presence_penalty")]
+    [InlineData("""{"prompt":[1],"frequency_penalty":2.5}""", "frequency_penalty")]
+    public void Plan_Returns400NamingTheParam_WhenASamplingValueIsOutsideOpenAIsRange(string json, string param)
+    {
+        var error = Assert.Throws<ApiException>(() => CompletionPlanner.Plan(Request(json), Model, new RouterLimits()));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal(param, error.Param);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":[1],"temperature":0,"top_p":1,"presence_penalty":-2,"frequency_penalty":2}""")]
+    [InlineData("""{"prompt":[1],"temperature":2,"top_p":0.01}""")]
+    public void Plan_AcceptsOpenAIsRangeEnds(string json) =>
+        CompletionPlanner.Plan(Request(json), Model, new RouterLimits());
+
     [Fact]
     public void Plan_LimitsToTheContextLength_WhenNoLimitsAreConfigured()
     {

@@ -27,6 +27,7 @@ public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
     [InlineData("/v1/completions", """{"prompt":[1],"stop_token_ids":[2147483647]}""", "stop_token_ids")]
     [InlineData("/v1/completions", """{"prompt":[1],"max_tokens":-1}""", "max_tokens")]
     [InlineData("/v1/completions", """{"prompt":[1],"temperature":-1}""", "temperature")]
+    [InlineData("/v1/completions", """{"prompt":[1],"temperature":2.5}""", "temperature")]
     [InlineData("/v1/completions", """{"prompt":[1],"top_p":-0.5}""", "top_p")]
     [InlineData("/v1/completions", """{"prompt":[1],"top_k":-5}""", "top_k")]
     [InlineData("/v1/completions", """{"prompt":[1],"logprobs":99}""", "logprobs")]
@@ -39,6 +40,8 @@ public sealed partial class InvalidValueSweepTests(RouterClusterFixture cluster)
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"logprobs":true,"top_logprobs":21}""", "top_logprobs")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"presence_penalty":-9}""", "presence_penalty")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"n":0}""", "n")]
+    [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"n":"2"}""", "n")]
+    [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"frequency_penalty":2.5}""", "frequency_penalty")]
     [InlineData("/v1/chat/completions", """{"messages":[]}""", "messages")]
     public async Task HttpHandlers_Answer400NamingOneField(string path, string json, string param)
     {
