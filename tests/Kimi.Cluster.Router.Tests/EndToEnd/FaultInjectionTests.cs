@@ -32,6 +32,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         [Victim.ExpertWorker],
         [Victim.AttentionWorker],
         [Victim.ExpertWorker, Victim.AttentionWorker],
+        // 3 → 2 → 1 expert workers: the second dies while the first is still down.
+        [Victim.ExpertWorker, Victim.ExpertWorker],
         [Victim.FrozenAttentionWorker],
     ];
 
