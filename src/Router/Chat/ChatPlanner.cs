@@ -10,9 +10,9 @@ using Kimi.Cluster.Text.Parsing;
 namespace Kimi.Cluster.Router.Chat;
 
 /// <summary>
-/// Checks a chat request, renders its conversation with the model's chat template and encodes it,
-/// and fills in Kimi's recommended sampling defaults. Value ranges the engine defines
-/// (temperature, top_p, penalties) are the worker's to refuse.
+/// Checks a chat request (OpenAI's ranges, and with --enforce-kimi-sampling K2.5's fixed values),
+/// renders its conversation with the model's chat template and encodes it, and fills in Kimi's
+/// recommended sampling defaults.
 /// </summary>
 public static class ChatPlanner
 {

@@ -6,9 +6,9 @@ using Kimi.Cluster.Router.Worker;
 namespace Kimi.Cluster.Router.Completions;
 
 /// <summary>
-/// Checks what only the HTTP layer can (the request's shape, n, echo, the model name) and
-/// fills in OpenAI's defaults. Value ranges the engine defines (temperature, top_p,
-/// logprobs, context length, token ids) are the worker's to refuse.
+/// Checks what the HTTP layer can (the request's shape, n, echo, the model name, OpenAI's
+/// sampling ranges) and fills in OpenAI's defaults. What the engine defines (logprobs, context
+/// length, token ids) is the worker's to refuse.
 /// </summary>
 public static class CompletionPlanner
 {
