@@ -8,8 +8,9 @@ namespace Kimi.Cluster.Text.Parsing;
 /// </summary>
 /// <remarks>
 /// <para>Reasoning: with <see cref="OutputParserOptions.StartsInReasoning"/> the text is reasoning
-/// from its start; otherwise only a "&lt;think&gt;" at the start (after whitespace, which is
-/// dropped) opens it. Reasoning ends at "&lt;/think&gt;" or at a section begin, whichever comes
+/// from its start, and a "&lt;think&gt;" there (after whitespace) is dropped rather than leaked
+/// into it; otherwise only a "&lt;think&gt;" at the start (after whitespace, which is dropped)
+/// opens it. Reasoning ends at "&lt;/think&gt;" or at a section begin, whichever comes
 /// first; output cut off inside reasoning is all reasoning. Nothing is trimmed: whitespace after
 /// "&lt;/think&gt;" and around a section is content. ReasoningContent is null only when no
 /// reasoning block was opened, "" when one was opened empty (the stream then sends no reasoning

@@ -22,7 +22,7 @@ public sealed class StreamingOutputParser(OutputParserOptions options)
 
     private readonly StringBuilder _id = new();
     private string _buffer = "";
-    private State _state = options.StartsInReasoning ? State.Reasoning : State.Start;
+    private State _state = State.Start;
     private string _heldWhitespace = "";
     private bool _argumentsStarted;
     private int _callCount;
@@ -66,7 +66,12 @@ public sealed class StreamingOutputParser(OutputParserOptions options)
         return output.Build();
     }
 
-    /// <summary>Leading whitespace then "&lt;think&gt;" opens reasoning (the whitespace is dropped).</summary>
+    /// <summary>
+    /// Leading whitespace then "&lt;think&gt;" opens reasoning (both dropped), also when the prompt
+    /// already opened it (K2.5's generation prompt ends with "&lt;think&gt;", and a model may write
+    /// the tag again: it must not reach reasoning_content). Otherwise the output starts as
+    /// reasoning when the prompt opened it, as content when not.
+    /// </summary>
     private bool DecideStart(bool final)
     {
         var rest = _buffer.AsSpan().TrimStart();
@@ -78,7 +83,7 @@ public sealed class StreamingOutputParser(OutputParserOptions options)
         }
         if (!final && ThinkBegin.AsSpan().StartsWith(rest, StringComparison.Ordinal))
             return false;
-        _state = State.Content;
+        _state = Options.StartsInReasoning ? State.Reasoning : State.Content;
         return true;
     }
 

@@ -27,7 +27,7 @@ public static class ChatPlanner
         var tokenizer = model.Text.Tokenizer ?? throw ApiException.InvalidRequest(
             "this model has no tokenizer (no tiktoken.model in its directory), so it cannot chat; use /v1/completions with token ids", "messages");
         CheckScalars(request);
-        var messages = ChatMessageReader.Read(request.Messages);
+        var messages = ToolCallIds.Normalize(ChatMessageReader.Read(request.Messages));
         var tools = ToolsReader.ReadTools(request.Tools);
         bool parseToolCalls = ToolsReader.ParseToolCalls(request.ToolChoice, tools.Count > 0);
         bool thinking = ThinkingReader.Read(request.Thinking, request.ChatTemplateKwargs);

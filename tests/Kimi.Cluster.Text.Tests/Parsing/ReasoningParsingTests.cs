@@ -11,6 +11,27 @@ public sealed class ReasoningParsingTests
         Assert.Empty(output.ToolCalls);
     }
 
+    [Theory]
+    [InlineData("<think>plan it</think>Hi")]
+    [InlineData("\n<think>plan it</think>Hi")]
+    public void Parse_DropsALeadingThinkTag_WhenThePromptAlreadyOpenedThinking(string text)
+    {
+        var output = ParsingAssert.Parse(text, startsInReasoning: true);
+        Assert.Equal("plan it", output.ReasoningContent);
+        Assert.Equal("Hi", output.Content);
+    }
+
+    [Theory]
+    [InlineData(" plan <think> it", " plan <think> it")]
+    [InlineData("<thin", "<thin")]
+    [InlineData("  ", "  ")]
+    public void Parse_KeepsTextThatOnlyLooksLikeTheTag_WhenThePromptAlreadyOpenedThinking(string text, string reasoning)
+    {
+        var output = ParsingAssert.Parse(text, startsInReasoning: true);
+        Assert.Equal(reasoning, output.ReasoningContent);
+        Assert.Equal("", output.Content);
+    }
+
     [Fact]
     public void Parse_KeepsTheWhitespaceAfterTheEndOfThinking_WhenReasoningIsFollowedByContent()
     {
