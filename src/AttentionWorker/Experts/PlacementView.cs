@@ -102,7 +102,12 @@ public sealed partial class PlacementView(
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
-    /// <summary>Adopts <paramref name="table"/> if it is newer than the current one.</summary>
+    /// <summary>
+    /// Adopts <paramref name="table"/> if it is newer than the current one. An endpoint it lists
+    /// that failed before the table was built answered placement since (a restarted worker on
+    /// the same port, say): it is avoided no longer, which matters when it holds a shard's only
+    /// replicas. Table versions are the placement grain's clock ticks at build time.
+    /// </summary>
     public void Offer(PlacementTable table)
     {
         var snapshot = PlacementSnapshot.Of(table);
@@ -111,6 +116,12 @@ public sealed partial class PlacementView(
             if (snapshot.Version <= _current.Version)
                 return;
             Volatile.Write(ref _current, snapshot);
+        }
+        var built = new DateTime(Math.Clamp(table.Version, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+        foreach (var endpoint in table.Shards.SelectMany(s => s.Endpoints).Distinct())
+        {
+            if (_badUntil.TryGetValue(endpoint, out var until) && until - BadEndpointCooldown < built)
+                _badUntil.TryRemove(endpoint, out _);
         }
         Logged(snapshot, logger);
     }

