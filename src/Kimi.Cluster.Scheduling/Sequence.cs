@@ -9,7 +9,7 @@ public sealed partial class Scheduler<TRequest>
     {
         public TRequest Request { get; } = request;
 
-        public long Id { get; } = request.Id;
+        public long Id => Request.Id;
 
         /// <summary>Prompt then generated tokens; the last one's KV is computed by the next step.</summary>
         public List<int> Tokens { get; } = [.. request.PromptTokens];

@@ -62,9 +62,10 @@ public sealed partial class PlacementTableGrain(
     {
         int shardCount = options.Value.Shards, replicas = options.Value.Replicas, experts = source.Config.NRoutedExperts;
         var keys = Enumerable.Range(0, shardCount * replicas).Select(i => (Shard: i / replicas, Replica: i % replicas)).ToArray();
-        var lastSeen = ReplicaPlanner.Plan([.. keys.Select(k => new LocatedReplica<SiloAddress>(
+        // Where a replica that is not active gets placed: planned from where each was last seen.
+        var hints = ReplicaPlanner.Plan([.. keys.Select(k => new LocatedReplica<SiloAddress>(
             k.Shard, k.Replica, _lastSeen.GetValueOrDefault(k) is { } silo && silos.Contains(silo) ? silo : null))], silos);
-        var located = await Task.WhenAll(keys.Select(k => Locate(k, lastSeen.Targets.GetValueOrDefault(k))));
+        var located = await Task.WhenAll(keys.Select(k => Locate(k, hints.Targets.GetValueOrDefault(k))));
 
         var plan = ReplicaPlanner.Plan([.. keys.Select((k, i) => new LocatedReplica<SiloAddress>(k.Shard, k.Replica, located[i]?.Silo))], silos);
         await Task.WhenAll(plan.Moves.Select(async move =>
