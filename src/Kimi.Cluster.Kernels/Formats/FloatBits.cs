@@ -6,7 +6,7 @@ namespace Kimi.Cluster.Kernels.Formats;
 internal static class FloatBits
 {
     /// <summary>2^120: rebiases an E4M3 exponent (bias 7) placed in a float32 (bias 127).</summary>
-    public static readonly float TwoPow120 = BitConverter.Int32BitsToSingle((120 + 127) << 23);
+    public const float TwoPow120 = 1.329227995784916e36f;
 
     /// <summary>Float32 bits of the E4M3 sign and magnitude after the byte is sign-extended and shifted by 20.</summary>
     public const int Fp8SignAndMagnitudeMask = unchecked((int)0x87F00000);

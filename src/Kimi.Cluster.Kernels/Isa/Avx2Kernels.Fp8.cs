@@ -8,10 +8,13 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>AVX2 FP8 E4M3 block-scaled kernels; inputs in natural order.</summary>
 internal sealed unsafe partial class Avx2Kernels
 {
-    private static readonly Vector256<int> s_fp8Mask = Vector256.Create(FloatBits.Fp8SignAndMagnitudeMask);
-    private static readonly Vector256<int> s_fp8Nan = Vector256.Create(FloatBits.Fp8NanMagnitude);
-    private static readonly Vector256<float> s_fp8Rebias = Vector256.Create(FloatBits.TwoPow120);
-    private static readonly Vector256<float> s_nan = Vector256.Create(float.NaN);
+    // Constants are properties that build the vector, not static readonly fields: the JIT folds them
+    // into the loops, where a static field read compiled before the class's initialiser has run keeps an
+    // initialisation check (a helper call) in the loop, and every accumulator is spilled around it.
+    private static Vector256<int> Fp8Mask => Vector256.Create(FloatBits.Fp8SignAndMagnitudeMask);
+    private static Vector256<int> Fp8Nan => Vector256.Create(FloatBits.Fp8NanMagnitude);
+    private static Vector256<float> Fp8Rebias => Vector256.Create(FloatBits.TwoPow120);
+    private static Vector256<float> Nan => Vector256.Create(float.NaN);
 
     private static void MatVecFp8(WeightMatrix w, int row0, float* x, float* result)
     {
@@ -87,9 +90,9 @@ internal sealed unsafe partial class Avx2Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Fp8(byte* p)
     {
-        var bits = (Avx2.ConvertToVector256Int32((sbyte*)p) << 20) & s_fp8Mask;
-        var value = bits.AsSingle() * s_fp8Rebias;
-        var nan = Vector256.Equals(bits & s_fp8Nan, s_fp8Nan).AsSingle();
-        return Vector256.ConditionalSelect(nan, s_nan, value);
+        var bits = (Avx2.ConvertToVector256Int32((sbyte*)p) << 20) & Fp8Mask;
+        var value = bits.AsSingle() * Fp8Rebias;
+        var nan = Vector256.Equals(bits & Fp8Nan, Fp8Nan).AsSingle();
+        return Vector256.ConditionalSelect(nan, Nan, value);
     }
 }

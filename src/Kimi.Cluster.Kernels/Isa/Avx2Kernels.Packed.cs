@@ -8,15 +8,18 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>AVX2 bf16 and int4 kernels; inputs arrive transposed per chunk (see InputLayout).</summary>
 internal sealed unsafe partial class Avx2Kernels
 {
+    // Constants are properties that build the vector, not static readonly fields: the JIT folds them
+    // into the loops, where a static field read compiled before the class's initialiser has run keeps an
+    // initialisation check (a helper call) in the loop, and every accumulator is spilled around it.
     // A dword holds two bf16: shifting left by 16 gives the even column's float, masking the odd one's.
-    private static readonly Vector256<uint> s_highHalf = Vector256.Create(0xFFFF0000u);
+    private static Vector256<uint> HighHalf => Vector256.Create(0xFFFF0000u);
 
     // Lane l holds the word of columns 8l..8l+7; with power-of-two groups (or groups of whole
     // chunks, where every lane yields 0) its group within the chunk is 8l >> log2(group).
-    private static readonly Vector256<int> s_laneColumns = Vector256.Create(0, 8, 16, 24, 32, 40, 48, 56);
+    private static Vector256<int> LaneColumns => Vector256.Create(0, 8, 16, 24, 32, 40, 48, 56);
 
     // Stored nibbles are q + 8; flipping bit 3 makes them two's-complement q, sign-extended by shifts.
-    private static readonly Vector256<int> s_nibbleBias = Vector256.Create(unchecked((int)0x88888888));
+    private static Vector256<int> NibbleBias => Vector256.Create(unchecked((int)0x88888888));
 
     private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
     {
@@ -33,16 +36,16 @@ internal sealed unsafe partial class Avx2Kernels
             var xo = Vector256.Load(x + c + 8);
             var v = Vector256.Load((uint*)(p0 + c));
             e0 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e0);
-            o0 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o0);
+            o0 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o0);
             v = Vector256.Load((uint*)(p1 + c));
             e1 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e1);
-            o1 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o1);
+            o1 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o1);
             v = Vector256.Load((uint*)(p2 + c));
             e2 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e2);
-            o2 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o2);
+            o2 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o2);
             v = Vector256.Load((uint*)(p3 + c));
             e3 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e3);
-            o3 = Fma.MultiplyAdd((v & s_highHalf).AsSingle(), xo, o3);
+            o3 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o3);
         }
         Reduce.Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3).Store(result);
         if (c < columns)
@@ -64,7 +67,7 @@ internal sealed unsafe partial class Avx2Kernels
             Prefetch.Line(p + c, ahead);
             var v = Vector256.Load((uint*)(p + c));
             (v << 16).AsSingle().Store(destination + c);
-            (v & s_highHalf).AsSingle().Store(destination + c + 8);
+            (v & HighHalf).AsSingle().Store(destination + c + 8);
         }
         for (; c < length; c++)
         {
@@ -82,7 +85,7 @@ internal sealed unsafe partial class Avx2Kernels
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         float* s0 = Int4Scales(w, row0, 4, 0, groups, out int stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
         var cursor = new GroupCursor(group, ChunkColumns, 0);
-        var laneGroup = Vector256.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        var laneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
         Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
         int c = 0;
         for (; c <= words - 8; c += 8)
@@ -91,10 +94,10 @@ internal sealed unsafe partial class Avx2Kernels
             float* xc = x + c * 8;
             int g0 = cursor.Group;
             cursor.Advance();
-            var q0 = Vector256.Load((int*)p0 + c) ^ s_nibbleBias;
-            var q1 = Vector256.Load((int*)p1 + c) ^ s_nibbleBias;
-            var q2 = Vector256.Load((int*)p2 + c) ^ s_nibbleBias;
-            var q3 = Vector256.Load((int*)p3 + c) ^ s_nibbleBias;
+            var q0 = Vector256.Load((int*)p0 + c) ^ NibbleBias;
+            var q1 = Vector256.Load((int*)p1 + c) ^ NibbleBias;
+            var q2 = Vector256.Load((int*)p2 + c) ^ NibbleBias;
+            var q3 = Vector256.Load((int*)p3 + c) ^ NibbleBias;
             Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
             // Nibble 7 sits in the top bits: an arithmetic shift by 28 sign-extends it; shifting the
             // word left by 4 brings the next nibble up, so every shift count is a constant.
@@ -132,7 +135,7 @@ internal sealed unsafe partial class Avx2Kernels
         float* scales = Int4Scales(w, row, 1, firstGroup, lastGroup - firstGroup + 1, out _);
         var cursor = new GroupCursor(group, ChunkColumns, k0);
         uint* p = (uint*)w.Data + (long)row * words + k0 / 8;
-        var laneGroup = Vector256.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        var laneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
         int lengthWords = length / 8, c = 0;
         nint ahead = Prefetch.DecodeAhead(w);
         for (; c <= lengthWords - 8; c += 8)
@@ -140,7 +143,7 @@ internal sealed unsafe partial class Avx2Kernels
             Prefetch.Line(p + c, ahead);
             var scale = GroupScales(scales, cursor.Group, laneGroup);
             cursor.Advance();
-            var q = Vector256.Load((int*)p + c) ^ s_nibbleBias;
+            var q = Vector256.Load((int*)p + c) ^ NibbleBias;
             float* d = destination + c * 8;
             for (int j = 7; j >= 0; j--)
             {

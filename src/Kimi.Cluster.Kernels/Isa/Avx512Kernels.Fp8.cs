@@ -8,10 +8,13 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>AVX-512 FP8 E4M3 block-scaled kernels; inputs in natural order.</summary>
 internal sealed unsafe partial class Avx512Kernels
 {
-    private static readonly Vector512<int> s_fp8Mask = Vector512.Create(FloatBits.Fp8SignAndMagnitudeMask);
-    private static readonly Vector512<int> s_fp8Nan = Vector512.Create(FloatBits.Fp8NanMagnitude);
-    private static readonly Vector512<float> s_fp8Rebias = Vector512.Create(FloatBits.TwoPow120);
-    private static readonly Vector512<float> s_nan = Vector512.Create(float.NaN);
+    // Constants are properties that build the vector, not static readonly fields: the JIT folds them
+    // into the loops, where a static field read compiled before the class's initialiser has run keeps an
+    // initialisation check (a helper call) in the loop, and every accumulator is spilled around it.
+    private static Vector512<int> Fp8Mask => Vector512.Create(FloatBits.Fp8SignAndMagnitudeMask);
+    private static Vector512<int> Fp8Nan => Vector512.Create(FloatBits.Fp8NanMagnitude);
+    private static Vector512<float> Fp8Rebias => Vector512.Create(FloatBits.TwoPow120);
+    private static Vector512<float> Nan => Vector512.Create(float.NaN);
 
     private static void MatVecFp8(WeightMatrix w, int row0, float* x, float* result)
     {
@@ -87,9 +90,9 @@ internal sealed unsafe partial class Avx512Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Fp8(byte* p)
     {
-        var bits = (Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)p)) << 20) & s_fp8Mask;
-        var value = bits.AsSingle() * s_fp8Rebias;
-        var nan = Vector512.Equals(bits & s_fp8Nan, s_fp8Nan).AsSingle();
-        return Vector512.ConditionalSelect(nan, s_nan, value);
+        var bits = (Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)p)) << 20) & Fp8Mask;
+        var value = bits.AsSingle() * Fp8Rebias;
+        var nan = Vector512.Equals(bits & Fp8Nan, Fp8Nan).AsSingle();
+        return Vector512.ConditionalSelect(nan, Nan, value);
     }
 }

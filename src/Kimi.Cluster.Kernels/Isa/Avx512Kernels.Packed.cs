@@ -8,16 +8,19 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>AVX-512 bf16 and int4 kernels; inputs arrive transposed per chunk (see InputLayout).</summary>
 internal sealed unsafe partial class Avx512Kernels
 {
+    // Constants are properties that build the vector, not static readonly fields: the JIT folds them
+    // into the loops, where a static field read compiled before the class's initialiser has run keeps an
+    // initialisation check (a helper call) in the loop, and every accumulator is spilled around it.
     // A dword holds two bf16: shifting left by 16 gives the even column's float, masking the odd one's.
-    private static readonly Vector512<uint> s_highHalf = Vector512.Create(0xFFFF0000u);
+    private static Vector512<uint> HighHalf => Vector512.Create(0xFFFF0000u);
 
     // Lane l holds the word of columns 8l..8l+7; with power-of-two groups (or groups of whole
     // chunks, where every lane yields 0) its group within the chunk is 8l >> log2(group).
-    private static readonly Vector512<int> s_laneColumns = Vector512.Create(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120);
+    private static Vector512<int> LaneColumns => Vector512.Create(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120);
 
     // Stored nibble n means q = n − 8. vpermps looks up only the low 4 bits of each index lane, so
     // the word itself, shifted right by 4·j, indexes this table for nibble j: no mask, no convert.
-    private static readonly Vector512<float> s_int4Values =
+    private static Vector512<float> Int4Values =>
         Vector512.Create(-8f, -7f, -6f, -5f, -4f, -3f, -2f, -1f, 0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
 
     private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
@@ -35,16 +38,16 @@ internal sealed unsafe partial class Avx512Kernels
             var xo = Vector512.Load(x + c + 16);
             var v = Vector512.Load((uint*)(p0 + c));
             e0 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e0);
-            o0 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o0);
+            o0 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o0);
             v = Vector512.Load((uint*)(p1 + c));
             e1 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e1);
-            o1 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o1);
+            o1 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o1);
             v = Vector512.Load((uint*)(p2 + c));
             e2 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e2);
-            o2 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o2);
+            o2 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o2);
             v = Vector512.Load((uint*)(p3 + c));
             e3 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e3);
-            o3 = Avx512F.FusedMultiplyAdd((v & s_highHalf).AsSingle(), xo, o3);
+            o3 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o3);
         }
         Reduce.Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3).Store(result);
         if (c < columns)
@@ -66,7 +69,7 @@ internal sealed unsafe partial class Avx512Kernels
             Prefetch.Line(p + c, ahead);
             var v = Vector512.Load((uint*)(p + c));
             (v << 16).AsSingle().Store(destination + c);
-            (v & s_highHalf).AsSingle().Store(destination + c + 16);
+            (v & HighHalf).AsSingle().Store(destination + c + 16);
         }
         for (; c < length; c++)
         {
@@ -84,7 +87,7 @@ internal sealed unsafe partial class Avx512Kernels
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         float* s0 = Int4Scales(w, row0, 4, 0, groups, out int stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
         var cursor = new GroupCursor(group, ChunkColumns, 0);
-        var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
         Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
         int c = 0;
         for (; c <= words - 16; c += 16)
@@ -132,7 +135,7 @@ internal sealed unsafe partial class Avx512Kernels
         float* scales = Int4Scales(w, row, 1, firstGroup, lastGroup - firstGroup + 1, out _);
         var cursor = new GroupCursor(group, ChunkColumns, k0);
         uint* p = (uint*)w.Data + (long)row * words + k0 / 8;
-        var laneGroup = Vector512.ShiftRightLogical(s_laneColumns, BitOperations.Log2((uint)group));
+        var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
         int lengthWords = length / 8, c = 0;
         nint ahead = Prefetch.DecodeAhead(w);
         for (; c <= lengthWords - 16; c += 16)
@@ -156,7 +159,7 @@ internal sealed unsafe partial class Avx512Kernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LowNibble(Vector512<int> q) => Avx512F.PermuteVar16x32(s_int4Values, q);
+    private static Vector512<float> LowNibble(Vector512<int> q) => Avx512F.PermuteVar16x32(Int4Values, q);
 
     // Lane l covers columns 8l..8l+7 of the chunk; its group's scale is scales[g0 + 8l / group].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -108,7 +108,7 @@ internal sealed unsafe partial class Avx512Kernels
         where T : struct, ITokenCount
     {
         a.Row<T>(row, (v << 16).AsSingle(), ref even);
-        a.Row<T>(row, (v & s_highHalf).AsSingle(), ref odd);
+        a.Row<T>(row, (v & HighHalf).AsSingle(), ref odd);
     }
 
     private static int FusedFp8<T>(WeightMatrix w, int row0, float* x, float* y, int yStride)
