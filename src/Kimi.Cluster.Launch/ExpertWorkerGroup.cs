@@ -17,9 +17,6 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     private readonly List<WorkerProcess> _workers = [];
     private readonly WorkerSupervisor _supervisor;
 
-    /// <summary>How often a worker whose Orleans port was taken meanwhile is started again on other ports.</summary>
-    private const int PortAttempts = 5;
-
     private readonly ExpertWorkerPorts[] _ports;
     private readonly Func<int, int[]> _pickPorts;
     private MembershipSilo? _membership;
@@ -95,22 +92,16 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     /// Starts worker <paramref name="index"/> on Orleans ports picked just before; when another
     /// process took one of them between the pick and the worker's bind, picks again.
     /// </summary>
-    private async Task<WorkerProcess> StartOnFreePortsAsync(
+    private Task<WorkerProcess> StartOnFreePortsAsync(
         int index, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger, CancellationToken cancellation)
     {
-        for (int attempt = 1; ; attempt++)
-        {
-            int[] free = _pickPorts(2);
-            _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
-            try
+        return LoopbackPorts.StartOnFreePortsAsync(_pickPorts, 2, free =>
             {
-                return await WorkerProcess.StartAsync(spec(_ports[index]), logger, cancellation);
-            }
-            catch (WorkerStartException error) when (error.ExitCode == WorkerExitCodes.PortInUse && attempt < PortAttempts)
-            {
-                LogPortTaken(logger, index, free[0], free[1], attempt);
-            }
-        }
+                _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
+                return WorkerProcess.StartAsync(spec(_ports[index]), logger, cancellation);
+            },
+            error => error is WorkerStartException { ExitCode: WorkerExitCodes.PortInUse },
+            (free, attempt) => LogPortTaken(logger, index, free[0], free[1], attempt));
     }
 
     // The workers first: a primary silo that leaves first makes the others' shutdown slow and noisy.

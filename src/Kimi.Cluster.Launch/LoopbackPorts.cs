@@ -10,6 +10,35 @@ namespace Kimi.Cluster.Launch;
 /// </summary>
 public static class LoopbackPorts
 {
+    /// <summary>How many times a start on picked ports is tried before its port error is thrown.</summary>
+    public const int Attempts = 5;
+
+    /// <summary>
+    /// Runs <paramref name="start"/> on <paramref name="count"/> ports from <paramref name="pick"/>;
+    /// when it fails because another process took one of them between the pick and the bind
+    /// (<paramref name="portTaken"/>), tells <paramref name="retrying"/> and picks again, up to
+    /// <see cref="Attempts"/> times in all.
+    /// </summary>
+    public static async Task<T> StartOnFreePortsAsync<T>(
+        Func<int, int[]> pick, int count, Func<int[], Task<T>> start, Func<Exception, bool> portTaken, Action<int[], int>? retrying = null)
+    {
+        ArgumentNullException.ThrowIfNull(pick);
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(portTaken);
+        for (int attempt = 1; ; attempt++)
+        {
+            int[] ports = pick(count);
+            try
+            {
+                return await start(ports);
+            }
+            catch (Exception error) when (portTaken(error) && attempt < Attempts)
+            {
+                retrying?.Invoke(ports, attempt);
+            }
+        }
+    }
+
     public static int[] Pick(int count)
     {
         var listeners = new List<TcpListener>();

@@ -31,9 +31,8 @@ public sealed partial class MembershipSilo : IAsyncDisposable
     public static async Task<MembershipSilo> StartAsync(Func<int, int[]> pickPorts, ILogger logger, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(pickPorts);
-        for (int attempt = 1; ; attempt++)
+        return await LoopbackPorts.StartOnFreePortsAsync(pickPorts, 2, async ports =>
         {
-            int[] ports = pickPorts(2);
             var host = new HostBuilder()
                 .ConfigureLogging(logging => logging.ConfigureProcessLogging())
                 .UseOrleans(silo => silo
@@ -45,20 +44,15 @@ public sealed partial class MembershipSilo : IAsyncDisposable
             try
             {
                 await host.StartAsync(cancellation);
-                LogStarted(logger, ports[0]);
-                return new MembershipSilo(host, ports[0]);
-            }
-            catch (Exception error) when (WorkerExitCodes.IsPortInUse(error) && attempt < 5)
-            {
-                // Another process took a port between the pick and the bind: pick again.
-                host.Dispose();
             }
             catch
             {
                 host.Dispose();
                 throw;
             }
-        }
+            LogStarted(logger, ports[0]);
+            return new MembershipSilo(host, ports[0]);
+        }, WorkerExitCodes.IsPortInUse);
     }
 
     private static bool IsOurs(Type grainClass) => grainClass.Namespace?.StartsWith("Kimi.", StringComparison.Ordinal) == true;

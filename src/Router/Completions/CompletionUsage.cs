@@ -7,6 +7,6 @@ public sealed record CompletionUsage(int PromptTokens, int CompletionTokens)
 {
     public int TotalTokens => PromptTokens + CompletionTokens;
 
-    /// <summary>The usage of an answer's finished choices (they share the prompt).</summary>
-    public static CompletionUsage Of(IReadOnlyList<ChoiceResult> choices) => new(choices[0].PromptTokens, choices.Sum(choice => choice.CompletionTokens));
+    /// <summary>The usage of an answer's choices, finished or streamed (they share the prompt).</summary>
+    public static CompletionUsage Of(IReadOnlyList<IChoiceTokenCounts> choices) => new(choices[0].PromptTokens, choices.Sum(choice => choice.CompletionTokens));
 }

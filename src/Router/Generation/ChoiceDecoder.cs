@@ -8,7 +8,7 @@ namespace Kimi.Cluster.Router.Generation;
 /// Turns one choice's worker responses into text: detokenizes, applies the stop strings (the
 /// router matches them on the decoded text and ends the call itself), and maps the finish reason.
 /// </summary>
-public sealed class ChoiceDecoder(ITokenStreamDecoder decoder, IReadOnlyList<string> stops)
+public sealed class ChoiceDecoder(ITokenStreamDecoder decoder, IReadOnlyList<string> stops) : IChoiceTokenCounts
 {
     private readonly StopStringMatcher _stops = new(stops);
 

@@ -34,9 +34,7 @@ public static class ServerSentAnswer
             }
             if (includeUsage)
             {
-                var done = streams.Decoders;
-                var usage = new CompletionUsage(done[0].PromptTokens, done.Sum(decoder => decoder.CompletionTokens));
-                await sse.WriteAsync(chunks.Usage(usage), cancellation);
+                await sse.WriteAsync(chunks.Usage(CompletionUsage.Of(streams.Decoders)), cancellation);
             }
         }
         catch (ApiException error)
