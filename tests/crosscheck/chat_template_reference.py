@@ -1,25 +1,26 @@
 #!/usr/bin/python3
 """Reference renderer for the Kimi chat templates: the C# renderer's cross-check.
 
-Reads {"cases": [...]} as JSON on stdin and writes a JSON list with one rendered string per case.
-Each case: {"style": "instruct"|"thinking"|"k25", "messages": [...], "tools": [...],
-"add_generation_prompt": bool, "thinking": bool, "continue_final_message": bool}.
-Messages are Hugging Face/OpenAI dicts (content a string or null). The templates under
-templates/ are rendered with jinja2 set up as transformers sets it up for apply_chat_template
-(trim_blocks, lstrip_blocks, loopcontrols, its tojson), and continue_final_message cuts the
-rendering as transformers does. K2.5's tools_ts_str comes from the encoder below.
+Reads {"templates": {"instruct"|"thinking"|"k25": path}, "cases": [...]} as JSON on stdin and
+writes a JSON list with one rendered string per case. Each case: {"style": ..., "messages": [...],
+"tools": [...], "add_generation_prompt": bool, "thinking": bool, "continue_final_message": bool}.
+Messages are Hugging Face/OpenAI dicts (content a string, a list of parts or null). The templates
+are Moonshot's own chat_template.jinja files, rendered with jinja2 set up as transformers sets it
+up for apply_chat_template (trim_blocks, lstrip_blocks, loopcontrols, its tojson), and
+continue_final_message cuts the rendering as transformers does. For K2.5, the tools go through
+what Moonshot's tokenizer does before rendering: their keys are sorted recursively and
+tools_ts_str comes from the encoder below (left undefined when it fails).
+
+With {"encode_tools": [[tool, ...], ...]} instead of cases it writes the encoder's output for each
+list (null when it fails), to be checked against Moonshot's own encoder's recorded outputs.
 """
 
 import json
-import os
 import sys
 
 import jinja2
 import jinja2.ext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-TEMPLATES = {"instruct": "kimi_k2_instruct.jinja", "thinking": "kimi_k2_thinking.jinja", "k25": "kimi_k25.jinja"}
-
 
 def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
     return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
@@ -192,39 +193,63 @@ def tools_ts(tools):
     except (Unsupported, KeyError, AttributeError, TypeError):
         return None
     if not functions:
-        return "# Tools\n\n"
+        return ""
     return "# Tools\n\n## functions\nnamespace functions {\n" + "\n".join(functions) + "\n}\n"
 
 
 # ---- rendering ---------------------------------------------------------------------------------
 
+def deep_sorted(value):
+    """Every dict's keys in sorted order, recursively; lists keep their order."""
+    if isinstance(value, dict):
+        return {key: deep_sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [deep_sorted(item) for item in value]
+    return value
+
+
+def final_text(message):
+    """What transformers' continue_final_message looks for: the content, or a list's last text."""
+    content = message["content"]
+    if isinstance(content, (list, tuple)):
+        for block in reversed(content):
+            if "text" in block:
+                return block["text"]
+    return content
+
+
 def render(templates, case):
     style = case["style"]
-    kwargs = {"messages": case["messages"], "tools": case.get("tools") or None,
-              "add_generation_prompt": case.get("add_generation_prompt", True)}
+    tools = case.get("tools") or None
+    kwargs = {"messages": case["messages"], "add_generation_prompt": case.get("add_generation_prompt", True)}
     if style == "k25":
         kwargs["thinking"] = case.get("thinking", True)
-        ts = tools_ts(case.get("tools") or [])
-        if ts is not None:
-            kwargs["tools_ts_str"] = ts
+        if tools:
+            tools = deep_sorted(tools)
+            ts = tools_ts(tools)
+            if ts is not None:
+                kwargs["tools_ts_str"] = ts
+    kwargs["tools"] = tools
     if case.get("continue_final_message"):
         kwargs["add_generation_prompt"] = False
     text = templates[style].render(**kwargs)
     if case.get("continue_final_message"):
-        final = case["messages"][-1]["content"].strip()
+        final = final_text(case["messages"][-1]).strip()
         text = text[: text.rindex(final) + len(final)]
     return text
 
 
 def main():
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
-    env = environment()
-    templates = {}
-    for style, name in TEMPLATES.items():
-        with open(os.path.join(here, name), encoding="utf-8") as f:
-            templates[style] = env.from_string(f.read())
-    cases = json.loads(sys.stdin.buffer.read().decode("utf-8"))["cases"]
-    out = [render(templates, case) for case in cases]
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    if "encode_tools" in request:
+        out = [tools_ts(tools) for tools in request["encode_tools"]]
+    else:
+        env = environment()
+        templates = {}
+        for style, path in request["templates"].items():
+            with open(path, encoding="utf-8") as f:
+                templates[style] = env.from_string(f.read())
+        out = [render(templates, case) for case in request["cases"]]
     sys.stdout.buffer.write(json.dumps(out, ensure_ascii=True).encode("ascii"))
 
 

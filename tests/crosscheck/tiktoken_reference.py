@@ -8,8 +8,11 @@ Reads one JSON request on stdin:
 and writes {"pretokenize": [[pieces]], "encode": [[ids]], "decode": ["text"], "classes": {...}} on
 stdout; "classes" lists, per character class of the pattern, the code points it matches.
 Pre-tokenization uses tokenization_kimi.py's pattern, unchanged, through the `regex` module.
+Encoding splits on special tokens first (as Hugging Face's tokenizer does), then cuts each
+stretch of ordinary text where tokenization_kimi.py cuts it (runs over 25,000 characters).
 """
 import base64
+import heapq
 import json
 import unicodedata
 import sys
@@ -44,25 +47,69 @@ def load_ranks(path):
 
 
 def byte_pair_encode(piece, ranks):
+    """Merges the adjacent pair of lowest rank (the leftmost of equals) until none is a token.
+
+    A heap of candidate pairs over a linked list of parts, so a piece of 25,000 bytes costs
+    n log n rather than n^2; a candidate is stale once either of its parts has changed.
+    """
     if piece in ranks:
         return [ranks[piece]]
-    parts = [piece[i:i + 1] for i in range(len(piece))]
-    while len(parts) > 1:
-        best, best_rank = None, None
-        for i in range(len(parts) - 1):
-            rank = ranks.get(parts[i] + parts[i + 1])
-            if rank is not None and (best_rank is None or rank < best_rank):
-                best, best_rank = i, rank
-        if best is None:
-            break
-        parts[best:best + 2] = [parts[best] + parts[best + 1]]
-    return [ranks[p] for p in parts]
+    n = len(piece)
+    end = list(range(1, n + 1))          # end[start]: where the part starting at start ends
+    prev = list(range(-1, n - 1))
+    alive = [True] * n
+    heap = []
+
+    def push(start):
+        stop = end[start]
+        if stop < n:
+            rank = ranks.get(piece[start:end[stop]])
+            if rank is not None:
+                heapq.heappush(heap, (rank, start, stop, end[stop]))
+
+    for i in range(n - 1):
+        push(i)
+    while heap:
+        rank, start, stop, stop_end = heapq.heappop(heap)
+        if not alive[start] or end[start] != stop or not alive[stop] or end[stop] != stop_end:
+            continue
+        end[start] = stop_end
+        alive[stop] = False
+        if stop_end < n:
+            prev[stop_end] = start
+        if prev[start] >= 0:
+            push(prev[start])
+        push(start)
+    ids, i = [], 0
+    while i < n:
+        ids.append(ranks[piece[i:end[i]]])
+        i = end[i]
+    return ids
+
+
+def long_run_slices(text):
+    """tokenization_kimi.py's cuts before tiktoken: windows of 400,000 characters, and inside
+    each a new slice wherever a run of whitespace or of non-whitespace (str.isspace) would grow
+    past 25,000 characters."""
+    for window_start in range(0, len(text), 400_000):
+        window = text[window_start:window_start + 400_000]
+        start, run, run_is_space = 0, 0, window[0].isspace()
+        for i, ch in enumerate(window):
+            if ch.isspace() != run_is_space:
+                run, run_is_space = 1, ch.isspace()
+            else:
+                run += 1
+                if run > 25_000:
+                    yield window[start:i]
+                    start, run = i, 1
+        yield window[start:]
 
 
 def encode_ordinary(text, ranks):
     ids = []
-    for piece in PATTERN.findall(text):
-        ids.extend(byte_pair_encode(piece.encode("utf-8"), ranks))
+    for text_slice in long_run_slices(text):
+        for piece in PATTERN.findall(text_slice):
+            ids.extend(byte_pair_encode(piece.encode("utf-8"), ranks))
     return ids
 
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Kimi.Cluster.Text.Chat;
 
@@ -18,44 +19,41 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
     /// <summary>
     /// Kimi-K2-Instruct-0905: tools after "\n  # Tools\n  " (the template's own indentation, which no
     /// whitespace control removes), the default system prompt only when there are messages, tool
-    /// results indented by four spaces, and no &lt;|im_end|&gt; after the last message unless a
-    /// generation prompt follows.
+    /// results indented by four spaces, and &lt;|im_end|&gt; after every message.
     /// </summary>
     /// <remarks>
-    /// Public copies disagree. Two copies of the 0905 file agree on the "# Tools" block; one of them
-    /// closes the system/tool header branch with `{% endif %}` instead of `{%- endif -%}` (which would
-    /// leave "\n" after &lt;|im_middle|&gt;) and always ends messages with &lt;|im_end|&gt;; the first
-    /// K2-Instruct release declared `tools | tojson` without the heading, used "You are a helpful
-    /// assistant" and never showed names. This follows the revision with role names and the
-    /// loop.last rule.
+    /// Where this template prints content raw (a tool result, a turn that calls tools) a content
+    /// list prints as Python prints a list of dicts, and a missing tool result as None. The first
+    /// K2-Instruct release (tools | tojson without the heading, "You are a helpful assistant", no
+    /// names, no tool calls) and the August 2025 revision (no names, no &lt;|im_end|&gt; after a last
+    /// message without a generation prompt) are not rendered.
     /// </remarks>
     public void WriteInstruct()
     {
         if (options.Tools.Count > 0)
-            _text.Append("<|im_system|>tool_declare<|im_middle|>\n  # Tools\n  ").Append(ToolsJson(PythonJson.DefaultSeparators)).Append("<|im_end|>");
+            _text.Append("<|im_system|>tool_declare<|im_middle|>\n  # Tools\n  ").Append(ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
         for (int i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
             if (i == 0 && message.Role != "system")
                 _text.Append("<|im_system|>system<|im_middle|>").Append(KimiChatTemplate.DefaultSystemPrompt).Append("<|im_end|>");
             WriteHeader(message);
-            string? content = ContentText(message);
             if (message.Role == "assistant" && message.ToolCalls is { Count: > 0 })
             {
-                _text.Append(content);
+                // `{% if message['content'] %}{{ message['content'] }}{% endif %}`: an empty string or list prints nothing.
+                if (message.Content is { Count: > 0 } && (message.ContentIsList || message.Content[0].Text is { Length: > 0 }))
+                    _text.Append(RawContent(message));
                 WriteToolCalls(message.ToolCalls);
             }
             else if (message.Role == "tool")
             {
-                // `{{ message['content'] }}` prints None for a missing content.
-                _text.Append("## Return of ").Append(message.ToolCallId).Append("\n    ").Append(content ?? "None");
+                _text.Append("## Return of ").Append(message.ToolCallId).Append("\n    ").Append(RawContent(message));
             }
             else
             {
-                WriteContent(content, i);
+                WriteContent(message, i, OlderMediaPlaceholder);
             }
-            if (i < messages.Count - 1 || _addGenerationPrompt)
-                _text.Append("<|im_end|>");
+            _text.Append("<|im_end|>");
         }
         if (_addGenerationPrompt)
             _text.Append("<|im_assistant|>assistant<|im_middle|>");
@@ -68,9 +66,12 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
     /// is off); K2-Thinking's ends at &lt;|im_middle|&gt; and the model opens &lt;think&gt; itself.
     /// </summary>
     /// <remarks>
-    /// K2-Thinking declares tools with a bare `tools | tojson` (", " and ": "), as the published copies
-    /// of its template do; K2.5 declares them in TypeScript style, falling back to the same JSON. Tool results are "## Return of {id}\n{content}" here, with
-    /// no indent, unlike K2-Instruct.
+    /// K2-Thinking declares tools with `tools | tojson()` (", " and ": ") and opens with the default
+    /// system prompt when the first message is not a system message. K2.5 adds no system prompt;
+    /// its tokenizer sorts the tools' keys recursively and declares them in TypeScript style, or,
+    /// when that encoder fails or finds no function, as compact JSON. Tool results are
+    /// "## Return of {id}\n{content}" here, with no indent, unlike K2-Instruct. K2.5 renders images
+    /// as &lt;|media_begin|&gt;… and videos as its video placeholder; K2-Thinking images as &lt;|media_start|&gt;….
     /// </remarks>
     public void WriteThinking()
     {
@@ -78,12 +79,20 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
         bool thinkingOff = k25 && !options.Thinking;
         if (options.Tools.Count > 0)
         {
-            // K2.5's template prints tools_ts_str when its tokenizer could encode the tools, else `tools | tojson`.
-            string? typeScript = k25 ? TypeScriptToolDeclaration.Encode(options.Tools) : null;
-            string declaration = string.IsNullOrEmpty(typeScript) ? ToolsJson(PythonJson.DefaultSeparators) : typeScript;
-            _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(declaration).Append("<|im_end|>");
+            if (k25)
+            {
+                // K2.5's tokenizer: tools = deep_sort_dict(tools); tools_ts_str = encode_tools_to_typescript_style(tools).
+                var sorted = options.Tools.Select(JsonKeyOrder.DeepSorted).ToList();
+                string? typeScript = TypeScriptToolDeclaration.Encode(sorted);
+                string declaration = string.IsNullOrEmpty(typeScript) ? ToolsJson(sorted, PythonJson.CompactSeparators) : typeScript;
+                _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(declaration).Append("<|im_end|>");
+            }
+            else
+            {
+                _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
+            }
         }
-        if (messages.Count == 0 || messages[0].Role != "system")
+        if (!k25 && (messages.Count == 0 || messages[0].Role != "system"))
             _text.Append("<|im_system|>system<|im_middle|>").Append(KimiChatTemplate.DefaultSystemPrompt).Append("<|im_end|>");
         int lastPlainAssistant = -1;
         for (int i = messages.Count - 1; i >= 0 && lastPlainAssistant < 0; i--)
@@ -100,22 +109,25 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
     private void WriteThinkingMessage(int index, bool history, bool thinkingOff)
     {
         var message = messages[index];
+        Func<ChatContentPart, string?> media = options.Style == ChatTemplateStyle.KimiK25 ? K25MediaPlaceholder : OlderMediaPlaceholder;
         WriteHeader(message);
-        string? content = ContentText(message);
         if (message.Role == "assistant")
         {
-            _text.Append(history || thinkingOff ? "<think></think>" : $"<think>{message.ReasoningContent}</think>");
-            WriteContent(content, index);
+            // `message.get('reasoning_content', '')`: a reasoning_content sent as null prints None.
+            string reasoning = message.ReasoningContentIsNull ? "None" : message.ReasoningContent ?? "";
+            _text.Append(history || thinkingOff ? "<think></think>" : $"<think>{reasoning}</think>");
+            WriteContent(message, index, media);
             if (message.ToolCalls is { Count: > 0 })
                 WriteToolCalls(message.ToolCalls);
         }
         else if (message.Role == "tool")
         {
-            _text.Append("## Return of ").Append(message.ToolCallId).Append('\n').Append(content);
+            _text.Append("## Return of ").Append(message.ToolCallId).Append('\n');
+            WriteContent(message, index, media);
         }
         else
         {
-            WriteContent(content, index);
+            WriteContent(message, index, media);
         }
         _text.Append("<|im_end|>");
     }
@@ -133,12 +145,46 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
         _text.Append(start).Append(name).Append("<|im_middle|>");
     }
 
-    private void WriteContent(string? content, int index)
+    /// <summary>
+    /// The templates' content rendering: a string as it is; a list part by part, text as it is and
+    /// each image or video as its placeholder and a newline. In partial mode the cut falls after
+    /// the last text part without its trailing whitespace (Hugging Face cuts at the stripped text).
+    /// </summary>
+    private void WriteContent(ChatMessage message, int index, Func<ChatContentPart, string?> media)
     {
-        _text.Append(content);
-        if (partial && index == messages.Count - 1)
-            _cut = _text.Length - TrailingWhitespace(content ?? "");
+        if (message.Content is null)
+            return;
+        foreach (var part in message.Content)
+        {
+            string? placeholder = media(part);
+            if (placeholder is not null)
+            {
+                _text.Append(placeholder).Append('\n');
+                continue;
+            }
+            _text.Append(part.Text);
+            if (partial && index == messages.Count - 1 && part.Text is not null)
+                _cut = _text.Length - TrailingWhitespace(part.Text);
+        }
     }
+
+    /// <summary>K2.5: an image or a video by its type.</summary>
+    private static string? K25MediaPlaceholder(ChatContentPart part) =>
+        part.IsImage ? "<|media_begin|>image<|media_content|><|media_pad|><|media_end|>"
+        : part.IsVideo ? "<|kimi_k25_video_placeholder|>"
+        : null;
+
+    /// <summary>K2-Thinking and K2-Instruct: `content['type'] == 'image' or 'image' in content or 'image_url' in content`.</summary>
+    private static string? OlderMediaPlaceholder(ChatContentPart part) =>
+        part.Type == "image" || part.HasKey("image") || part.HasKey("image_url")
+            ? "<|media_start|>image<|media_content|><|media_pad|><|media_end|>"
+            : null;
+
+    /// <summary>`{{ message['content'] }}`: a string as it is, a list as Python prints it, a missing content as None.</summary>
+    private static string RawContent(ChatMessage message) =>
+        message.Content is null ? "None"
+        : message.ContentIsList ? PythonRepr.Repr(new JsonArray([.. message.Content.Select(p => (JsonNode)p.AsDict().DeepClone())]))
+        : message.Content[0].Text ?? "None";
 
     private void WriteToolCalls(IReadOnlyList<ChatToolCall> calls)
     {
@@ -155,23 +201,8 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
         _text.Append("<|tool_calls_section_end|>");
     }
 
-    private string ToolsJson((string Item, string Key) separators) =>
-        "[" + string.Join(separators.Item, options.Tools.Select(t => PythonJson.Serialize(t, separators))) + "]";
-
-    /// <summary>The concatenated text parts; null when the message has no content.</summary>
-    private static string? ContentText(ChatMessage message)
-    {
-        if (message.Content is null)
-            return null;
-        var text = new StringBuilder();
-        foreach (var part in message.Content)
-        {
-            if (part.Type != "text")
-                throw new ArgumentException($"{part.Type} content is not supported: images are not supported by the text renderer");
-            text.Append(part.Text);
-        }
-        return text.ToString();
-    }
+    private static string ToolsJson(IEnumerable<JsonObject> tools, (string Item, string Key) separators) =>
+        "[" + string.Join(separators.Item, tools.Select(t => PythonJson.Serialize(t, separators))) + "]";
 
     /// <summary>How many characters Python's str.strip would take off the end.</summary>
     private static int TrailingWhitespace(string text)

@@ -6,15 +6,16 @@ namespace Kimi.Cluster.Text.Chat;
 /// <summary>
 /// K2.5's `tools_ts_str`: the OpenAI tools written as a TypeScript namespace, the form Moonshot's
 /// tokenizer code (tool_declaration_ts.py) hands the chat template. Written from that code's
-/// observable behaviour: where it would raise, <see cref="Encode"/> returns null and the template
-/// falls back to compact JSON, as Moonshot's apply_chat_template does.
+/// observable behaviour: where it would raise, <see cref="Encode"/> returns null, and with no
+/// function among the tools it returns ""; either way the template falls back to compact JSON, as
+/// Moonshot's apply_chat_template does.
 /// </summary>
 internal static class TypeScriptToolDeclaration
 {
     public static string? Encode(IReadOnlyList<JsonObject> tools)
     {
         if (tools.Count == 0)
-            return null;
+            return "";
         try
         {
             var functions = tools
@@ -23,8 +24,9 @@ internal static class TypeScriptToolDeclaration
                 .Where(IsTruthy)
                 .Select(f => Function(AsObject(f)))
                 .ToList();
+            // No function among the tools: "" (the template then falls back to JSON).
             return functions.Count == 0
-                ? "# Tools\n\n"
+                ? ""
                 : $"# Tools\n\n## functions\nnamespace functions {{\n{string.Join("\n", functions)}\n}}\n";
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException)

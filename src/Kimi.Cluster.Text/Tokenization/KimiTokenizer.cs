@@ -73,21 +73,23 @@ public sealed class KimiTokenizer
     /// Encodes text. With <paramref name="allowSpecialTokens"/> the special tokens' strings in the
     /// text become their ids (a rendered chat prompt); without, they are encoded as plain text.
     /// </summary>
+    /// <remarks>
+    /// As Hugging Face's tokenizer does, special tokens are split off first and each stretch of
+    /// text between them is then cut where tokenization_kimi.py cuts long runs, so a run next to a
+    /// special token is counted without it.
+    /// </remarks>
     public IReadOnlyList<int> Encode(string text, bool allowSpecialTokens)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>();
-        foreach (string chunk in LongRunSplitter.Split(text))
+        int position = 0;
+        while (allowSpecialTokens && _specialMatcher.FindNext(text, position) is var (start, special))
         {
-            int position = 0;
-            while (allowSpecialTokens && _specialMatcher.FindNext(chunk, position) is var (start, special))
-            {
-                EncodeOrdinary(chunk[position..start], ids);
-                ids.Add(SpecialTokens[special]);
-                position = start + special.Length;
-            }
-            EncodeOrdinary(chunk[position..], ids);
+            EncodeOrdinary(text[position..start], ids);
+            ids.Add(SpecialTokens[special]);
+            position = start + special.Length;
         }
+        EncodeOrdinary(text[position..], ids);
         return ids;
     }
 
@@ -138,8 +140,11 @@ public sealed class KimiTokenizer
 
     private void EncodeOrdinary(string text, List<int> ids)
     {
-        if (text.Length > 0)
-            ids.AddRange(_bpe.EncodeToIds(text, considerPreTokenization: true, considerNormalization: false));
+        foreach (string slice in LongRunSplitter.Split(text))
+        {
+            if (slice.Length > 0)
+                ids.AddRange(_bpe.EncodeToIds(slice, considerPreTokenization: true, considerNormalization: false));
+        }
     }
 
     private static void CheckSpecialIds(IReadOnlyDictionary<string, int> specials, int rankCount, Func<string, Exception> error)

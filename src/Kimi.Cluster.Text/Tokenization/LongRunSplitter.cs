@@ -5,8 +5,9 @@ namespace Kimi.Cluster.Text.Tokenization;
 /// <summary>
 /// Cuts text where tokenization_kimi.py cuts it before calling tiktoken: into windows of 400,000
 /// code points, and inside each wherever a run of whitespace or of non-whitespace (by Python's
-/// str.isspace) grows past 25,000 code points. Pieces and special tokens never cross a cut, so
-/// long inputs encode exactly as the reference does.
+/// str.isspace) grows past 25,000 code points. Pieces never cross a cut, so long inputs encode
+/// exactly as the reference does. It is given the text between special tokens, which the
+/// tokenizer splits off first, as Hugging Face's does.
 /// </summary>
 internal static class LongRunSplitter
 {

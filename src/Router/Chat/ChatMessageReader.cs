@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Text.Chat;
 
@@ -50,11 +51,15 @@ public static class ChatMessageReader
             throw Invalid($"{at} has no content");
         return new ChatMessage
         {
-            // OpenAI's newer name for the system role.
-            Role = role == "developer" ? "system" : role,
+            // "developer" (OpenAI's newer name for system) stays as sent: Moonshot's templates render it
+            // as a system-style turn named developer.
+            Role = role,
             Content = content,
+            ContentIsList = message.TryGetProperty("content", out var sent) && sent.ValueKind == JsonValueKind.Array,
             Name = String(message, "name", at),
             ReasoningContent = String(message, "reasoning_content", at),
+            // Moonshot's thinking templates print a null reasoning_content as Python's None.
+            ReasoningContentIsNull = message.TryGetProperty("reasoning_content", out var reasoning) && reasoning.ValueKind == JsonValueKind.Null,
             ToolCalls = toolCalls,
             ToolCallId = toolCallId,
             Partial = partial,
@@ -76,7 +81,10 @@ public static class ChatMessageReader
             string partAt = $"{at}.content[{index++}]";
             string? type = part.ValueKind == JsonValueKind.Object ? String(part, "type", partAt) : null;
             if (type == "text")
-                parts.Add(ChatContentPart.FromText(String(part, "text", partAt) ?? throw Invalid($"{partAt} has no text")));
+            {
+                string text = String(part, "text", partAt) ?? throw Invalid($"{partAt} has no text");
+                parts.Add(ChatContentPart.FromText(text) with { Source = JsonNode.Parse(part.GetRawText())!.AsObject() });
+            }
             else if (type is "image_url" or "input_image" or "image")
                 throw Invalid($"{partAt}: images are not supported by this text-only deployment");
             else
@@ -103,10 +111,11 @@ public static class ChatMessageReader
             }
             string id = String(call, "id", callAt) ?? throw Invalid($"{callAt} has no id");
             string name = String(function, "name", callAt + ".function") ?? throw Invalid($"{callAt}.function has no name");
-            string arguments = function.TryGetProperty("arguments", out var args) && args.ValueKind != JsonValueKind.Null
-                ? args.ValueKind == JsonValueKind.String ? args.GetString()! : args.GetRawText()
-                : "{}";
-            read.Add(new ChatToolCall(id, name, arguments));
+            // Arguments sent as a JSON value (not the usual string) render as the template's tojson of it.
+            if (function.TryGetProperty("arguments", out var args) && args.ValueKind is not (JsonValueKind.Null or JsonValueKind.String))
+                read.Add(ChatToolCall.FromObject(id, name, JsonNode.Parse(args.GetRawText())!));
+            else
+                read.Add(new ChatToolCall(id, name, args.ValueKind == JsonValueKind.String ? args.GetString()! : "{}"));
         }
         return read;
     }

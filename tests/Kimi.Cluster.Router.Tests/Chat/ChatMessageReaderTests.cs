@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Chat;
+using Kimi.Cluster.Text.Chat;
 
 namespace Kimi.Cluster.Router.Tests.Chat;
 
@@ -21,9 +22,11 @@ public sealed class ChatMessageReaderTests
             ]
             """));
 
-        Assert.Equal(["system", "user", "assistant", "tool", "assistant"], messages.Select(message => message.Role));
+        Assert.Equal(["developer", "user", "assistant", "tool", "assistant"], messages.Select(message => message.Role));
         Assert.Equal("ann", messages[1].Name);
         Assert.Equal(["Weather ", "in Paris?"], messages[1].Content!.Select(part => part.Text));
+        Assert.True(messages[1].ContentIsList);
+        Assert.False(messages[0].ContentIsList);
         Assert.Null(messages[2].Content);
         Assert.Equal("look it up", messages[2].ReasoningContent);
         var call = Assert.Single(messages[2].ToolCalls!);
@@ -33,13 +36,27 @@ public sealed class ChatMessageReaderTests
     }
 
     [Fact]
-    public void Read_KeepsObjectArgumentsAsTheirJsonText()
+    public void Read_KeepsObjectArgumentsAsAValue_ForTheTemplatesTojson()
     {
         var messages = ChatMessageReader.Read(Parse("""
-            [{"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": {"a": 1}}}]}]
+            [{"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": {"b":2,"a": [1]}}}]}]
             """));
 
-        Assert.Equal("""{"a": 1}""", messages[0].ToolCalls![0].Arguments);
+        var call = messages[0].ToolCalls![0];
+        Assert.NotNull(call.StructuredArguments);
+        Assert.Contains("<|tool_call_argument_begin|>{\"b\": 2, \"a\": [1]}<|tool_call_end|>",
+            KimiChatTemplate.Render(messages, new ChatRenderOptions()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_TellsANullReasoningContentFromAMissingOne()
+    {
+        var messages = ChatMessageReader.Read(Parse("""
+            [{"role": "assistant", "content": "a", "reasoning_content": null}, {"role": "assistant", "content": "b"}]
+            """));
+
+        Assert.True(messages[0].ReasoningContentIsNull);
+        Assert.False(messages[1].ReasoningContentIsNull);
     }
 
     [Theory]

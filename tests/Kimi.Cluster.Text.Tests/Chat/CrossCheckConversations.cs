@@ -23,17 +23,19 @@ internal sealed record CrossCheckCase(IReadOnlyList<ChatMessage> Messages, ChatR
         ["continue_final_message"] = Messages.Count > 0 && Messages[^1].Partial,
     };
 
-    /// <summary>Content as one string (or null); absent fields left out, as an OpenAI request leaves them out.</summary>
+    /// <summary>Content as one string, a list of parts or null; absent fields left out, as an OpenAI request leaves them out.</summary>
     private static JsonObject MessageJson(ChatMessage message)
     {
         var json = new JsonObject
         {
             ["role"] = message.Role,
-            ["content"] = message.Content is null ? null : string.Concat(message.Content.Select(p => p.Text)),
+            ["content"] = message.Content is null ? null
+                : message.ContentIsList ? new JsonArray([.. message.Content.Select(p => (JsonNode)(p.Source?.DeepClone() ?? new JsonObject { ["type"] = p.Type, ["text"] = p.Text }))])
+                : message.Content[0].Text,
         };
         if (message.Name is not null)
             json["name"] = message.Name;
-        if (message.ReasoningContent is not null)
+        if (message.ReasoningContent is not null || message.ReasoningContentIsNull)
             json["reasoning_content"] = message.ReasoningContent;
         if (message.ToolCallId is not null)
             json["tool_call_id"] = message.ToolCallId;
@@ -88,19 +90,38 @@ internal static class CrossCheckConversations
         from arguments in Arguments
         select structured ? ChatToolCall.FromObject(id, "f", arguments) : new ChatToolCall(id, "f", arguments.ToJsonString());
 
+    /// <summary>A content part as a client sends it: text, an image, a video (the templates look at the type and the keys).</summary>
+    private static Gen<ChatContentPart> Part =>
+        Gen.Frequency(
+            (4, Text.Select(ChatContentPart.FromText)),
+            (4, Text.Select(t => ChatContentPart.FromText(t) with { Source = new JsonObject { ["type"] = "text", ["text"] = t } })),
+            (1, Gen.Constant(new ChatContentPart("image_url", null) { Source = new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = "data:image/png;base64,AA==" } } })),
+            (1, Gen.Constant(new ChatContentPart("image", null) { Source = new JsonObject { ["type"] = "image", ["image"] = "x.png" } })),
+            (1, Gen.Constant(new ChatContentPart("video_url", null) { Source = new JsonObject { ["type"] = "video_url", ["video_url"] = new JsonObject { ["url"] = "v.mp4" } } })));
+
+    /// <summary>No content, a string, or a list of parts.</summary>
+    private static Gen<(ChatContentPart[]? Parts, bool IsList)> Content =>
+        Gen.Frequency(
+            (2, Gen.Constant<(ChatContentPart[]?, bool)>((null, false))),
+            (3, Text.Select(t => ((ChatContentPart[]?)[ChatContentPart.FromText(t)], false))),
+            (2, Gen.ArrayOf(Part).Select(p => ((ChatContentPart[]?)p.Take(4).ToArray(), true))));
+
     private static Gen<ChatMessage> Message =>
         from role in Gen.Elements("user", "assistant", "assistant", "system", "tool", "observer")
-        from content in Maybe(Text)
+        from content in Content
         from name in Gen.Frequency((4, Gen.Constant<string?>(null)), (1, Gen.Elements<string?>("", "bob", "ユーザー")))
         from reasoning in Maybe(Text)
+        from nullReasoning in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
         from calls in Gen.Frequency((3, Gen.Constant<ChatToolCall[]?>(null)), (2, Gen.ArrayOf(ToolCall).Select(a => (ChatToolCall[]?)a.Take(3).ToArray())))
         from callId in Maybe(Gen.Elements("functions.get_weather:0", "c1"))
         select new ChatMessage
         {
             Role = role,
-            Content = content is null ? null : [ChatContentPart.FromText(content)],
+            Content = content.Parts,
+            ContentIsList = content.IsList,
             Name = name,
-            ReasoningContent = role == "assistant" ? reasoning : null,
+            ReasoningContent = role == "assistant" && !nullReasoning ? reasoning : null,
+            ReasoningContentIsNull = role == "assistant" && nullReasoning,
             ToolCalls = role == "assistant" ? calls : null,
             ToolCallId = role == "tool" ? callId : null,
         };

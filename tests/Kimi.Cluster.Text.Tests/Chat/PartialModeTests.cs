@@ -11,15 +11,15 @@ public sealed class PartialModeTests
     ];
 
     [Theory]
-    [InlineData(ChatTemplateStyle.KimiK2Thinking, "<think></think>")]
-    [InlineData(ChatTemplateStyle.KimiK25, "<think></think>")]
-    [InlineData(ChatTemplateStyle.KimiK2Instruct, "")]
-    public void Render_CutsAfterTheStrippedContent_WithoutGenerationPromptOrReasoning(ChatTemplateStyle style, string think)
+    [InlineData(ChatTemplateStyle.KimiK2Thinking, true, "<think></think>")]
+    [InlineData(ChatTemplateStyle.KimiK25, false, "<think></think>")]
+    [InlineData(ChatTemplateStyle.KimiK2Instruct, true, "")]
+    public void Render_CutsAfterTheStrippedContent_WithoutGenerationPromptOrReasoning(ChatTemplateStyle style, bool systemPrompt, string think)
     {
         string text = KimiChatTemplate.Render(_conversation, new ChatRenderOptions { Style = style, AddGenerationPrompt = true });
 
         Assert.Equal(
-            "<|im_system|>system<|im_middle|>You are Kimi, an AI assistant created by Moonshot AI.<|im_end|>"
+            (systemPrompt ? "<|im_system|>system<|im_middle|>You are Kimi, an AI assistant created by Moonshot AI.<|im_end|>" : "")
             + "<|im_user|>user<|im_middle|>Count<|im_end|><|im_assistant|>assistant<|im_middle|>" + think + "1, 2,", text);
     }
 

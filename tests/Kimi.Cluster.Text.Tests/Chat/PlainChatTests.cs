@@ -10,12 +10,34 @@ public sealed class PlainChatTests
     [Fact]
     public void Render_UsesTheDefaultSystemPrompt_WhenTheFirstMessageIsNotSystem()
     {
-        string text = KimiChatTemplate.Render([ChatMessage.Text("user", "Hello")], Options(ChatTemplateStyle.KimiK25));
+        string text = KimiChatTemplate.Render([ChatMessage.Text("user", "Hello")], Options(ChatTemplateStyle.KimiK2Thinking));
 
         Assert.Equal(
             "<|im_system|>system<|im_middle|>You are Kimi, an AI assistant created by Moonshot AI.<|im_end|>"
             + "<|im_user|>user<|im_middle|>Hello<|im_end|>"
-            + "<|im_assistant|>assistant<|im_middle|><think>", text);
+            + "<|im_assistant|>assistant<|im_middle|>", text);
+    }
+
+    [Fact]
+    public void Render_AddsNoSystemPrompt_InK25()
+    {
+        string text = KimiChatTemplate.Render([ChatMessage.Text("user", "Hello")], Options(ChatTemplateStyle.KimiK25));
+
+        Assert.Equal("<|im_user|>user<|im_middle|>Hello<|im_end|><|im_assistant|>assistant<|im_middle|><think>", text);
+    }
+
+    [Fact]
+    public void Render_PrintsNone_WhenReasoningContentWasSentAsNull()
+    {
+        ChatMessage[] messages =
+        [
+            ChatMessage.Text("user", "weather?"),
+            new() { Role = "assistant", ReasoningContentIsNull = true, ToolCalls = [new("functions.w:0", "w", "{}")] },
+        ];
+
+        Assert.Contains(
+            "<|im_assistant|>assistant<|im_middle|><think>None</think><|tool_calls_section_begin|>",
+            KimiChatTemplate.Render(messages, Options(ChatTemplateStyle.KimiK25)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,8 +109,7 @@ public sealed class PlainChatTests
         ];
 
         Assert.Equal(
-            "<|im_system|>system<|im_middle|>You are Kimi, an AI assistant created by Moonshot AI.<|im_end|>"
-            + "<|im_user|>user<|im_middle|>weather?<|im_end|>"
+            "<|im_user|>user<|im_middle|>weather?<|im_end|>"
             + "<|im_assistant|>assistant<|im_middle|><think>need a tool</think><|tool_calls_section_begin|><|tool_call_begin|>functions.w:0<|tool_call_argument_begin|>{}<|tool_call_end|><|tool_calls_section_end|><|im_end|>"
             + "<|im_system|>tool<|im_middle|>## Return of functions.w:0\nsun<|im_end|>"
             + "<|im_assistant|>assistant<|im_middle|><think>",
@@ -96,13 +117,13 @@ public sealed class PlainChatTests
     }
 
     [Fact]
-    public void Render_IgnoresReasoningAndLeavesTheLastMessageOpen_WhenInstructHasNoGenerationPrompt()
+    public void Render_IgnoresReasoningAndEndsEveryMessage_WhenInstructHasNoGenerationPrompt()
     {
         ChatMessage[] messages = [ChatMessage.Text("user", "Hi"), ChatMessage.Text("assistant", "Hello") with { ReasoningContent = "greet" }];
 
         Assert.Equal(
             "<|im_system|>system<|im_middle|>You are Kimi, an AI assistant created by Moonshot AI.<|im_end|>"
-            + "<|im_user|>user<|im_middle|>Hi<|im_end|><|im_assistant|>assistant<|im_middle|>Hello",
+            + "<|im_user|>user<|im_middle|>Hi<|im_end|><|im_assistant|>assistant<|im_middle|>Hello<|im_end|>",
             KimiChatTemplate.Render(messages, Options(ChatTemplateStyle.KimiK2Instruct, addGenerationPrompt: false)));
     }
 
@@ -123,12 +144,39 @@ public sealed class PlainChatTests
     }
 
     [Fact]
-    public void Render_RefusesImages()
+    public void Render_WritesMediaPlaceholders_AsEachTemplateDoes()
     {
-        ChatMessage[] messages = [new() { Role = "user", Content = [new ChatContentPart("image_url", null)] }];
+        ChatMessage[] messages =
+        [
+            new()
+            {
+                Role = "user",
+                ContentIsList = true,
+                Content = [ChatContentPart.FromText("see"), new ChatContentPart("image_url", null), new ChatContentPart("video_url", null), ChatContentPart.FromText("?")],
+            },
+        ];
 
-        var error = Assert.Throws<ArgumentException>(() => KimiChatTemplate.Render(messages, Options(ChatTemplateStyle.KimiK25)));
-        Assert.Contains("images are not supported", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            "<|im_user|>user<|im_middle|>see<|media_begin|>image<|media_content|><|media_pad|><|media_end|>\n"
+            + "<|kimi_k25_video_placeholder|>\n?<|im_end|><|im_assistant|>assistant<|im_middle|><think>",
+            KimiChatTemplate.Render(messages, Options(ChatTemplateStyle.KimiK25)));
+        Assert.Contains(
+            "<|im_user|>user<|im_middle|>see<|media_start|>image<|media_content|><|media_pad|><|media_end|>\n?<|im_end|>",
+            KimiChatTemplate.Render(messages, Options(ChatTemplateStyle.KimiK2Thinking)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_PrintsAToolResultsContentListAsPython_InInstruct()
+    {
+        ChatMessage[] messages =
+        [
+            new() { Role = "tool", ToolCallId = "functions.w:0", ContentIsList = true, Content = [ChatContentPart.FromText("it's")] },
+            new() { Role = "tool", ToolCallId = "functions.w:1" },
+        ];
+
+        Assert.Contains(
+            "## Return of functions.w:0\n    [{'type': 'text', 'text': \"it's\"}]<|im_end|><|im_system|>tool<|im_middle|>## Return of functions.w:1\n    None<|im_end|>",
+            KimiChatTemplate.Render(messages, Options(ChatTemplateStyle.KimiK2Instruct)), StringComparison.Ordinal);
     }
 
     [Fact]

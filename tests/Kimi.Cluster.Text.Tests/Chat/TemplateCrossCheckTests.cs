@@ -8,9 +8,10 @@ namespace Kimi.Cluster.Text.Tests.Chat;
 
 /// <summary>
 /// The renderer against an independent one: tests/crosscheck/chat_template_reference.py renders the
-/// same conversations with Python's jinja2, set up as Hugging Face sets it up, from Jinja copies of
-/// Moonshot's templates. Needs Debian's python3-jinja2; with KIMI_REQUIRE_PYTHON_CROSSCHECK=1 its
-/// absence fails, otherwise these pass with a message.
+/// same conversations with Python's jinja2, set up as Hugging Face sets it up, from Moonshot's own
+/// chat_template.jinja files in ../shared/kimi-files (K2.5, K2-Thinking, K2-Instruct-0905). Needs
+/// Debian's python3-jinja2; with KIMI_REQUIRE_PYTHON_CROSSCHECK=1 its absence fails, otherwise
+/// these pass with a message.
 /// </summary>
 [Trait("Needs", "Processes")]
 public sealed class TemplateCrossCheckTests
@@ -27,7 +28,7 @@ public sealed class TemplateCrossCheckTests
             Console.WriteLine("skipping the chat template cross-check: no python3 with jinja2");
             return;
         }
-        var cases = FixedCases().Concat(CrossCheckConversations.Sample(400)).ToList();
+        var cases = FixedCases().Concat(CrossCheckConversations.Sample(2000)).ToList();
         var expected = await RenderWithJinjaAsync(python, cases);
 
         var failures = new List<string>();
@@ -71,7 +72,16 @@ public sealed class TemplateCrossCheckTests
 
     private static async Task<IReadOnlyList<string>> RenderWithJinjaAsync(string python, IReadOnlyList<CrossCheckCase> cases)
     {
-        var request = new JsonObject { ["cases"] = new JsonArray([.. cases.Select(c => (JsonNode)c.ToJson())]) };
+        var request = new JsonObject
+        {
+            ["templates"] = new JsonObject
+            {
+                ["instruct"] = SharedFiles.Require("kimi-files", "kimi-k2-instruct", "chat_template.2025-09-0905.rtp-llm.jinja"),
+                ["thinking"] = SharedFiles.Require("kimi-files", "kimi-k2-thinking", "chat_template.jinja"),
+                ["k25"] = SharedFiles.Require("kimi-files", "kimi-k2.5", "chat_template.jinja"),
+            },
+            ["cases"] = new JsonArray([.. cases.Select(c => (JsonNode)c.ToJson())]),
+        };
         var (exitCode, output, errors) = await ExternalProgram.RunAsync(
             python, [ExternalProgram.CrossCheckScript("chat_template_reference.py")], ExternalProgram.RepositoryRoot,
             TimeSpan.FromMinutes(5), request.ToJsonString());

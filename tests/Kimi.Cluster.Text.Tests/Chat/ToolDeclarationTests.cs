@@ -47,13 +47,12 @@ public sealed class ToolDeclarationTests
             + "  days?: number\n"
             + "}) => any;\n"
             + "}\n"
-            + "<|im_end|><|im_system|>system<|im_middle|>You are Kimi, an AI assistant created by Moonshot AI.<|im_end|>"
-            + "<|im_user|>user<|im_middle|>Hi<|im_end|><|im_assistant|>assistant<|im_middle|><think>",
+            + "<|im_end|><|im_user|>user<|im_middle|>Hi<|im_end|><|im_assistant|>assistant<|im_middle|><think>",
             Render(ChatTemplateStyle.KimiK25));
     }
 
     [Fact]
-    public void K25_FallsBackToJson_WhenTheSchemaCannotBeWrittenAsTypeScript()
+    public void K25_FallsBackToCompactJsonWithSortedKeys_WhenTheSchemaCannotBeWrittenAsTypeScript()
     {
         // A property schema without type, enum, anyOf or $ref is one Moonshot's encoder rejects.
         var tool = JsonNode.Parse("""{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"x":{"description":"?"}}}}}""")!.AsObject();
@@ -61,7 +60,17 @@ public sealed class ToolDeclarationTests
         string text = KimiChatTemplate.Render([], new ChatRenderOptions { Style = ChatTemplateStyle.KimiK25, Tools = [tool] });
 
         Assert.StartsWith(
-            """<|im_system|>tool_declare<|im_middle|>[{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"x": {"description": "?"}}}}}]<|im_end|>""",
+            """<|im_system|>tool_declare<|im_middle|>[{"function":{"name":"f","parameters":{"properties":{"x":{"description":"?"}},"type":"object"}},"type":"function"}]<|im_end|>""",
             text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void K25_DeclaresToolsAsCompactJson_WhenNoToolIsAFunction()
+    {
+        var tool = JsonNode.Parse("""{"type":"retrieval","retrieval":{"k":2,"b":[{"z":1,"a":2}]}}""")!.AsObject();
+
+        string text = KimiChatTemplate.Render([], new ChatRenderOptions { Style = ChatTemplateStyle.KimiK25, Tools = [tool] });
+
+        Assert.StartsWith("""<|im_system|>tool_declare<|im_middle|>[{"retrieval":{"b":[{"a":2,"z":1}],"k":2},"type":"retrieval"}]<|im_end|>""", text, StringComparison.Ordinal);
     }
 }

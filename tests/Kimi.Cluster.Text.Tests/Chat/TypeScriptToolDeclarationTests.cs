@@ -108,6 +108,6 @@ public sealed class TypeScriptToolDeclarationTests
     }
 
     [Fact]
-    public void Encode_SkipsToolsThatAreNotFunctions() =>
-        Assert.Equal("# Tools\n\n", TypeScriptToolDeclaration.Encode([new JsonObject { ["type"] = "web_search" }]));
+    public void Encode_ReturnsEmpty_WhenNoToolIsAFunction() =>
+        Assert.Equal("", TypeScriptToolDeclaration.Encode([new JsonObject { ["type"] = "web_search" }]));
 }
