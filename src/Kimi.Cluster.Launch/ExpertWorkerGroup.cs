@@ -38,9 +38,11 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
 
     /// <param name="pickPorts">Picks that many free loopback ports; <see cref="LoopbackPorts.Pick"/> unless a test decides.</param>
     /// <param name="progress">Where the workers' weight-load progress goes; null logs it.</param>
+    /// <param name="environment">Variables for every worker's environment (the cluster credential).</param>
     public static async Task<ExpertWorkerGroup> StartAsync(
         string dll, string? modelDirectory, ExpertLayout layout, string? orleansRedis, TimeSpan startTimeout, ILogger logger,
-        CancellationToken cancellation, Func<int, int[]>? pickPorts = null, LoadProgressDisplay? progress = null)
+        CancellationToken cancellation, Func<int, int[]>? pickPorts = null, LoadProgressDisplay? progress = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         var ports = new ExpertWorkerPorts[layout.Workers];
@@ -48,7 +50,11 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
             $"{WorkerProgram.Expert.Name} {p.Index}", dll,
             WorkerArguments.Expert(modelDirectory, p, primarySiloPort, layout.Shards, layout.Replicas, orleansRedis),
-            WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout) { LoadProgress = progress };
+            WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout)
+        {
+            LoadProgress = progress,
+            Environment = environment ?? new Dictionary<string, string>(),
+        };
         var group = new ExpertWorkerGroup(ports, pickPorts ?? LoopbackPorts.Pick, Spec, logger);
         try
         {

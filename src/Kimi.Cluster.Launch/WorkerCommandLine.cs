@@ -18,6 +18,8 @@ public static class WorkerCommandLine
         // `local` says how its workers cluster (--orleans-redis or localhost): a Redis connection
         // string left in the environment must not pull them into another cluster.
         startInfo.Environment.Remove("KIMI_ORLEANS_REDIS");
+        foreach (var (name, value) in spec.Environment)
+            startInfo.Environment[name] = value;
         startInfo.ArgumentList.Add(spec.Dll);
         foreach (string argument in spec.Arguments)
             startInfo.ArgumentList.Add(argument);

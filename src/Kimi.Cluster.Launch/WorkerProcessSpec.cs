@@ -12,4 +12,10 @@ public sealed record WorkerProcessSpec(
 {
     /// <summary>Where the worker's weight-load progress lines go; null logs them.</summary>
     public LoadProgressDisplay? LoadProgress { get; init; }
+
+    /// <summary>
+    /// Variables set in the worker's environment (the cluster credential: the environment, not
+    /// the command line, which any local user can read).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

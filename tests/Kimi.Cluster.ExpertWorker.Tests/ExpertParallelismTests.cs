@@ -1,12 +1,16 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Exchange;
 using Kimi.Cluster.Model.RoutedExperts;
+using Kimi.Cluster.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Kimi.Cluster.ExpertWorker.Tests;
 
@@ -20,7 +24,43 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
     private async Task<PlacementTable> TableAsync() =>
         await fixture.Cluster.Client.GetGrain<IPlacementTableGrain>(0).GetTable();
 
-    private static ExpertDataPlane.ExpertDataPlaneClient DataPlane(string endpoint) => new(GrpcChannel.ForAddress(endpoint));
+    /// <summary>The data plane as an attention worker calls it, with the cluster credential.</summary>
+    private ExpertDataPlane.ExpertDataPlaneClient DataPlane(string endpoint) =>
+        new(GrpcChannel.ForAddress(endpoint).Intercept(new ClusterCredentialOptions(fixture.Cluster.Credential).AddTo));
+
+    [Fact]
+    public async Task Exchange_IsRefusedUnauthenticated_WithoutTheClusterCredential()
+    {
+        var table = await TableAsync();
+
+        using var call = new ExpertDataPlane.ExpertDataPlaneClient(GrpcChannel.ForAddress(table.Shards[0].Endpoints[0])).Exchange();
+        await call.RequestStream.WriteAsync(new ExpertBatch { CallId = 1 });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Contains("cluster credential", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GrainCall_IsRefused_WithoutTheClusterCredential()
+    {
+        using var stranger = Host.CreateDefaultBuilder()
+            .UseOrleansClient(client => client.UseLocalhostClustering([.. fixture.Cluster.GatewayPorts], ClusterIdentity.ServiceId, ClusterIdentity.ClusterId))
+            .Build();
+        await stranger.StartAsync();
+        try
+        {
+            var grain = stranger.Services.GetRequiredService<IClusterClient>().GetGrain<IPlacementTableGrain>(0);
+
+            var error = await Assert.ThrowsAsync<UnauthorizedAccessException>(async () => await grain.GetTable());
+
+            Assert.Contains("cluster credential", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stranger.StopAsync(TimeSpan.FromSeconds(5));
+        }
+    }
 
     [Fact]
     public async Task Placement_SpreadsShardsEvenly_OverTheWorkers()

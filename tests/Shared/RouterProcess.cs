@@ -23,14 +23,20 @@ public sealed class RouterProcess : IAsyncDisposable
     /// <summary>The router's process id.</summary>
     public int Pid => _process.Id;
 
-    public static RouterProcess Start(params string[] arguments)
+    public static RouterProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the router with <paramref name="environment"/> added to its environment (a cluster credential it then gives its workers).</summary>
+    public static RouterProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var startInfo = new ProcessStartInfo(DotnetHost.Path())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+            startInfo.Environment[name] = value;
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kimi.Cluster.Router.dll"));
         foreach (string argument in arguments)
             startInfo.ArgumentList.Add(argument);

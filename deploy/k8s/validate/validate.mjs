@@ -1,7 +1,8 @@
 // Validates rendered Kubernetes manifests without a cluster:
 // 1. every document against the OpenAPI schema of its apiVersion/kind (kubernetes-models; the
 //    prometheus-operator models for ServiceMonitor); a kind without a schema is an error;
-// 2. references between objects that the schemas cannot see (see checkReferences).
+// 2. references between objects that the schemas cannot see (see checkReferences): selectors,
+//    probe and policy ports, mounted volumes, Secret keys of this release, roles.
 // Usage: node validate.mjs MANIFESTS.yaml [--json OUT.json]
 // Prints one line per object and exits 1 on any problem; --json writes the objects as a JSON array.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -94,6 +95,32 @@ function checkReferences(objects) {
         problems.push(`ServiceMonitor/${monitor.metadata.name}: port ${e.port} is missing on ${missing.map((s) => s.metadata.name).join(", ") || "every Service (none selected)"}`);
     }
   }
+  for (const policy of objects.filter((o) => o.kind === "NetworkPolicy")) {
+    const where = `NetworkPolicy/${policy.metadata.name}`;
+    const guarded = workloads.filter((w) => matches(policy.spec.podSelector?.matchLabels, podLabelsOf(w)));
+    if (guarded.length === 0) {
+      problems.push(`${where}: podSelector selects no workload of this release`);
+      continue;
+    }
+    for (const rule of policy.spec.ingress ?? []) {
+      for (const peer of rule.from ?? [])
+        if (peer.podSelector && !workloads.some((w) => matches(peer.podSelector.matchLabels, podLabelsOf(w))))
+          problems.push(`${where}: a from.podSelector selects no workload of this release`);
+      for (const p of rule.ports ?? []) {
+        const known = guarded.every((w) => podSpecOf(w).containers.some((c) => (c.ports ?? []).some((cp) => cp.name === p.port || cp.containerPort === p.port)));
+        if (!known) problems.push(`${where}: port ${p.port} is not a container port of the pods it guards`);
+      }
+    }
+  }
+  const secrets = new Map(objects.filter((o) => o.kind === "Secret").map((s) => [s.metadata.name, s]));
+  for (const w of workloads)
+    for (const c of podSpecOf(w).containers)
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        const secret = ref && secrets.get(ref.name);
+        if (secret && !(ref.key in (secret.data ?? {})) && !(ref.key in (secret.stringData ?? {})))
+          problems.push(`${w.kind}/${w.metadata.name}: ${c.name}'s ${e.name} reads key ${ref.key}, which Secret/${ref.name} does not have`);
+      }
   for (const binding of objects.filter((o) => o.kind === "RoleBinding"))
     if (!seen.has(`${binding.roleRef.kind}/${binding.roleRef.name}`))
       problems.push(`RoleBinding/${binding.metadata.name}: ${binding.roleRef.kind} ${binding.roleRef.name} is not defined`);

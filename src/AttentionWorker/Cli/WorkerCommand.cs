@@ -5,6 +5,7 @@ using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Hosting;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.AttentionWorker.Cli;
 
@@ -125,6 +126,7 @@ public static class WorkerCommand
                     DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(drainTimeout)),
                     ListenAddress = System.Net.IPAddress.Parse(parse.GetRequiredValue(host)),
                     LoadThreads = parse.GetValue(loadThreads),
+                    Credential = ClusterCredential.FromEnvironment(),
                 }, cancellation);
         });
         return root;

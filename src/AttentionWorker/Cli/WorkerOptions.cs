@@ -1,5 +1,6 @@
 using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Experts;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.AttentionWorker.Cli;
 
@@ -24,4 +25,10 @@ public sealed record WorkerOptions(
 
     /// <summary>Where gRPC and metrics listen: loopback for `local`, every interface (0.0.0.0) in a pod.</summary>
     public System.Net.IPAddress ListenAddress { get; init; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>
+    /// Checked on the router's calls and presented to the expert workers; null accepts any
+    /// caller (logged as a warning at start).
+    /// </summary>
+    public ClusterCredential? Credential { get; init; }
 }

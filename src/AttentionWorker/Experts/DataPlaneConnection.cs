@@ -1,5 +1,7 @@
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.ServiceDefaults;
+using Grpc.Core.Interceptors;
 
 namespace Kimi.Cluster.AttentionWorker.Experts;
 
@@ -17,7 +19,7 @@ public sealed class DataPlaneConnection : IDisposable
     private ExchangeStream? _stream;
     private long _lastCallId;
 
-    public DataPlaneConnection(string endpoint, DataPlaneCounters counters)
+    public DataPlaneConnection(string endpoint, DataPlaneCounters counters, ClusterCredentialOptions? credential = null)
     {
         Endpoint = endpoint;
         _counters = counters;
@@ -35,7 +37,8 @@ public sealed class DataPlaneConnection : IDisposable
                 ConnectTimeout = TimeSpan.FromSeconds(5),
             },
         });
-        _client = new ExpertDataPlane.ExpertDataPlaneClient(_channel);
+        var presented = credential ?? new ClusterCredentialOptions(null);
+        _client = new ExpertDataPlane.ExpertDataPlaneClient(_channel.Intercept(presented.AddTo));
     }
 
     public string Endpoint { get; }

@@ -29,7 +29,8 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
     public ILoggerFactory LoggerFactory => _host.Services.GetRequiredService<ILoggerFactory>();
 
     /// <summary>Connects to any of the gateways and reads the placement table, retrying until the connect timeout.</summary>
-    public static async Task<ExpertClusterClient> ConnectAsync(ExpertClusterOptions options, CancellationToken cancellation)
+    /// <param name="credential">Presented on every grain call; null when none is configured.</param>
+    public static async Task<ExpertClusterClient> ConnectAsync(ExpertClusterOptions options, CancellationToken cancellation, ClusterCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
@@ -41,6 +42,8 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
         builder.UseOrleansClient(client =>
         {
             UseMembership(client, options);
+            if (credential is not null)
+                client.AddOutgoingGrainCallFilter(new ClusterCredentialFilters.Outgoing(credential.Value));
             client.UseConnectionRetryFilter(async (_, token) =>
             {
                 if (DateTime.UtcNow >= deadline)

@@ -54,7 +54,7 @@ public static class WorkerHost
             try
             {
                 // The expert cluster comes first: the engine is built around its placement.
-                experts = options.Experts is null ? null : await ExpertClusterClient.ConnectAsync(options.Experts, cancellation);
+                experts = options.Experts is null ? null : await ExpertClusterClient.ConnectAsync(options.Experts, cancellation, options.Credential);
             }
             catch (ExpertClusterUnreachableException error)
             {
@@ -151,7 +151,8 @@ public static class WorkerHost
 
     private static void AddServices(IServiceCollection services, WorkerOptions options)
     {
-        services.AddGrpc();
+        services.AddClusterCredential(options.Credential);
+        services.AddGrpc().AddServiceOptions<AttentionWorkerGrpcService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
         services.AddSingleton(options.Batching ?? BatchingOptions.Default);
         services.AddSingleton<GenerationBatcher>();
         services.AddSingleton<DataPlaneCounters>();

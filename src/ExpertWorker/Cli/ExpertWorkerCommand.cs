@@ -3,6 +3,7 @@ using System.Net;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.ExpertWorker.Cli;
 
@@ -67,6 +68,7 @@ public static class ExpertWorkerCommand
                 redisConnection, AdvertiseAddress(parse.GetValue(advertise)), parse.GetValue(metricsPort))
             {
                 LoadThreads = parse.GetValue(loadThreads),
+                Credential = ClusterCredential.FromEnvironment(),
             }, cancellation);
         });
         return root;

@@ -1,4 +1,5 @@
 using System.Net;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.ExpertWorker.Cli;
 
@@ -27,4 +28,10 @@ public sealed record ExpertWorkerOptions(
 
     /// <summary>Listen on every interface when reached from elsewhere, on loopback otherwise.</summary>
     public IPAddress Listen => IPAddress.IsLoopback(Advertised) ? IPAddress.Loopback : IPAddress.Any;
+
+    /// <summary>
+    /// Checked on data-plane calls and on calls to this silo's grains, and presented on its own
+    /// grain calls; null accepts any caller (logged as a warning at start).
+    /// </summary>
+    public ClusterCredential? Credential { get; init; }
 }

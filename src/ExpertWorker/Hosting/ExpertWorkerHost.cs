@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Kimi.Cluster.Abstractions;
 
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 
@@ -98,11 +99,12 @@ public static class ExpertWorkerHost
         });
         // The graceful stop (ExpertWorkerShutdown) leaves the cluster first; this bounds all of it.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddClusterCredential(options.Credential);
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = null; // a layer's activations for a large batch exceed the 4 MB default
             grpc.MaxSendMessageSize = null;
-        });
+        }).AddServiceOptions<ExpertDataPlaneService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
         builder.Services.AddSingleton<DataPlaneEndpoint>();
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
@@ -110,6 +112,11 @@ public static class ExpertWorkerHost
         builder.UseOrleans(silo =>
         {
             SiloMembership.Configure(silo, options);
+            if (options.Credential is { } credential)
+            {
+                silo.AddIncomingGrainCallFilter(new ClusterCredentialFilters.Incoming(credential.Accepts));
+                silo.AddOutgoingGrainCallFilter(new ClusterCredentialFilters.Outgoing(credential.Value));
+            }
             AddExpertShards(silo, source, options);
         });
         var app = builder.Build();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Cli;
 
@@ -59,6 +60,8 @@ public static class ServeCommand
                 GrpcPort = parse.GetValue(http.GrpcPort),
                 MetricsPort = parse.GetValue(metricsPort),
                 ModelDirectory = parse.GetValue(model),
+                // The workers' credential, from KIMI_CLUSTER_CREDENTIAL or KIMI_CLUSTER_CREDENTIAL_FILE.
+                ClusterCredential = ClusterCredential.FromEnvironment(),
             },
             cancellation));
         return command;

@@ -1,7 +1,7 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Grpc;
 
@@ -10,45 +10,11 @@ namespace Kimi.Cluster.Router.Grpc;
 /// "authorization: Bearer &lt;key&gt;" metadata, else UNAUTHENTICATED with the HTTP API's message.
 /// Registered on KimiGenerate only: the health service and reflection stay open.
 /// </summary>
-public sealed class ApiKeyInterceptor(RouterLimits limits) : Interceptor
+public sealed class ApiKeyInterceptor(RouterLimits limits) : CallCheckInterceptor
 {
     private readonly ApiKeys _keys = new(limits.ApiKeys);
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        Check(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        Check(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        Check(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        Check(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Check(ServerCallContext context)
+    protected override void Check(ServerCallContext context)
     {
         if (_keys.Required && _keys.Refusal(context.RequestHeaders.GetValue("authorization")) is { } refusal)
             throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));

@@ -1,4 +1,5 @@
 using Kimi.Cluster.Router.Routing;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Hosting;
 
@@ -24,4 +25,7 @@ public sealed record RouterHostOptions(IReadOnlyList<Uri> WorkerAddresses, strin
     public RoutingOptions Routing { get; init; } = new();
 
     public IReadOnlyList<MetricsTarget> MetricsTargets { get; init; } = [];
+
+    /// <summary>Presented to the attention workers on every call; null when none is configured.</summary>
+    public ClusterCredential? ClusterCredential { get; init; }
 }

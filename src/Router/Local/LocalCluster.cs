@@ -39,16 +39,24 @@ public static partial class LocalCluster
         string? expertDll = options.Experts.IsDistributed ? WorkerLocator.Resolve(WorkerProgram.Expert, options.ExpertWorkerDll) : null;
         // Progress bars while the workers load (a terminal), log lines otherwise and after the start.
         await using var progress = LoadProgressDisplay.ForThisConsole(loggerFactory.CreateLogger("Kimi.Cluster.Router.Local.Loading"));
+        // One credential per run (or the one the environment gives): the workers refuse callers
+        // without it, so only this router reaches the attention workers and only they the experts.
+        var credential = ClusterCredential.FromEnvironment() ?? ClusterCredential.Generate();
+        var workerEnvironment = new Dictionary<string, string> { [ClusterCredential.EnvironmentVariable] = credential.Value };
         await using var experts = expertDll is null ? null : await ExpertWorkerGroup.StartAsync(
             expertDll, options.ModelDirectory, options.Experts, options.OrleansRedis, options.WorkerStartTimeout,
-            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation, progress: progress);
+            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation, progress: progress, environment: workerEnvironment);
         // An expert worker that dies does not stop the router: its replicas elsewhere, or the
         // placement table, take over its shards, and a request that cannot be served fails alone.
         WorkerProcessSpec Attention(int index) => new(
             AttentionWorkerGroup.Name(index, options.AttentionWorkers), attentionDll,
             [.. WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout, options.OrleansRedis),
                 .. options.EngineArguments],
-            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout) { LoadProgress = progress };
+            WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout)
+        {
+            LoadProgress = progress,
+            Environment = workerEnvironment,
+        };
         await using var attention = await AttentionWorkerGroup.StartAsync(
             options.AttentionWorkers, Attention, loggerFactory.CreateLogger<WorkerProcess>(), cancellation);
         await progress.EndStartAsync();
@@ -61,6 +69,7 @@ public static partial class LocalCluster
             Limits = options.Limits,
             Routing = options.Routing,
             GrpcPort = options.GrpcPort,
+            ClusterCredential = credential,
             MetricsTargets = [.. MetricsTargets(attention.Workers), .. MetricsTargets(experts?.Workers ?? [])],
         };
         int exitCode = await RouterHost.RunAsync(host, stop.Token);

@@ -36,7 +36,7 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
             throw new ArgumentException("at least one attention worker address is needed", nameof(options));
         _logger = loggers.CreateLogger<AttentionWorkerPool>();
         _balancer = new LoadBalancer(options.WorkerAddresses.Count, options.Routing, time);
-        _workers = new AttentionWorkerSet(options.WorkerAddresses, _balancer, loggers.CreateLogger<AttentionWorkerSet>());
+        _workers = new AttentionWorkerSet(options.WorkerAddresses, _balancer, loggers.CreateLogger<AttentionWorkerSet>(), options.ClusterCredential);
         var limits = options.Limits;
         _admission = new AdmissionQueue<WorkerLease>(new AdmissionOptions(limits.MaxConcurrentRequests, limits.MaxQueuedRequests), time);
         _requestTimeout = limits.RequestTimeout;

@@ -4,6 +4,8 @@ using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Configuration.Loading;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Worker;
+using Kimi.Cluster.ServiceDefaults;
+using Grpc.Core.Interceptors;
 using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
 
 namespace Kimi.Cluster.Router.Routing;
@@ -26,11 +28,13 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
     private readonly Task _probes;
     private ModelInfo? _model;
 
-    public AttentionWorkerSet(IReadOnlyList<Uri> addresses, LoadBalancer balancer, ILogger<AttentionWorkerSet> logger)
+    /// <param name="credential">Presented on every call to a worker; null when none is configured.</param>
+    public AttentionWorkerSet(IReadOnlyList<Uri> addresses, LoadBalancer balancer, ILogger<AttentionWorkerSet> logger, ClusterCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         ArgumentNullException.ThrowIfNull(balancer);
-        _workers = [.. addresses.Select(address => new PooledWorker(address))];
+        var presented = new ClusterCredentialOptions(credential);
+        _workers = [.. addresses.Select(address => new PooledWorker(address, presented))];
         _balancer = balancer;
         _logger = logger;
         _probes = Task.Run(ProbeLoopAsync);
@@ -165,11 +169,11 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
     {
         private readonly GrpcChannel _channel;
 
-        public PooledWorker(Uri address)
+        public PooledWorker(Uri address, ClusterCredentialOptions credential)
         {
             Address = address;
             _channel = GrpcChannel.ForAddress(address);
-            Client = new WorkerClient(new Contract.AttentionWorkerClient(_channel));
+            Client = new WorkerClient(new Contract.AttentionWorkerClient(_channel.Intercept(credential.AddTo)));
             Health = new Health.HealthClient(_channel);
         }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Grpc.Net.Client;
-using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Router.Tests.Support;
 using Kimi.Cluster.Tests.Shared.Reference;
 using Xunit.Abstractions;
@@ -123,14 +121,12 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     /// <summary>Waits until the (restarted) worker's data plane reports at least <paramref name="share"/> loaded shards; their count.</summary>
     private static async Task<int> ServedShardsAsync(ClusterUnderTest cluster, LaunchedWorker worker, int share, TimeSpan timeout)
     {
-        using var channel = GrpcChannel.ForAddress(worker.Address);
-        var client = new ExpertDataPlane.ExpertDataPlaneClient(channel);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
             {
-                var report = await client.GetLoadReportAsync(new LoadReportRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                var report = await cluster.LoadReportAsync(worker, deadline: DateTime.UtcNow.AddSeconds(5));
                 if (report.Shards.Count >= share)
                     return report.Shards.Count;
             }

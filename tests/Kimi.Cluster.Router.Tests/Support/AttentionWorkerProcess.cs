@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using Kimi.Cluster.Launch;
+using Kimi.Cluster.ServiceDefaults;
 using Kimi.Cluster.Tests.Shared;
 using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
 
@@ -29,12 +30,22 @@ public sealed class AttentionWorkerProcess : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
+    /// <summary>The worker's gRPC address.</summary>
+    public Uri Address => _worker.Address;
+
     public Contract.AttentionWorkerClient Client => new(Channel);
 
-    public static async Task<AttentionWorkerProcess> StartAsync(params string[] arguments)
+    public static Task<AttentionWorkerProcess> StartAsync(params string[] arguments) => StartAsync(credential: null, arguments);
+
+    /// <summary>Starts the worker with <paramref name="credential"/> in its environment, as `local` gives it one.</summary>
+    public static async Task<AttentionWorkerProcess> StartAsync(ClusterCredential? credential, params string[] arguments)
     {
         var spec = new WorkerProcessSpec(WorkerProgram.Attention.Name, WorkerLocator.Resolve(WorkerProgram.Attention, null), arguments,
-            WorkerProgram.Attention.ReadyPrefix, StartTimeout, WorkerProgram.Attention.StopTimeout);
+            WorkerProgram.Attention.ReadyPrefix, StartTimeout, WorkerProgram.Attention.StopTimeout)
+        {
+            Environment = credential is null ? new Dictionary<string, string>()
+                : new Dictionary<string, string> { [ClusterCredential.EnvironmentVariable] = credential.Value },
+        };
         var log = new RecordingLogger();
         return new AttentionWorkerProcess(await WorkerProcess.StartAsync(spec, log, CancellationToken.None), log);
     }

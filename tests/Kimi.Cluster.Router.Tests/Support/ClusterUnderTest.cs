@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.ServiceDefaults;
 using Kimi.Cluster.Tests.Shared;
 using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
 
@@ -16,9 +19,16 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     private readonly RouterProcess _router;
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
 
-    private ClusterUnderTest(string label, RouterProcess router)
+    /// <summary>
+    /// The credential `local` gives its workers (it takes the one in its environment): direct calls
+    /// to a worker present it, as the router does.
+    /// </summary>
+    public ClusterCredential Credential { get; }
+
+    private ClusterUnderTest(string label, ClusterCredential credential, RouterProcess router)
     {
         Label = label;
+        Credential = credential;
         _router = router;
     }
 
@@ -40,7 +50,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public static async Task<ClusterUnderTest> StartAsync(string label, params string[] arguments)
     {
-        var cluster = new ClusterUnderTest(label, RouterProcess.Start(["local", "--port", "0", .. arguments]));
+        var credential = ClusterCredential.Generate();
+        var cluster = new ClusterUnderTest(label, credential, RouterProcess.Start(
+            new Dictionary<string, string> { [ClusterCredential.EnvironmentVariable] = credential.Value }, ["local", "--port", "0", .. arguments]));
         try
         {
             var address = await cluster._router.WaitUntilReadyAsync(StartTimeout);
@@ -69,13 +81,15 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         return new Contract.AttentionWorkerClient(Channel(worker.Address));
     }
 
-    public async Task<LoadReport> LoadReportAsync(LaunchedWorker expert)
+    public async Task<LoadReport> LoadReportAsync(LaunchedWorker expert, DateTime? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(expert);
-        return await new ExpertDataPlane.ExpertDataPlaneClient(Channel(expert.Address)).GetLoadReportAsync(new LoadReportRequest());
+        return await new ExpertDataPlane.ExpertDataPlaneClient(Channel(expert.Address)).GetLoadReportAsync(new LoadReportRequest(), deadline: deadline);
     }
 
-    private GrpcChannel Channel(Uri address) => _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a));
+    /// <summary>A call invoker to the worker at <paramref name="address"/> that presents the cluster credential.</summary>
+    private CallInvoker Channel(Uri address) =>
+        _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).Intercept(new ClusterCredentialOptions(Credential).AddTo);
 
     public async ValueTask DisposeAsync()
     {

@@ -16,7 +16,7 @@ public static class PlacementChecks
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(expertTensors);
         var stats = await cluster.StatsAsync();
-        var reports = await Task.WhenAll(cluster.Experts.Select(cluster.LoadReportAsync));
+        var reports = await Task.WhenAll(cluster.Experts.Select(expert => cluster.LoadReportAsync(expert)));
         Assert.True(stats.ExpertParallel, cluster.Label);
         Assert.Equal(expertTensors.Count, stats.Shards.Sum(s => (int)s.ExpertCount));
         Assert.All(stats.Shards, shard => Assert.Equal(replicas, shard.Endpoints.Select(Normalize).Distinct().Count()));

@@ -180,3 +180,16 @@ securityContext:
 - http://{{ $name }}-{{ $i }}.{{ $name }}:{{ $.Values.attentionWorkers.grpcPort }}
 {{- end }}
 {{- end -}}
+
+{{/* The cluster credential's Secret: the one given, or the one this chart creates. */}}
+{{- define "kimi.clusterCredentialSecret" -}}
+{{- .Values.clusterCredential.existingSecret | default (printf "%s-cluster-credential" (include "kimi.fullname" .)) -}}
+{{- end -}}
+
+{{- define "kimi.clusterCredentialEnv" -}}
+- name: KIMI_CLUSTER_CREDENTIAL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "kimi.clusterCredentialSecret" . }}
+      key: {{ .Values.clusterCredential.key }}
+{{- end -}}
