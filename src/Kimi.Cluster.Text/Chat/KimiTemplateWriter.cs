@@ -152,6 +152,8 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
     /// </summary>
     private void WriteContent(ChatMessage message, int index, Func<ChatContentPart, string?> media)
     {
+        if (partial && index == messages.Count - 1)
+            _cut = _text.Length; // no text at all: cut where the content starts
         if (message.Content is null)
             return;
         foreach (var part in message.Content)

@@ -33,4 +33,14 @@ public sealed class PartialModeTests
         Assert.Throws<ArgumentException>(() => KimiChatTemplate.Render(
             [new ChatMessage { Role = "assistant", Partial = true, ToolCalls = [new("a", "f", "{}")] }], options));
     }
+
+    [Fact]
+    public void Render_CutsWhereTheContentStarts_WhenThePartialMessageHasNoText()
+    {
+        ChatMessage[] messages = [ChatMessage.Text("user", "Count"), new() { Role = "assistant", Partial = true }];
+
+        Assert.Equal(
+            "<|im_user|>user<|im_middle|>Count<|im_end|><|im_assistant|>assistant<|im_middle|><think></think>",
+            KimiChatTemplate.Render(messages, new ChatRenderOptions { Style = ChatTemplateStyle.KimiK25 }));
+    }
 }
