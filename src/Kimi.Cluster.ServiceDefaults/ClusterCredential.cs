@@ -29,7 +29,7 @@ public sealed class ClusterCredential
     private ClusterCredential(string value)
     {
         if (value.Length < MinimumLength)
-            throw new ArgumentException($"the cluster credential must be at least {MinimumLength} characters long (it has {value.Length})");
+            throw new ClusterCredentialException($"the cluster credential must be at least {MinimumLength} characters long (it has {value.Length})");
         Value = value;
         _hash = SHA256.HashData(Encoding.UTF8.GetBytes(value));
     }
@@ -48,7 +48,8 @@ public sealed class ClusterCredential
 
     /// <summary>
     /// The credential the environment gives (<see cref="EnvironmentVariable"/>, else the file of
-    /// <see cref="FileVariable"/>), or null when it gives none. A file that cannot be read throws.
+    /// <see cref="FileVariable"/>), or null when it gives none. A file that cannot be read, or a
+    /// credential that is too short, throws <see cref="ClusterCredentialException"/>.
     /// </summary>
     public static ClusterCredential? FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
 
@@ -67,9 +68,28 @@ public sealed class ClusterCredential
         {
             return From(File.ReadAllText(file));
         }
-        catch (IOException error)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"{FileVariable}={file}: the cluster credential file cannot be read: {error.Message}", error);
+            throw new ClusterCredentialException($"{FileVariable}={file}: the cluster credential file cannot be read: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// Reads the environment's credential (null when it gives none); a bad one is reported on
+    /// stderr and gives false, so that a process refuses to start with a clear reason.
+    /// </summary>
+    public static bool TryReadEnvironment(out ClusterCredential? credential)
+    {
+        try
+        {
+            credential = FromEnvironment();
+            return true;
+        }
+        catch (ClusterCredentialException error)
+        {
+            Console.Error.WriteLine($"Cannot start: {error.Message}");
+            credential = null;
+            return false;
         }
     }
 

@@ -119,6 +119,8 @@ public static class WorkerCommand
                 Console.Error.WriteLine(problem);
                 return Task.FromResult(2);
             }
+            if (!ClusterCredential.TryReadEnvironment(out var credential))
+                return Task.FromResult(2);
             return WorkerHost.RunAsync(
                 new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid), experts, batching,
                     parse.GetValue(metricsPort))
@@ -126,7 +128,7 @@ public static class WorkerCommand
                     DrainTimeout = TimeSpan.FromSeconds(parse.GetValue(drainTimeout)),
                     ListenAddress = System.Net.IPAddress.Parse(parse.GetRequiredValue(host)),
                     LoadThreads = parse.GetValue(loadThreads),
-                    Credential = ClusterCredential.FromEnvironment(),
+                    Credential = credential,
                 }, cancellation);
         });
         return root;

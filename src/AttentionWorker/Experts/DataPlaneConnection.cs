@@ -1,7 +1,7 @@
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.ServiceDefaults;
-using Grpc.Core.Interceptors;
 
 namespace Kimi.Cluster.AttentionWorker.Experts;
 

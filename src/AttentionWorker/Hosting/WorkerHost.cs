@@ -1,4 +1,3 @@
-using Kimi.Cluster.ServiceDefaults;
 using System.Net;
 using Kimi.Cluster.AttentionWorker.Batching;
 using Kimi.Cluster.AttentionWorker.Cli;
@@ -7,6 +6,7 @@ using Kimi.Cluster.AttentionWorker.Generation;
 using Kimi.Cluster.AttentionWorker.Operations;
 using Kimi.Cluster.AttentionWorker.Services;
 using Kimi.Cluster.Model.Checkpoints;
+using Kimi.Cluster.ServiceDefaults;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;

@@ -62,13 +62,15 @@ public static class ExpertWorkerCommand
                 Console.Error.WriteLine("--primary-silo-port is required without --orleans-redis (localhost clustering).");
                 return Task.FromResult(2);
             }
+            if (!ClusterCredential.TryReadEnvironment(out var credential))
+                return Task.FromResult(2);
             return ExpertWorkerHost.RunAsync(new ExpertWorkerOptions(
                 parse.GetValue(model), parse.GetValue(siloPort), parse.GetValue(gatewayPort), parse.GetValue(primary),
                 parse.GetValue(dataPlanePort), parse.GetValue(shards), parse.GetValue(replicas), parse.GetValue(parentPid),
                 redisConnection, AdvertiseAddress(parse.GetValue(advertise)), parse.GetValue(metricsPort))
             {
                 LoadThreads = parse.GetValue(loadThreads),
-                Credential = ClusterCredential.FromEnvironment(),
+                Credential = credential,
             }, cancellation);
         });
         return root;

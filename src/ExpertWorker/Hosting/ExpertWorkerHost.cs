@@ -1,4 +1,5 @@
 using System.Net;
+using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Cli;
 using Kimi.Cluster.ExpertWorker.DataPlane;
 using Kimi.Cluster.ExpertWorker.Operations;
@@ -10,7 +11,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Kimi.Cluster.Abstractions;
 
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 

@@ -49,7 +49,7 @@ public static class ServeCommand
         };
         http.AddTo(command);
         limits.AddTo(command);
-        command.SetAction((parse, cancellation) => RouterHost.RunAsync(
+        command.SetAction((parse, cancellation) => !ClusterCredential.TryReadEnvironment(out var credential) ? Task.FromResult(2) : RouterHost.RunAsync(
             new RouterHostOptions(
                 [.. parse.GetRequiredValue(workerUrl).Select(text => ParseUrl(text)!)], // checked by the validator
                 parse.GetRequiredValue(http.Host),
@@ -61,7 +61,7 @@ public static class ServeCommand
                 MetricsPort = parse.GetValue(metricsPort),
                 ModelDirectory = parse.GetValue(model),
                 // The workers' credential, from KIMI_CLUSTER_CREDENTIAL or KIMI_CLUSTER_CREDENTIAL_FILE.
-                ClusterCredential = ClusterCredential.FromEnvironment(),
+                ClusterCredential = credential,
             },
             cancellation));
         return command;

@@ -24,6 +24,11 @@ public static partial class LocalCluster
             LogStartFailed(logger, error.Message);
             return 1;
         }
+        catch (ClusterCredentialException error)
+        {
+            LogStartFailed(logger, error.Message);
+            return 2;
+        }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             return 0;

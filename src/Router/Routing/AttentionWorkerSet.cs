@@ -1,3 +1,4 @@
+using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Kimi.Cluster.Contracts.V1;
@@ -5,7 +6,6 @@ using Kimi.Cluster.Model.Configuration.Loading;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Worker;
 using Kimi.Cluster.ServiceDefaults;
-using Grpc.Core.Interceptors;
 using Contract = Kimi.Cluster.Contracts.V1.AttentionWorker;
 
 namespace Kimi.Cluster.Router.Routing;

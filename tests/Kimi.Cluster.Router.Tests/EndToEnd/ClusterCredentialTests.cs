@@ -2,9 +2,11 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Launch;
 using Kimi.Cluster.Router.Hosting;
 using Kimi.Cluster.Router.Tests.Support;
 using Kimi.Cluster.ServiceDefaults;
+using Kimi.Cluster.Tests.Shared;
 
 namespace Kimi.Cluster.Router.Tests.EndToEnd;
 
@@ -42,5 +44,21 @@ public sealed class ClusterCredentialTests
         using var http = new HttpClient { BaseAddress = router.Addresses[0] };
         using var answer = await http.PostAsJsonAsync("/v1/completions", new JsonObject { ["prompt"] = new JsonArray(1, 5, 9), ["max_tokens"] = 2 });
         Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Worker_RefusesToStartNamingTheReason_WhenItsCredentialIsTooShort()
+    {
+        var log = new RecordingLogger();
+        var spec = new WorkerProcessSpec(WorkerProgram.Attention.Name, WorkerLocator.Resolve(WorkerProgram.Attention, null), ["--port", "0"],
+            WorkerProgram.Attention.ReadyPrefix, TimeSpan.FromSeconds(120), WorkerProgram.Attention.StopTimeout)
+        {
+            Environment = new Dictionary<string, string> { [ClusterCredential.EnvironmentVariable] = "too-short" },
+        };
+
+        var error = await Assert.ThrowsAsync<WorkerStartException>(() => WorkerProcess.StartAsync(spec, log, CancellationToken.None));
+
+        Assert.Equal(2, error.ExitCode);
+        Assert.Contains("the cluster credential must be at least 16 characters long", log.Text + error.Message, StringComparison.Ordinal);
     }
 }

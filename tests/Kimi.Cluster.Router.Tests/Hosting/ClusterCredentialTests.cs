@@ -29,7 +29,7 @@ public sealed class ClusterCredentialTests
 
     [Fact]
     public void From_RefusesAShortSecret() =>
-        Assert.Contains("at least 16 characters", Assert.Throws<ArgumentException>(() => ClusterCredential.From("short")).Message, StringComparison.Ordinal);
+        Assert.Contains("at least 16 characters", Assert.Throws<ClusterCredentialException>(() => ClusterCredential.From("short")).Message, StringComparison.Ordinal);
 
     [Fact]
     public void FromVariables_ReadsTheVariable_ElseTheFileTrimmed_ElseNone()
@@ -54,7 +54,7 @@ public sealed class ClusterCredentialTests
     [Fact]
     public void FromVariables_NamesTheFile_WhenItCannotBeRead()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ClusterCredential.FromVariables(
+        var error = Assert.Throws<ClusterCredentialException>(() => ClusterCredential.FromVariables(
             name => name == ClusterCredential.FileVariable ? "/nonexistent/kimi-credential" : null));
 
         Assert.Contains("/nonexistent/kimi-credential", error.Message, StringComparison.Ordinal);
