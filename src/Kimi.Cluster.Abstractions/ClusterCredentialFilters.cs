@@ -31,8 +31,7 @@ public static class ClusterCredentialFilters
         public Task Invoke(IIncomingGrainCallContext context)
         {
             ArgumentNullException.ThrowIfNull(context);
-            bool ours = context.InterfaceMethod?.DeclaringType?.Namespace?.StartsWith("Kimi.", StringComparison.Ordinal) == true;
-            if (ours && !accepts(RequestContext.Get(Key) as string))
+            if (ClusterIdentity.IsOurs(context.InterfaceMethod?.DeclaringType) && !accepts(RequestContext.Get(Key) as string))
             {
                 throw new UnauthorizedAccessException(
                     $"{context.InterfaceMethod!.DeclaringType!.Name}.{context.InterfaceMethod.Name} serves only the cluster's own processes: the call has no valid cluster credential");

@@ -16,6 +16,9 @@ public static class ClusterIdentity
     public const string ServiceIdEnvironmentVariable = "ORLEANS_SERVICE_ID";
     public const string ClusterIdEnvironmentVariable = "ORLEANS_CLUSTER_ID";
 
+    /// <summary>Whether <paramref name="type"/> (a grain class or interface) is ours rather than Orleans' own: our namespaces start with "Kimi.".</summary>
+    public static bool IsOurs(Type? type) => type?.Namespace?.StartsWith("Kimi.", StringComparison.Ordinal) == true;
+
     /// <summary>ORLEANS_SERVICE_ID when set, else <see cref="ServiceId"/>.</summary>
     public static string ResolveServiceId() => FromEnvironment(ServiceIdEnvironmentVariable) ?? ServiceId;
 

@@ -39,7 +39,7 @@ public sealed partial class MembershipSilo : IAsyncDisposable
                     .UseLocalhostClustering(ports[0], ports[1],
                         new IPEndPoint(IPAddress.Loopback, ports[0]), ClusterIdentity.ServiceId, ClusterIdentity.ClusterId)
                     // No grain of ours lives here, even where the process has the workers' assemblies (a test).
-                    .Configure<GrainTypeOptions>(grains => grains.Classes.RemoveWhere(IsOurs)))
+                    .Configure<GrainTypeOptions>(grains => grains.Classes.RemoveWhere(ClusterIdentity.IsOurs)))
                 .Build();
             try
             {
@@ -54,8 +54,6 @@ public sealed partial class MembershipSilo : IAsyncDisposable
             return new MembershipSilo(host, ports[0]);
         }, WorkerExitCodes.IsPortInUse);
     }
-
-    private static bool IsOurs(Type grainClass) => grainClass.Namespace?.StartsWith("Kimi.", StringComparison.Ordinal) == true;
 
     public async ValueTask DisposeAsync()
     {

@@ -19,7 +19,7 @@ public sealed class ClusterCredential
     /// <summary>A file holding the secret (surrounding whitespace ignored).</summary>
     public const string FileVariable = "KIMI_CLUSTER_CREDENTIAL_FILE";
 
-    /// <summary>The gRPC metadata key (and Orleans request-context key) that carries it.</summary>
+    /// <summary>The gRPC metadata key that carries it (the Orleans filters' request-context key has the same name).</summary>
     public const string MetadataKey = "x-kimi-cluster-credential";
 
     private const int MinimumLength = 16;

@@ -22,11 +22,7 @@ public sealed class ChartSecurityTests
 
         string encoded = (string)chart.Get("Secret", "kimi-cluster-credential")["data"]!["credential"]!;
         Assert.True(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)).Length >= 16);
-        foreach (var (kind, name) in Processes)
-        {
-            var reference = Chart.Env(chart.Container(kind, name), "KIMI_CLUSTER_CREDENTIAL")?["valueFrom"]?["secretKeyRef"];
-            Assert.Equal(("kimi-cluster-credential", "credential"), ((string?)reference?["name"], (string?)reference?["key"]));
-        }
+        Assert.All(CredentialReferences(chart), reference => Assert.Equal(("kimi-cluster-credential", "credential"), reference));
     }
 
     [Fact]
@@ -37,11 +33,7 @@ public sealed class ChartSecurityTests
             ["clusterCredential.existingSecret=my-credential", "clusterCredential.key=token"]);
 
         Assert.False(chart.Has("Secret", "kimi-cluster-credential"));
-        foreach (var (kind, name) in Processes)
-        {
-            var reference = Chart.Env(chart.Container(kind, name), "KIMI_CLUSTER_CREDENTIAL")?["valueFrom"]?["secretKeyRef"];
-            Assert.Equal(("my-credential", "token"), ((string?)reference?["name"], (string?)reference?["key"]));
-        }
+        Assert.All(CredentialReferences(chart), reference => Assert.Equal(("my-credential", "token"), reference));
     }
 
     [Fact]
@@ -82,6 +74,11 @@ public sealed class ChartSecurityTests
         Assert.Contains("NetworkPolicy/kimi-expert-workers: port sylo is not a container port", stderr, StringComparison.Ordinal);
         Assert.Contains("reads key credential, which Secret/kimi-cluster-credential does not have", stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>Each process's KIMI_CLUSTER_CREDENTIAL source as (Secret name, key).</summary>
+    private static List<(string? Secret, string? Key)> CredentialReferences(Chart chart) =>
+        [.. Processes.Select(p => Chart.Env(chart.Container(p.Kind, p.Name), "KIMI_CLUSTER_CREDENTIAL")?["valueFrom"]?["secretKeyRef"])
+            .Select(reference => ((string?)reference?["name"], (string?)reference?["key"]))];
 
     /// <summary>Each ingress rule as "the components it admits -> its ports" ("anyone" when it names no peer).</summary>
     private static List<string> Rules(JsonObject policy) =>

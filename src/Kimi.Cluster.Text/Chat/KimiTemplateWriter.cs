@@ -78,20 +78,7 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
         bool k25 = options.Style == ChatTemplateStyle.KimiK25;
         bool thinkingOff = k25 && !options.Thinking;
         if (options.Tools.Count > 0)
-        {
-            if (k25)
-            {
-                // K2.5's tokenizer: tools = deep_sort_dict(tools); tools_ts_str = encode_tools_to_typescript_style(tools).
-                var sorted = options.Tools.Select(JsonKeyOrder.DeepSorted).ToList();
-                string? typeScript = TypeScriptToolDeclaration.Encode(sorted);
-                string declaration = string.IsNullOrEmpty(typeScript) ? ToolsJson(sorted, PythonJson.CompactSeparators) : typeScript;
-                _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(declaration).Append("<|im_end|>");
-            }
-            else
-            {
-                _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
-            }
-        }
+            _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(k25 ? K25ToolDeclaration() : ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
         if (!k25 && (messages.Count == 0 || messages[0].Role != "system"))
             _text.Append("<|im_system|>system<|im_middle|>").Append(KimiChatTemplate.DefaultSystemPrompt).Append("<|im_end|>");
         int lastPlainAssistant = -1;
@@ -201,6 +188,18 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
             _text.Append("<|tool_call_end|>");
         }
         _text.Append("<|tool_calls_section_end|>");
+    }
+
+    /// <summary>
+    /// What K2.5's tokenizer hands its template: tools = deep_sort_dict(tools), then tools_ts_str
+    /// (the TypeScript declaration), which the template prints when it is set and not empty, else
+    /// the sorted tools as compact JSON.
+    /// </summary>
+    private string K25ToolDeclaration()
+    {
+        var sorted = options.Tools.Select(JsonKeyOrder.DeepSorted).ToList();
+        string? typeScript = TypeScriptToolDeclaration.Encode(sorted);
+        return string.IsNullOrEmpty(typeScript) ? ToolsJson(sorted, PythonJson.CompactSeparators) : typeScript;
     }
 
     private static string ToolsJson(IEnumerable<JsonObject> tools, (string Item, string Key) separators) =>
