@@ -48,12 +48,15 @@ internal static unsafe class RowKernel
         }
     }
 
-    // Token groups one after another on the same four rows: the later groups find them in L2.
+    // Token groups one after another on the same four rows: the later groups find them in L1/L2.
     private static void Fused(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int row)
     {
-        for (int t = 0; t < tokens; t += isa.FusedTokens)
+        int group = isa.FusedTokens;
+        for (int t = 0, n; t < tokens; t += n)
         {
-            int n = Math.Min(isa.FusedTokens, tokens - t);
+            // A group of one pays a whole decode for one token's FMAs: one more than a group splits in two.
+            int left = tokens - t;
+            n = left == group + 1 && group > 2 ? group - 1 : Math.Min(group, left);
             float* xt = x + (long)t * w.Columns;
             float* yt = y + (long)t * yStride + row;
             if (n == 1)

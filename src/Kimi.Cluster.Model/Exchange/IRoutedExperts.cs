@@ -10,6 +10,13 @@ namespace Kimi.Cluster.Model.Exchange;
 public interface IRoutedExperts : IDisposable
 {
     /// <summary>
+    /// Whether the experts compute on other machines, so that a step split in two micro-batches
+    /// overlaps one's attention with the other's experts. In-process experts share the cores with
+    /// attention: splitting would only read every expert's weights twice.
+    /// </summary>
+    bool ComputesElsewhere { get; }
+
+    /// <summary>
     /// x: [tokens, hidden]. Starts the experts' work; the result comes from <see cref="IPendingExperts.Combine"/>.
     /// Cancelling <paramref name="cancellation"/> (the step's) abandons the remote work.
     /// </summary>

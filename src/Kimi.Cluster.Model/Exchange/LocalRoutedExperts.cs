@@ -14,6 +14,8 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
 {
     private readonly ExpertGroup _all = new(config, weights, Enumerable.Range(0, config.NRoutedExperts));
 
+    public bool ComputesElsewhere => false;
+
     public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default) =>
         new Pending(this, layer, x, routing);
 

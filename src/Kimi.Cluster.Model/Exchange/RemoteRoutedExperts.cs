@@ -6,6 +6,8 @@ namespace Kimi.Cluster.Model.Exchange;
 /// <summary>Routed experts that live in expert workers: dispatch sends the layer's work, combine waits for the sums.</summary>
 public sealed class RemoteRoutedExperts(IExpertTransport transport) : IRoutedExperts
 {
+    public bool ComputesElsewhere => true;
+
     public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(routing);

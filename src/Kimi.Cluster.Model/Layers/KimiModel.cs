@@ -26,6 +26,7 @@ public sealed class KimiModel : IDisposable
     {
         Config = config;
         Experts = experts ?? new LocalRoutedExperts(config, weights);
+        MicroBatchOverlap = Experts.ComputesElsewhere;
         var embedTable = weights.LoadMatrix("model.embed_tokens", config.VocabSize, config.HiddenSize, isLinear: false);
         // Tied: lm_head owns the one table, the embedding reads it.
         _embedTokens = new Embedding(embedTable, ownsTable: !config.TieWordEmbeddings);
@@ -73,8 +74,11 @@ public sealed class KimiModel : IDisposable
         return _lmHead.Forward(_norm.Forward(hidden)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Split each step into two micro-batches so attention and remote experts overlap (on by default).</summary>
-    public bool MicroBatchOverlap { get; set; } = true;
+    /// <summary>
+    /// Split each step into two micro-batches so attention and remote experts overlap; on by default
+    /// when the experts compute elsewhere (see <see cref="IRoutedExperts.ComputesElsewhere"/>).
+    /// </summary>
+    public bool MicroBatchOverlap { get; set; }
 
     public void Dispose()
     {

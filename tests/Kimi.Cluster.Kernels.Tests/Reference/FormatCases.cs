@@ -7,7 +7,7 @@ public static class FormatCases
         ["float32", "bf16", "int4-g32", "int4-g64", "int4-g128", "int4-g384", "fp8-128x128", "fp8-64x32", "fp8-50x40"];
 
     /// <summary>Token counts: one and a few (fused matvecs), and more (decoded tiles, register-blocked dots).</summary>
-    public static readonly int[] TokenCounts = [1, 2, 3, 4, 7, 64];
+    public static readonly int[] TokenCounts = [1, 2, 3, 4, 5, 7, 16, 17, 64];
 
     /// <summary>Every supported path × every format.</summary>
     public static TheoryData<KernelIsa, string> PathsAndFormats()

@@ -77,6 +77,7 @@ public sealed class ModelConsistencyTests
     public void MicroBatchOverlap_DoesNotChangeTheLogits()
     {
         var model = Tiny.Value.Model;
+        bool initial = model.MicroBatchOverlap;
         int[][] prompts = [[1, 2, 3, 4, 5, 6, 7], [9], [100, 200, 300], [42, 43]];
         float[][] Run(bool overlap)
         {
@@ -92,7 +93,7 @@ public sealed class ModelConsistencyTests
         }
         finally
         {
-            model.MicroBatchOverlap = true;
+            model.MicroBatchOverlap = initial;
         }
     }
 
