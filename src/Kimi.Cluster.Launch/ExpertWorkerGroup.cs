@@ -39,17 +39,18 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     /// <param name="pickPorts">Picks that many free loopback ports; <see cref="LoopbackPorts.Pick"/> unless a test decides.</param>
     /// <param name="progress">Where the workers' weight-load progress goes; null logs it.</param>
     /// <param name="environment">Variables for every worker's environment (the cluster credential).</param>
+    /// <param name="tls">Mutual TLS for the workers and the membership silo; null is cleartext.</param>
     public static async Task<ExpertWorkerGroup> StartAsync(
         string dll, string? modelDirectory, ExpertLayout layout, string? orleansRedis, TimeSpan startTimeout, ILogger logger,
         CancellationToken cancellation, Func<int, int[]>? pickPorts = null, LoadProgressDisplay? progress = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, ClusterTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         var ports = new ExpertWorkerPorts[layout.Workers];
         int primarySiloPort = 0;
         WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
             $"{WorkerProgram.Expert.Name} {p.Index}", dll,
-            WorkerArguments.Expert(modelDirectory, p, primarySiloPort, layout.Shards, layout.Replicas, orleansRedis),
+            [.. WorkerArguments.Expert(modelDirectory, p, primarySiloPort, layout.Shards, layout.Replicas, orleansRedis), .. tls?.Arguments ?? []],
             WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout)
         {
             LoadProgress = progress,
@@ -60,7 +61,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         {
             if (orleansRedis is null)
             {
-                group._membership = await MembershipSilo.StartAsync(LoopbackPorts.Pick, logger, cancellation);
+                group._membership = await MembershipSilo.StartAsync(LoopbackPorts.Pick, logger, cancellation, tls);
                 primarySiloPort = group._membership.SiloPort;
             }
             var started = Enumerable.Range(0, layout.Workers)

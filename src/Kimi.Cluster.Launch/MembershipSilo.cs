@@ -28,18 +28,23 @@ public sealed partial class MembershipSilo : IAsyncDisposable
     public int SiloPort { get; }
 
     /// <param name="pickPorts">Picks that many free loopback ports.</param>
-    public static async Task<MembershipSilo> StartAsync(Func<int, int[]> pickPorts, ILogger logger, CancellationToken cancellation)
+    /// <param name="tls">Orleans' TLS, as the expert workers' silos use it; null is cleartext.</param>
+    public static async Task<MembershipSilo> StartAsync(Func<int, int[]> pickPorts, ILogger logger, CancellationToken cancellation, ClusterTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(pickPorts);
         return await LoopbackPorts.StartOnFreePortsAsync(pickPorts, 2, async ports =>
         {
             var host = new HostBuilder()
                 .ConfigureLogging(logging => logging.ConfigureProcessLogging())
-                .UseOrleans(silo => silo
-                    .UseLocalhostClustering(ports[0], ports[1],
-                        new IPEndPoint(IPAddress.Loopback, ports[0]), ClusterIdentity.ServiceId, ClusterIdentity.ClusterId)
-                    // No grain of ours lives here, even where the process has the workers' assemblies (a test).
-                    .Configure<GrainTypeOptions>(grains => grains.Classes.RemoveWhere(ClusterIdentity.IsOurs)))
+                .UseOrleans(silo =>
+                {
+                    silo.UseLocalhostClustering(ports[0], ports[1],
+                            new IPEndPoint(IPAddress.Loopback, ports[0]), ClusterIdentity.ServiceId, ClusterIdentity.ClusterId)
+                        // No grain of ours lives here, even where the process has the workers' assemblies (a test).
+                        .Configure<GrainTypeOptions>(grains => grains.Classes.RemoveWhere(ClusterIdentity.IsOurs));
+                    if (tls is not null)
+                        silo.UseTls(tls.Certificate, connection => ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts));
+                })
                 .Build();
             try
             {

@@ -2,8 +2,11 @@ using Grpc.Core;
 
 namespace Kimi.Cluster.ServiceDefaults;
 
-/// <summary>The credential a host checks and presents; null when none is configured.</summary>
-public sealed record ClusterCredentialOptions(ClusterCredential? Credential)
+/// <summary>
+/// What a host checks and presents to the cluster's other processes: the shared credential and the
+/// TLS certificate; each null when none is configured.
+/// </summary>
+public sealed record ClusterCredentialOptions(ClusterCredential? Credential, ClusterTls? Tls = null)
 {
     /// <summary>Adds the credential to outgoing call metadata (a channel's interceptor).</summary>
     public Metadata AddTo(Metadata metadata)

@@ -7,10 +7,10 @@ namespace Kimi.Cluster.ServiceDefaults;
 /// <summary>How a worker host takes its cluster credential: registered for its interceptor and clients, and a warning at start when there is none.</summary>
 public static partial class ClusterCredentialServices
 {
-    public static IServiceCollection AddClusterCredential(this IServiceCollection services, ClusterCredential? credential)
+    public static IServiceCollection AddClusterCredential(this IServiceCollection services, ClusterCredential? credential, ClusterTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton(new ClusterCredentialOptions(credential));
+        services.AddSingleton(new ClusterCredentialOptions(credential, tls));
         if (credential is null)
             services.AddHostedService<MissingCredentialWarning>();
         return services;

@@ -29,11 +29,14 @@ public static class ProcessDefaults
         return grpcHealth ? builder.Services.AddGrpcHealthChecks() : builder.Services.AddHealthChecks();
     }
 
-    /// <summary>GET /metrics on the HTTP/1.1 listeners and, when the process serves gRPC, the standard health service.</summary>
+    /// <summary>GET /metrics and GET /healthz on the HTTP/1.1 listeners and, when the process serves gRPC, the standard health service.</summary>
     public static void MapDefaultEndpoints(this WebApplication app, bool grpcHealth = true)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapProcessMetrics();
+        // The same checks over plain HTTP for probes that cannot speak TLS (the kubelet's gRPC probes):
+        // served on the metrics listener, which stays cleartext.
+        app.MapHealthChecks("/healthz");
         if (grpcHealth)
             app.MapGrpcHealthChecksService();
     }

@@ -13,7 +13,7 @@ namespace Kimi.Cluster.Deploy.Tests;
 [Trait("Needs", "Processes")]
 public sealed class ChartArgumentsTests
 {
-    public static TheoryData<string?> ValuesFiles => new() { null, "full-values.yaml", "in-cluster-redis-values.yaml" };
+    public static TheoryData<string?> ValuesFiles => new() { null, "full-values.yaml", "in-cluster-redis-values.yaml", "tls-values.yaml" };
 
     [Theory]
     [MemberData(nameof(ValuesFiles))]

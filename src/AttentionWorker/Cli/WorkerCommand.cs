@@ -97,6 +97,8 @@ public static class WorkerCommand
             model, host, port, metricsPort, parentPid, gatewayPorts, redis, callTimeout, wireDtype, connectTimeout, drainTimeout,
             kvCacheTokens, kvCacheBytes, blockSize, maxBatchTokens, maxRunning, maxWaiting, loadThreads,
         };
+        var tls = new ClusterTlsOptions();
+        tls.AddTo(root);
         root.SetAction((parse, cancellation) =>
         {
             string? redisConnection = ClusterIdentity.ResolveRedis(parse.GetValue(redis));
@@ -119,7 +121,7 @@ public static class WorkerCommand
                 Console.Error.WriteLine(problem);
                 return Task.FromResult(2);
             }
-            if (!ClusterCredential.TryReadEnvironment(out var credential))
+            if (!ClusterCredential.TryReadEnvironment(out var credential) || !tls.TryRead(parse, out var clusterTls))
                 return Task.FromResult(2);
             return WorkerHost.RunAsync(
                 new WorkerOptions(parse.GetValue(model), parse.GetValue(port), parse.GetValue(parentPid), experts, batching,
@@ -129,6 +131,7 @@ public static class WorkerCommand
                     ListenAddress = System.Net.IPAddress.Parse(parse.GetRequiredValue(host)),
                     LoadThreads = parse.GetValue(loadThreads),
                     Credential = credential,
+                    Tls = clusterTls,
                 }, cancellation);
         });
         return root;

@@ -31,4 +31,7 @@ public sealed record WorkerOptions(
     /// caller (logged as a warning at start).
     /// </summary>
     public ClusterCredential? Credential { get; init; }
+
+    /// <summary>Mutual TLS on the gRPC port, on the expert data plane and on the Orleans client; null is cleartext.</summary>
+    public ClusterTls? Tls { get; init; }
 }

@@ -23,21 +23,22 @@ public sealed class DataPlaneConnection : IDisposable
     {
         Endpoint = endpoint;
         _counters = counters;
-        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        var presented = credential ?? new ClusterCredentialOptions(null);
+        var handler = new SocketsHttpHandler
+        {
+            // Pings notice a peer that vanished without closing its socket.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        _channel = GrpcChannel.ForAddress(ClusterTls.Expect(presented.Tls, new Uri(endpoint), "the expert data plane at"), new GrpcChannelOptions
         {
             // A layer's activations for a large batch exceed gRPC's 4 MB default.
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
-            HttpHandler = new SocketsHttpHandler
-            {
-                // Pings notice a peer that vanished without closing its socket.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(10),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-            },
+            HttpHandler = presented.Tls?.Present(handler) ?? handler,
         });
-        var presented = credential ?? new ClusterCredentialOptions(null);
         _client = new ExpertDataPlane.ExpertDataPlaneClient(_channel.Intercept(presented.AddTo));
     }
 

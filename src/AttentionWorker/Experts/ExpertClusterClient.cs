@@ -30,7 +30,9 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
 
     /// <summary>Connects to any of the gateways and reads the placement table, retrying until the connect timeout.</summary>
     /// <param name="credential">Presented on every grain call; null when none is configured.</param>
-    public static async Task<ExpertClusterClient> ConnectAsync(ExpertClusterOptions options, CancellationToken cancellation, ClusterCredential? credential = null)
+    /// <param name="tls">Orleans' TLS to the gateways; null is cleartext.</param>
+    public static async Task<ExpertClusterClient> ConnectAsync(
+        ExpertClusterOptions options, CancellationToken cancellation, ClusterCredential? credential = null, ClusterTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
@@ -44,6 +46,8 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
             UseMembership(client, options);
             if (credential is not null)
                 client.AddOutgoingGrainCallFilter(new ClusterCredentialFilters.Outgoing(credential.Value));
+            if (tls is not null)
+                client.UseTls(tls.Certificate, connection => ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts));
             client.UseConnectionRetryFilter(async (_, token) =>
             {
                 if (DateTime.UtcNow >= deadline)

@@ -37,7 +37,11 @@ public sealed class WeightLoadingHost : IAsyncDisposable
         // NOT_SERVING is what this host is for: not an error to log at every health probe.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(options.ListenAddress, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
+            kestrel.Listen(options.ListenAddress, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                options.Tls?.Serve(listen);
+            }));
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks().AddCheck("generation", () => HealthCheckResult.Unhealthy(Describe(progress)));
         builder.Services.AddSingleton(new LoadingStatus(source, progress));

@@ -54,7 +54,7 @@ public static class WorkerHost
             try
             {
                 // The expert cluster comes first: the engine is built around its placement.
-                experts = options.Experts is null ? null : await ExpertClusterClient.ConnectAsync(options.Experts, cancellation, options.Credential);
+                experts = options.Experts is null ? null : await ExpertClusterClient.ConnectAsync(options.Experts, cancellation, options.Credential, options.Tls);
             }
             catch (ExpertClusterUnreachableException error)
             {
@@ -115,7 +115,11 @@ public static class WorkerHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bound in this order: the addresses feature lists gRPC first, then metrics.
-            kestrel.Listen(options.ListenAddress, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(options.ListenAddress, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                options.Tls?.Serve(listen);
+            });
             if (options.MetricsPort is int metricsPort)
                 kestrel.ListenForMetrics(options.ListenAddress, metricsPort);
         });
@@ -151,7 +155,7 @@ public static class WorkerHost
 
     private static void AddServices(IServiceCollection services, WorkerOptions options)
     {
-        services.AddClusterCredential(options.Credential);
+        services.AddClusterCredential(options.Credential, options.Tls);
         services.AddGrpc().AddServiceOptions<AttentionWorkerGrpcService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
         services.AddSingleton(options.Batching ?? BatchingOptions.Default);
         services.AddSingleton<GenerationBatcher>();

@@ -50,10 +50,12 @@ public static class ExpertWorkerCommand
 
         var loadThreads = Positive("--load-threads", "MoE layers of a shard loaded at once, so several checkpoint shards are read in parallel.",
             ParallelLoad.DefaultThreads);
+        var tls = new ClusterTlsOptions();
         var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
         {
             model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort, loadThreads,
         };
+        tls.AddTo(root);
         root.SetAction((parse, cancellation) =>
         {
             string? redisConnection = ClusterIdentity.ResolveRedis(parse.GetValue(redis));
@@ -62,7 +64,7 @@ public static class ExpertWorkerCommand
                 Console.Error.WriteLine("--primary-silo-port is required without --orleans-redis (localhost clustering).");
                 return Task.FromResult(2);
             }
-            if (!ClusterCredential.TryReadEnvironment(out var credential))
+            if (!ClusterCredential.TryReadEnvironment(out var credential) || !tls.TryRead(parse, out var clusterTls))
                 return Task.FromResult(2);
             return ExpertWorkerHost.RunAsync(new ExpertWorkerOptions(
                 parse.GetValue(model), parse.GetValue(siloPort), parse.GetValue(gatewayPort), parse.GetValue(primary),
@@ -71,6 +73,7 @@ public static class ExpertWorkerCommand
             {
                 LoadThreads = parse.GetValue(loadThreads),
                 Credential = credential,
+                Tls = clusterTls,
             }, cancellation);
         });
         return root;

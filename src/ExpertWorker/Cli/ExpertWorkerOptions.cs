@@ -34,4 +34,7 @@ public sealed record ExpertWorkerOptions(
     /// grain calls; null accepts any caller (logged as a warning at start).
     /// </summary>
     public ClusterCredential? Credential { get; init; }
+
+    /// <summary>Mutual TLS on the data plane and on Orleans' silo and gateway connections; null is cleartext.</summary>
+    public ClusterTls? Tls { get; init; }
 }

@@ -93,7 +93,11 @@ public static class ExpertWorkerHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bound in this order: the addresses feature lists the data plane first, then metrics.
-            kestrel.Listen(options.Listen, options.DataPlanePort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(options.Listen, options.DataPlanePort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                options.Tls?.Serve(listen);
+            });
             if (options.MetricsPort is int metricsPort)
                 kestrel.ListenForMetrics(options.Listen, metricsPort);
         });
@@ -112,6 +116,8 @@ public static class ExpertWorkerHost
         builder.UseOrleans(silo =>
         {
             SiloMembership.Configure(silo, options);
+            if (options.Tls is { } tls)
+                silo.UseTls(tls.Certificate, connection => ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts));
             if (options.Credential is { } credential)
             {
                 silo.AddIncomingGrainCallFilter(new ClusterCredentialFilters.Incoming(credential.Accepts));

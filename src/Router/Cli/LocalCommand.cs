@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Kimi.Cluster.Launch;
 using Kimi.Cluster.Router.Local;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Cli;
 
@@ -45,6 +46,7 @@ public static class LocalCommand
         var http = new HttpOptions();
         var engine = new EngineOptions();
         var limits = new LimitOptions();
+        var tls = new ClusterTlsOptions();
         var command = new Command("local",
             "Start the expert workers (if any) and the attention workers on this machine, and serve the HTTP API in front of them.")
         {
@@ -54,7 +56,8 @@ public static class LocalCommand
         engine.AddTo(command);
         http.AddTo(command);
         limits.AddTo(command);
-        command.SetAction((parse, cancellation) => LocalCluster.RunAsync(
+        tls.AddTo(command);
+        command.SetAction((parse, cancellation) => !tls.TryRead(parse, out var clusterTls) ? Task.FromResult(2) : LocalCluster.RunAsync(
             new LocalClusterOptions(
                 parse.GetValue(model),
                 experts.ReadLayout(parse),
@@ -71,6 +74,7 @@ public static class LocalCommand
                 AttentionWorkers = parse.GetValue(attentionWorkers),
                 Limits = limits.ReadLimits(parse),
                 Routing = limits.ReadRouting(parse),
+                Tls = clusterTls,
             },
             cancellation));
         return command;

@@ -43,17 +43,30 @@ public static class ServeCommand
         });
         var http = new HttpOptions();
         var limits = new LimitOptions();
+        var tls = new ClusterTlsOptions();
         var command = new Command("serve", "Serve the HTTP API in front of attention workers that are already running (deployments).")
         {
             workerUrl, model, metricsPort,
         };
         http.AddTo(command);
         limits.AddTo(command);
-        command.SetAction((parse, cancellation) => !ClusterCredential.TryReadEnvironment(out var credential) ? Task.FromResult(2) : RouterHost.RunAsync(
-            new RouterHostOptions(
-                [.. parse.GetRequiredValue(workerUrl).Select(text => ParseUrl(text)!)], // checked by the validator
-                parse.GetRequiredValue(http.Host),
-                parse.GetValue(http.Port))
+        tls.AddTo(command);
+        command.SetAction((parse, cancellation) =>
+        {
+            if (!ClusterCredential.TryReadEnvironment(out var credential) || !tls.TryRead(parse, out var clusterTls))
+                return Task.FromResult(2);
+            Uri[] workers = [.. parse.GetRequiredValue(workerUrl).Select(text => ParseUrl(text)!)]; // checked by the validator
+            try
+            {
+                foreach (var url in workers)
+                    ClusterTls.Expect(clusterTls, url, "--attention-worker-url");
+            }
+            catch (ClusterTlsException error)
+            {
+                Console.Error.WriteLine($"Cannot start: {error.Message}");
+                return Task.FromResult(2);
+            }
+            return RouterHost.RunAsync(new RouterHostOptions(workers, parse.GetRequiredValue(http.Host), parse.GetValue(http.Port))
             {
                 Limits = limits.ReadLimits(parse),
                 Routing = limits.ReadRouting(parse),
@@ -62,8 +75,10 @@ public static class ServeCommand
                 ModelDirectory = parse.GetValue(model),
                 // The workers' credential, from KIMI_CLUSTER_CREDENTIAL or KIMI_CLUSTER_CREDENTIAL_FILE.
                 ClusterCredential = credential,
+                ClusterTls = clusterTls,
             },
-            cancellation));
+            cancellation);
+        });
         return command;
     }
 

@@ -28,4 +28,7 @@ public sealed record RouterHostOptions(IReadOnlyList<Uri> WorkerAddresses, strin
 
     /// <summary>Presented to the attention workers on every call; null when none is configured.</summary>
     public ClusterCredential? ClusterCredential { get; init; }
+
+    /// <summary>Mutual TLS to the attention workers (their addresses are https); null is cleartext.</summary>
+    public ClusterTls? ClusterTls { get; init; }
 }

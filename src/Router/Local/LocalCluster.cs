@@ -50,13 +50,13 @@ public static partial class LocalCluster
         var workerEnvironment = new Dictionary<string, string> { [ClusterCredential.EnvironmentVariable] = credential.Value };
         await using var experts = expertDll is null ? null : await ExpertWorkerGroup.StartAsync(
             expertDll, options.ModelDirectory, options.Experts, options.OrleansRedis, options.WorkerStartTimeout,
-            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation, progress: progress, environment: workerEnvironment);
+            loggerFactory.CreateLogger<ExpertWorkerGroup>(), cancellation, progress: progress, environment: workerEnvironment, tls: options.Tls);
         // An expert worker that dies does not stop the router: its replicas elsewhere, or the
         // placement table, take over its shards, and a request that cannot be served fails alone.
         WorkerProcessSpec Attention(int index) => new(
             AttentionWorkerGroup.Name(index, options.AttentionWorkers), attentionDll,
             [.. WorkerArguments.Attention(options.ModelDirectory, experts?.GatewayPorts, options.ExpertCallTimeout, options.OrleansRedis),
-                .. options.EngineArguments],
+                .. options.EngineArguments, .. options.Tls?.Arguments ?? []],
             WorkerProgram.Attention.ReadyPrefix, options.WorkerStartTimeout, WorkerProgram.Attention.StopTimeout)
         {
             LoadProgress = progress,
@@ -75,6 +75,7 @@ public static partial class LocalCluster
             Routing = options.Routing,
             GrpcPort = options.GrpcPort,
             ClusterCredential = credential,
+            ClusterTls = options.Tls,
             MetricsTargets = [.. MetricsTargets(attention.Workers), .. MetricsTargets(experts?.Workers ?? [])],
         };
         int exitCode = await RouterHost.RunAsync(host, stop.Token);

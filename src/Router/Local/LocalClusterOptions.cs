@@ -1,6 +1,7 @@
 using Kimi.Cluster.Launch;
 using Kimi.Cluster.Router.Hosting;
 using Kimi.Cluster.Router.Routing;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Local;
 
@@ -38,4 +39,7 @@ public sealed record LocalClusterOptions(
     public RouterLimits Limits { get; init; } = new();
 
     public RoutingOptions Routing { get; init; } = new();
+
+    /// <summary>--tls-cert/--tls-key/--tls-ca: mutual TLS between the router and every worker; null (the default on loopback) is cleartext.</summary>
+    public ClusterTls? Tls { get; init; }
 }

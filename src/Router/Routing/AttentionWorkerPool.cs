@@ -4,6 +4,7 @@ using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Hosting;
 using Kimi.Cluster.Router.Operations;
 using Kimi.Cluster.Router.Worker;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Routing;
 
@@ -36,7 +37,8 @@ public sealed partial class AttentionWorkerPool : IAsyncDisposable
             throw new ArgumentException("at least one attention worker address is needed", nameof(options));
         _logger = loggers.CreateLogger<AttentionWorkerPool>();
         _balancer = new LoadBalancer(options.WorkerAddresses.Count, options.Routing, time);
-        _workers = new AttentionWorkerSet(options.WorkerAddresses, _balancer, loggers.CreateLogger<AttentionWorkerSet>(), options.ClusterCredential);
+        _workers = new AttentionWorkerSet(options.WorkerAddresses, _balancer, loggers.CreateLogger<AttentionWorkerSet>(),
+            new ClusterCredentialOptions(options.ClusterCredential, options.ClusterTls));
         var limits = options.Limits;
         _admission = new AdmissionQueue<WorkerLease>(new AdmissionOptions(limits.MaxConcurrentRequests, limits.MaxQueuedRequests), time);
         _requestTimeout = limits.RequestTimeout;

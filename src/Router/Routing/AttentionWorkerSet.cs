@@ -28,12 +28,12 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
     private readonly Task _probes;
     private ModelInfo? _model;
 
-    /// <param name="credential">Presented on every call to a worker; null when none is configured.</param>
-    public AttentionWorkerSet(IReadOnlyList<Uri> addresses, LoadBalancer balancer, ILogger<AttentionWorkerSet> logger, ClusterCredential? credential = null)
+    /// <param name="presented">The credential and TLS certificate presented on every call to a worker; none when null.</param>
+    public AttentionWorkerSet(IReadOnlyList<Uri> addresses, LoadBalancer balancer, ILogger<AttentionWorkerSet> logger, ClusterCredentialOptions? presented = null)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         ArgumentNullException.ThrowIfNull(balancer);
-        var presented = new ClusterCredentialOptions(credential);
+        presented ??= new ClusterCredentialOptions(null);
         _workers = [.. addresses.Select(address => new PooledWorker(address, presented))];
         _balancer = balancer;
         _logger = logger;
@@ -172,7 +172,9 @@ public sealed partial class AttentionWorkerSet : IAsyncDisposable
         public PooledWorker(Uri address, ClusterCredentialOptions credential)
         {
             Address = address;
-            _channel = GrpcChannel.ForAddress(address);
+            _channel = credential.Tls is { } tls
+                ? GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = tls.Present(new SocketsHttpHandler()) })
+                : GrpcChannel.ForAddress(address);
             Client = new WorkerClient(new Contract.AttentionWorkerClient(_channel.Intercept(credential.AddTo)));
             Health = new Health.HealthClient(_channel);
         }

@@ -172,12 +172,14 @@ securityContext:
   {{- toYaml .root.Values.podSecurityContext | nindent 2 }}
 {{- end -}}
 
-{{/* The router's --attention-worker-url list: every attention-worker pod through the headless Service. */}}
+{{/* The router's --attention-worker-url list: every attention-worker pod through the headless
+     Service; https with TLS, where the router refuses http URLs. */}}
 {{- define "kimi.attentionWorkerUrls" -}}
 {{- $name := printf "%s-attention" (include "kimi.fullname" .) -}}
+{{- $scheme := "http" }}{{ if .Values.tls.enabled }}{{ $scheme = "https" }}{{ end -}}
 {{- range $i := until (int .Values.attentionWorkers.replicas) }}
 - --attention-worker-url
-- http://{{ $name }}-{{ $i }}.{{ $name }}:{{ $.Values.attentionWorkers.grpcPort }}
+- {{ $scheme }}://{{ $name }}-{{ $i }}.{{ $name }}:{{ $.Values.attentionWorkers.grpcPort }}
 {{- end }}
 {{- end -}}
 
@@ -192,4 +194,55 @@ securityContext:
     secretKeyRef:
       name: {{ include "kimi.clusterCredentialSecret" . }}
       key: {{ .Values.clusterCredential.key }}
+{{- end -}}
+
+{{/* Where a process's TLS Secret is mounted (tls.crt, tls.key and ca.crt inside). */}}
+{{- define "kimi.tlsDirectory" -}}
+/etc/kimi-cluster/tls
+{{- end -}}
+
+{{/* --tls-cert, --tls-key and --tls-ca into the mounted Secret, or nothing without TLS. */}}
+{{- define "kimi.tlsArgs" -}}
+{{- if .Values.tls.enabled }}
+{{- $directory := include "kimi.tlsDirectory" . }}
+- --tls-cert
+- {{ $directory }}/tls.crt
+- --tls-key
+- {{ $directory }}/tls.key
+- --tls-ca
+- {{ $directory }}/ca.crt
+{{- end }}
+{{- end -}}
+
+{{- define "kimi.tlsVolumeMount" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  mountPath: {{ include "kimi.tlsDirectory" . }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The component's TLS Secret as a volume (.root, .component, .secret: the name given in values,
+     default RELEASE-COMPONENT-tls). Only the three keys are projected, so a Secret without one
+     of them stops the pod at mount time with the key's name instead of the process at start. */}}
+{{- define "kimi.tlsVolume" -}}
+{{- if .root.Values.tls.enabled }}
+- name: tls
+  secret:
+    secretName: {{ .secret | default (printf "%s-%s-tls" (include "kimi.fullname" .root) .component) }}
+    items:
+      - {key: tls.crt, path: tls.crt}
+      - {key: tls.key, path: tls.key}
+      - {key: ca.crt, path: ca.crt}
+{{- end }}
+{{- end -}}
+
+{{/* A worker's probe: the gRPC health service on its port, or, with TLS on that port (which the
+     kubelet's gRPC probes cannot speak), GET /healthz on the plain metrics port. */}}
+{{- define "kimi.workerProbe" -}}
+{{- if .root.Values.tls.enabled -}}
+httpGet: {path: /healthz, port: metrics}
+{{- else -}}
+grpc: {port: {{ .port }}}
+{{- end -}}
 {{- end -}}
