@@ -51,6 +51,37 @@ public sealed class ExpertSwiGluTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void GroupedExperts_OfMixedFormats_MatchDoubleReference(KernelIsa isa)
+    {
+        // Each format lays its inputs out its own way: a token going to experts of several formats
+        // must reach each in that expert's layout.
+        var random = new Random(11);
+        const int hidden = 256;
+        string[] formats = ["bf16", "int4-g32", "float32", "fp8-128x128", "bf16", "int4-g32"];
+        var experts = formats.Select(format => (TestExpert?)TestExpert.Random(format, hidden, Intermediate, random)).ToList();
+        try
+        {
+            using var kernels = FormatCases.Kernels(isa);
+            foreach (int tokens in new[] { 1, 5, 20 })
+            {
+                var x = ReferenceMath.RandomInputs(tokens * hidden, random);
+                var assignments = Route(tokens, random);
+                var y = new float[tokens * hidden];
+                kernels.ExpertSwiGlu(x, tokens, assignments, experts.Select(e => e?.Weights).ToList(), y);
+                var (expected, magnitudes) = TestExpert.Reference(experts, x, tokens, hidden, assignments);
+                ReferenceMath.AssertClose(y, expected, magnitudes, 2e-5, $"{isa} mixed formats × {tokens} tokens");
+            }
+        }
+        finally
+        {
+            experts.ForEach(e => e?.Dispose());
+        }
+    }
+
+    public static TheoryData<KernelIsa> Paths() => FormatCases.Paths();
+
     [Fact]
     public void GroupedExperts_RejectAMissingExpert()
     {

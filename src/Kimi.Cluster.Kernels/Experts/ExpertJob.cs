@@ -79,15 +79,36 @@ internal sealed unsafe class ExpertJob : IWorkItems
         _hiddenActivations = scratch.Get(ScratchSlot.ExpertHidden, (long)count * _intermediate);
         _outputs = scratch.Get(ScratchSlot.ExpertOutput, (long)count * _hidden);
         long bytes = 0;
+        // Each token's input in the experts' layout once (not once per expert it goes to), then
+        // copied to its positions; experts of mixed formats lay out their own rows.
+        InputLayout? shared = null;
+        float* laidOut = x;
         for (int slot = 0; slot < _plan.Slots; slot++)
         {
             var expert = Expert(slot);
             bytes += expert.StoredBytes;
             var layout = _isa!.LayoutFor(expert.Gate.Format);
+            if (shared is null)
+            {
+                shared = layout;
+                if (!layout.IsIdentity)
+                {
+                    laidOut = scratch.Get(ScratchSlot.Input, (long)tokens * _hidden);
+                    layout.Apply(x, laidOut, _hidden, tokens);
+                }
+            }
             for (int position = _plan.SlotStart[slot]; position < _plan.SlotStart[slot + 1]; position++)
             {
-                int token = assignments[_plan.Order[position]].Token;
-                layout.ApplyRow(x + (long)token * _hidden, _inputs + (long)position * _hidden, _hidden);
+                long token = assignments[_plan.Order[position]].Token;
+                float* target = _inputs + (long)position * _hidden;
+                if (layout == shared)
+                {
+                    Buffer.MemoryCopy(laidOut + token * _hidden, target, 4L * _hidden, 4L * _hidden);
+                }
+                else
+                {
+                    layout.ApplyRow(x + token * _hidden, target, _hidden);
+                }
             }
         }
         bool alone = pool.ThreadCount == 1 || bytes < minParallelBytes;

@@ -19,7 +19,8 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// <summary>
 /// A router, an attention worker and an expert worker with certificates from one CA (made in the
 /// test) serve a completion over mutual TLS, while their gRPC ports and the Orleans gateway refuse
-/// a caller without a certificate, with one from another CA, or in cleartext.
+/// a caller without a certificate, with one from another CA, or in cleartext; and `local` given
+/// the same options runs its whole cluster that way.
 /// </summary>
 [Trait("Needs", "Processes")]
 public sealed class MutualTlsTests
@@ -61,6 +62,20 @@ public sealed class MutualTlsTests
         var table = await ReadPlacementAsync(experts.GatewayPorts, client => client.UseTls(tls.Certificate, connection =>
             ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts)));
         Assert.Equal(Uri.UriSchemeHttps, new Uri(table.Shards[0].Endpoints[0]).Scheme);
+    }
+
+    [Fact]
+    public async Task Local_WithTheTlsOptions_RunsItsWholeClusterOverMutualTls()
+    {
+        using var certificates = TestCertificates.Create();
+        var tls = certificates.ClusterTls();
+
+        await using var cluster = await ClusterUnderTest.StartAsync("mutual TLS", ["--expert-workers", "1", .. tls.Arguments]);
+
+        Assert.All([.. cluster.AttentionWorkers, .. cluster.Experts], worker => Assert.Equal(Uri.UriSchemeHttps, worker.Address.Scheme));
+        using var answer = await cluster.Http.PostAsJsonAsync("/v1/completions", new JsonObject { ["prompt"] = new JsonArray(1, 5, 9), ["max_tokens"] = 3 });
+        Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        await AssertRefusedAsync(cluster.Attention.Address, Presenting(null));
     }
 
     /// <summary>A TLS client that presents <paramref name="certificate"/> (or none) and takes any server: only the server's refusal is under test.</summary>
