@@ -8,9 +8,7 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>AVX2 FP8 E4M3 block-scaled kernels; inputs in natural order.</summary>
 internal sealed unsafe partial class Avx2Kernels
 {
-    // Constants are properties that build the vector, not static readonly fields: the JIT folds them
-    // into the loops, where a static field read compiled before the class's initialiser has run keeps an
-    // initialisation check (a helper call) in the loop, and every accumulator is spilled around it.
+    // Constants are properties, not static readonly fields (see IsaKernels' remarks).
     private static Vector256<int> Fp8Mask => Vector256.Create(FloatBits.Fp8SignAndMagnitudeMask);
     private static Vector256<int> Fp8Nan => Vector256.Create(FloatBits.Fp8NanMagnitude);
     private static Vector256<float> Fp8Rebias => Vector256.Create(FloatBits.TwoPow120);

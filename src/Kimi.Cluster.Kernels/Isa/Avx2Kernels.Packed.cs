@@ -8,9 +8,7 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>AVX2 bf16 and int4 kernels; inputs arrive transposed per chunk (see InputLayout).</summary>
 internal sealed unsafe partial class Avx2Kernels
 {
-    // Constants are properties that build the vector, not static readonly fields: the JIT folds them
-    // into the loops, where a static field read compiled before the class's initialiser has run keeps an
-    // initialisation check (a helper call) in the loop, and every accumulator is spilled around it.
+    // Constants are properties, not static readonly fields (see IsaKernels' remarks).
     // A dword holds two bf16: shifting left by 16 gives the even column's float, masking the odd one's.
     private static Vector256<uint> HighHalf => Vector256.Create(0xFFFF0000u);
 

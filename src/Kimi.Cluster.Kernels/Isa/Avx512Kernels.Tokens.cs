@@ -7,16 +7,13 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>
 /// AVX-512 fused matvecs for 2–3 tokens: each weight vector is decoded once in registers and
 /// multiplied into every token's accumulator (4 rows × 3 tokens = 12 zmm; int4, whose decode needs
-/// more registers, two rows at a time), so a few decode
-/// sequences cost one pass over memory instead of a tile decode plus dots. Larger groups run as
-/// groups of three over the same four rows, which the later groups find in L1/L2.
+/// more registers, two rows at a time), so a few decode sequences cost one pass over memory
+/// instead of a tile decode plus dots. More tokens run as groups of three over the same four
+/// rows, which the later groups find in L1/L2.
 /// </summary>
 /// <remarks>
-/// The accumulators are plain locals written out in each kernel, the vectors of all rows of one
-/// token together: the JIT keeps a struct of vectors, or locals handed to a helper by reference, in
-/// the frame, and so it does with sixteen accumulators plus the decode temporaries (more than it
-/// will hold across the loop's back edge), loading and storing every accumulator once per step.
-/// With twelve, nothing is spilled and the loop runs at the FMA rate.
+/// The accumulators are plain locals written out in each kernel, twelve at most (see IsaKernels'
+/// remarks): sixteen, or a struct of them, were loaded and stored every step, halving the FMA rate.
 /// </remarks>
 internal sealed unsafe partial class Avx512Kernels
 {

@@ -10,6 +10,21 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// blocked dot products over decoded rows, and fused single-token matvecs that read weights in place.
 /// The row kernel composes them; everything format- and ISA-specific lives behind this class.
 /// </summary>
+/// <remarks>
+/// Habits that keep the JIT's (.NET 10) kernels in registers, each found in its disassembly
+/// (DOTNET_JitDisasm):
+/// <list type="bullet">
+/// <item>Vector constants are properties that build the vector, not static readonly fields: the JIT
+/// folds them into the loops, where a static field read compiled before the class's initialiser
+/// has run keeps an initialisation check (a helper call) in the loop, and every accumulator is
+/// spilled around it.</item>
+/// <item>Accumulators are plain locals written out in the kernel: a struct of vectors, or locals
+/// handed to a helper by reference, stay in the frame.</item>
+/// <item>At most about twenty vectors live across a loop's back edge (sixteen accumulators plus the
+/// decode temporaries were spilled; twelve are not).</item>
+/// <item>Vector registers do not survive calls: accumulators are reduced before any call.</item>
+/// </list>
+/// </remarks>
 internal abstract unsafe class IsaKernels
 {
     /// <summary>Which path this is.</summary>

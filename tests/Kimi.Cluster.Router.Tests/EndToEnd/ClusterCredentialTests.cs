@@ -61,4 +61,24 @@ public sealed class ClusterCredentialTests
         Assert.Equal(2, error.ExitCode);
         Assert.Contains("the cluster credential must be at least 16 characters long", log.Text + error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Local_RefusesToStartNamingTheReason_WhenTheEnvironmentsCredentialIsTooShort()
+    {
+        await using var router = RouterProcess.Start(
+            new Dictionary<string, string> { [ClusterCredential.EnvironmentVariable] = "too-short" }, "local", "--port", "0");
+
+        Assert.Equal(2, await router.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("the cluster credential must be at least 16 characters long", router.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Local_RefusesToStartNamingTheOption_WhenItsTlsFilesAreIncomplete()
+    {
+        using var certificates = TestCertificates.Create();
+        await using var router = RouterProcess.Start("local", "--port", "0", "--tls-cert", certificates.Member.Certificate, "--tls-key", certificates.Member.Key);
+
+        Assert.Equal(2, await router.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("--tls-cert, --tls-key and --tls-ca go together", router.Output, StringComparison.Ordinal);
+    }
 }
