@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
+using Orleans.Hosting;
 
 namespace Kimi.Cluster.Abstractions;
 
@@ -11,7 +12,15 @@ namespace Kimi.Cluster.Abstractions;
 /// </summary>
 public static class ClusterTlsConnections
 {
-    public static void Configure(TlsOptions options, X509Certificate2 certificate, Func<X509Certificate2, X509Chain?, bool> trusts)
+    /// <summary>A silo's connections (to silos and from clients) use TLS with <paramref name="certificate"/>, accepting peers <paramref name="trusts"/> accepts.</summary>
+    public static ISiloBuilder UseClusterTls(this ISiloBuilder silo, X509Certificate2 certificate, Func<X509Certificate2, X509Chain?, bool> trusts) =>
+        silo.UseTls(certificate, connection => Configure(connection, certificate, trusts));
+
+    /// <summary>A client's connections to the gateways use TLS the same way.</summary>
+    public static IClientBuilder UseClusterTls(this IClientBuilder client, X509Certificate2 certificate, Func<X509Certificate2, X509Chain?, bool> trusts) =>
+        client.UseTls(certificate, connection => Configure(connection, certificate, trusts));
+
+    private static void Configure(TlsOptions options, X509Certificate2 certificate, Func<X509Certificate2, X509Chain?, bool> trusts)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(certificate);

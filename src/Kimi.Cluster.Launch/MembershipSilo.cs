@@ -43,7 +43,7 @@ public sealed partial class MembershipSilo : IAsyncDisposable
                         // No grain of ours lives here, even where the process has the workers' assemblies (a test).
                         .Configure<GrainTypeOptions>(grains => grains.Classes.RemoveWhere(ClusterIdentity.IsOurs));
                     if (tls is not null)
-                        silo.UseTls(tls.Certificate, connection => ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts));
+                        silo.UseClusterTls(tls.Certificate, tls.Trusts);
                 })
                 .Build();
             try

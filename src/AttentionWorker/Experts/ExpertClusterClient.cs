@@ -47,7 +47,7 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
             if (credential is not null)
                 client.AddOutgoingGrainCallFilter(new ClusterCredentialFilters.Outgoing(credential.Value));
             if (tls is not null)
-                client.UseTls(tls.Certificate, connection => ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts));
+                client.UseClusterTls(tls.Certificate, tls.Trusts);
             client.UseConnectionRetryFilter(async (_, token) =>
             {
                 if (DateTime.UtcNow >= deadline)

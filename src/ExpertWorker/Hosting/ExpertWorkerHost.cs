@@ -117,7 +117,7 @@ public static class ExpertWorkerHost
         {
             SiloMembership.Configure(silo, options);
             if (options.Tls is { } tls)
-                silo.UseTls(tls.Certificate, connection => ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts));
+                silo.UseClusterTls(tls.Certificate, tls.Trusts);
             if (options.Credential is { } credential)
             {
                 silo.AddIncomingGrainCallFilter(new ClusterCredentialFilters.Incoming(credential.Accepts));

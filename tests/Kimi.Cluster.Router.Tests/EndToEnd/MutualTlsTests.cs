@@ -57,10 +57,8 @@ public sealed class MutualTlsTests
 
         await AssertGatewayRefusesAsync(experts.GatewayPorts, client => { });
         using var strangerForOrleans = certificates.StrangerCertificate();
-        await AssertGatewayRefusesAsync(experts.GatewayPorts, client => client.UseTls(strangerForOrleans, connection =>
-            ClusterTlsConnections.Configure(connection, strangerForOrleans, (_, _) => true)));
-        var table = await ReadPlacementAsync(experts.GatewayPorts, client => client.UseTls(tls.Certificate, connection =>
-            ClusterTlsConnections.Configure(connection, tls.Certificate, tls.Trusts)));
+        await AssertGatewayRefusesAsync(experts.GatewayPorts, client => client.UseClusterTls(strangerForOrleans, (_, _) => true));
+        var table = await ReadPlacementAsync(experts.GatewayPorts, client => client.UseClusterTls(tls.Certificate, tls.Trusts));
         Assert.Equal(Uri.UriSchemeHttps, new Uri(table.Shards[0].Endpoints[0]).Scheme);
     }
 
