@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kimi.Cluster.AttentionWorker.Requests;
 using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
@@ -18,7 +19,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
     private readonly LoadedModel _model;
     private readonly ContinuousEngine _continuous;
 
-    private EngineBatchGenerator(LoadedModel model, CacheSize cacheSize)
+    private EngineBatchGenerator(LoadedModel model, CacheSize cacheSize, string? modelDirectory)
     {
         _model = model;
         _continuous = new ContinuousEngine(model, cacheSize);
@@ -28,7 +29,11 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
             model.Config.MaxPositionEmbeddings,
             model.Config.EosTokenIds,
             DateTimeOffset.UtcNow,
-            model.IsBuiltIn) { ResidentWeightBytes = model.Resident.ByForm };
+            model.IsBuiltIn)
+        {
+            ResidentWeightBytes = model.Resident.ByForm,
+            Constraints = ConstraintCompiler.ForModel(modelDirectory, model.Config.VocabSize),
+        };
     }
 
     public ModelDescriptor Model { get; }
@@ -50,7 +55,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         EngineBatchGenerator generator;
         try
         {
-            generator = new EngineBatchGenerator(model, cacheSize ?? Batching.BatchingOptions.Default.CacheSize);
+            generator = new EngineBatchGenerator(model, cacheSize ?? Batching.BatchingOptions.Default.CacheSize, source.Directory);
         }
         catch
         {

@@ -1,3 +1,5 @@
+using Kimi.Cluster.AttentionWorker.Requests;
+
 namespace Kimi.Cluster.AttentionWorker.Generation;
 
 /// <summary>
@@ -14,4 +16,7 @@ public sealed record ModelDescriptor(
 {
     /// <summary>Bytes of weights this worker holds, by form (INT4, FP8, BF16, F32): what it stores, not float32 copies.</summary>
     public IReadOnlyDictionary<string, long> ResidentWeightBytes { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Compiles requests' output constraints over this model's token byte strings.</summary>
+    public ConstraintCompiler Constraints { get; init; } = ConstraintCompiler.Unavailable;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kimi.Cluster.AttentionWorker.Generation;
+using CompiledConstraint = Kimi.Cluster.Constraints.CompiledConstraint;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Model.Engine;
 
@@ -32,7 +33,34 @@ public static class GenerateRequestMapper
         var sampling = ToSampling(request, stopTokenIds);
         Validate(sampling);
         RequireFitsContext(prompt.Length, request.MaxTokens, model.MaxPositionEmbeddings);
-        return new GenerationRequest(prompt, sampling) { RequestId = request.RequestId, ResumedTokens = (int)request.GeneratedTokens };
+        return new GenerationRequest(prompt, sampling)
+        {
+            RequestId = request.RequestId,
+            ResumedTokens = (int)request.GeneratedTokens,
+            Constraint = request.Constraint is { } constraint ? Constrain(constraint, prompt, (int)request.GeneratedTokens, sampling, model) : null,
+        };
+    }
+
+    /// <summary>Compiles the constraint, and checks that it can end and that a resumed generation's tokens follow it.</summary>
+    private static CompiledConstraint Constrain(OutputConstraint constraint, int[] prompt, int resumed, SamplingParams sampling, ModelDescriptor model)
+    {
+        var compiled = model.Constraints.Compile(constraint);
+        var ends = sampling.IgnoreEos ? sampling.StopTokenIds : [.. sampling.StopTokenIds, .. model.EosTokenIds];
+        if (ends.Count == 0)
+            throw new InvalidRequestException("constraint", "constraint: a constrained output must be able to end, but ignore_eos is set and no stop_token_ids are given.");
+        try
+        {
+            GenerationSequence.StartConstraint(compiled, prompt, resumed, ends);
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidRequestException("stop_token_ids", $"stop_token_ids: {error.Message}");
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new InvalidRequestException("generated_tokens", $"generated_tokens: the earlier tokens do not follow the constraint: {error.Message}");
+        }
+        return compiled;
     }
 
     private static SamplingParams ToSampling(GenerateRequest request, int[] stopTokenIds)

@@ -80,7 +80,7 @@ public sealed class ContinuousEngine : IStepEngine, IDisposable
             return [];
         var picked = logits.index_select(0, tensor(rows.ToArray()));
         var sampled = TokenSampler.Sample(picked, [.. sequences.Select(s => s.Request.Sampling)],
-            [.. sequences.Select(s => s.Random)], [.. sequences.Select(s => s.TokenCounts)]);
+            [.. sequences.Select(s => s.Random)], [.. sequences.Select(s => s.TokenCounts)], [.. sequences.Select(s => s.AllowedNext)]);
         var results = new List<SampledToken>(rows.Count);
         for (int r = 0; r < sequences.Count; r++)
         {

@@ -1,3 +1,5 @@
+using Kimi.Cluster.Constraints;
+
 namespace Kimi.Cluster.Model.Engine;
 
 /// <summary>One sequence to complete: its prompt and how to decode it (the batcher cancels a sequence through the scheduler).</summary>
@@ -12,4 +14,10 @@ public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, Sampli
     /// nothing more, being numbered by position.
     /// </summary>
     public int ResumedTokens { get; init; }
+
+    /// <summary>
+    /// Constrained decoding: what the generated tokens must spell (a forced tool call, JSON), or
+    /// null. Each sequence walks it with a cursor of its own.
+    /// </summary>
+    public CompiledConstraint? Constraint { get; init; }
 }

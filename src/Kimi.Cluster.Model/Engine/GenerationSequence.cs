@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Kimi.Cluster.Constraints;
 using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.Model.Engine;
@@ -28,6 +29,7 @@ public class GenerationSequence : SequenceRequest
         var prompt = request.PromptTokenIds;
         for (int i = prompt.Count - request.ResumedTokens; i < prompt.Count; i++)
             CollectionsMarshal.GetValueRefOrAddDefault(_counts, prompt[i], out _)++;
+        Constraint = request.Constraint is { } constraint ? StartConstraint(constraint, prompt, request.ResumedTokens, stops) : null;
     }
 
     public GenerationRequest Request { get; }
@@ -38,11 +40,28 @@ public class GenerationSequence : SequenceRequest
     /// <summary>How many times each token id occurs among the generated tokens (the resumed ones included, never the prompt).</summary>
     public IReadOnlyDictionary<int, int> TokenCounts => _counts;
 
+    /// <summary>Where the sequence stands in its request's constraint; null when unconstrained.</summary>
+    public ConstraintCursor? Constraint { get; }
+
+    /// <summary>The tokens the next sample may choose from: null when any.</summary>
+    public AllowedTokens? AllowedNext => Constraint?.Allowed();
+
     /// <summary>Takes the token the engine sampled for this sequence.</summary>
     public virtual void Accept(GeneratedToken token)
     {
         _tokens.Add(token);
         CollectionsMarshal.GetValueRefOrAddDefault(_counts, token.TokenId, out _)++;
+        Constraint?.Accept(token.TokenId);
+    }
+
+    /// <summary>A cursor at the start of <paramref name="constraint"/>, moved past a resumed generation's earlier tokens.</summary>
+    public static ConstraintCursor StartConstraint(CompiledConstraint constraint, IReadOnlyList<int> prompt, int resumedTokens,
+        IReadOnlyCollection<int> endTokenIds)
+    {
+        var cursor = ConstraintCursor.Start(constraint, endTokenIds);
+        for (int i = prompt.Count - resumedTokens; i < prompt.Count; i++)
+            cursor.Accept(prompt[i]);
+        return cursor;
     }
 
     /// <summary>The tokens generated so far, finished for <paramref name="reason"/>.</summary>

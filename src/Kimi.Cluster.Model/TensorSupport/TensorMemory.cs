@@ -27,6 +27,15 @@ internal static partial class TensorMemory
         return count == 0 ? [] : new Span<float>((void*)DataPointer(contiguousFloat32.Handle), count);
     }
 
+    /// <summary>The flags of a contiguous bool tensor, in place (one byte each, 0 or 1).</summary>
+    public static unsafe Span<bool> Flags(Tensor contiguousBool)
+    {
+        if (contiguousBool.dtype != ScalarType.Bool || !contiguousBool.is_contiguous())
+            throw new ArgumentException($"Expected a contiguous bool tensor, got {contiguousBool.dtype} [{string.Join(", ", contiguousBool.shape)}].", nameof(contiguousBool));
+        int count = checked((int)contiguousBool.numel());
+        return count == 0 ? [] : new Span<bool>((void*)DataPointer(contiguousBool.Handle), count);
+    }
+
     /// <summary>A copy of <paramref name="x"/>'s values as float32, row-major.</summary>
     public static float[] ToFloats(Tensor x)
     {

@@ -123,6 +123,21 @@ public sealed class KimiTokenizer
 
     public bool IsSpecial(int id) => _specialBytes.ContainsKey(id);
 
+    /// <summary>
+    /// Every id's byte string, for matching text token by token (constrained decoding): null for
+    /// special tokens, which are symbols of their own, and for ids no token has.
+    /// </summary>
+    public byte[]?[] TextByteStrings()
+    {
+        var bytes = new byte[]?[VocabSize];
+        for (int id = 0; id < _ranks.Length; id++)
+        {
+            if (!IsSpecial(id))
+                bytes[id] = _ranks[id];
+        }
+        return bytes;
+    }
+
     /// <summary>A decoder for one stream of generated tokens that never splits a UTF-8 character.</summary>
     public IncrementalDetokenizer CreateDetokenizer(bool skipSpecialTokens, IReadOnlySet<int>? keptSpecialTokens = null) =>
         new(this, skipSpecialTokens, keptSpecialTokens);

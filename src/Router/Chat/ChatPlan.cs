@@ -1,3 +1,4 @@
+using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Router.Generation;
 using Kimi.Cluster.Text.Parsing;
 
@@ -27,4 +28,7 @@ public sealed record ChatPlan : IGenerationPlan
     public bool Stream { get; init; }
     public bool IncludeUsage { get; init; }
     public required OutputParserOptions Parsing { get; init; }
+
+    /// <summary>What the output must spell (a forced tool call, JSON content); null when free.</summary>
+    public OutputConstraint? Constraint { get; init; }
 }

@@ -29,11 +29,14 @@ public static class ChatPlanner
         CheckScalars(request);
         var messages = ToolCallIds.Normalize(ChatMessageReader.Read(request.Messages));
         var tools = ToolsReader.ReadTools(request.Tools);
-        bool parseToolCalls = ToolsReader.ParseToolCalls(request.ToolChoice, tools.Count > 0);
+        var toolChoice = ToolsReader.ReadToolChoice(request.ToolChoice, tools);
+        var format = ResponseFormatReader.Read(request.ResponseFormat);
         bool thinking = ThinkingReader.Read(request.Thinking, request.ChatTemplateKwargs);
         if (limits?.EnforceKimiSampling == true)
             KimiSamplingRule.Check(request, thinking);
         bool partial = messages[^1].Partial;
+        bool startsInReasoning = !partial && KimiChatTemplate.StartsInReasoning(model.Text.TemplateStyle, thinking);
+        var constraint = ChatConstraints.Plan(request, messages, tools, toolChoice, format, tokenizer.Ids, Lead(model, partial, startsInReasoning));
 
         string prompt = Render(messages, new ChatRenderOptions
         {
@@ -74,11 +77,18 @@ public static class ChatPlanner
             Parsing = new OutputParserOptions
             {
                 // A partial assistant message is continued as content, never as reasoning.
-                StartsInReasoning = !partial && KimiChatTemplate.StartsInReasoning(model.Text.TemplateStyle, thinking),
-                ParseToolCalls = parseToolCalls,
+                StartsInReasoning = startsInReasoning,
+                ParseToolCalls = toolChoice.ParsesCalls,
             },
+            Constraint = constraint,
         };
     }
+
+    /// <summary>Where a constrained output may reason first: after the prompt's &lt;think&gt;, or (K2-Thinking) after its own.</summary>
+    private static ReasoningLead Lead(ServedModel model, bool partial, bool startsInReasoning) =>
+        startsInReasoning ? ReasoningLead.Open
+        : !partial && model.Text.TemplateStyle == ChatTemplateStyle.KimiK2Thinking ? ReasoningLead.Optional
+        : ReasoningLead.None;
 
     private static void CheckScalars(ChatCompletionRequest request)
     {
@@ -91,11 +101,6 @@ public static class ChatPlanner
             throw ApiException.InvalidRequest("top_logprobs needs logprobs: true", "top_logprobs");
         if (request.LogitBias is { ValueKind: JsonValueKind.Object } bias && bias.EnumerateObject().Any())
             throw ApiException.InvalidRequest("logit_bias is not supported", "logit_bias");
-        if (request.ResponseFormat is { ValueKind: JsonValueKind.Object } format
-            && (!format.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "text"))
-        {
-            throw ApiException.InvalidRequest("only response_format {\"type\": \"text\"} is supported (structured output needs constrained decoding)", "response_format");
-        }
     }
 
     private static string Render(IReadOnlyList<ChatMessage> messages, ChatRenderOptions options)

@@ -1,3 +1,5 @@
+using Kimi.Cluster.Contracts.V1;
+
 namespace Kimi.Cluster.Router.Generation;
 
 /// <summary>What every planned answer (completion, chat) asks the worker for, per choice, and how it is answered.</summary>
@@ -28,4 +30,7 @@ public interface IGenerationPlan
 
     /// <summary>Whether a stream ends with a usage chunk (stream_options.include_usage).</summary>
     bool IncludeUsage { get; }
+
+    /// <summary>What the output must spell, enforced by the worker's sampler; null when free.</summary>
+    OutputConstraint? Constraint => null;
 }

@@ -26,6 +26,7 @@ public static class WorkerRequestFactory
             MaxTokens = plan.MaxTokens,
             Logprobs = (uint)plan.AlternativesPerToken,
             IgnoreEos = plan.IgnoreEos,
+            Constraint = plan.Constraint,
         };
         request.PromptTokenIds.AddRange(plan.PromptTokenIds);
         request.StopTokenIds.AddRange(plan.StopTokenIds);

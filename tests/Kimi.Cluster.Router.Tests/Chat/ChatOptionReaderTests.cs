@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Chat;
 
@@ -38,19 +39,34 @@ public sealed class ChatOptionReaderTests
         Assert.Equal("tools", Assert.Throws<ApiException>(() => ToolsReader.ReadTools(Parse(json))).Param);
 
     [Theory]
-    [InlineData(null, true, true)]
-    [InlineData(null, false, false)]
-    [InlineData("\"auto\"", true, true)]
-    [InlineData("\"none\"", true, false)]
-    public void ToolCalls_AreParsed_WhenToolsAreOfferedAndNotDeclined(string? choice, bool hasTools, bool expected) =>
-        Assert.Equal(expected, ToolsReader.ParseToolCalls(Parse(choice), hasTools));
+    [InlineData(null, true, ToolChoiceMode.Auto)]
+    [InlineData(null, false, ToolChoiceMode.None)]
+    [InlineData("\"auto\"", true, ToolChoiceMode.Auto)]
+    [InlineData("\"none\"", true, ToolChoiceMode.None)]
+    [InlineData("\"none\"", false, ToolChoiceMode.None)]
+    [InlineData("\"required\"", true, ToolChoiceMode.Required)]
+    [InlineData("""{"type": "function", "function": {"name": "f"}}""", true, ToolChoiceMode.Function)]
+    public void ReadToolChoice_ReadsEachForm(string? choice, bool hasTools, ToolChoiceMode expected)
+    {
+        var read = ToolsReader.ReadToolChoice(Parse(choice), hasTools ? Tools("f", "g") : []);
+        Assert.Equal(expected, read.Mode);
+        Assert.Equal(expected != ToolChoiceMode.None, read.ParsesCalls);
+        Assert.Equal(expected == ToolChoiceMode.Function ? "f" : null, read.FunctionName);
+    }
 
     [Theory]
-    [InlineData("\"required\"")]
-    [InlineData("""{"type": "function", "function": {"name": "f"}}""")]
-    [InlineData("\"sometimes\"")]
-    public void ToolChoice_IsRefused_WhenItNeedsConstrainedDecoding(string choice) =>
-        Assert.Equal("tool_choice", Assert.Throws<ApiException>(() => ToolsReader.ParseToolCalls(Parse(choice), hasTools: true)).Param);
+    [InlineData("\"sometimes\"", true)]
+    [InlineData("\"required\"", false)]
+    [InlineData("\"auto\"", false)]
+    [InlineData("""{"type": "function", "function": {"name": "missing"}}""", true)]
+    [InlineData("""{"type": "function", "function": {}}""", true)]
+    [InlineData("""{"type": "function"}""", true)]
+    [InlineData("7", true)]
+    public void ReadToolChoice_IsRefusedNamingToolChoice_WhenItCannotBeHonoured(string choice, bool hasTools) =>
+        Assert.Equal("tool_choice", Assert.Throws<ApiException>(() => ToolsReader.ReadToolChoice(Parse(choice), hasTools ? Tools("f") : [])).Param);
+
+    private static IReadOnlyList<JsonObject> Tools(params string[] names) =>
+        ToolsReader.ReadTools(Parse("[" + string.Join(",", names.Select(n => "{\"type\": \"function\", \"function\": {\"name\": \"" + n + "\"}}")) + "]"));
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 }

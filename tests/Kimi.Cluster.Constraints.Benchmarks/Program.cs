@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Kimi.Cluster.Constraints.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(MaskBenchmarks).Assembly).Run(args);
