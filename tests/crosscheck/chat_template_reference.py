@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Reference renderer for the Kimi chat templates: the C# renderer's cross-check.
 
-Reads {"templates": {"instruct"|"thinking"|"k25": path}, "cases": [...]} as JSON on stdin and
-writes a JSON list with one rendered string per case. Each case: {"style": ..., "messages": [...],
-"tools": [...], "add_generation_prompt": bool, "thinking": bool, "continue_final_message": bool}.
-Messages are Hugging Face/OpenAI dicts (content a string, a list of parts or null). The templates
-are Moonshot's own chat_template.jinja files, rendered with jinja2 set up as transformers sets it
-up for apply_chat_template (trim_blocks, lstrip_blocks, loopcontrols, its tojson), and
-continue_final_message cuts the rendering as transformers does. For K2.5, the tools go through
-what Moonshot's tokenizer does before rendering: their keys are sorted recursively and
+Reads {"templates": {style: path, ...}, "cases": [...]} as JSON on stdin and writes a JSON list
+with one rendered string per case, or null where the template raises (as the first K2-Instruct
+template does on a message without content). Each case: {"style": ..., "messages": [...],
+"tools": [...], "add_generation_prompt": bool, "thinking": bool, "continue_final_message": bool},
+its style one of the keys of "templates" ("k25" gets K2.5's tool handling below). Messages are
+Hugging Face/OpenAI dicts (content a string, a list of parts or null). The templates are
+Moonshot's own chat_template.jinja files, read with their line endings as they are (the first
+K2-Instruct release's are CRLF) and rendered with jinja2 set up as transformers sets it up for
+apply_chat_template (trim_blocks, lstrip_blocks, loopcontrols, its tojson), and
+continue_final_message cuts the rendering as transformers does. For K2.5, the tools
+go through what Moonshot's tokenizer does before rendering: their keys are sorted recursively and
 tools_ts_str comes from the encoder below (left undefined when it fails).
 
 With {"encode_tools": [[tool, ...], ...]} instead of cases it writes the encoder's output for each
@@ -218,6 +221,14 @@ def final_text(message):
     return content
 
 
+def render_or_none(templates, case):
+    """The rendering, or None where the template itself fails (apply_chat_template would raise)."""
+    try:
+        return render(templates, case)
+    except (TypeError, jinja2.TemplateError):
+        return None
+
+
 def render(templates, case):
     style = case["style"]
     tools = case.get("tools") or None
@@ -247,9 +258,10 @@ def main():
         env = environment()
         templates = {}
         for style, path in request["templates"].items():
-            with open(path, encoding="utf-8") as f:
+            # newline="": keep CRs, which Python's universal newlines would turn into LFs.
+            with open(path, encoding="utf-8", newline="") as f:
                 templates[style] = env.from_string(f.read())
-        out = [render(templates, case) for case in request["cases"]]
+        out = [render_or_none(templates, case) for case in request["cases"]]
     sys.stdout.buffer.write(json.dumps(out, ensure_ascii=True).encode("ascii"))
 
 

@@ -22,8 +22,8 @@ public static class KimiChatTemplate
         ArgumentNullException.ThrowIfNull(options);
         bool partial = CheckPartial(messages);
         var writer = new KimiTemplateWriter(messages, options, partial);
-        if (options.Style == ChatTemplateStyle.KimiK2Instruct)
-            writer.WriteInstruct();
+        if (InstructRevision.Of(options.Style) is { } revision)
+            writer.WriteInstruct(revision);
         else
             writer.WriteThinking();
         return writer.Result();
@@ -31,7 +31,8 @@ public static class KimiChatTemplate
 
     /// <summary>
     /// The style of a model directory: K2.5 for model_type kimi_k25 or a template using
-    /// tools_ts_str; K2-Thinking for a template with &lt;think&gt;; K2-Instruct otherwise.
+    /// tools_ts_str; K2-Thinking for a template with &lt;think&gt; (or none at all); otherwise
+    /// K2-Instruct, in the revision the template's text tells (0905 when it tells none).
     /// </summary>
     public static ChatTemplateStyle DetectStyle(string? modelType, string? chatTemplate)
     {
@@ -43,7 +44,7 @@ public static class KimiChatTemplate
             return ChatTemplateStyle.KimiK25;
         return chatTemplate.Contains("<think>", StringComparison.Ordinal)
             ? ChatTemplateStyle.KimiK2Thinking
-            : ChatTemplateStyle.KimiK2Instruct;
+            : InstructStyle(chatTemplate);
     }
 
     /// <summary>True when the generation prompt leaves the model inside a &lt;think&gt; block.</summary>
@@ -53,6 +54,20 @@ public static class KimiChatTemplate
         ChatTemplateStyle.KimiK25 => thinking,
         _ => false,
     };
+
+    /// <summary>
+    /// Which K2-Instruct revision a template is, by what it prints rather than by its file's name:
+    /// the revisions before 0905 write the tool role's header as fixed text, and of those only the
+    /// first release has no tool-call section. Anything else renders as 0905, as before.
+    /// </summary>
+    private static ChatTemplateStyle InstructStyle(string chatTemplate)
+    {
+        if (!chatTemplate.Contains("<|im_system|>tool<|im_middle|>", StringComparison.Ordinal))
+            return ChatTemplateStyle.KimiK2Instruct;
+        return chatTemplate.Contains("<|tool_calls_section_begin|>", StringComparison.Ordinal)
+            ? ChatTemplateStyle.KimiK2InstructAugust2025
+            : ChatTemplateStyle.KimiK2InstructFirstRelease;
+    }
 
     /// <summary>Partial may only mark the last message, and only an assistant's without tool calls.</summary>
     private static bool CheckPartial(IReadOnlyList<ChatMessage> messages)

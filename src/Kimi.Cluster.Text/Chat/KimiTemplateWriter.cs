@@ -1,12 +1,12 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using static Kimi.Cluster.Text.Chat.TemplatePieces;
 
 namespace Kimi.Cluster.Text.Chat;
 
 /// <summary>
 /// Writes the text Moonshot's templates render, message by message, remembering where the last
-/// message's content ends for partial mode. Each method mirrors one template's control flow after
-/// Jinja's whitespace control (trim_blocks and lstrip_blocks on, as in Hugging Face).
+/// message's content ends for partial mode. Each method mirrors one template family's control
+/// flow after Jinja's whitespace control (trim_blocks and lstrip_blocks on, as in Hugging Face).
 /// </summary>
 internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, ChatRenderOptions options, bool partial)
 {
@@ -17,42 +17,32 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
     public string Result() => partial ? _text.ToString(0, _cut) : _text.ToString();
 
     /// <summary>
-    /// Kimi-K2-Instruct-0905: tools after "\n  # Tools\n  " (the template's own indentation, which no
-    /// whitespace control removes), the default system prompt only when there are messages, tool
-    /// results indented by four spaces, and &lt;|im_end|&gt; after every message.
+    /// Kimi-K2-Instruct, every revision: tools as `tools | tojson` after the revision's heading, the
+    /// default system prompt only when there are messages, and &lt;|im_end|&gt; after every message.
     /// </summary>
     /// <remarks>
-    /// Where this template prints content raw (a tool result, a turn that calls tools) a content
-    /// list prints as Python prints a list of dicts, and a missing tool result as None. The first
-    /// K2-Instruct release (tools | tojson without the heading, "You are a helpful assistant", no
-    /// names, no tool calls) and the August 2025 revision (no names, no &lt;|im_end|&gt; after a last
-    /// message without a generation prompt) are not rendered.
+    /// Where these templates print content raw (a tool result, a turn that calls tools) a content
+    /// list prints as Python prints a list of dicts, and a missing tool result as None. The
+    /// templates' line breaks all sit inside whitespace control, so the first release's CRLF
+    /// line endings print nothing.
     /// </remarks>
-    public void WriteInstruct()
+    public void WriteInstruct(InstructRevision revision)
     {
         if (options.Tools.Count > 0)
-            _text.Append("<|im_system|>tool_declare<|im_middle|>\n  # Tools\n  ").Append(ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
+        {
+            _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(revision.ToolsHeading)
+                .Append(ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
+        }
         for (int i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
             if (i == 0 && message.Role != "system")
-                _text.Append("<|im_system|>system<|im_middle|>").Append(KimiChatTemplate.DefaultSystemPrompt).Append("<|im_end|>");
-            WriteHeader(message);
-            if (message.Role == "assistant" && message.ToolCalls is { Count: > 0 })
-            {
-                // `{% if message['content'] %}{{ message['content'] }}{% endif %}`: an empty string or list prints nothing.
-                if (message.Content is { Count: > 0 } && (message.ContentIsList || message.Content[0].Text is { Length: > 0 }))
-                    _text.Append(RawContent(message));
-                WriteToolCalls(message.ToolCalls);
-            }
-            else if (message.Role == "tool")
-            {
-                _text.Append("## Return of ").Append(message.ToolCallId).Append("\n    ").Append(RawContent(message));
-            }
+                _text.Append("<|im_system|>system<|im_middle|>").Append(revision.DefaultSystemPrompt).Append("<|im_end|>");
+            WriteHeader(message, revision.NamesRoles);
+            if (revision.RendersToolTurns)
+                WriteInstructBody(message, i);
             else
-            {
-                WriteContent(message, i, OlderMediaPlaceholder);
-            }
+                WriteFirstReleaseBody(message, i);
             _text.Append("<|im_end|>");
         }
         if (_addGenerationPrompt)
@@ -78,7 +68,7 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
         bool k25 = options.Style == ChatTemplateStyle.KimiK25;
         bool thinkingOff = k25 && !options.Thinking;
         if (options.Tools.Count > 0)
-            _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(k25 ? K25ToolDeclaration() : ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
+            _text.Append("<|im_system|>tool_declare<|im_middle|>").Append(k25 ? K25ToolDeclaration(options.Tools) : ToolsJson(options.Tools, PythonJson.DefaultSeparators)).Append("<|im_end|>");
         if (!k25 && (messages.Count == 0 || messages[0].Role != "system"))
             _text.Append("<|im_system|>system<|im_middle|>").Append(KimiChatTemplate.DefaultSystemPrompt).Append("<|im_end|>");
         int lastPlainAssistant = -1;
@@ -93,11 +83,46 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
             _text.Append("<|im_assistant|>assistant<|im_middle|>").Append(!k25 ? "" : thinkingOff ? "<think></think>" : "<think>");
     }
 
+    /// <summary>Since August 2025: a turn that calls tools prints its content only when truthy, then the calls; a tool result its id and raw content.</summary>
+    private void WriteInstructBody(ChatMessage message, int index)
+    {
+        if (message.Role == "assistant" && message.ToolCalls is { Count: > 0 })
+        {
+            // `{% if message['content'] %}{{ message['content'] }}{% endif %}`: an empty string or list prints nothing.
+            if (message.Content is { Count: > 0 } && (message.ContentIsList || message.Content[0].Text is { Length: > 0 }))
+                _text.Append(RawContent(message));
+            WriteToolCalls(message.ToolCalls);
+        }
+        else if (message.Role == "tool")
+        {
+            _text.Append("## Return of ").Append(message.ToolCallId).Append("\n    ").Append(RawContent(message));
+        }
+        else
+        {
+            WriteContent(message, index, OlderMediaPlaceholder);
+        }
+    }
+
+    /// <summary>
+    /// The first release prints every message's content and nothing else. It loops over a content
+    /// that is not a string, so a missing content fails in Jinja ("'NoneType' object is not
+    /// iterable") and fails here too, rather than rendering a prompt that template never renders.
+    /// </summary>
+    private void WriteFirstReleaseBody(ChatMessage message, int index)
+    {
+        if (message.Content is null)
+        {
+            throw new ArgumentException(
+                $"message {index} has no content, which Kimi-K2-Instruct's first chat template cannot render", nameof(messages));
+        }
+        WriteContent(message, index, FirstReleaseMediaPlaceholder);
+    }
+
     private void WriteThinkingMessage(int index, bool history, bool thinkingOff)
     {
         var message = messages[index];
         Func<ChatContentPart, string?> media = options.Style == ChatTemplateStyle.KimiK25 ? K25MediaPlaceholder : OlderMediaPlaceholder;
-        WriteHeader(message);
+        WriteHeader(message, namesRoles: true);
         if (message.Role == "assistant")
         {
             // `message.get('reasoning_content', '')`: a reasoning_content sent as null prints None.
@@ -119,23 +144,30 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
         _text.Append("<|im_end|>");
     }
 
-    /// <summary>`message.get('name') or message['role']`, behind the role's start token (system's for any other role).</summary>
-    private void WriteHeader(ChatMessage message)
+    /// <summary>
+    /// The role's start token and `message.get('name') or message['role']` (system's start token for
+    /// any other role). Older K2-Instruct templates print the role alone and only for the four roles
+    /// they know: any other role's message starts with its content.
+    /// </summary>
+    private void WriteHeader(ChatMessage message, bool namesRoles)
     {
-        string start = message.Role switch
+        string? start = message.Role switch
         {
             "user" => "<|im_user|>",
             "assistant" => "<|im_assistant|>",
-            _ => "<|im_system|>",
+            "system" or "tool" => "<|im_system|>",
+            _ => namesRoles ? "<|im_system|>" : null,
         };
-        string name = string.IsNullOrEmpty(message.Name) ? message.Role : message.Name;
+        if (start is null)
+            return;
+        string name = !namesRoles || string.IsNullOrEmpty(message.Name) ? message.Role : message.Name;
         _text.Append(start).Append(name).Append("<|im_middle|>");
     }
 
     /// <summary>
     /// The templates' content rendering: a string as it is; a list part by part, text as it is and
-    /// each image or video as its placeholder and a newline. In partial mode the cut falls after
-    /// the last text part without its trailing whitespace (Hugging Face cuts at the stripped text).
+    /// each image or video as its placeholder. In partial mode the cut falls after the last text
+    /// part without its trailing whitespace (Hugging Face cuts at the stripped text).
     /// </summary>
     private void WriteContent(ChatMessage message, int index, Func<ChatContentPart, string?> media)
     {
@@ -148,7 +180,7 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
             string? placeholder = media(part);
             if (placeholder is not null)
             {
-                _text.Append(placeholder).Append('\n');
+                _text.Append(placeholder);
                 continue;
             }
             _text.Append(part.Text);
@@ -156,24 +188,6 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
                 _cut = _text.Length - TrailingWhitespace(part.Text);
         }
     }
-
-    /// <summary>K2.5: an image or a video by its type.</summary>
-    private static string? K25MediaPlaceholder(ChatContentPart part) =>
-        part.IsImage ? "<|media_begin|>image<|media_content|><|media_pad|><|media_end|>"
-        : part.IsVideo ? "<|kimi_k25_video_placeholder|>"
-        : null;
-
-    /// <summary>K2-Thinking and K2-Instruct: `content['type'] == 'image' or 'image' in content or 'image_url' in content`.</summary>
-    private static string? OlderMediaPlaceholder(ChatContentPart part) =>
-        part.Type == "image" || part.HasKey("image") || part.HasKey("image_url")
-            ? "<|media_start|>image<|media_content|><|media_pad|><|media_end|>"
-            : null;
-
-    /// <summary>`{{ message['content'] }}`: a string as it is, a list as Python prints it, a missing content as None.</summary>
-    private static string RawContent(ChatMessage message) =>
-        message.Content is null ? "None"
-        : message.ContentIsList ? PythonRepr.Repr(new JsonArray([.. message.Content.Select(p => (JsonNode)p.AsDict().DeepClone())]))
-        : message.Content[0].Text ?? "None";
 
     private void WriteToolCalls(IReadOnlyList<ChatToolCall> calls)
     {
@@ -188,29 +202,5 @@ internal sealed class KimiTemplateWriter(IReadOnlyList<ChatMessage> messages, Ch
             _text.Append("<|tool_call_end|>");
         }
         _text.Append("<|tool_calls_section_end|>");
-    }
-
-    /// <summary>
-    /// What K2.5's tokenizer hands its template: tools = deep_sort_dict(tools), then tools_ts_str
-    /// (the TypeScript declaration), which the template prints when it is set and not empty, else
-    /// the sorted tools as compact JSON.
-    /// </summary>
-    private string K25ToolDeclaration()
-    {
-        var sorted = options.Tools.Select(JsonKeyOrder.DeepSorted).ToList();
-        string? typeScript = TypeScriptToolDeclaration.Encode(sorted);
-        return string.IsNullOrEmpty(typeScript) ? ToolsJson(sorted, PythonJson.CompactSeparators) : typeScript;
-    }
-
-    private static string ToolsJson(IEnumerable<JsonObject> tools, (string Item, string Key) separators) =>
-        "[" + string.Join(separators.Item, tools.Select(t => PythonJson.Serialize(t, separators))) + "]";
-
-    /// <summary>How many characters Python's str.strip would take off the end.</summary>
-    private static int TrailingWhitespace(string text)
-    {
-        int end = text.Length;
-        while (end > 0 && (char.IsWhiteSpace(text[end - 1]) || text[end - 1] is >= '\x1c' and <= '\x1f'))
-            end--;
-        return text.Length - end;
     }
 }

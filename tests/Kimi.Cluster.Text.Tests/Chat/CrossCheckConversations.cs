@@ -10,18 +10,26 @@ internal sealed record CrossCheckCase(IReadOnlyList<ChatMessage> Messages, ChatR
 {
     public JsonObject ToJson() => new()
     {
-        ["style"] = Options.Style switch
-        {
-            ChatTemplateStyle.KimiK2Instruct => "instruct",
-            ChatTemplateStyle.KimiK2Thinking => "thinking",
-            _ => "k25",
-        },
+        ["style"] = TemplateKey(Options.Style),
         ["messages"] = new JsonArray([.. Messages.Select(MessageJson)]),
         ["tools"] = new JsonArray([.. Options.Tools.Select(t => t.DeepClone())]),
         ["add_generation_prompt"] = Options.AddGenerationPrompt,
         ["thinking"] = Options.Thinking,
         ["continue_final_message"] = Messages.Count > 0 && Messages[^1].Partial,
     };
+
+    /// <summary>The reference's name for a style's template file.</summary>
+    public static string TemplateKey(ChatTemplateStyle style) => style switch
+    {
+        ChatTemplateStyle.KimiK2Instruct => "instruct",
+        ChatTemplateStyle.KimiK2InstructFirstRelease => "instruct-2025-07",
+        ChatTemplateStyle.KimiK2InstructAugust2025 => "instruct-2025-08",
+        ChatTemplateStyle.KimiK2Thinking => "thinking",
+        _ => "k25",
+    };
+
+    /// <summary>The same conversation and options, rendered with another template.</summary>
+    public CrossCheckCase WithStyle(ChatTemplateStyle style) => this with { Options = Options with { Style = style } };
 
     /// <summary>Content as one string, a list of parts or null; absent fields left out, as an OpenAI request leaves them out.</summary>
     private static JsonObject MessageJson(ChatMessage message)
@@ -52,7 +60,11 @@ internal sealed record CrossCheckCase(IReadOnlyList<ChatMessage> Messages, ChatR
     }
 }
 
-/// <summary>FsCheck generators of conversations that exercise every branch of the three templates.</summary>
+/// <summary>
+/// FsCheck generators of conversations that exercise every branch of the templates. They draw one
+/// of the three current styles (K2-Instruct-0905, K2-Thinking, K2.5); the cross-check renders each
+/// conversation with the older K2-Instruct revisions as well.
+/// </summary>
 internal static class CrossCheckConversations
 {
     private static readonly string[] _pieces =
