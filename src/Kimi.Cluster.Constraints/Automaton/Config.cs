@@ -12,6 +12,7 @@ namespace Kimi.Cluster.Constraints;
 /// <param name="Sub">String: escape and UTF-8 sub-state; number: phase.</param>
 /// <param name="Ws">White space bytes in the current gap.</param>
 /// <param name="Extra">A bounded number's text so far (bounded in length).</param>
+/// <param name="PatternState">String with a pattern: the pattern automaton's state.</param>
 internal readonly record struct Config(
     StepNode? Step,
     Frame? Stack = null,
@@ -21,7 +22,8 @@ internal readonly record struct Config(
     int B = 0,
     byte Sub = 0,
     byte Ws = 0,
-    string? Extra = null)
+    string? Extra = null,
+    int PatternState = 0)
 {
     public static Config At(StepNode? step) => new(step);
 

@@ -23,7 +23,8 @@ internal static class MaskEquivalence
 
     private static Config Clamp(in Config config, int far)
     {
-        if (config.Mode != JsonMode.String || config.Node is not { } node || (node.MaxLength < 0 && node.MinLength == 0))
+        // With a pattern the exact counts matter (a pattern may allow only some lengths).
+        if (config.Mode != JsonMode.String || config.Node is not { Pattern: null } node || (node.MaxLength < 0 && node.MinLength == 0))
             return config;
         // Still needed toward minLength, and room left under maxLength beyond that need.
         int need = node.MinLength - config.B;

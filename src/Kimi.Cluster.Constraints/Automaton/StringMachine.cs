@@ -4,7 +4,10 @@ namespace Kimi.Cluster.Constraints;
 /// The inside of a JSON string, byte by byte: no raw control characters, valid escapes, \u
 /// escapes in proper surrogate pairs, and UTF-8 validated as it arrives (a token may end inside a
 /// character). The content itself is not kept, only the counters that minLength and maxLength ask
-/// for (see <see cref="StringLength"/>), so a long string does not multiply states.
+/// for (see <see cref="StringLength"/>), so a long string does not multiply states. A string with
+/// a pattern also steps the pattern's automaton on each decoded byte and writes no \u escapes (every
+/// other character can be written raw or with a short escape), and takes no byte after which the
+/// pattern and the lengths could no longer both be met.
 /// </summary>
 internal static class StringMachine
 {
@@ -29,7 +32,7 @@ internal static class StringMachine
     /// <summary>Does <paramref name="b"/> leave this configuration as it is (printable ASCII inside a string without counters)?</summary>
     public static bool KeepsState(in Config config, byte b) =>
         b is >= 0x20 and < 0x80 and not (byte)'"' and not (byte)'\\' && config.Sub == Plain
-        && (config.Mode == JsonMode.Key || (config.Mode == JsonMode.String && config.Node is { MaxLength: < 0, MinLength: 0 }));
+        && (config.Mode == JsonMode.Key || (config.Mode == JsonMode.String && config.Node is { MaxLength: < 0, MinLength: 0, Pattern: null }));
 
     private static void PlainByte(in Config config, byte b, ConfigBuffer sink)
     {
@@ -39,17 +42,17 @@ internal static class StringMachine
                 Close(config, sink);
                 break;
             case (byte)'\\':
-                if (Fits(config, config.A + 1, config.B + 1))
+                if (EscapeCanFollow(config))
                     sink.Add(config with { Sub = Escape });
                 break;
             case < 0x20:
                 break;
             case < 0x80:
-                Count(config, StringLength.CountsTowardMinimum(b), Plain, sink);
+                Count(config, StringLength.CountsTowardMinimum(b), Plain, b, sink);
                 break;
             default:
                 if (LeadState(b) is var next and not Plain)
-                    Count(config, towardMinimum: false, next, sink);
+                    Count(config, towardMinimum: false, next, b, sink);
                 break;
         }
     }
@@ -57,10 +60,45 @@ internal static class StringMachine
     private static void EscapeLetter(in Config config, byte b, ConfigBuffer sink)
     {
         if (b == (byte)'u')
-            Count(config, towardMinimum: false, Hex1, sink);
-        else if (b is (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')
-            Count(config, StringLength.EscapeCountsTowardMinimum(b), Plain, sink);
+        {
+            if (PatternOf(config) is null)
+                Count(config, towardMinimum: false, Hex1, 0, sink);
+        }
+        else if (Decoded(b) is { } decoded)
+            Count(config, StringLength.EscapeCountsTowardMinimum(b), Plain, decoded, sink);
     }
+
+    /// <summary>The character a short escape's letter stands for, or null if it is none.</summary>
+    private static byte? Decoded(byte letter) => letter switch
+    {
+        (byte)'"' or (byte)'\\' or (byte)'/' => letter,
+        (byte)'b' => (byte)'\b',
+        (byte)'f' => (byte)'\f',
+        (byte)'n' => (byte)'\n',
+        (byte)'r' => (byte)'\r',
+        (byte)'t' => (byte)'\t',
+        _ => null,
+    };
+
+    private static readonly byte[] ShortEscapeLetters = "\"\\/bfnrt"u8.ToArray();
+
+    /// <summary>May a backslash come here: is there room for one more character, and (with a pattern) some short escape the pattern can take?</summary>
+    private static bool EscapeCanFollow(in Config config)
+    {
+        if (PatternOf(config) is not { } pattern)
+            return Fits(config, config.A + 1, config.B + 1);
+        var node = config.Node!;
+        foreach (byte letter in ShortEscapeLetters)
+        {
+            int a = node.MaxLength >= 0 ? config.A + 1 : 0;
+            int counted = StringLength.EscapeCountsTowardMinimum(letter) ? Math.Min(config.B + 1, node.MinLength) : config.B;
+            if (pattern.Viable(pattern.Next(config.PatternState, Decoded(letter)!.Value), a, counted))
+                return true;
+        }
+        return false;
+    }
+
+    private static StringPattern? PatternOf(in Config config) => config.Mode == JsonMode.String ? config.Node?.Pattern : null;
 
     private static void HexDigit(in Config config, byte b, ConfigBuffer sink)
     {
@@ -111,7 +149,14 @@ internal static class StringMachine
             Cont3 or AfterF0 or AfterF4 => Cont2,
             _ => Cont1,
         };
-        sink.Add(config with { Sub = next });
+        if (PatternOf(config) is not { } pattern)
+        {
+            sink.Add(config with { Sub = next });
+            return;
+        }
+        int state = pattern.Next(config.PatternState, b);
+        if (pattern.Viable(state, config.A, config.B))
+            sink.Add(config with { Sub = next, PatternState = state });
     }
 
     private static byte LeadState(byte b) => b switch
@@ -132,23 +177,36 @@ internal static class StringMachine
     {
         if (config.Mode == JsonMode.Key)
             sink.Add(new Config(config.Step, config.Stack, config.Top.Container.Additional, JsonMode.Colon));
-        else if (config.B >= config.Node!.MinLength) // string values always have their node
+        else if (config.B >= config.Node!.MinLength // string values always have their node
+                 && (config.Node.Pattern is null || config.Node.Pattern.CanClose(config.PatternState, config.B)))
             StepMachine.Reach(JsonMachine.Finish(config), -1, sink);
     }
 
-    /// <summary>Counts one more character (toward maxLength, and toward minLength if it counts there) and moves to <paramref name="next"/>.</summary>
-    private static void Count(in Config config, bool towardMinimum, byte next, ConfigBuffer sink)
+    /// <summary>
+    /// Counts one more character (toward maxLength, and toward minLength if it counts there) and
+    /// moves to <paramref name="next"/>; a pattern steps on <paramref name="decoded"/>, the
+    /// character's (first) byte as the string's value holds it.
+    /// </summary>
+    private static void Count(in Config config, bool towardMinimum, byte next, byte decoded, ConfigBuffer sink)
     {
         var node = config.Node;
-        if (config.Mode == JsonMode.Key || node is null || (node.MaxLength < 0 && node.MinLength == 0))
+        var pattern = PatternOf(config);
+        if (config.Mode == JsonMode.Key || node is null || (pattern is null && node.MaxLength < 0 && node.MinLength == 0))
         {
             sink.Add(config with { Sub = next });
             return;
         }
         int a = node.MaxLength >= 0 ? config.A + 1 : 0;
         int counted = towardMinimum ? Math.Min(config.B + 1, node.MinLength) : config.B;
-        if (Fits(config, a, counted))
-            sink.Add(config with { Sub = next, A = a, B = counted });
+        if (pattern is null)
+        {
+            if (Fits(config, a, counted))
+                sink.Add(config with { Sub = next, A = a, B = counted });
+            return;
+        }
+        int state = pattern.Next(config.PatternState, decoded);
+        if (pattern.Viable(state, a, counted))
+            sink.Add(config with { Sub = next, A = a, B = counted, PatternState = state });
     }
 
     /// <summary>Can a string with these counts still reach minLength without passing maxLength?</summary>

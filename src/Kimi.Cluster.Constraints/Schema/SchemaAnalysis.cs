@@ -57,7 +57,8 @@ internal static class SchemaAnalysis
     private static JsonTypes TypedSatisfiable(SchemaNode node)
     {
         var types = node.Types & (JsonTypes.Null | JsonTypes.Boolean);
-        if ((node.Types & JsonTypes.String) != 0 && (node.MaxLength < 0 || node.MinLength <= node.MaxLength))
+        if ((node.Types & JsonTypes.String) != 0 && (node.MaxLength < 0 || node.MinLength <= node.MaxLength)
+            && (node.Pattern is null || node.Pattern.Viable(0, 0, 0)))
             types |= JsonTypes.String;
         var numeric = node.Types & (JsonTypes.Integer | JsonTypes.Number);
         if (numeric != 0 && (node.Range is null || node.Range.CanComplete("", integerOnly: (numeric & JsonTypes.Number) == 0)))

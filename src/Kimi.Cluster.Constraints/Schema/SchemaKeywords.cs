@@ -13,7 +13,7 @@ internal static class SchemaKeywords
         "type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref",
         "properties", "required", "additionalProperties",
         "items", "prefixItems", "minItems", "maxItems",
-        "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     ];
 
     /// <summary>The keywords of a schema object that constrain values; throws for one it cannot make exact.</summary>

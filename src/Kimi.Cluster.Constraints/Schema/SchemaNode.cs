@@ -16,6 +16,7 @@ internal sealed class SchemaNode(string path, SchemaKind kind)
     // Strings (lengths in the validator's sense; see StringCounter).
     public int MinLength { get; set; }
     public int MaxLength { get; set; } = -1;
+    public StringPattern? Pattern { get; set; }
 
     // Numbers and integers: null when unbounded.
     public NumberRange? Range { get; set; }

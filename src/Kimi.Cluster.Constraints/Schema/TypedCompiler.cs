@@ -13,6 +13,8 @@ internal static class TypedCompiler
             node.Types = SchemaTypeNames.Flags(view["type"]);
         node.MinLength = Count(view, "minLength") ?? 0;
         node.MaxLength = Count(view, "maxLength") ?? -1;
+        if ((node.Types & JsonTypes.String) != 0)
+            node.Pattern = ReadPattern(view, node);
         node.Range = ReadRange(view);
         ObjectCompiler.Fill(compiler, view, node);
         FillArray(compiler, view, node);
@@ -30,6 +32,23 @@ internal static class TypedCompiler
             throw new UnsupportedSchemaException(keyword, entry.Path, $"'{keyword}' must be a non-negative integer");
         var whole = value.Unscaled / BigInteger.Pow(10, value.Scale);
         return whole > int.MaxValue ? int.MaxValue : (int)whole;
+    }
+
+    private static StringPattern? ReadPattern(SchemaView view, SchemaNode node)
+    {
+        if (!view.Has("pattern"))
+            return null;
+        var entry = view["pattern"];
+        if (entry.Value.ValueKind != JsonValueKind.String)
+            throw new UnsupportedSchemaException("pattern", entry.Path, "'pattern' must be a string");
+        try
+        {
+            return StringPattern.Compile(entry.Value.GetString()!, node.MinLength, node.MaxLength); // a String element's value is never null
+        }
+        catch (PatternNotSupportedException e)
+        {
+            throw new UnsupportedSchemaException("pattern", entry.Path, e.Message);
+        }
     }
 
     private static NumberRange? ReadRange(SchemaView view)

@@ -20,7 +20,8 @@ internal sealed class ValueChecker(Func<SchemaNode, IReadOnlyList<JsonElement>> 
     {
         JsonValueKind.Null => Has(node, JsonTypes.Null),
         JsonValueKind.True or JsonValueKind.False => Has(node, JsonTypes.Boolean),
-        JsonValueKind.String => Has(node, JsonTypes.String) && StringLength.Fits(value.GetString()!, node), // a String element's value is never null
+        JsonValueKind.String => Has(node, JsonTypes.String) && StringLength.Fits(value.GetString()!, node) // a String element's value is never null
+                                && (node.Pattern is null || node.Pattern.Matches(value.GetString()!)),
         JsonValueKind.Number => CheckNumber(value, node),
         JsonValueKind.Object => Has(node, JsonTypes.Object) && !node.ObjectImpossible && CheckObject(value, node),
         JsonValueKind.Array => Has(node, JsonTypes.Array) && CheckArray(value, node),

@@ -31,7 +31,7 @@ public sealed class ConstraintMappingTests
     }
 
     [Theory]
-    [InlineData("""{"type":"string","pattern":"a+"}""", "pattern")]
+    [InlineData("""{"type":"string","pattern":"(?=a)"}""", "pattern")]
     [InlineData("""{"type":"object",""", "not valid JSON")]
     public void ToDomain_RefusesNamingTheConstraint_WhenTheSchemaCannotBeEnforced(string schema, string said)
     {

@@ -69,6 +69,14 @@ internal static class HandSchemas
              "required":["k","n"],"additionalProperties":false}
             """),
         ("required without properties", """{"type":"object","required":["q"],"additionalProperties":{"type":"integer"}}"""),
+        ("patterns", """
+            {"type":"object","properties":{"zip":{"type":"string","pattern":"^[0-9]{5}(-[0-9]{4})?$"},"code":{"type":"string","pattern":"^[A-Z]{2}\\d+$","maxLength":5},
+             "word":{"type":"string","pattern":"^[a-z]+$"},"has_x":{"type":"string","pattern":"x"},"pairs":{"type":"string","pattern":"^(ab)*$","minLength":3,"maxLength":7},
+             "accents":{"type":"string","pattern":"^(é|ü|[^\\x00-\\x7f])+$","maxLength":3},"escaped":{"type":"string","pattern":"^[\"\\\\/\\n\\t]{2,3}$"},
+             "dots":{"type":"string","pattern":"^.{2}$|^-?\\d{1,3}(\\.\\d+)?$"},"ends":{"type":"string","pattern":"[.!?]$","minLength":2}},
+             "required":["zip","code","word","has_x","pairs","accents","escaped","dots","ends"],"additionalProperties":false}
+            """),
+        ("pattern beside an enum", """{"type":"string","enum":["ab","abc","b","zz"],"pattern":"^a"}"""),
         ("unsatisfiable optional pruned", """
             {"type":"object","properties":{"never":{"type":"string","minLength":5,"maxLength":2},"ok":{"type":"integer","minimum":2,"maximum":1},"yes":{"type":"boolean"}},"additionalProperties":false}
             """),

@@ -6,11 +6,12 @@ namespace Kimi.Cluster.Constraints.Tests.Support;
 /// Walks a cursor by picking among its allowed tokens at random until an end token is taken:
 /// uniformly at first, then, past <see cref="CloseAfter"/> tokens, preferring tokens that close
 /// things (brackets, quotes, a digit, a letter, separators) that change what may come next
-/// (a brace inside a string does not), so that walks end.
+/// (a brace inside a string does not), then any sampled token that does, so that walks end.
 /// </summary>
 internal sealed class RandomWalker(TokenVocabulary vocabulary, int seed)
 {
     private static readonly char[] Closers = ['}', ']', '"', '0', '5', 'a', ',', ':'];
+    private static readonly int QuoteIndex = Array.IndexOf(Closers, '"');
     private readonly Random _random = new(seed);
     private readonly int[] _closerIds = [.. Closers.Select(c => FindSingleByte(vocabulary, (byte)c))];
 
@@ -47,6 +48,8 @@ internal sealed class RandomWalker(TokenVocabulary vocabulary, int seed)
         bool closing = step >= CloseAfter;
         if (allowed.AllowsEnd && (closing || _random.Next(4) == 0))
             return endTokens.First();
+        if (closing && ClosesAString(cursor, allowed))
+            return _closerIds[QuoteIndex];
         foreach (int closer in closing ? _closerIds : [])
         {
             if (closer >= 0 && allowed.Contains(closer) && Moves(cursor, closer))
@@ -55,7 +58,35 @@ internal sealed class RandomWalker(TokenVocabulary vocabulary, int seed)
         var ids = allowed.Ids().ToList();
         if (closing && ids.Find(id => vocabulary.IsSpecial(id) && Moves(cursor, id)) is var special and > 0)
             return special; // free text ends only at its special token
+        if (closing && SomeMovingToken(cursor, ids) is { } moving)
+            return moving; // e.g. the character an unanchored pattern still waits for
         return ids[_random.Next(ids.Count)];
+    }
+
+    /// <summary>Would a quote here end a string (rather than open one)? Then it comes before the other closers.</summary>
+    private bool ClosesAString(ConstraintCursor cursor, AllowedTokens allowed)
+    {
+        int quote = _closerIds[QuoteIndex];
+        if (quote < 0 || !allowed.Contains(quote))
+            return false;
+        var fork = cursor.Fork();
+        fork.Accept(quote);
+        if (ReferenceEquals(fork.MaskState, cursor.MaskState))
+            return false; // free text, where a quote is just text
+        var after = fork.Allowed();
+        return after.AllowsEnd || _closerIds.Take(2).Concat([_closerIds[Array.IndexOf(Closers, ',')]]).Any(id => id >= 0 && after.Contains(id));
+    }
+
+    /// <summary>One of a random sample of <paramref name="ids"/> that changes the state, if any.</summary>
+    private int? SomeMovingToken(ConstraintCursor cursor, List<int> ids)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            int id = ids[_random.Next(ids.Count)];
+            if (Moves(cursor, id))
+                return id;
+        }
+        return null;
     }
 
     private static bool Moves(ConstraintCursor cursor, int token)
