@@ -2,7 +2,8 @@ namespace Kimi.Cluster.Model.Configuration;
 
 /// <summary>
 /// The text model's hyper-parameters, as Hugging Face config.json names them for
-/// DeepSeek-V3, Kimi K2 and Kimi K2.5 (whose text config sits under text_config).
+/// DeepSeek-V3, Kimi K2 and Kimi K2.5 (whose text config sits under text_config), and K2.5's
+/// vision encoder (<see cref="Vision"/>).
 /// </summary>
 public sealed record ModelConfig
 {
@@ -43,6 +44,8 @@ public sealed record ModelConfig
     public IReadOnlyList<int> EosTokenIds { get; init; } = [];
     /// <summary>Prefix of every text tensor name: "language_model." for K2.5, empty otherwise.</summary>
     public string TensorPrefix { get; init; } = "";
+    /// <summary>K2.5's vision encoder and projector; null for text-only models (DeepSeek-V3, K2).</summary>
+    public VisionConfig? Vision { get; init; }
 
     public int QkHeadDim => QkNopeHeadDim + QkRopeHeadDim;
 
@@ -126,5 +129,6 @@ public sealed record ModelConfig
         BosTokenId = 163584,
         EosTokenIds = [163585],
         TensorPrefix = "language_model.",
+        Vision = VisionConfig.K25,
     };
 }

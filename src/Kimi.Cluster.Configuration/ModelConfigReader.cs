@@ -5,7 +5,7 @@ namespace Kimi.Cluster.Model.Configuration;
 /// <summary>
 /// Reads Hugging Face config.json for DeepSeek-V3 (deepseek_v3), Kimi K2 (kimi_k2) and
 /// Kimi K2.5 (kimi_k25, the text model nested under text_config, tensors prefixed
-/// "language_model."). Errors name the field.
+/// "language_model.", and its vision encoder's vision_config). Errors name the field.
 /// </summary>
 public static class ModelConfigReader
 {
@@ -33,7 +33,13 @@ public static class ModelConfigReader
             var quantization = text["quantization_config"] is JsonObject nested
                 ? QuantizationConfigReader.Read(nested, "text_config.")
                 : QuantizationConfigReader.Read(root["quantization_config"] as JsonObject, "");
-            return ParseText(text, "text_config.") with { TensorPrefix = "language_model.", Quantization = quantization };
+            var config = ParseText(text, "text_config.");
+            return config with
+            {
+                TensorPrefix = "language_model.",
+                Quantization = quantization,
+                Vision = VisionConfigReader.Read(root["vision_config"] as JsonObject, config.HiddenSize),
+            };
         }
         return ParseText(root, "") with { Quantization = QuantizationConfigReader.Read(root["quantization_config"] as JsonObject, "") };
     }

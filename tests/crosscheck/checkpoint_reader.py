@@ -98,12 +98,10 @@ def _scheme(q):
     raise ValueError(f"unsupported quant_method {q.get('quant_method')}")
 
 
-def load(directory):
-    """(text config dict, {unprefixed name: float64 array}) of a checkpoint directory."""
+def read_checkpoint(directory):
+    """(config.json dict, {stored name: (dtype, decoded array)}) of every tensor in a checkpoint directory."""
     with open(os.path.join(directory, "config.json")) as f:
         config = json.load(f)
-    text = config.get("text_config", config)
-    prefix = "language_model." if "text_config" in config else ""
     index = os.path.join(directory, "model.safetensors.index.json")
     if os.path.exists(index):
         with open(index) as f:
@@ -113,6 +111,14 @@ def load(directory):
     raw = {}
     for fn in files:
         raw.update(read_safetensors(os.path.join(directory, fn)))
+    return config, raw
+
+
+def load(directory):
+    """(text config dict, {unprefixed name: float64 array}) of a checkpoint directory."""
+    config, raw = read_checkpoint(directory)
+    text = config.get("text_config", config)
+    prefix = "language_model." if "text_config" in config else ""
     text_raw = {n[len(prefix):]: v for n, v in raw.items() if n.startswith(prefix)}  # vision stand-ins skipped
     scheme, arg = _scheme(text.get("quantization_config"))
 

@@ -25,6 +25,14 @@ public interface IWeightSource
     /// <summary>What has been loaded from this source and is held, by form.</summary>
     ResidentWeights Resident { get; }
 
+    /// <summary>
+    /// Tensors outside the text model (K2.5's vision_tower.* and mm_projector.*): named exactly as
+    /// stored, without the text prefix, and read as stored (dense bf16), never as quantization_config
+    /// describes the text model's Linear layers. Same files and accounting as this source. A source
+    /// with no prefix and no quantization (generated or hand-written weights) is its own.
+    /// </summary>
+    IWeightSource Unprefixed => this;
+
     /// <summary>How many layers may load at once (<see cref="ParallelLoad"/>); the source is thread-safe.</summary>
     int LoadThreads { get; }
 }

@@ -9,7 +9,9 @@ namespace Kimi.Cluster.Model.Checkpoints;
 /// <summary>
 /// A Hugging Face model directory: model.safetensors, or model-*.safetensors shards listed in
 /// model.safetensors.index.json. Shards are opened on first use and tensors read lazily, so a
-/// process touches only the tensors it asks for; it counts what it loaded.
+/// process touches only the tensors it asks for; it counts what it loaded. Text tensors are named
+/// without the model's prefix and read per its quantization; <see cref="Unprefixed"/> reads the
+/// others (K2.5's vision tower and projector) from the same files.
 /// </summary>
 public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
 {
@@ -21,6 +23,7 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
     private readonly string _prefix;
     private const string IndexFileName = "model.safetensors.index.json";
     private readonly StoredMatrixReader _matrices;
+    private readonly StoredMatrixReader _denseMatrices; // never quantized, whatever the config says
     private readonly string _missing; // where a missing tensor was looked for
     private long _loadedBytes;
     private int _loadedTensors;
@@ -52,7 +55,20 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
             : $"no .safetensors file in {directory} holds it";
         _matrices = new StoredMatrixReader(quantization ?? WeightQuantization.None, TryFind, _missing);
         _matrices.Read += Count;
+        _denseMatrices = new StoredMatrixReader(WeightQuantization.None, TryFind, _missing);
+        _denseMatrices.Read += Count;
+        Unprefixed = new UnprefixedWeights(this);
     }
+
+    /// <summary>
+    /// This checkpoint's tensors under the names they are stored by (no text prefix), every matrix
+    /// read as stored (dense bf16 for K2.5's vision tower and projector, which quantization_config
+    /// does not describe); loads are counted here, in <see cref="Resident"/> and <see cref="Progress"/>.
+    /// </summary>
+    public IWeightSource Unprefixed { get; }
+
+    /// <summary>Whether the checkpoint stores a tensor of exactly this name (no prefix added).</summary>
+    public bool ContainsStored(string fullName) => _fileOfTensor.ContainsKey(fullName);
 
     public ResidentWeights Resident { get; } = new();
 
@@ -77,15 +93,32 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
         return (tensors, bytes);
     }
 
-    public WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true)
+    /// <summary>
+    /// The tensors and stored bytes of those <paramref name="fullNames"/> (names as stored, e.g. the
+    /// vision tower's) this checkpoint holds (headers only), for a <see cref="LoadProgress"/> plan.
+    /// </summary>
+    public (int Tensors, long Bytes) PlannedStored(IEnumerable<string> fullNames)
     {
-        var buffer = _matrices.Load(_prefix + module, rows, columns, isLinear);
+        ArgumentNullException.ThrowIfNull(fullNames);
+        var entries = fullNames.Where(ContainsStored).Select(name => FindStored(name).Entry).ToArray();
+        return (entries.Length, entries.Sum(e => e.ByteLength));
+    }
+
+    public WeightBuffer LoadMatrix(string module, int rows, int columns, bool isLinear = true) =>
+        Held(_matrices.Load(_prefix + module, rows, columns, isLinear));
+
+    /// <summary>The matrix of <paramref name="fullModule"/> (its name as stored) as stored, never quantized.</summary>
+    internal WeightBuffer LoadDenseMatrix(string fullModule, int rows, int columns) =>
+        Held(_denseMatrices.Load(fullModule, rows, columns, isLinear: false));
+
+    private WeightBuffer Held(WeightBuffer buffer)
+    {
         Resident.Add(buffer.Matrix);
         return buffer;
     }
 
     private (SafetensorsFile File, TensorEntry Entry)? TryFind(string fullName) =>
-        _fileOfTensor.ContainsKey(fullName) ? Find(fullName[_prefix.Length..]) : null;
+        _fileOfTensor.ContainsKey(fullName) ? FindStored(fullName) : null;
 
     private void Count(TensorEntry entry)
     {
@@ -98,9 +131,12 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
 
     public bool Contains(string name) => _fileOfTensor.ContainsKey(_prefix + name);
 
-    public Tensor Load(string name, params long[] shape)
+    public Tensor Load(string name, params long[] shape) => LoadStored(_prefix + name, shape);
+
+    /// <summary><see cref="Load"/> for the tensor stored as <paramref name="fullName"/> (no prefix added).</summary>
+    internal Tensor LoadStored(string fullName, long[] shape)
     {
-        var (file, entry) = Find(name);
+        var (file, entry) = FindStored(fullName);
         if (!entry.Shape.SequenceEqual(shape))
             throw new CheckpointException(
                 $"tensor '{entry.Name}' has shape {TensorEntry.FormatShape(entry.Shape)} in {System.IO.Path.GetFileName(file.Path)} but the config needs {TensorEntry.FormatShape(shape)}");
@@ -113,9 +149,8 @@ public sealed class SafetensorsCheckpoint : IWeightSource, IDisposable
         return raw.to(ScalarType.Float32);
     }
 
-    private (SafetensorsFile File, TensorEntry Entry) Find(string name)
+    private (SafetensorsFile File, TensorEntry Entry) FindStored(string fullName)
     {
-        string fullName = _prefix + name;
         if (!_fileOfTensor.TryGetValue(fullName, out var fileName))
         {
             string hint = _fileOfTensor.ContainsKey(fullName + "_packed") || _fileOfTensor.ContainsKey(fullName.Replace(".weight", ".weight_packed"))

@@ -6,7 +6,8 @@ namespace Kimi.Cluster.Model.Checkpoints;
 /// <summary>
 /// Reads one Linear layer's weight as the checkpoint stores it into native memory the kernels
 /// read: INT4 packed nibbles + bf16 group scales (weight_packed, weight_scale), FP8 e4m3 + float32
-/// block scales (weight, weight_scale_inv), bf16 or f32 as they are. Every mismatch between the
+/// block scales (weight, weight_scale_inv), bf16 or f32 as they are (a bf16 or f32 convolution
+/// kernel flattened to [out, in·kh·kw]). Every mismatch between the
 /// config, the tensors and the shape the model needs is a <see cref="CheckpointException"/> naming
 /// the tensor and the shapes.
 /// </summary>
@@ -71,7 +72,7 @@ internal sealed class StoredMatrixReader(
 
     private WeightBuffer LoadPlain(SafetensorsFile file, TensorEntry entry, WeightShape shape)
     {
-        RequireEntry(file, entry, entry.DType, [shape.Rows, shape.Columns]);
+        RequireEntry(file, entry, entry.DType, IsFlattenedKernel(entry, shape) ? entry.Shape : [shape.Rows, shape.Columns]);
         return Fill(shape, buffer => Copy(file, entry, buffer.Matrix.Data));
     }
 
@@ -93,6 +94,13 @@ internal sealed class StoredMatrixReader(
             Read?.Invoke(entry);
         });
     }
+
+    /// <summary>
+    /// A convolution kernel [out, c, kh, kw] is the matrix [out, c·kh·kw] in the same row-major bytes
+    /// (K2.5's patch embedding: a 14×14 stride-14 convolution is a Linear over each patch).
+    /// </summary>
+    private static bool IsFlattenedKernel(TensorEntry entry, WeightShape shape) =>
+        entry.Shape.Length > 2 && entry.Shape[0] == shape.Rows && entry.Shape.Skip(1).Aggregate(1L, (a, d) => a * d) == shape.Columns;
 
     private static WeightBuffer Fill(WeightShape shape, Action<WeightBuffer> fill)
     {

@@ -30,12 +30,19 @@ public static class TinyConfigJson
                 WriteTextFields(json, spec with { ModelType = "kimi_k2" }, quantization);
                 json.WriteEndObject();
                 json.WriteStartObject("vision_config");
-                json.WriteString("model_type", "moonvit");
-                json.WriteNumber("hidden_size", 16);
-                json.WriteNumber("patch_size", 2);
-                json.WriteNumber("num_hidden_layers", 1);
-                json.WriteNumber("num_attention_heads", 2);
-                json.WriteNumber("intermediate_size", 32);
+                if (spec.Vision is { } vision)
+                {
+                    WriteVisionFields(json, vision, spec.HiddenSize);
+                }
+                else
+                {
+                    json.WriteString("model_type", "moonvit");
+                    json.WriteNumber("hidden_size", 16);
+                    json.WriteNumber("patch_size", 2);
+                    json.WriteNumber("num_hidden_layers", 1);
+                    json.WriteNumber("num_attention_heads", 2);
+                    json.WriteNumber("intermediate_size", 32);
+                }
                 json.WriteEndObject();
             }
             else
@@ -45,6 +52,32 @@ public static class TinyConfigJson
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Kimi K2.5's vision_config fields, in the release's (alphabetical) order.</summary>
+    private static void WriteVisionFields(Utf8JsonWriter json, TinyVisionSpec vision, int textHidden)
+    {
+        json.WriteString("_attn_implementation", "flash_attention_2");
+        json.WriteNumber("init_pos_emb_height", vision.InitPosEmbHeight);
+        json.WriteNumber("init_pos_emb_time", vision.InitPosEmbTime);
+        json.WriteNumber("init_pos_emb_width", vision.InitPosEmbWidth);
+        json.WriteStartArray("merge_kernel_size");
+        json.WriteNumberValue(2);
+        json.WriteNumberValue(2);
+        json.WriteEndArray();
+        json.WriteString("merge_type", "sd2_tpool");
+        json.WriteNumber("mm_hidden_size", vision.HiddenSize);
+        json.WriteString("mm_projector_type", "patchmerger");
+        json.WriteNumber("patch_size", vision.PatchSize);
+        json.WriteString("pos_emb_type", "divided_fixed");
+        json.WriteString("projector_hidden_act", "gelu");
+        json.WriteNumber("projector_ln_eps", vision.ProjectorLnEps);
+        json.WriteNumber("text_hidden_size", textHidden);
+        json.WriteString("video_attn_type", "spatial_temporal");
+        json.WriteNumber("vt_hidden_size", vision.HiddenSize);
+        json.WriteNumber("vt_intermediate_size", vision.IntermediateSize);
+        json.WriteNumber("vt_num_attention_heads", vision.NumAttentionHeads);
+        json.WriteNumber("vt_num_hidden_layers", vision.NumHiddenLayers);
     }
 
     private static void WriteTextFields(Utf8JsonWriter json, TinyModelSpec spec, CheckpointQuantization? quantization)

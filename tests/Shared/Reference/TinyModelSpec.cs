@@ -40,9 +40,16 @@ public sealed record TinyModelSpec
     public int EosTokenId { get; init; } = 2;
     /// <summary>
     /// Kimi K2.5 multimodal layout: config.json nests the text fields under "text_config",
-    /// text tensors get the "language_model." prefix, and dummy vision tensors are added.
+    /// text tensors get the "language_model." prefix, and dummy vision tensors are added
+    /// (a real vision tower and projector instead when <see cref="Vision"/> is set).
     /// </summary>
     public bool NestedK25 { get; init; }
+
+    /// <summary>
+    /// With <see cref="NestedK25"/>: a tiny vision tower and projector in K2.5's names and layout
+    /// (bf16, never quantized) and the matching vision_config. Null: the small stand-ins only.
+    /// </summary>
+    public TinyVisionSpec? Vision { get; init; }
 
     public int QkHeadDim => QkNopeHeadDim + QkRopeHeadDim;
 
@@ -76,4 +83,7 @@ public sealed record TinyModelSpec
 
     /// <summary>Kimi K2.5: the K2 text model inside the multimodal wrapper.</summary>
     public static TinyModelSpec KimiK25Nested { get; } = new() { NestedK25 = true };
+
+    /// <summary>Kimi K2.5 with a tiny vision tower and projector (<see cref="TinyVisionSpec"/>'s defaults).</summary>
+    public static TinyModelSpec KimiK25WithVision { get; } = new() { NestedK25 = true, Vision = new() };
 }

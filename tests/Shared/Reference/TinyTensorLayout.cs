@@ -69,7 +69,15 @@ public static class TinyTensorLayout
         Norm("model.norm.weight", hidden, after);
         Linear("lm_head.weight", spec.VocabSize, hidden, after);
 
-        if (spec.NestedK25)
+        if (spec.Vision is { } vision)
+        {
+            if (!spec.NestedK25)
+            {
+                throw new ArgumentException("a vision tower needs the K2.5 layout (NestedK25)", nameof(spec));
+            }
+            list.AddRange(TinyVisionLayout.Enumerate(vision, hidden));
+        }
+        else if (spec.NestedK25)
         {
             // Small stand-ins for the vision tower and projector; the text model must skip them.
             list.Add(new("vision_tower.patch_embed.weight", [16, 3, 2, 2], weightDtype, 0, 0.5, -1, IsText: false));
