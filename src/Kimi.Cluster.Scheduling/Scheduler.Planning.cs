@@ -75,7 +75,7 @@ public sealed partial class Scheduler<TRequest>
     private void AttachCachedPrefix(Sequence sequence)
     {
         var maxBlocks = (sequence.Tokens.Count - 1) / Blocks.BlockSize;
-        var hit = PrefixCache.AcquireLongestPrefix(sequence.TokenSpan, maxBlocks);
+        var hit = PrefixCache.AcquireLongestPrefix(sequence.CacheKeySpan, maxBlocks);
         sequence.BlockTable.AddRange(hit.Blocks);
         sequence.BlockHashes.AddRange(hit.Hashes);
         sequence.NumComputed = sequence.NumCached = hit.Blocks.Count * Blocks.BlockSize;

@@ -37,6 +37,7 @@ public sealed partial class Scheduler<TRequest>
     private FinishedSequence<TRequest>? Append(Sequence sequence, SampledToken token)
     {
         sequence.Tokens.Add(token.Token);
+        sequence.CacheKeys.Add(token.Token);
         FinishReason? reason = sequence.StopTokenIds.Contains(token.Token) ? FinishReason.Stop
             : sequence.OutputCount >= sequence.MaxTokens || sequence.Tokens.Count >= Config.MaxModelLength ? FinishReason.Length
             : null;
@@ -58,7 +59,7 @@ public sealed partial class Scheduler<TRequest>
         for (var i = sequence.BlockHashes.Count; i < full; i++)
         {
             var parent = i == 0 ? PrefixCache.RootHash : sequence.BlockHashes[i - 1];
-            var tokens = sequence.TokenSpan.Slice(i * size, size);
+            var tokens = sequence.CacheKeySpan.Slice(i * size, size);
             var hash = PrefixCache.ChainHash(parent, tokens);
             PrefixCache.Register(sequence.BlockTable[i], parent, hash, tokens);
             sequence.BlockHashes.Add(hash);

@@ -103,6 +103,8 @@ public sealed partial class Scheduler<TRequest> where TRequest : SequenceRequest
         var prompt = request.PromptTokens?.Count ?? 0;
         if (prompt == 0 || request.MaxTokens < 1)
             return new(RefusalReason.Invalid, "The prompt must hold a token and max tokens must be at least 1.");
+        if (request.PromptCacheKeys is { } keys && keys.Count != prompt)
+            return new(RefusalReason.Invalid, $"The prompt's cache keys ({keys.Count}) must match its tokens ({prompt}).");
         var total = (long)prompt + request.MaxTokens;
         if (total > Config.MaxModelLength)
             return new(RefusalReason.ExceedsContext,

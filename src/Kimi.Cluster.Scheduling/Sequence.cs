@@ -16,6 +16,9 @@ public sealed partial class Scheduler<TRequest>
 
         public int PromptLength { get; } = request.PromptTokens.Count;
 
+        /// <summary>The prefix cache's keys of <see cref="Tokens"/>: the request's prompt keys, then the generated tokens.</summary>
+        public List<int> CacheKeys { get; } = [.. request.PromptCacheKeys ?? request.PromptTokens];
+
         public int MaxTokens { get; } = request.MaxTokens;
 
         public IReadOnlySet<int> StopTokenIds { get; } = request.StopTokenIds;
@@ -43,6 +46,8 @@ public sealed partial class Scheduler<TRequest>
         public int OutputCount => Tokens.Count - PromptLength;
 
         public ReadOnlySpan<int> TokenSpan => CollectionsMarshal.AsSpan(Tokens);
+
+        public ReadOnlySpan<int> CacheKeySpan => CollectionsMarshal.AsSpan(CacheKeys);
 
         /// <summary>Forgets all KV: after preemption the sequence is recomputed from its tokens.</summary>
         public void ResetComputation()

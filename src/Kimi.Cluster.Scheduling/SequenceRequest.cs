@@ -17,4 +17,12 @@ public class SequenceRequest(long id, IReadOnlyList<int> promptTokens, int maxTo
 
     /// <summary>Sampled tokens that finish the sequence (kept in its output).</summary>
     public IReadOnlySet<int> StopTokenIds { get; init; } = new HashSet<int>();
+
+    /// <summary>
+    /// What the prefix cache keys the prompt's positions by, when that is not the token itself:
+    /// an image's placeholder positions hold one token id for every image, so they are keyed by
+    /// the image's content instead and two images never share cached blocks. Null: the tokens.
+    /// Same length as the prompt.
+    /// </summary>
+    public IReadOnlyList<int>? PromptCacheKeys { get; init; }
 }

@@ -91,6 +91,39 @@ public sealed class SchedulerPlanningTests
     }
 
     [Fact]
+    public void PrefixCache_KeysPositionsByTheirCacheKeys_SoSameTokensOfOtherImagesAreNotShared()
+    {
+        var scheduler = Create(budget: 64);
+        // Positions 4..11 are an image's placeholders: one token id, keyed by the image.
+        SequenceRequest Request(long id, int imageKey)
+        {
+            var request = FakeEngine.Request(id, 16, 1);
+            int[] keys = [.. request.PromptTokens];
+            for (int i = 4; i < 12; i++)
+                keys[i] = -imageKey;
+            return new SequenceRequest(id, request.PromptTokens, 1) { StopTokenIds = request.StopTokenIds, PromptCacheKeys = keys };
+        }
+        Assert.True(scheduler.TryAdd(Request(1, imageKey: 7), out _));
+        FakeEngine.Step(scheduler);
+
+        // Another image: only the block before it is shared.
+        Assert.True(scheduler.TryAdd(Request(2, imageKey: 8), out _));
+        Assert.Equal(4, Assert.Single(FakeEngine.Step(scheduler).Plan.Sequences).CachedTokens);
+        // The same image: everything but the last token.
+        Assert.True(scheduler.TryAdd(Request(3, imageKey: 7), out _));
+        Assert.Equal(12, Assert.Single(FakeEngine.Step(scheduler).Plan.Sequences).CachedTokens);
+    }
+
+    [Fact]
+    public void TryAdd_Refuses_WhenCacheKeysDoNotMatchThePrompt()
+    {
+        var scheduler = Create();
+        var request = new SequenceRequest(1, [1, 2, 3], 1) { PromptCacheKeys = [1, 2] };
+        Assert.False(scheduler.TryAdd(request, out var refusal));
+        Assert.Equal(RefusalReason.Invalid, refusal!.Reason);
+    }
+
+    [Fact]
     public void StopToken_FinishesTheSequence()
     {
         var scheduler = Create();

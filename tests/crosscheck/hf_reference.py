@@ -106,11 +106,15 @@ def rope_hf(x, pos, inv, m):  # HF: de-interleave then rotate_half
     rot = torch.cat([-x[..., dd // 2:], x[..., :dd // 2]], -1)
     return x * cos + rot * sin
 
-def forward(W, cfg, toks):
+def forward(W, cfg, toks, embedded=None):
+    """Logits at every position; `embedded` maps positions to input rows that replace the token
+    table's (K2.5's image placeholders take the vision projector's rows)."""
     T = len(toks); H = cfg["hidden_size"]; eps = cfg["rms_norm_eps"]
     nh, nope, rope, vd, kl = cfg["num_attention_heads"], cfg["qk_nope_head_dim"], cfg["qk_rope_head_dim"], cfg["v_head_dim"], cfg["kv_lora_rank"]
     inv, m, scale = yarn(cfg); pos = torch.arange(T)
     x = W["model.embed_tokens.weight"][toks]
+    for position, row in (embedded or {}).items():
+        x[position] = row
     for l in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{l}."
         h = rms(x, W[p + "input_layernorm.weight"], eps)

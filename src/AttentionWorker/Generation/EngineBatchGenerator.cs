@@ -33,6 +33,7 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         {
             ResidentWeightBytes = model.Resident.ByForm,
             Constraints = ConstraintCompiler.ForModel(modelDirectory, model.Config.VocabSize),
+            AcceptsImages = model.Vision is not null,
         };
     }
 
@@ -66,6 +67,10 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         var (tensors, bytes) = model.CheckpointLoad;
         LogLoaded(logger, descriptor.ModelId, descriptor.VocabSize, descriptor.MaxPositionEmbeddings, tensors, bytes, stopwatch.ElapsedMilliseconds);
         LogResident(logger, model.Resident.ToString(), CpuKernels.Shared.Description);
+        if (model.VisionNote is { } note)
+            LogNoVision(logger, note);
+        else if (model.Vision is { } vision)
+            LogVision(logger, vision.Config.NumHiddenLayers, vision.Config.HiddenSize);
         return generator;
     }
 
@@ -76,6 +81,12 @@ public sealed partial class EngineBatchGenerator : IBatchGenerator
         _continuous.Dispose();
         _model.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No vision encoder: {Reason}")]
+    private static partial void LogNoVision(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vision encoder loaded ({Layers} layers, hidden {Hidden}): requests may hold images")]
+    private static partial void LogVision(ILogger logger, int layers, int hidden);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Weights held, by form: {Resident}; {Kernels}")]
     private static partial void LogResident(ILogger logger, string resident, string kernels);

@@ -19,4 +19,7 @@ public sealed record ModelDescriptor(
 
     /// <summary>Compiles requests' output constraints over this model's token byte strings.</summary>
     public ConstraintCompiler Constraints { get; init; } = ConstraintCompiler.Unavailable;
+
+    /// <summary>The worker holds a vision encoder: requests may carry images.</summary>
+    public bool AcceptsImages { get; init; }
 }

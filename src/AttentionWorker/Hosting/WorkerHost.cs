@@ -156,7 +156,12 @@ public static class WorkerHost
     private static void AddServices(IServiceCollection services, WorkerOptions options)
     {
         services.AddClusterCredential(options.Credential, options.Tls);
-        services.AddGrpc().AddServiceOptions<AttentionWorkerGrpcService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
+        services.AddGrpc().AddServiceOptions<AttentionWorkerGrpcService>(grpc =>
+        {
+            grpc.Interceptors.Add<ClusterCredentialInterceptor>();
+            // A request's images travel resized but raw (up to ~10 MB each), past the 4 MB default.
+            grpc.MaxReceiveMessageSize = null;
+        });
         services.AddSingleton(options.Batching ?? BatchingOptions.Default);
         services.AddSingleton<GenerationBatcher>();
         services.AddSingleton<DataPlaneCounters>();

@@ -38,6 +38,7 @@ public static class GenerateRequestMapper
             RequestId = request.RequestId,
             ResumedTokens = (int)request.GeneratedTokens,
             Constraint = request.Constraint is { } constraint ? Constrain(constraint, prompt, (int)request.GeneratedTokens, sampling, model) : null,
+            Images = PromptImages.ToDomain(request.Images, prompt.Length - (int)request.GeneratedTokens, model),
         };
     }
 

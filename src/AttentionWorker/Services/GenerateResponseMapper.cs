@@ -44,6 +44,7 @@ public static class GenerateResponseMapper
             MaxPositionEmbeddings = (uint)model.MaxPositionEmbeddings,
             Created = model.Created.ToUnixTimeSeconds(),
             BuiltIn = model.BuiltIn,
+            AcceptsImages = model.AcceptsImages,
         };
         info.EosTokenIds.AddRange(model.EosTokenIds);
         return info;

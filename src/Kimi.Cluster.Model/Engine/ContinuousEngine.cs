@@ -1,5 +1,6 @@
 using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.Layers.Vision;
 using Kimi.Cluster.Scheduling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -51,7 +52,7 @@ public sealed class ContinuousEngine : IStepEngine, IDisposable
                 // Positions before Start (prefix-cached or computed earlier) are already in the blocks.
                 var view = Cache.View(s.BlockTable, s.Start, s.Count);
                 views.Add(view);
-                segments.Add(new AttentionSegment(tokens.Count, s.Count, view, s.Start));
+                segments.Add(new AttentionSegment(tokens.Count, s.Count, view, s.Start) { EmbeddedRows = ImageRows(s.Request, s.Start, s.Count) });
                 tokens.AddRange(s.Tokens);
             }
             var logits = _model.Model.Forward(tokens, segments, cancellation: cancellation);
@@ -61,6 +62,56 @@ public sealed class ContinuousEngine : IStepEngine, IDisposable
         {
             foreach (var view in views)
                 view.Dispose();
+            foreach (var s in plan.Sequences)
+                ReleaseImagesBehind(s.Request, s.Start + s.Count);
+        }
+    }
+
+    /// <summary>
+    /// The encoder's rows for the image positions in [start, start + count) of the sequence's tokens,
+    /// encoding its images (all of them, in one call) the first time a step reaches one. Positions a
+    /// prefix-cache hit covers are never asked for, so a cached image is not encoded again.
+    /// </summary>
+    private List<EmbeddedRows> ImageRows(GenerationSequence sequence, int start, int count)
+    {
+        var rows = new List<EmbeddedRows>();
+        int offset = 0; // the image's first row among the sequence's encoder rows
+        foreach (var image in sequence.Request.Images)
+        {
+            int from = Math.Max(start, image.FirstToken), to = Math.Min(start + count, image.EndToken);
+            if (from < to)
+            {
+                sequence.ImageEmbeddings ??= EncodeImages(sequence.Request.Images);
+                rows.Add(new EmbeddedRows(from - start, sequence.ImageEmbeddings.narrow(0, offset + from - image.FirstToken, to - from)));
+            }
+            offset += image.Tokens;
+        }
+        return rows;
+    }
+
+    private Tensor EncodeImages(IReadOnlyList<PromptImageInput> images)
+    {
+        var encoder = _model.Vision ?? throw new InvalidOperationException("a request with images reached a model without a vision encoder");
+        using var scope = NewDisposeScope();
+        var pixels = new float[images.Sum(i => i.PixelValues.LongLength)];
+        long at = 0;
+        foreach (var image in images)
+        {
+            image.PixelValues.CopyTo(pixels, at);
+            at += image.PixelValues.LongLength;
+        }
+        using var pixelTensor = torch.tensor(pixels, [pixels.LongLength / encoder.Config.PatchInputs, encoder.Config.PatchInputs]);
+        // Kept across steps (a long prompt's prefill takes several), so outside every dispose scope.
+        return encoder.Forward(new VisionBatch(pixelTensor, [.. images.Select(i => i.Grid)])).DetachFromDisposeScope();
+    }
+
+    /// <summary>Frees a sequence's encoder rows once its computed tokens are past its last image.</summary>
+    private static void ReleaseImagesBehind(GenerationSequence sequence, int computedEnd)
+    {
+        if (sequence.ImageEmbeddings is { } embeddings && computedEnd >= sequence.Request.Images[^1].EndToken)
+        {
+            embeddings.Dispose();
+            sequence.ImageEmbeddings = null;
         }
     }
 

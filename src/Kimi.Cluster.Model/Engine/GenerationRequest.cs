@@ -20,4 +20,7 @@ public sealed record GenerationRequest(IReadOnlyList<int> PromptTokenIds, Sampli
     /// null. Each sequence walks it with a cursor of its own.
     /// </summary>
     public CompiledConstraint? Constraint { get; init; }
+
+    /// <summary>The prompt's images, in prompt order, each on its run of placeholder tokens.</summary>
+    public IReadOnlyList<PromptImageInput> Images { get; init; } = [];
 }

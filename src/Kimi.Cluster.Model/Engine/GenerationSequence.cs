@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Kimi.Cluster.Constraints;
 using Kimi.Cluster.Scheduling;
+using TorchSharp;
+using Tensor = TorchSharp.torch.Tensor;
 
 namespace Kimi.Cluster.Model.Engine;
 
@@ -30,6 +32,7 @@ public class GenerationSequence : SequenceRequest
         for (int i = prompt.Count - request.ResumedTokens; i < prompt.Count; i++)
             CollectionsMarshal.GetValueRefOrAddDefault(_counts, prompt[i], out _)++;
         Constraint = request.Constraint is { } constraint ? StartConstraint(constraint, prompt, request.ResumedTokens, stops) : null;
+        PromptCacheKeys = ImageCacheKeys.For(prompt, request.Images);
     }
 
     public GenerationRequest Request { get; }
@@ -42,6 +45,13 @@ public class GenerationSequence : SequenceRequest
 
     /// <summary>Where the sequence stands in its request's constraint; null when unconstrained.</summary>
     public ConstraintCursor? Constraint { get; }
+
+    /// <summary>
+    /// The encoder's rows for the prompt's images ([Σ image tokens, hidden], images in order) while
+    /// the prefill still needs them; the engine computes them when a step first reaches an image
+    /// and frees them once the prefill is past the last one.
+    /// </summary>
+    internal Tensor? ImageEmbeddings { get; set; }
 
     /// <summary>The tokens the next sample may choose from: null when any.</summary>
     public AllowedTokens? AllowedNext => Constraint?.Allowed();

@@ -1,6 +1,7 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Layers;
+using Kimi.Cluster.Model.Layers.Vision;
 using Kimi.Cluster.Model.Exchange;
 using TorchSharp;
 
@@ -45,7 +46,11 @@ public sealed class LoadedModel : IDisposable
         {
             using var noGrad = torch.no_grad();
             var model = new KimiModel(source.Config, weights, routedExperts?.Invoke(source.Config));
-            return new LoadedModel(model, source.ModelId, weights as IDisposable) { IsBuiltIn = source.Directory is null, Resident = weights.Resident };
+            var (vision, visionNote) = LoadVision(source.Config, weights);
+            return new LoadedModel(model, source.ModelId, weights as IDisposable)
+            {
+                IsBuiltIn = source.Directory is null, Resident = weights.Resident, Vision = vision, VisionNote = visionNote,
+            };
         }
         catch
         {
@@ -54,7 +59,29 @@ public sealed class LoadedModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// K2.5's vision encoder, when the config has one and the checkpoint stores its tensors; a
+    /// text-only extraction of K2.5 serves text and refuses images (<see cref="VisionNote"/> says why).
+    /// </summary>
+    private static (VisionEncoder? Encoder, string? Note) LoadVision(ModelConfig config, IWeightSource weights)
+    {
+        if (config.Vision is not { } vision)
+            return (null, null);
+        if (weights is SafetensorsCheckpoint checkpoint && VisionEncoder.MissingTensors(vision, checkpoint) is [var first, ..] missing)
+        {
+            return (null, $"config.json describes a vision encoder, but the checkpoint lacks {missing.Count} of its tensors (e.g. {first}): " +
+                "serving text only; requests with images are refused");
+        }
+        return (new VisionEncoder(vision, weights), null);
+    }
+
     public ModelConfig Config => _model.Config;
+
+    /// <summary>The image encoder (K2.5's MoonViT and projector); null when the model takes no images.</summary>
+    public VisionEncoder? Vision { get; init; }
+
+    /// <summary>Why a model whose config has a vision encoder takes no images (worth a warning at start); null otherwise.</summary>
+    public string? VisionNote { get; init; }
 
     /// <summary>The name served as the model id: the directory name, or "kimi-tiny".</summary>
     public string ModelId { get; }
@@ -92,10 +119,33 @@ public sealed class LoadedModel : IDisposable
         if (prompt.Count + request.Sampling.MaxTokens > Config.MaxPositionEmbeddings)
             throw new ArgumentException(
                 $"the prompt ({prompt.Count} tokens) plus max_tokens ({request.Sampling.MaxTokens}) exceeds the model's context of {Config.MaxPositionEmbeddings} tokens", "max_tokens");
+        ValidateImages(request);
+    }
+
+    /// <summary>Images need the encoder, and each its own run of prompt positions (before any resumed tokens) and the pixels its grid needs.</summary>
+    private void ValidateImages(GenerationRequest request)
+    {
+        if (request.Images.Count == 0)
+            return;
+        if (Vision is null)
+            throw new ArgumentException(VisionNote ?? "this model has no vision encoder, so it takes no images", "images");
+        int originalPrompt = request.PromptTokenIds.Count - request.ResumedTokens, previousEnd = 0;
+        foreach (var image in request.Images)
+        {
+            image.Grid.Validate();
+            if (image.FirstToken < previousEnd || image.EndToken > originalPrompt)
+                throw new ArgumentException(
+                    $"image tokens [{image.FirstToken}, {image.EndToken}) must follow the previous image's and lie within the {originalPrompt}-token prompt", "images");
+            if (image.PixelValues.LongLength != (long)image.Grid.Patches * Vision.Config.PatchInputs)
+                throw new ArgumentException(
+                    $"an image of {image.Grid.Rows}×{image.Grid.Columns} patches needs {(long)image.Grid.Patches * Vision.Config.PatchInputs} pixel values, not {image.PixelValues.LongLength}", "images");
+            previousEnd = image.EndToken;
+        }
     }
 
     public void Dispose()
     {
+        Vision?.Dispose();
         _model.Dispose();
         _weightsOwner?.Dispose();
     }

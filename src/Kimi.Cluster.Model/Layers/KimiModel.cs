@@ -60,7 +60,19 @@ public sealed class KimiModel : IDisposable
         var batches = MicroBatch.Split(tokenIds, segments, MicroBatchOverlap);
         var angles = batches.Select(b => _rotary.Angles(b.Positions)).ToArray();
         foreach (var batch in batches)
+        {
             batch.Hidden = _embedTokens.Forward(batch.TokenIds);  // [tokens, hidden]
+            foreach (var segment in batch.Segments)
+            {
+                // Image placeholders take the encoder's rows instead of the table's.
+                foreach (var embedded in segment.EmbeddedRows)
+                {
+                    if (embedded.Offset < 0 || embedded.Offset + embedded.Rows.shape[0] > segment.TokenCount)
+                        throw new ArgumentException($"embedded rows [{embedded.Offset}, +{embedded.Rows.shape[0]}) fall outside their segment of {segment.TokenCount} tokens", nameof(segments));
+                    batch.Hidden.narrow(0, segment.TokenStart + embedded.Offset, embedded.Rows.shape[0]).copy_(embedded.Rows);
+                }
+            }
+        }
         foreach (var layer in Layers)
         {
             using var layerScope = NewDisposeScope();

@@ -16,6 +16,9 @@ public sealed record ChatContentPart(string Type, string? Text)
     /// </summary>
     public JsonObject? Source { get; init; }
 
+    /// <summary>An image part's URL (a data: URL or an http(s) one), as the client sent it; null for other parts.</summary>
+    public string? ImageUrl { get; init; }
+
     /// <summary>An image as K2.5's template tells one: by its type.</summary>
     public bool IsImage => Type is "image" or "image_url";
 

@@ -22,8 +22,8 @@ public static class ApiEndpoints
         app.MapGet("/health_generate", HealthGenerateEndpoint.HandleAsync);
         app.MapPost("/v1/completions", (HttpContext context, ModelInfoCache models, RouterLimits limits, AttentionWorkerPool worker) =>
             AnswerPipeline.HandleAsync(context, CompletionAnswer.Instance, models, limits, worker));
-        app.MapPost("/v1/chat/completions", (HttpContext context, ModelInfoCache models, RouterLimits limits, AttentionWorkerPool worker) =>
-            AnswerPipeline.HandleAsync(context, ChatAnswer.Instance, models, limits, worker));
+        app.MapPost("/v1/chat/completions", (HttpContext context, ChatAnswer chat, ModelInfoCache models, RouterLimits limits, AttentionWorkerPool worker) =>
+            AnswerPipeline.HandleAsync(context, chat, models, limits, worker));
     }
 
     private static Task WriteStatusErrorAsync(HttpContext context)

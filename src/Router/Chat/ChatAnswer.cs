@@ -1,6 +1,7 @@
 using Kimi.Cluster.Router.Completions;
 using Kimi.Cluster.Router.Generation;
 using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Worker;
 using Kimi.Cluster.Text.Parsing;
 
@@ -10,11 +11,10 @@ namespace Kimi.Cluster.Router.Chat;
 /// POST /v1/chat/completions at the ends of the <see cref="AnswerPipeline"/>: the conversation
 /// rendered into the prompt, and each choice's text split into reasoning, content and tool calls.
 /// </summary>
-public sealed class ChatAnswer : IAnswerShape<ChatCompletionRequest, ChatPlan>
+public sealed class ChatAnswer(ImagePreparer images) : IAnswerShape<ChatCompletionRequest, ChatPlan>
 {
-    public static ChatAnswer Instance { get; } = new();
-
-    public ChatPlan Plan(ChatCompletionRequest request, ServedModel model, RouterLimits limits) => ChatPlanner.Plan(request, model, limits);
+    public Task<ChatPlan> PlanAsync(ChatCompletionRequest request, ServedModel model, RouterLimits limits, CancellationToken cancellation) =>
+        ChatPlanner.PlanAsync(request, model, limits, images, cancellation);
 
     public string NewId() => ChatIds.New();
 

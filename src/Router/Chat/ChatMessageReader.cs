@@ -85,12 +85,28 @@ public static class ChatMessageReader
                 string text = String(part, "text", partAt) ?? throw Invalid($"{partAt} has no text");
                 parts.Add(ChatContentPart.FromText(text) with { Source = JsonNode.Parse(part.GetRawText())!.AsObject() });
             }
-            else if (type is "image_url" or "input_image" or "image")
-                throw Invalid($"{partAt}: images are not supported by this text-only deployment");
+            else if (type is "image_url" or "input_image")
+                parts.Add(new ChatContentPart("image_url", null) { Source = JsonNode.Parse(part.GetRawText())!.AsObject(), ImageUrl = ImageUrl(part, partAt) });
+            else if (type is "image" or "video_url" or "video" or "input_audio" or "file")
+                throw Invalid($"{partAt}: content parts of type '{type}' are not supported; images come as {{\"type\": \"image_url\", \"image_url\": {{\"url\": ...}}}}");
             else
-                throw Invalid($"{partAt} must be {{\"type\": \"text\", \"text\": ...}}");
+                throw Invalid($"{partAt} must be {{\"type\": \"text\", \"text\": ...}} or {{\"type\": \"image_url\", \"image_url\": {{\"url\": ...}}}}");
         }
         return parts;
+    }
+
+    /// <summary>OpenAI's {"image_url": {"url": ...}}, or the plain string some clients (and the Responses API) send.</summary>
+    private static string ImageUrl(JsonElement part, string at)
+    {
+        if (!part.TryGetProperty("image_url", out var image))
+            throw Invalid($"{at} has no image_url");
+        string? url = image.ValueKind switch
+        {
+            JsonValueKind.String => image.GetString(),
+            JsonValueKind.Object => String(image, "url", at + ".image_url"),
+            _ => throw Invalid($"{at}.image_url must be an object with a url"),
+        };
+        return string.IsNullOrEmpty(url) ? throw Invalid($"{at}.image_url has no url") : url;
     }
 
     private static List<ChatToolCall>? ReadToolCalls(JsonElement message, string at)

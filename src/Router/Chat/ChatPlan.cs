@@ -31,4 +31,6 @@ public sealed record ChatPlan : IGenerationPlan
 
     /// <summary>What the output must spell (a forced tool call, JSON content); null when free.</summary>
     public OutputConstraint? Constraint { get; init; }
+
+    public IReadOnlyList<PromptImage> Images { get; init; } = [];
 }

@@ -3,9 +3,11 @@ using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Completions;
 using Kimi.Cluster.Router.Generation;
 using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Worker;
 using Kimi.Cluster.Text.Chat;
 using Kimi.Cluster.Text.Parsing;
+using Kimi.Cluster.Text.Tokenization;
 
 namespace Kimi.Cluster.Router.Chat;
 
@@ -18,16 +20,48 @@ public static class ChatPlanner
 {
     public const int MaxTopLogprobs = 20;
 
-    /// <summary>With <paramref name="limits"/>, also enforces --max-tokens-limit, --max-prompt-tokens and --enforce-kimi-sampling.</summary>
+    /// <summary>
+    /// Plans a request without images (an image part is a 400). With <paramref name="limits"/>, also
+    /// enforces --max-tokens-limit, --max-prompt-tokens and --enforce-kimi-sampling.
+    /// </summary>
     public static ChatPlan Plan(ChatCompletionRequest request, ServedModel model, RouterLimits? limits = null)
+    {
+        var messages = ReadMessages(request, model);
+        if (ImagePreparer.ImageParts(messages) is [var (at, _), ..])
+            throw ApiException.InvalidRequest($"{at}: this endpoint takes no images", "messages");
+        return Build(request, model, limits, messages, []);
+    }
+
+    /// <summary>Plans a request, its images fetched and prepared by <paramref name="images"/>.</summary>
+    public static async Task<ChatPlan> PlanAsync(
+        ChatCompletionRequest request, ServedModel model, RouterLimits? limits, ImagePreparer images, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var messages = ReadMessages(request, model);
+        var parts = ImagePreparer.ImageParts(messages);
+        if (parts.Count > 0 && !model.Info.AcceptsImages)
+            throw ApiException.InvalidRequest($"{parts[0].At}: this model has no vision encoder, so it takes no images", "messages");
+        var prepared = parts.Count == 0 ? [] : await images.PrepareAsync(parts, cancellation);
+        return Build(request, model, limits, messages, prepared);
+    }
+
+    private static IReadOnlyList<ChatMessage> ReadMessages(ChatCompletionRequest request, ServedModel model)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
         CompletionPlanner.RequireServedModel(request.Model, model.ModelId);
-        var tokenizer = model.Text.Tokenizer ?? throw ApiException.InvalidRequest(
-            "this model has no tokenizer (no tiktoken.model in its directory), so it cannot chat; use /v1/completions with token ids", "messages");
+        _ = Tokenizer(model);
         CheckScalars(request);
-        var messages = ToolCallIds.Normalize(ChatMessageReader.Read(request.Messages));
+        return ToolCallIds.Normalize(ChatMessageReader.Read(request.Messages));
+    }
+
+    private static KimiTokenizer Tokenizer(ServedModel model) => model.Text.Tokenizer ?? throw ApiException.InvalidRequest(
+        "this model has no tokenizer (no tiktoken.model in its directory), so it cannot chat; use /v1/completions with token ids", "messages");
+
+    private static ChatPlan Build(
+        ChatCompletionRequest request, ServedModel model, RouterLimits? limits, IReadOnlyList<ChatMessage> messages, IReadOnlyList<PreparedImage> images)
+    {
+        var tokenizer = Tokenizer(model);
         var tools = ToolsReader.ReadTools(request.Tools);
         var toolChoice = ToolsReader.ReadToolChoice(request.ToolChoice, tools);
         var format = ResponseFormatReader.Read(request.ResponseFormat);
@@ -45,7 +79,7 @@ public static class ChatPlanner
             AddGenerationPrompt = !partial,
             Thinking = thinking,
         });
-        var promptTokenIds = tokenizer.Encode(prompt, allowSpecialTokens: true);
+        var (promptTokenIds, promptImages) = PromptImages.Expand(tokenizer.Encode(prompt, allowSpecialTokens: true), images, tokenizer);
         int? requestedTokens = request.MaxCompletionTokens ?? request.MaxTokens;
         if (limits?.MaxTokensAllowed(model.Info) is int allowed && requestedTokens > allowed)
         {
@@ -81,6 +115,7 @@ public static class ChatPlanner
                 ParseToolCalls = toolChoice.ParsesCalls,
             },
             Constraint = constraint,
+            Images = promptImages,
         };
     }
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Routing;
 
 namespace Kimi.Cluster.Router.Cli;
 
-/// <summary>Owns the router's limits and routing options, shared by `local` and `serve`.</summary>
+/// <summary>Owns the router's limits, image input and routing options, shared by `local` and `serve`.</summary>
 public sealed class LimitOptions
 {
     /// <summary>Comma-separated API keys, added to those given with --api-key.</summary>
@@ -57,6 +58,21 @@ public sealed class LimitOptions
         DefaultValueFactory = _ => RoutingOptions.DefaultAffinitySlackTokens,
     };
 
+    private readonly Option<bool> _disableRemoteImages = new("--disable-remote-images")
+    {
+        Description = "Take images only inline (base64 data: URLs); image_url parts with http(s) URLs get a 400 instead of being fetched.",
+    };
+
+    private readonly Option<long> _maxImageBytes = Positive("--max-image-bytes",
+        "Largest encoded image (inline or fetched), in bytes; bigger ones get a 400. Inline images also count toward --max-body-bytes.",
+        ImageInputOptions.DefaultMaxImageBytes);
+
+    private readonly Option<double> _imageFetchTimeout = Positive("--image-fetch-timeout",
+        "Seconds fetching one http(s) image may take before the request gets a 400.", ImageInputOptions.DefaultFetchTimeout.TotalSeconds);
+
+    private readonly Option<int> _maxImages = Positive("--max-images-per-request",
+        "Most images one request may hold over all its messages.", ImageInputOptions.DefaultMaxImagesPerRequest);
+
     public LimitOptions()
     {
         _maxQueued.Validators.Add(result =>
@@ -85,6 +101,22 @@ public sealed class LimitOptions
         command.Add(_apiKeys);
         command.Add(_enforceKimiSampling);
         command.Add(_affinitySlack);
+        command.Add(_disableRemoteImages);
+        command.Add(_maxImageBytes);
+        command.Add(_imageFetchTimeout);
+        command.Add(_maxImages);
+    }
+
+    public ImageInputOptions ReadImages(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new ImageInputOptions
+        {
+            AllowRemote = !parse.GetValue(_disableRemoteImages),
+            MaxImageBytes = parse.GetValue(_maxImageBytes),
+            FetchTimeout = TimeSpan.FromSeconds(parse.GetValue(_imageFetchTimeout)),
+            MaxImagesPerRequest = parse.GetValue(_maxImages),
+        };
     }
 
     public RouterLimits ReadLimits(ParseResult parse)

@@ -73,6 +73,7 @@ public static class LocalCommand
                 GrpcPort = parse.GetValue(http.GrpcPort),
                 AttentionWorkers = parse.GetValue(attentionWorkers),
                 Limits = limits.ReadLimits(parse),
+                Images = limits.ReadImages(parse),
                 Routing = limits.ReadRouting(parse),
                 Tls = clusterTls,
             },

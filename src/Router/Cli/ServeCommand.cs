@@ -69,6 +69,7 @@ public static class ServeCommand
             return RouterHost.RunAsync(new RouterHostOptions(workers, parse.GetRequiredValue(http.Host), parse.GetValue(http.Port))
             {
                 Limits = limits.ReadLimits(parse),
+                Images = limits.ReadImages(parse),
                 Routing = limits.ReadRouting(parse),
                 GrpcPort = parse.GetValue(http.GrpcPort),
                 MetricsPort = parse.GetValue(metricsPort),

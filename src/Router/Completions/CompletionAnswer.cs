@@ -9,7 +9,8 @@ public sealed class CompletionAnswer : IAnswerShape<CompletionRequest, Completio
 {
     public static CompletionAnswer Instance { get; } = new();
 
-    public CompletionPlan Plan(CompletionRequest request, ServedModel model, RouterLimits limits) => CompletionPlanner.Plan(request, model, limits);
+    public Task<CompletionPlan> PlanAsync(CompletionRequest request, ServedModel model, RouterLimits limits, CancellationToken cancellation) =>
+        Task.FromResult(CompletionPlanner.Plan(request, model, limits));
 
     public string NewId() => CompletionIds.New();
 

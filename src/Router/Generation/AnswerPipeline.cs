@@ -23,7 +23,7 @@ public static class AnswerPipeline
         var cancellation = context.RequestAborted;
         var request = await RequestBodyReader.ReadAsync<TRequest>(context.Request, cancellation);
         var model = await models.GetAsync(cancellation);
-        var plan = shape.Plan(request, model, limits);
+        var plan = await shape.PlanAsync(request, model, limits, cancellation);
         string id = shape.NewId();
         var requests = Enumerable.Range(0, plan.Choices).Select(index => WorkerRequestFactory.Create(plan, index, id)).ToArray();
         var decoders = Enumerable.Range(0, plan.Choices).Select(_ => shape.Decoder(plan, model)).ToArray();

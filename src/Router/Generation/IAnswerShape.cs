@@ -10,8 +10,8 @@ namespace Kimi.Cluster.Router.Generation;
 /// </summary>
 public interface IAnswerShape<TRequest, TPlan> where TPlan : IGenerationPlan
 {
-    /// <summary>Checks the request (ApiException when it is wrong) and plans it.</summary>
-    TPlan Plan(TRequest request, ServedModel model, RouterLimits limits);
+    /// <summary>Checks the request (ApiException when it is wrong) and plans it (fetching what it refers to, such as images).</summary>
+    Task<TPlan> PlanAsync(TRequest request, ServedModel model, RouterLimits limits, CancellationToken cancellation);
 
     /// <summary>A new answer id ("cmpl-…", "chatcmpl-…").</summary>
     string NewId();

@@ -33,4 +33,7 @@ public interface IGenerationPlan
 
     /// <summary>What the output must spell, enforced by the worker's sampler; null when free.</summary>
     OutputConstraint? Constraint => null;
+
+    /// <summary>The prompt's images, placed on their placeholder runs; the same for every choice.</summary>
+    IReadOnlyList<PromptImage> Images => [];
 }

@@ -30,6 +30,7 @@ public static class WorkerRequestFactory
         };
         request.PromptTokenIds.AddRange(plan.PromptTokenIds);
         request.StopTokenIds.AddRange(plan.StopTokenIds);
+        request.Images.AddRange(plan.Images);
         // Stop strings are the router's: it matches them on the decoded text (ChoiceDecoder).
         return request;
     }

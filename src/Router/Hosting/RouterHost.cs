@@ -4,7 +4,9 @@ using System.Net;
 using System.Net.Sockets;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Cli;
+using Kimi.Cluster.Router.Chat;
 using Kimi.Cluster.Router.Grpc;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Operations;
 using Kimi.Cluster.Router.Routing;
 using Kimi.Cluster.Router.Worker;
@@ -74,6 +76,8 @@ public static partial class RouterHost
         builder.Services.AddSingleton<RouterMetrics>();
         builder.Services.AddSingleton<AttentionWorkerPool>();
         builder.Services.AddSingleton<ModelInfoCache>();
+        builder.Services.AddSingleton(new ImagePreparer(new ImageFetcher(ImageFetcher.CreateClient(), options.Images)));
+        builder.Services.AddSingleton<ChatAnswer>();
         if (options.GrpcPort is not null)
             GrpcApi.AddServices(builder.Services);
 

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Routing;
 using Kimi.Cluster.ServiceDefaults;
 
@@ -21,6 +22,9 @@ public sealed record RouterHostOptions(IReadOnlyList<Uri> WorkerAddresses, strin
     public int? MetricsPort { get; init; }
 
     public RouterLimits Limits { get; init; } = new();
+
+    /// <summary>How image parts are taken (remote fetching, size caps).</summary>
+    public ImageInputOptions Images { get; init; } = new();
 
     public RoutingOptions Routing { get; init; } = new();
 

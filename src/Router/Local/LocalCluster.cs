@@ -72,6 +72,7 @@ public static partial class LocalCluster
         {
             ModelDirectory = options.ModelDirectory,
             Limits = options.Limits,
+            Images = options.Images,
             Routing = options.Routing,
             GrpcPort = options.GrpcPort,
             ClusterCredential = credential,

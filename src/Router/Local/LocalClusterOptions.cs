@@ -1,5 +1,6 @@
 using Kimi.Cluster.Launch;
 using Kimi.Cluster.Router.Hosting;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Routing;
 using Kimi.Cluster.ServiceDefaults;
 
@@ -37,6 +38,8 @@ public sealed record LocalClusterOptions(
     public string? OrleansRedis { get; init; }
 
     public RouterLimits Limits { get; init; } = new();
+
+    public ImageInputOptions Images { get; init; } = new();
 
     public RoutingOptions Routing { get; init; } = new();
 

@@ -59,6 +59,19 @@ public sealed class ChatMessageReaderTests
         Assert.False(messages[1].ReasoningContentIsNull);
     }
 
+    [Fact]
+    public void Read_KeepsImagePartsWithTheirUrls_InEitherForm()
+    {
+        var messages = ChatMessageReader.Read(Parse("""
+            [{"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA==", "detail": "low"}},
+              {"type": "input_image", "image_url": "https://example.com/b.png"}]}]
+            """));
+
+        var content = messages[0].Content!;
+        Assert.Equal([null, "data:image/png;base64,AA==", "https://example.com/b.png"], content.Select(p => p.ImageUrl));
+        Assert.All(content.Skip(1), part => Assert.True(part.IsImage));
+    }
+
     [Theory]
     [InlineData("\"hi\"")]
     [InlineData("[]")]
@@ -67,7 +80,11 @@ public sealed class ChatMessageReaderTests
     [InlineData("""[{"role": "user"}]""")]
     [InlineData("""[{"role": "user", "content": 5}]""")]
     [InlineData("""[{"role": "tool", "content": "result without an id"}]""")]
-    [InlineData("""[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]""")]
+    [InlineData("""[{"role": "user", "content": [{"type": "image_url"}]}]""")]
+    [InlineData("""[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": ""}}]}]""")]
+    [InlineData("""[{"role": "user", "content": [{"type": "image_url", "image_url": 3}]}]""")]
+    [InlineData("""[{"role": "user", "content": [{"type": "video_url", "video_url": {"url": "x"}}]}]""")]
+    [InlineData("""[{"role": "user", "content": [{"type": "image", "image": "x"}]}]""")]
     [InlineData("""[{"role": "assistant", "content": "a", "partial": true}, {"role": "user", "content": "b"}]""")]
     [InlineData("""[{"role": "user", "content": "a", "partial": true}]""")]
     [InlineData("""[{"role": "assistant", "tool_calls": [{"id": "c1"}]}]""")]
