@@ -27,8 +27,8 @@ public static class ChatPlanner
     public static ChatPlan Plan(ChatCompletionRequest request, ServedModel model, RouterLimits? limits = null)
     {
         var messages = ReadMessages(request, model);
-        if (ImagePreparer.ImageParts(messages) is [var (at, _), ..])
-            throw ApiException.InvalidRequest($"{at}: this endpoint takes no images", "messages");
+        if (ImagePreparer.ImageParts(messages) is [var first, ..])
+            throw ApiException.InvalidRequest($"{first.At}: this endpoint takes no images", "messages");
         return Build(request, model, limits, messages, []);
     }
 

@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Completions;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Worker;
 
 namespace Kimi.Cluster.Router.Grpc;
@@ -14,7 +16,41 @@ public static class GenerationPlanner
 {
     public const uint DefaultMaxTokens = 16;
 
-    public static GenerationPlan Plan(GenerateTextRequest request, ServedModel model)
+    /// <summary>Plans a request, its images fetched and prepared by <paramref name="images"/>.</summary>
+    public static async Task<GenerationPlan> PlanAsync(GenerateTextRequest request, ServedModel model, ImagePreparer images, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var plan = Plan(request, model, allowImages: true);
+        if (request.Images.Count == 0)
+            return plan;
+        if (!model.Info.AcceptsImages)
+            throw GrpcErrors.Invalid("images", "this model has no vision encoder, so it takes no images");
+        var tokenizer = model.Text.Tokenizer ?? throw GrpcErrors.NoTokenizer("its image placeholders cannot be found");
+        var references = request.Images.Select((image, i) => image.SourceCase switch
+        {
+            ImageSource.SourceOneofCase.Data => new ImageReference($"images[{i}]", null, image.Data.ToByteArray()),
+            ImageSource.SourceOneofCase.Url => new ImageReference($"images[{i}]", image.Url),
+            _ => throw GrpcErrors.Invalid("images", $"images[{i}]: set either data or url"),
+        }).ToList();
+        try
+        {
+            var prepared = await images.PrepareAsync(references, cancellation);
+            var (tokens, placed) = PromptImages.Expand([.. plan.Worker.PromptTokenIds], prepared, tokenizer);
+            plan.Worker.PromptTokenIds.Clear();
+            plan.Worker.PromptTokenIds.AddRange(tokens);
+            plan.Worker.Images.AddRange(placed);
+            return plan;
+        }
+        catch (ApiException error) when (error.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            throw GrpcErrors.Invalid("images", error.Message);
+        }
+    }
+
+    /// <summary>Plans a request without images (any is InvalidArgument: they need <see cref="PlanAsync"/>).</summary>
+    public static GenerationPlan Plan(GenerateTextRequest request, ServedModel model) => Plan(request, model, allowImages: false);
+
+    private static GenerationPlan Plan(GenerateTextRequest request, ServedModel model, bool allowImages)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
@@ -25,6 +61,8 @@ public static class GenerationPlanner
         }
         if (request.N > 1)
             throw GrpcErrors.Invalid("n", $"only one completion per request is served (got {request.N})");
+        if (!allowImages && request.Images.Count > 0)
+            throw GrpcErrors.Invalid("images", "images need the asynchronous planner");
         var worker = new GenerateRequest
         {
             RequestId = request.RequestId.Length > 0 ? request.RequestId : CompletionIds.New(),

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Router.Api;
+using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Routing;
 using Kimi.Cluster.Router.Worker;
 
@@ -10,7 +11,7 @@ namespace Kimi.Cluster.Router.Grpc;
 /// The KimiGenerate gRPC service: maps proto → plan → worker call → proto; the decoding, stop
 /// strings and worker errors are the same as the HTTP API's.
 /// </summary>
-public sealed class KimiGenerateService(AttentionWorkerPool worker, ModelInfoCache models, InFlightRequests requests)
+public sealed class KimiGenerateService(AttentionWorkerPool worker, ModelInfoCache models, InFlightRequests requests, ImagePreparer images)
     : KimiGenerate.KimiGenerateBase
 {
     public const string RequestIdHeader = "kimi-request-id";
@@ -20,7 +21,15 @@ public sealed class KimiGenerateService(AttentionWorkerPool worker, ModelInfoCac
     {
         ArgumentNullException.ThrowIfNull(context);
         var model = await ModelAsync(context);
-        var plan = GenerationPlanner.Plan(request, model);
+        GenerationPlan plan;
+        try
+        {
+            plan = await GenerationPlanner.PlanAsync(request, model, images, context.CancellationToken);
+        }
+        catch (ApiException error)
+        {
+            throw GrpcErrors.From(error, context);
+        }
         using var entry = requests.TryRegister(plan.RequestId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.AlreadyExists, $"request_id: '{plan.RequestId}' is already in flight"));
         try

@@ -16,33 +16,33 @@ public sealed class ImagePreparer(ImageFetcher fetcher)
     public ImageInputOptions Options => fetcher.Options;
 
     /// <summary>The image parts of <paramref name="messages"/> with where each one is, in the order the template renders them.</summary>
-    public static IReadOnlyList<(string At, string Url)> ImageParts(IReadOnlyList<ChatMessage> messages)
+    public static IReadOnlyList<ImageReference> ImageParts(IReadOnlyList<ChatMessage> messages)
     {
-        var parts = new List<(string, string)>();
+        var parts = new List<ImageReference>();
         for (int m = 0; m < messages.Count; m++)
         {
             var content = messages[m].Content ?? [];
             for (int p = 0; p < content.Count; p++)
             {
                 if (content[p].ImageUrl is { } url)
-                    parts.Add(($"messages[{m}].content[{p}]", url));
+                    parts.Add(new ImageReference($"messages[{m}].content[{p}]", url));
             }
         }
         return parts;
     }
 
-    public async Task<IReadOnlyList<PreparedImage>> PrepareAsync(IReadOnlyList<(string At, string Url)> parts, CancellationToken cancellation)
+    public async Task<IReadOnlyList<PreparedImage>> PrepareAsync(IReadOnlyList<ImageReference> parts, CancellationToken cancellation)
     {
         if (parts.Count > Options.MaxImagesPerRequest)
             throw ApiException.InvalidRequest(
-                $"the messages hold {parts.Count} images; at most {Options.MaxImagesPerRequest} are accepted (--max-images-per-request)", "messages");
-        return await Task.WhenAll(parts.Select(part => PrepareOneAsync(part.At, part.Url, cancellation)));
+                $"the request holds {parts.Count} images; at most {Options.MaxImagesPerRequest} are accepted (--max-images-per-request)", "messages");
+        return await Task.WhenAll(parts.Select(part => PrepareOneAsync(part, cancellation)));
     }
 
-    private async Task<PreparedImage> PrepareOneAsync(string at, string url, CancellationToken cancellation)
+    private async Task<PreparedImage> PrepareOneAsync(ImageReference part, CancellationToken cancellation)
     {
-        byte[] encoded = await fetcher.FetchAsync(url, at, cancellation);
-        return await Task.Run(() => Prepare(encoded, at), cancellation);
+        byte[] encoded = part.Data ?? await fetcher.FetchAsync(part.Url!, part.At, cancellation);
+        return await Task.Run(() => Prepare(encoded, part.At), cancellation);
     }
 
     private PreparedImage Prepare(byte[] encoded, string at)

@@ -13,8 +13,11 @@ public static class Generation
     private const int BlockSize = 16;
     private const int MaxBatchTokens = 512;
 
-    /// <summary>Each request's result, in request order; an invalid request throws ArgumentException as the engine refuses it.</summary>
-    public static IReadOnlyList<GenerationResult> Generate(this LoadedModel model, IReadOnlyList<GenerationRequest> requests)
+    /// <summary>
+    /// Each request's result, in request order; an invalid request throws ArgumentException as the
+    /// engine refuses it. A small <paramref name="maxBatchTokens"/> cuts prefills into many chunks.
+    /// </summary>
+    public static IReadOnlyList<GenerationResult> Generate(this LoadedModel model, IReadOnlyList<GenerationRequest> requests, int maxBatchTokens = MaxBatchTokens)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(requests);
@@ -22,7 +25,7 @@ public static class Generation
         var size = new CacheSize(blocks, BlockSize);
         using var engine = new ContinuousEngine(model, size);
         var scheduler = new Scheduler<GenerationSequence>(
-            new SchedulerConfig(model.Config.MaxPositionEmbeddings, MaxBatchTokens, maxRunning: requests.Count, maxWaiting: requests.Count), size);
+            new SchedulerConfig(model.Config.MaxPositionEmbeddings, maxBatchTokens, maxRunning: requests.Count, maxWaiting: requests.Count), size);
         for (int i = 0; i < requests.Count; i++)
         {
             engine.Validate(requests[i]);

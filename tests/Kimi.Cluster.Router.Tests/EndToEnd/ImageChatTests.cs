@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Grpc.Core;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Router.Api;
 using Kimi.Cluster.Router.Chat;
@@ -104,6 +105,61 @@ public sealed partial class ImageChatTests : IAsyncLifetime
         Assert.True(afterOther - afterSame <= imageStart, $"a different image hit {afterOther - afterSame} tokens; only {imageStart} precede it");
         Assert.Equal(Content(a), Content(b));
         Assert.Equal(promptTokens, (int)c["usage"]!["prompt_tokens"]!);
+    }
+
+    [Fact]
+    public async Task GrpcGenerate_TakesImages_AsTheChatApiDoes()
+    {
+        string file = WritePng("grpc", 60, 100, seed: 6);
+        await using var cluster = await ClusterUnderTest.StartAsync("images over gRPC", "--model", _model.Path, "--grpc-port", "0");
+        var chat = Chat(Part(file), "Describe it.");
+        var (status, body) = await RouterApi.PostAsync(cluster.Http, "/v1/chat/completions", chat);
+        Assert.True(status == 200, body.ToJsonString());
+        var plan = await PlanInProcessAsync(chat);
+        var expected = FromChat(body).Tokens;
+
+        // The same prompt as text with its one <|media_pad|>, and the image as bytes.
+        var tokenizer = Kimi.Cluster.Text.Tokenization.KimiTokenizer.Load(_model.Path);
+        int pad = tokenizer.SpecialTokens["<|media_pad|>"];
+        var prompt = plan.PromptTokenIds.Where((token, i) => token != pad || i == plan.Images[0].FirstToken).ToList();
+        var request = new GenerateTextRequest
+        {
+            TokenIds = new TokenIdList(),
+            MaxTokens = NewTokens,
+            Sampling = new GenerateSampling { Temperature = 0 },
+        };
+        request.TokenIds.Ids.AddRange(prompt);
+        request.StopTokenIds.AddRange(tokenizer.SpecialTokens.Where(t => t.Key is "<|im_end|>" or "[EOS]").Select(t => t.Value));
+        request.Images.Add(new ImageSource { Data = Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(file)) });
+        using var channel = await cluster.GrpcAsync();
+        var client = new KimiGenerate.KimiGenerateClient(channel);
+        var tokens = new List<int>();
+        GenerateComplete? complete = null;
+        using (var call = client.Generate(request))
+        {
+            while (await call.ResponseStream.MoveNext(default))
+            {
+                var response = call.ResponseStream.Current;
+                if (response.Chunk is { } chunk)
+                    tokens.AddRange(chunk.TokenIds);
+                complete ??= response.Complete;
+            }
+        }
+        Assert.Equal(expected, tokens);
+        Assert.Equal((uint)plan.PromptTokenIds.Count, complete!.Usage.PromptTokens);
+
+        // No placeholder for the image: InvalidArgument naming images.
+        request.TokenIds.Ids.Clear();
+        request.TokenIds.Ids.AddRange(prompt.Where(token => token != pad));
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = client.Generate(request);
+            while (await call.ResponseStream.MoveNext(default))
+            {
+            }
+        });
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("images: ", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

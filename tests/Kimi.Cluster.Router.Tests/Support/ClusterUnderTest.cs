@@ -48,6 +48,9 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public string Output => _router.Output;
 
+    /// <summary>The router's KimiGenerate gRPC API (the cluster must be started with --grpc-port).</summary>
+    public async Task<GrpcChannel> GrpcAsync() => GrpcChannel.ForAddress(await _router.WaitUntilGrpcReadyAsync(TimeSpan.FromSeconds(10)));
+
     public static async Task<ClusterUnderTest> StartAsync(string label, params string[] arguments)
     {
         var credential = ClusterCredential.Generate();
