@@ -1,6 +1,7 @@
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Model.Layers.Vision;
 using Kimi.Cluster.Model.Tests.Support;
+using Kimi.Cluster.Tests.Shared.Reference;
 
 namespace Kimi.Cluster.Model.Tests.Engine;
 
@@ -55,6 +56,22 @@ public sealed class ImagePrefillTests(TinyVisionModelFixture fixture) : IClassFi
         Assert.Throws<ArgumentException>(() => fixture.Model.Generate([overlapping]));
         var past = overlapping with { Images = [new PromptImageInput(25, Tall, tall, 1)] };
         Assert.Throws<ArgumentException>(() => fixture.Model.Generate([past]));
+    }
+
+    [Fact]
+    public void Load_ServesTextAndNamesAMissingTensor_WhenTheCheckpointLacksTheVisionTower()
+    {
+        using var directory = new TempDirectory("text-only-k25");
+        TinyCheckpointWriter.WriteWithTensorDropped(directory.Path, TinyVisionModel.Spec, "vision_tower.encoder.blocks.1.wo.weight");
+
+        using var model = LoadedModel.Load(directory.Path);
+
+        Assert.Null(model.Vision);
+        Assert.Contains("vision_tower.encoder.blocks.1.wo.weight", model.VisionNote, StringComparison.Ordinal);
+        var text = new GenerationRequest([.. Enumerable.Range(10, 8)], new SamplingParams { Temperature = 0, MaxTokens = 2, IgnoreEos = true });
+        Assert.Equal(2, model.Generate([text])[0].Tokens.Count);
+        var error = Assert.Throws<ArgumentException>(() => model.Generate([Request(fixture.Vision.Pixels([Tall], 1), fixture.Vision.Pixels([Wide], 2))]));
+        Assert.Contains("serving text only", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Text, a 6×4-patch image (6 tokens), text, a 4×8-patch image (8 tokens), text: 30 tokens.</summary>

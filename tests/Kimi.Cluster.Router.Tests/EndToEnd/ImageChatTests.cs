@@ -21,8 +21,8 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// and Moonshot's real tokenizer, against an independent implementation: k25_image_reference.py
 /// preprocesses the same files with Pillow and numpy, runs the vision tower and projector and
 /// then the text model in torch float64. Greedy tokens and their top-5 logprobs must agree with 0
-/// and 2 expert workers; usage counts the image tokens; the prefix cache reuses a repeated image
-/// and not a different one of the same size.
+/// and 2 expert workers; usage counts the image tokens; streamed choices (n = 2) see the images;
+/// the prefix cache reuses a repeated image and not a different one of the same size.
 /// </summary>
 [Trait("Needs", "Processes")]
 [Trait("Speed", "Slow")]
@@ -104,6 +104,19 @@ public sealed partial class ImageChatTests : IAsyncLifetime
         // Another image of the same size: only blocks before the image can be shared.
         Assert.True(afterOther - afterSame <= imageStart, $"a different image hit {afterOther - afterSame} tokens; only {imageStart} precede it");
         Assert.Equal(Content(a), Content(b));
+
+        // Streamed, with two choices: each choice sees the image as the whole answer did.
+        var streamed = Chat(Part(first), text);
+        streamed["stream"] = true;
+        streamed["n"] = 2;
+        var events = await RouterApi.PostStreamAsync(cluster.Http, "/v1/chat/completions", streamed);
+        var contents = new[] { "", "" };
+        foreach (var e in events.Where(e => e != "[DONE]").Select(e => JsonNode.Parse(e)!))
+        {
+            foreach (var choice in e["choices"]!.AsArray())
+                contents[(int)choice!["index"]!] += (string?)choice["delta"]?["content"] ?? "";
+        }
+        Assert.All(contents, content => Assert.Equal(Content(a) ?? "", content));
         Assert.Equal(promptTokens, (int)c["usage"]!["prompt_tokens"]!);
     }
 
