@@ -63,7 +63,7 @@ public sealed class LoadedModel : IDisposable
     /// K2.5's vision encoder, when the config has one and the checkpoint stores its tensors; a
     /// text-only extraction of K2.5 serves text and refuses images (<see cref="VisionNote"/> says why).
     /// </summary>
-    private static (VisionEncoder? Encoder, string? Note) LoadVision(ModelConfig config, IWeightSource weights)
+    private static (IImageEncoder? Encoder, string? Note) LoadVision(ModelConfig config, IWeightSource weights)
     {
         if (config.Vision is not { } vision)
             return (null, null);
@@ -78,7 +78,7 @@ public sealed class LoadedModel : IDisposable
     public ModelConfig Config => _model.Config;
 
     /// <summary>The image encoder (K2.5's MoonViT and projector); null when the model takes no images.</summary>
-    public VisionEncoder? Vision { get; init; }
+    public IImageEncoder? Vision { get; init; }
 
     /// <summary>Why a model whose config has a vision encoder takes no images (worth a warning at start); null otherwise.</summary>
     public string? VisionNote { get; init; }

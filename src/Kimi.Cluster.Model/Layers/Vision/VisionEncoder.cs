@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Model.Layers.Vision;
 /// the result is one row per merged token, in the text model's embedding space. Weights come from
 /// the source's top-level tensors (vision_tower.*, mm_projector.*), matrices held as stored.
 /// </summary>
-public sealed class VisionEncoder : IDisposable
+public sealed class VisionEncoder : IImageEncoder
 {
     private readonly PatchEmbedding _patchEmbed;
     private readonly VisionBlock[] _blocks;
