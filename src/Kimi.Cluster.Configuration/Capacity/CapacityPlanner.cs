@@ -21,6 +21,8 @@ public static class CapacityPlanner
             throw new ArgumentException(problem, nameof(options));
         var weights = new Weights(config, WeightForms.OfDtype(denseDtype));
         weights.AddShared();
+        if (config.Vision is { } vision)
+            weights.AddVision(vision);
         bool inProcess = options.ExpertWorkers == 0;
         if (inProcess)
             weights.AddExperts(config.NRoutedExperts);
@@ -111,6 +113,30 @@ public static class CapacityPlanner
             AddFloat32(hidden);                                                   // the final norm
             if (!config.TieWordEmbeddings)
                 AddLinear("lm_head", config.VocabSize, hidden);
+        }
+
+        /// <summary>
+        /// K2.5's vision tower and projector, which every attention worker holds: matrices as stored
+        /// (dense, never quantized; the patch embedding's kernel as a [hidden, 3·p²] matrix), the
+        /// position grid, biases and LayerNorms as float32.
+        /// </summary>
+        public void AddVision(VisionConfig vision)
+        {
+            long hidden = vision.HiddenSize, inner = vision.IntermediateSize, merged = vision.MergedWidth;
+            AddDense(hidden, vision.PatchInputs);
+            AddFloat32(hidden + (long)vision.InitPosEmbHeight * vision.InitPosEmbWidth * hidden);   // its bias; the position grid
+            for (int block = 0; block < vision.NumHiddenLayers; block++)
+            {
+                AddDense(3 * hidden, hidden);                                     // wqkv
+                AddDense(hidden, hidden);                                         // wo
+                AddDense(inner, hidden);                                          // fc0
+                AddDense(hidden, inner);                                          // fc1
+                AddFloat32(4 * hidden + 3 * hidden + hidden + inner + hidden);    // two LayerNorms; the four biases
+            }
+            AddFloat32(2 * hidden);                                               // final LayerNorm
+            AddDense(merged, merged);                                             // projector proj.0
+            AddDense(vision.TextHiddenSize, merged);                              // projector proj.2
+            AddFloat32(2 * hidden + merged + vision.TextHiddenSize);              // pre-norm; the two biases
         }
 
         /// <summary>The first <paramref name="experts"/> routed experts of every MoE layer.</summary>

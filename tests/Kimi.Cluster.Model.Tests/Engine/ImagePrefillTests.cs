@@ -74,6 +74,16 @@ public sealed class ImagePrefillTests(TinyVisionModelFixture fixture) : IClassFi
         Assert.Contains("serving text only", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void CapacityPlan_CountsTheVisionTower_AsTheWorkerHoldsIt()
+    {
+        var plan = Kimi.Cluster.Model.Configuration.Capacity.CapacityPlanner.Plan(
+            fixture.Model.Config, "bfloat16", new Kimi.Cluster.Model.Configuration.Capacity.CapacityOptions());
+
+        var worker = Assert.Single(plan.Processes);
+        Assert.Equal(fixture.Model.Resident.ByForm.Where(p => p.Value != 0).ToDictionary(), worker.WeightBytesByForm.ToDictionary());
+    }
+
     /// <summary>Text, a 6×4-patch image (6 tokens), text, a 4×8-patch image (8 tokens), text: 30 tokens.</summary>
     private static GenerationRequest Request(float[] tall, float[] wide)
     {
