@@ -35,10 +35,15 @@ public sealed class PlanCommandTests
             + 61 * (1536L * 7168 + 64 * 192L * 1536 + 576L * 7168 + 7168L * 64 * 128) * 2  // q_a, q_b, kv_a, o_proj
             + 3 * 18432L * 7168 * 2                                                        // layer 0's dense MLP
             + 60 * 3 * 2048L * 7168 * 2                                                    // the shared experts
-            + 60 * 384L * 7168 * 2;                                                        // the routers
+            + 60 * 384L * 7168 * 2                                                         // the routers
+            // The vision tower (hidden 1152, 27 blocks, MLP 4304, 14-px patches) and the projector (4608 → 7168).
+            + (1152L * 588 + 27 * (3456L * 1152 + 1152L * 1152 + 2 * 4304L * 1152) + 4608L * 4608 + 7168L * 4608) * 2;
         long attentionF32 = 61 * (2 * 7168L + 1536 + 512 + 64L * 256 * 512) * 4               // norms and kv_b_proj
             + 60 * 384L * 4                                                                // the routers' biases
-            + 7168 * 4;                                                                    // final norm
+            + 7168 * 4                                                                     // final norm
+            // Vision: the 64×64 position grid, the patch bias, each block's two LayerNorms and four
+            // biases, the final LayerNorm, the projector's pre-norm and two biases.
+            + (64L * 64 * 1152 + 1152 + 27 * (4 * 1152L + 3456 + 1152 + 4304 + 1152) + 2 * 1152 + 2 * 1152 + 4608 + 7168) * 4;
         Assert.Equal(new Dictionary<string, long> { ["BF16"] = attentionBf16, ["F32"] = attentionF32 }, attention.WeightBytesByForm);
         // The latent cache: (512 + 64) floats a layer; DESIGN's 70 KB a token is the same in bf16.
         Assert.Equal(576 * 61 * 4, attention.KvBytesPerToken);
