@@ -1,6 +1,7 @@
 using Kimi.Cluster.Model.Caching;
 using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.Layers.Vision;
+using Kimi.Cluster.Model.TensorSupport;
 using Kimi.Cluster.Scheduling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -93,14 +94,16 @@ public sealed class ContinuousEngine : IStepEngine, IDisposable
     {
         var encoder = _model.Vision ?? throw new InvalidOperationException("a request with images reached a model without a vision encoder");
         using var scope = NewDisposeScope();
-        var pixels = new float[images.Sum(i => i.PixelValues.LongLength)];
-        long at = 0;
+        // The images' pixel rows packed straight into the tensor (a large image is hundreds of MB).
+        long patches = images.Sum(i => (long)i.Grid.Patches);
+        using var pixelTensor = empty([patches, encoder.Config.PatchInputs], ScalarType.Float32);
+        var pixels = TensorMemory.Floats(pixelTensor);
+        int at = 0;
         foreach (var image in images)
         {
-            image.PixelValues.CopyTo(pixels, at);
-            at += image.PixelValues.LongLength;
+            image.PixelValues.CopyTo(pixels[at..]);
+            at += image.PixelValues.Length;
         }
-        using var pixelTensor = torch.tensor(pixels, [pixels.LongLength / encoder.Config.PatchInputs, encoder.Config.PatchInputs]);
         // Kept across steps (a long prompt's prefill takes several), so outside every dispose scope.
         return encoder.Forward(new VisionBatch(pixelTensor, [.. images.Select(i => i.Grid)])).DetachFromDisposeScope();
     }
