@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
+
 namespace Kimi.Cluster.Abstractions;
 
-/// <summary>The cluster's one placement table (key 0): builds it by activating every shard replica.</summary>
+/// <summary>The cluster's one placement table (key 0): builds it by activating every shard replica and having each hold its shard's experts.</summary>
 public interface IPlacementTableGrain : IGrainWithIntegerKey
 {
     /// <summary>The current table; the first call activates every shard replica.</summary>
@@ -12,4 +14,12 @@ public interface IPlacementTableGrain : IGrainWithIntegerKey
     /// A table newer than <paramref name="seenVersion"/> is returned as it is.
     /// </summary>
     ValueTask<PlacementTable> ReportFailure(long seenVersion, string failedEndpoint);
+
+    /// <summary>
+    /// Gives each shard the experts <paramref name="layout"/> lists for it (by shard index) and
+    /// returns the table built with them, a new version. The rebalancer has the replicas load
+    /// their new experts first, so this only flips the table; the experts a shard no longer
+    /// lists stay loaded until the rebalancer releases them.
+    /// </summary>
+    ValueTask<PlacementTable> Adopt(ImmutableArray<ImmutableArray<int>> layout);
 }

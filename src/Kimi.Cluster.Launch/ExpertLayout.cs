@@ -8,6 +8,9 @@ public sealed record ExpertLayout(int Workers, int Shards, int Replicas)
 {
     public static ExpertLayout InProcess { get; } = new(0, 0, 0);
 
+    /// <summary>Further expert-worker options, passed to each as given (how the rebalancer runs).</summary>
+    public IReadOnlyList<string> WorkerArguments { get; init; } = [];
+
     public bool IsDistributed => Workers > 0;
 
     /// <summary>What is wrong with the combination, or null when it can run.</summary>

@@ -50,7 +50,8 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         int primarySiloPort = 0;
         WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
             $"{WorkerProgram.Expert.Name} {p.Index}", dll,
-            [.. WorkerArguments.Expert(modelDirectory, p, primarySiloPort, layout.Shards, layout.Replicas, orleansRedis), .. tls?.Arguments ?? []],
+            [.. WorkerArguments.Expert(modelDirectory, p, primarySiloPort, layout.Shards, layout.Replicas, orleansRedis), .. layout.WorkerArguments,
+                .. tls?.Arguments ?? []],
             WorkerProgram.Expert.ReadyPrefix, startTimeout, WorkerProgram.Expert.StopTimeout)
         {
             LoadProgress = progress,

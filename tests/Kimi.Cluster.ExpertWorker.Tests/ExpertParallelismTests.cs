@@ -68,7 +68,8 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         var table = await TableAsync();
         Assert.Equal(ExpertWorkerClusterFixture.Shards, table.Shards.Length);
         Assert.All(table.Shards, s => Assert.Single(s.Endpoints));
-        Assert.Equal([0, 4, 8, 12], table.Shards.Select(s => s.FirstExpert));
+        Assert.Equal([0, 4, 8, 12], table.Shards.Select(s => s.ExpertIds[0]));
+        Assert.All(table.Shards, s => Assert.Equal(Enumerable.Range(s.ExpertIds[0], 4), s.ExpertIds));
         var perWorker = table.Shards.GroupBy(s => s.Endpoints[0]).Select(g => g.Count()).ToArray();
         Assert.Equal([2, 2], perWorker);
         Assert.Equal(table.Version, (await TableAsync()).Version);
@@ -98,7 +99,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
     {
         var table = await TableAsync();
         var shard = table.Shards[1];
-        int[] experts = [shard.FirstExpert, shard.FirstExpert + 2, shard.FirstExpert + 3];
+        int[] experts = [shard.ExpertIds[0], shard.ExpertIds[2], shard.ExpertIds[3]];
         var random = new Random(5);
         float[] x = [.. Enumerable.Range(0, 3 * Tiny.Config.HiddenSize).Select(_ => (float)random.NextDouble() * 2 - 1)];
         // token 0 → experts 0 and 1 of the list, token 1 → expert 2, token 2 → experts 1 and 2.
@@ -148,7 +149,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
     {
         var table = await TableAsync();
         string endpoint = table.Shards[0].Endpoints[0];
-        int foreignExpert = table.Shards.First(s => !s.Endpoints.Contains(endpoint)).FirstExpert;
+        int foreignExpert = table.Shards.First(s => !s.Endpoints.Contains(endpoint)).ExpertIds[0];
         int hidden = Tiny.Config.HiddenSize;
         var batch = new ExpertBatch
         {
@@ -156,7 +157,7 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
             Dtype = ActivationDType.Float32, Hidden = ByteString.CopyFrom(new byte[hidden * 4]), GateWeights = ByteString.CopyFrom(new byte[4]),
         };
         batch.PairsPerToken.Add(1);
-        batch.ExpertIds.Add(problem switch { "unknown expert" => 999u, "not loaded" => (uint)foreignExpert, _ => (uint)table.Shards[0].FirstExpert });
+        batch.ExpertIds.Add(problem switch { "unknown expert" => 999u, "not loaded" => (uint)foreignExpert, _ => (uint)table.Shards[0].ExpertIds[0] });
         using var call = DataPlane(endpoint).Exchange();
         await call.RequestStream.WriteAsync(batch);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));

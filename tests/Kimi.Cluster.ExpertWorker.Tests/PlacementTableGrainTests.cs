@@ -1,8 +1,4 @@
 using Kimi.Cluster.Abstractions;
-using Kimi.Cluster.ExpertWorker.Cli;
-using Kimi.Cluster.ExpertWorker.Hosting;
-using Kimi.Cluster.Model.Checkpoints;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Kimi.Cluster.ExpertWorker.Tests;
@@ -17,20 +13,7 @@ public sealed class PlacementTableGrainTests : IAsyncLifetime
     private const int Shards = 3, Replicas = 2;
     private InProcessTestCluster _cluster = null!; // set in InitializeAsync
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((silo, orleans) =>
-        {
-            var options = new ExpertWorkerOptions(null, silo.SiloPort, silo.GatewayPort, 0, 0, Shards, Replicas, ParentPid: null);
-            ExpertWorkerHost.AddExpertShards(orleans, new ModelSource(null), options);
-            var endpoint = new DataPlaneEndpoint();
-            endpoint.Set($"http://{silo.SiloName}");
-            orleans.Services.AddSingleton(endpoint);
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => _cluster = await InProcessExpertSilos.StartAsync(silos: 3, Shards, Replicas);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

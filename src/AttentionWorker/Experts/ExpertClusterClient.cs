@@ -9,7 +9,7 @@ namespace Kimi.Cluster.AttentionWorker.Experts;
 /// This worker's Orleans client to the expert silos (the control plane only: activations never
 /// travel here). Connects with retries, reads the placement table, and reports failed endpoints.
 /// </summary>
-public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDisposable
+public sealed partial class ExpertClusterClient : IPlacementSource, IExpertLoadSink, IAsyncDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly IHost _host;
@@ -119,6 +119,9 @@ public sealed partial class ExpertClusterClient : IPlacementSource, IAsyncDispos
 
     public async Task<PlacementTable> ReportFailureAsync(long seenVersion, string failedEndpoint, CancellationToken cancellationToken) =>
         await _client.GetGrain<IPlacementTableGrain>(0).ReportFailure(seenVersion, failedEndpoint).AsTask().WaitAsync(cancellationToken);
+
+    public async Task<long> ReportLoadAsync(ExpertLoadReport report, CancellationToken cancellationToken) =>
+        await _client.GetGrain<IExpertRebalancerGrain>(0).Report(report).AsTask().WaitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync() => await StopAsync(_host);
 

@@ -21,7 +21,16 @@ public static class ExpertParallelServices
         services.AddSingleton(new ExpertTransportOptions(callTimeout, WireDtype: wireDtype));
         services.AddSingleton<GrpcExpertTransport>();
         services.AddHostedService<PlacementRefresh>();
+        services.AddSingleton(new RoutedTokenWindow(RoutedWindow));
+        if (source is IExpertLoadSink sink)
+        {
+            services.AddSingleton(sink);
+            services.AddHostedService<ExpertLoadReporter>();
+        }
     }
+
+    /// <summary>How much recent routing the rebalancer is told about.</summary>
+    public static readonly TimeSpan RoutedWindow = TimeSpan.FromMinutes(1);
 
     /// <summary>How the engine gets its routed experts: remote when the transport is registered, else null (in process).</summary>
     public static Func<ModelConfig, IRoutedExperts>? RoutedExperts(IServiceProvider provider)
@@ -37,6 +46,8 @@ public static class ExpertParallelServices
                 throw new InvalidOperationException(
                     $"the expert cluster places {expertCount} routed experts but the model has {config.NRoutedExperts}; " +
                     "start the expert workers with the same --model as the attention worker");
+            // A newer table is taken up where a step's routed experts begin.
+            placement.StepBoundaryLayer = Enumerable.Range(0, config.NumHiddenLayers).Cast<int?>().FirstOrDefault(l => config.IsMoeLayer(l!.Value));
             return new RemoteRoutedExperts(transport);
         };
     }

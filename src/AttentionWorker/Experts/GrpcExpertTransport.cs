@@ -17,14 +17,17 @@ namespace Kimi.Cluster.AttentionWorker.Experts;
 /// </summary>
 public sealed partial class GrpcExpertTransport(
     PlacementView placement, DataPlaneConnections connections, DataPlaneCounters counters,
-    ExpertTransportOptions options, ILogger<GrpcExpertTransport> logger, AttentionWorkerMetrics? metrics = null) : IExpertTransport
+    ExpertTransportOptions options, ILogger<GrpcExpertTransport> logger, AttentionWorkerMetrics? metrics = null,
+    RoutedTokenWindow? routedWindow = null) : IExpertTransport
 {
     public async Task<float[]> ExchangeAsync(ExpertWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         work.Checked();
+        placement.EnteringLayer(work.Layer);
         counters.LayerExchanged(work.HiddenSize);
         metrics?.RecordRouting(work.Layer, work.ExpertIds, placement.Current.Table.ExpertCount);
+        routedWindow?.Add(work.Layer, work.ExpertIds, placement.Current.Table.ExpertCount);
         var answers = new ConcurrentBag<(EndpointBatch Batch, ExpertPartials Answer)>();
         int[] allPairs = [.. Enumerable.Range(0, work.ExpertIds.Length)];
         await RunAsync(work, allPairs, attempt: 1, tried: [], answers, cancellationToken);
@@ -42,8 +45,10 @@ public sealed partial class GrpcExpertTransport(
         var snapshot = placement.Current;
         string[] endpointOfShard = snapshot.ChooseEndpoints(placement.IsBad);
         var batches = pairs
-            .GroupBy(pair => endpointOfShard[snapshot.ShardIndexOf(work.ExpertIds[pair])], StringComparer.Ordinal)
-            .Select(group => EndpointBatch.Create(work, group.Key, [.. group], options.WireDtype));
+            .GroupBy(pair => endpointOfShard[snapshot.ShardIndexOf(work.ExpertIds[pair], work.TokenOf(pair))], StringComparer.Ordinal)
+            .Select(group => EndpointBatch.Create(work, group.Key, [.. group], options.WireDtype)).ToArray();
+        if (attempt == 1 && metrics is not null)
+            RecordWorkerLoad(work.Layer, snapshot, batches);
         await Task.WhenAll(batches.Select(batch => SendAsync(work, batch, snapshot, attempt, tried, answers, cancellation)));
     }
 
@@ -67,6 +72,14 @@ public sealed partial class GrpcExpertTransport(
             // The batch itself is wrong: every replica would refuse it the same way.
             throw ExpertExchangeException.Refused(work.Layer, batch.Endpoint, error);
         }
+        catch (RpcException error) when (error.StatusCode == StatusCode.FailedPrecondition && attempt < options.MaxAttempts
+            && !cancellation.IsCancellationRequested)
+        {
+            // The worker no longer holds an expert this table sent it: a rebalance moved it and the
+            // newer table had not reached this worker. Route again by the newer table.
+            LogStalePlacement(logger, work.Layer, batch.Endpoint, snapshot.Version, error.Status.Detail);
+            await placement.RefreshStaleAsync(snapshot.Version, cancellation);
+        }
         catch (Exception error) when (error is not ExpertExchangeException && !cancellation.IsCancellationRequested)
         {
             tried = tried.Add(batch.Endpoint);
@@ -74,11 +87,23 @@ public sealed partial class GrpcExpertTransport(
                 throw ExpertExchangeException.GaveUp(work.Layer, tried, attempt, error);
             LogFailover(logger, error, work.Layer, batch.Endpoint, batch.Pairs.Count, attempt, error.Message);
             counters.FailedOver();
-            var shards = batch.Pairs.Select(pair => snapshot.ShardIndexOf(work.ExpertIds[pair])).Distinct();
+            var shards = batch.Pairs.SelectMany(pair => snapshot.ShardIndexesOf(work.ExpertIds[pair])).Distinct();
             await placement.AfterFailureAsync(batch.Endpoint, snapshot.Version, shards, cancellation);
         }
         await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
     }
+
+    /// <summary>Routed pairs per expert worker for this layer, every worker of the table counted (those sent nothing too).</summary>
+    private void RecordWorkerLoad(int layer, PlacementSnapshot snapshot, EndpointBatch[] batches)
+    {
+        var workers = snapshot.Table.Shards.SelectMany(s => s.Endpoints).Distinct(StringComparer.Ordinal).ToArray();
+        var pairs = workers.Select(worker => batches.Where(b => b.Endpoint == worker).Sum(b => b.Pairs.Count)).ToArray();
+        metrics!.RecordWorkerLoad(layer, workers, pairs);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "MoE layer {Layer}: placement v{Version} is out of date at {Endpoint} ({Detail}); routing by the newer table")]
+    private static partial void LogStalePlacement(ILogger logger, int layer, string endpoint, long version, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "MoE layer {Layer}: expert worker {Endpoint} failed {Pairs} routed pairs (attempt {Attempt}); sending them elsewhere: {Reason}")]

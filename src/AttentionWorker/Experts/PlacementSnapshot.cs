@@ -3,55 +3,66 @@ using Kimi.Cluster.Abstractions;
 namespace Kimi.Cluster.AttentionWorker.Experts;
 
 /// <summary>
-/// One version of the placement table, checked and indexed for routing: which shard owns each
-/// expert (an array lookup per pair instead of a scan over the shards).
+/// One version of the placement table, checked and indexed for routing: which shards hold each
+/// expert (an array lookup per pair instead of a scan over the shards), and so where a (token,
+/// expert) pair goes: a replicated expert's tokens are dealt over the shards holding it by token.
 /// </summary>
 public sealed class PlacementSnapshot
 {
-    private readonly int[] _shardIndexOfExpert;
+    private readonly int[][] _shardIndexesOfExpert;
 
-    private PlacementSnapshot(PlacementTable table, int[] shardIndexOfExpert)
+    private PlacementSnapshot(PlacementTable table, int[][] shardIndexesOfExpert)
     {
         Table = table;
-        _shardIndexOfExpert = shardIndexOfExpert;
+        _shardIndexesOfExpert = shardIndexesOfExpert;
     }
 
     public PlacementTable Table { get; }
 
     public long Version => Table.Version;
 
-    /// <summary>Checks that the shards cover every expert once and each has an endpoint; throws naming what is wrong.</summary>
+    /// <summary>Checks that the shards hold every expert at least once and each has an endpoint; throws naming what is wrong.</summary>
     public static PlacementSnapshot Of(PlacementTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.ExpertCount < 1 || table.Shards.IsDefaultOrEmpty)
             throw new InvalidOperationException($"placement table v{table.Version} has no experts or no shards");
-        var owner = new int[table.ExpertCount];
-        Array.Fill(owner, -1);
+        var holders = Enumerable.Range(0, table.ExpertCount).Select(_ => new List<int>()).ToArray();
         for (int index = 0; index < table.Shards.Length; index++)
         {
             var shard = table.Shards[index];
             if (shard.Endpoints.IsDefaultOrEmpty)
                 throw new InvalidOperationException($"placement table v{table.Version}: shard {shard.Shard} has no endpoint");
-            for (int expert = shard.FirstExpert; expert < shard.FirstExpert + shard.ExpertCount; expert++)
+            foreach (int expert in shard.ExpertIds.IsDefault ? [] : shard.ExpertIds)
             {
-                if (expert < 0 || expert >= table.ExpertCount || owner[expert] != -1)
+                if (expert < 0 || expert >= table.ExpertCount || holders[expert].Contains(index))
                     throw new InvalidOperationException(
-                        $"placement table v{table.Version}: shard {shard.Shard} claims expert {expert}, which is out of range or owned twice");
-                owner[expert] = index;
+                        $"placement table v{table.Version}: shard {shard.Shard} lists expert {expert}, which is out of range or listed twice");
+                holders[expert].Add(index);
             }
         }
-        int missing = Array.IndexOf(owner, -1);
+        int missing = Array.FindIndex(holders, h => h.Count == 0);
         if (missing >= 0)
-            throw new InvalidOperationException($"placement table v{table.Version}: no shard owns expert {missing}");
-        return new PlacementSnapshot(table, owner);
+            throw new InvalidOperationException($"placement table v{table.Version}: no shard holds expert {missing}");
+        return new PlacementSnapshot(table, [.. holders.Select(h => h.ToArray())]);
     }
 
-    /// <summary>Index into <see cref="PlacementTable.Shards"/> of the shard owning <paramref name="expert"/>.</summary>
-    public int ShardIndexOf(int expert) =>
-        expert >= 0 && expert < _shardIndexOfExpert.Length
-            ? _shardIndexOfExpert[expert]
-            : throw new ArgumentOutOfRangeException(nameof(expert), expert, $"the placement table has {_shardIndexOfExpert.Length} experts");
+    /// <summary>Indexes into <see cref="PlacementTable.Shards"/> of the shards holding <paramref name="expert"/>.</summary>
+    public IReadOnlyList<int> ShardIndexesOf(int expert) =>
+        expert >= 0 && expert < _shardIndexesOfExpert.Length
+            ? _shardIndexesOfExpert[expert]
+            : throw new ArgumentOutOfRangeException(nameof(expert), expert, $"the placement table has {_shardIndexesOfExpert.Length} experts");
+
+    /// <summary>
+    /// The shard (index into <see cref="PlacementTable.Shards"/>) that computes <paramref name="expert"/>
+    /// for the layer's <paramref name="token"/>-th token: the only one holding it, or, for a replicated
+    /// expert, one by token in turn, so its tokens spread evenly over its replicas.
+    /// </summary>
+    public int ShardIndexOf(int expert, int token)
+    {
+        var holders = ShardIndexesOf(expert);
+        return holders.Count == 1 ? holders[0] : holders[(int)((uint)(token + expert) % (uint)holders.Count)];
+    }
 
     /// <summary>
     /// One endpoint per shard (by shard index): replicas on endpoints that recently failed are

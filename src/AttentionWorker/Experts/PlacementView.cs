@@ -22,8 +22,69 @@ public sealed partial class PlacementView(
     private readonly ConcurrentDictionary<string, Task> _refreshing = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private PlacementSnapshot _current = Logged(PlacementSnapshot.Of(initial), logger);
+    private PlacementSnapshot? _pending;
+    private Task? _staleRefresh;
 
     public PlacementSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// The MoE layer a step's routed experts start at: a newer table offered in the background is
+    /// taken up when a step reaches it, so a step routes by one table; null takes it up at once.
+    /// </summary>
+    public int? StepBoundaryLayer { get; set; }
+
+    /// <summary>The version this worker routes by from its next step on (what a rebalance waits for before it unloads the old copies).</summary>
+    public long RoutingVersion => Volatile.Read(ref _pending)?.Version ?? Current.Version;
+
+    /// <summary>Called as each layer's routed experts are dispatched: at a step's first MoE layer, a newer table offered meanwhile is taken up.</summary>
+    public void EnteringLayer(int layer)
+    {
+        if (layer == StepBoundaryLayer && Volatile.Read(ref _pending) is not null)
+            TakeUpPending();
+    }
+
+    /// <summary>
+    /// An expert worker no longer holds an expert the table at <paramref name="seenVersion"/> sends it
+    /// (a rebalance moved it and this worker had not heard): take up a newer table, reading it now
+    /// when none is known. The worker that said so is fine and is not avoided.
+    /// </summary>
+    public async Task RefreshStaleAsync(long seenVersion, CancellationToken cancellation)
+    {
+        TakeUpPending();
+        if (Current.Version > seenVersion)
+            return;
+        Task refresh;
+        lock (_gate)
+            refresh = _staleRefresh is { IsCompleted: false } running ? running : _staleRefresh = ReadStaleAsync();
+        try
+        {
+            await refresh.WaitAsync(refreshTimeout, cancellation);
+        }
+        catch (TimeoutException)
+        {
+            // The caller's next attempt uses what is known by then.
+        }
+    }
+
+    private async Task ReadStaleAsync()
+    {
+        using var timeout = new CancellationTokenSource(refreshTimeout);
+        try
+        {
+            Offer(await source.GetTableAsync(timeout.Token).WaitAsync(timeout.Token), atOnce: true);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            LogStaleRefreshFailed(logger, FirstLine(error.Message));
+        }
+    }
+
+    private void TakeUpPending()
+    {
+        var pending = Interlocked.Exchange(ref _pending, null);
+        if (pending is not null)
+            Adopt(pending);
+    }
 
     public bool IsBad(string endpoint) => _badUntil.TryGetValue(endpoint, out var until) && until > DateTime.UtcNow;
 
@@ -64,7 +125,7 @@ public sealed partial class PlacementView(
             {
                 try
                 {
-                    Offer(await ReadAfterFailureAsync(seenVersion, endpoint));
+                    Offer(await ReadAfterFailureAsync(seenVersion, endpoint), atOnce: true);
                     return;
                 }
                 catch (Exception error) when (error is not OutOfMemoryException && DateTime.UtcNow < giveUp)
@@ -103,19 +164,38 @@ public sealed partial class PlacementView(
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     /// <summary>
-    /// Adopts <paramref name="table"/> if it is newer than the current one. An endpoint it lists
-    /// that failed before the table was built answered placement since (a restarted worker on
-    /// the same port, say): it is avoided no longer, which matters when it holds a shard's only
-    /// replicas. Table versions are the placement grain's clock ticks at build time.
+    /// Adopts <paramref name="table"/> if it is newer than the current one: at once when
+    /// <paramref name="atOnce"/> (a failure is waiting for it) or no step boundary is set, else at
+    /// the next step's first MoE layer. An endpoint it lists that failed before the table was built
+    /// answered placement since (a restarted worker on the same port, say): it is avoided no
+    /// longer, which matters when it holds a shard's only replicas. Table versions are the
+    /// placement grain's clock ticks at build time.
     /// </summary>
-    public void Offer(PlacementTable table)
+    public void Offer(PlacementTable table, bool atOnce = false)
     {
         var snapshot = PlacementSnapshot.Of(table);
+        if (atOnce || StepBoundaryLayer is null)
+        {
+            Adopt(snapshot);
+            return;
+        }
+        lock (_gate)
+        {
+            if (snapshot.Version > Math.Max(_current.Version, _pending?.Version ?? 0))
+                Volatile.Write(ref _pending, snapshot);
+        }
+    }
+
+    private void Adopt(PlacementSnapshot snapshot)
+    {
+        var table = snapshot.Table;
         lock (_gate)
         {
             if (snapshot.Version <= _current.Version)
                 return;
             Volatile.Write(ref _current, snapshot);
+            if (_pending is not null && _pending.Version <= snapshot.Version)
+                _pending = null;
         }
         var built = new DateTime(Math.Clamp(table.Version, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
         foreach (var endpoint in table.Shards.SelectMany(s => s.Endpoints).Distinct())
@@ -131,7 +211,7 @@ public sealed partial class PlacementView(
         var table = snapshot.Table;
         LogTable(logger, table.Version, table.ExpertCount, table.Shards.Length);
         foreach (var shard in table.Shards)
-            LogShard(logger, shard.Shard, shard.FirstExpert, shard.FirstExpert + shard.ExpertCount - 1, string.Join(", ", shard.Endpoints));
+            LogShard(logger, shard.Shard, ExpertRanges.Describe(shard.ExpertIds), string.Join(", ", shard.Endpoints));
         foreach (var endpoint in table.Shards.SelectMany(s => s.Endpoints.Select(e => (Endpoint: e, s.Shard))).GroupBy(p => p.Endpoint))
             LogEndpoint(logger, endpoint.Key, string.Join(", ", endpoint.Select(p => p.Shard)));
         return snapshot;
@@ -140,14 +220,17 @@ public sealed partial class PlacementView(
     [LoggerMessage(Level = LogLevel.Information, Message = "Placement table v{Version}: {ExpertCount} routed experts in {ShardCount} shards")]
     private static partial void LogTable(ILogger logger, long version, int expertCount, int shardCount);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "  shard {Shard}: experts {First}..{Last} served by {Endpoints}")]
-    private static partial void LogShard(ILogger logger, int shard, int first, int last, string endpoints);
+    [LoggerMessage(Level = LogLevel.Information, Message = "  shard {Shard}: experts {Experts} served by {Endpoints}")]
+    private static partial void LogShard(ILogger logger, int shard, string experts, string endpoints);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "  expert worker {Endpoint} serves shards {Shards}")]
     private static partial void LogEndpoint(ILogger logger, string endpoint, string shards);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Placement table v{Version} has a shard without replicas; reading it again")]
     private static partial void LogShardUnplaced(ILogger logger, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not re-read the placement table after a worker said it no longer holds an expert: {Reason}")]
+    private static partial void LogStaleRefreshFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Placement cannot take the failure of {Endpoint} yet ({Reason}); retrying")]
     private static partial void LogRefreshRetry(ILogger logger, string endpoint, string reason);

@@ -21,6 +21,8 @@ public sealed class AttentionWorkerMetrics
     private readonly Gauge<double> _imbalance;
     private readonly Counter<long> _allToAllBytes;
     private readonly Histogram<double> _allToAllDuration;
+    private readonly Counter<long> _workerPairs;
+    private readonly Gauge<double> _workerImbalance;
 
     public AttentionWorkerMetrics(IMeterFactory meters)
     {
@@ -35,6 +37,22 @@ public sealed class AttentionWorkerMetrics
         _allToAllDuration = _meter.CreateHistogram<double>("kimi.all_to_all.duration", "s",
             "Time from sending a layer's batch to an expert worker to having its partial sums, by layer and worker.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _workerPairs = _meter.CreateCounter<long>("kimi.expert_worker.routed_pairs", "{pair}",
+            "Routed (token, expert) pairs sent to each expert worker, by worker.");
+        _workerImbalance = _meter.CreateGauge<double>("kimi.expert_worker.load_imbalance", null,
+            "The last step's busiest expert worker's routed pairs over the mean per worker, by layer (1 = even).");
+    }
+
+    /// <summary>One MoE layer's routed pairs per expert worker (every worker of the placement, those sent none too).</summary>
+    public void RecordWorkerLoad(int layer, IReadOnlyList<string> workers, ReadOnlySpan<int> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        for (int i = 0; i < workers.Count; i++)
+        {
+            if (pairs[i] != 0)
+                _workerPairs.Add(pairs[i], new KeyValuePair<string, object?>("worker", workers[i]));
+        }
+        _workerImbalance.Record(ExpertLoad.Imbalance(pairs), new KeyValuePair<string, object?>("layer", TagValues.Of(layer)));
     }
 
     /// <summary>Publishes the bytes of weights held, by form (dtype tag: INT4, FP8, BF16, F32).</summary>

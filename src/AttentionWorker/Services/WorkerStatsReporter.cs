@@ -30,9 +30,8 @@ public sealed class WorkerStatsReporter(DataPlaneCounters counters, PlacementVie
                 var proto = new ShardPlacement
                 {
                     Shard = (uint)shard.Shard,
-                    FirstExpert = (uint)shard.FirstExpert,
-                    ExpertCount = (uint)shard.ExpertCount,
                 };
+                proto.ExpertIds.AddRange(shard.ExpertIds.Select(e => (uint)e));
                 proto.Endpoints.AddRange(shard.Endpoints);
                 stats.Shards.Add(proto);
             }

@@ -51,11 +51,13 @@ public static class ExpertWorkerCommand
         var loadThreads = Positive("--load-threads", "MoE layers of a shard loaded at once, so several checkpoint shards are read in parallel.",
             ParallelLoad.DefaultThreads);
         var tls = new ClusterTlsOptions();
+        var rebalance = new RebalanceCliOptions();
         var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
         {
             model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort, loadThreads,
         };
         tls.AddTo(root);
+        rebalance.AddTo(root);
         root.SetAction((parse, cancellation) =>
         {
             string? redisConnection = ClusterIdentity.ResolveRedis(parse.GetValue(redis));
@@ -72,6 +74,7 @@ public static class ExpertWorkerCommand
                 redisConnection, AdvertiseAddress(parse.GetValue(advertise)), parse.GetValue(metricsPort))
             {
                 LoadThreads = parse.GetValue(loadThreads),
+                Rebalance = rebalance.Read(parse),
                 Credential = credential,
                 Tls = clusterTls,
             }, cancellation);

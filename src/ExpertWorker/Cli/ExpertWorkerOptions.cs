@@ -35,6 +35,9 @@ public sealed record ExpertWorkerOptions(
     /// </summary>
     public ClusterCredential? Credential { get; init; }
 
+    /// <summary>When the rebalancer moves and replicates experts.</summary>
+    public Hosting.RebalanceOptions Rebalance { get; init; } = new();
+
     /// <summary>Mutual TLS on the data plane and on Orleans' silo and gateway connections; null is cleartext.</summary>
     public ClusterTls? Tls { get; init; }
 }

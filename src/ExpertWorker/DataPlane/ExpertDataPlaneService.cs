@@ -61,14 +61,14 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
     public override async Task<LoadReport> GetLoadReport(LoadReportRequest request, ServerCallContext context)
     {
         var report = new LoadReport { Endpoint = await endpoint.Address };
-        foreach (var shard in shards.Shards.OrderBy(s => s.Shard))
+        foreach (var shard in shards.Holdings)
         {
             var loaded = new Contracts.V1.LoadedShard
             {
                 Shard = (uint)shard.Shard, Replica = (uint)shard.Replica,
                 LoadedBytes = shard.LoadedBytes, LoadedTensors = shard.TensorNames.Count,
             };
-            loaded.ExpertIds.AddRange(shard.Experts.ExpertIds.Order().Select(e => (uint)e));
+            loaded.ExpertIds.AddRange(shard.ExpertIds.Select(e => (uint)e));
             loaded.TensorNames.AddRange(shard.TensorNames);
             loaded.ResidentBytes.Add(shard.ResidentBytes.ToDictionary());
             report.Shards.Add(loaded);

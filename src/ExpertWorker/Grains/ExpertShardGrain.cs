@@ -1,43 +1,61 @@
+using System.Collections.Immutable;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.RoutedExperts;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime.Placement;
 
 namespace Kimi.Cluster.ExpertWorker.Grains;
 
 /// <summary>
-/// One replica of an expert shard. Activation loads the shard's tensors (only this shard's)
-/// into the silo's <see cref="ExpertShardSet"/> through the <see cref="ShardLoader"/>, where the
-/// data plane computes with them; deactivation frees them, except when the silo shuts down.
-/// Kept active: an expert shard is not idle state.
+/// One replica of an expert shard. It holds the experts placement gives its shard, loaded into
+/// the silo's <see cref="ExpertShardSet"/> through the <see cref="ShardLoader"/> (only those
+/// experts' tensors), where the data plane computes with them. A rebalance grows it first and
+/// shrinks it once nothing routes the old experts here; deactivation frees what it held, except
+/// when the silo shuts down. Kept active: an expert shard is not idle state.
 /// </summary>
 [ExpertShardPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class ExpertShardGrain(
-    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, ILocalSiloDetails silo, IOptions<ExpertPlacementOptions> options, ILogger<ExpertShardGrain> logger)
+    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, ILocalSiloDetails silo, ILogger<ExpertShardGrain> logger)
     : Grain, IExpertShardGrain
 {
-    private LoadedShard? _loaded;
+    private int _shard, _replica;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (shard, replica) = ShardKey.Parse(this.GetPrimaryKeyString());
-        var (first, count) = ExpertShardRanges.Of(shard, options.Value.Shards, shards.Config.NRoutedExperts);
+        (_shard, _replica) = ShardKey.Parse(this.GetPrimaryKeyString());
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public async ValueTask<ShardActivation> EnsureLoaded(ImmutableArray<int> expertIds)
+    {
+        var before = shards.Holdings.FirstOrDefault(h => h.Shard == _shard)?.ExpertIds ?? [];
         // A shard that cannot load throws ExpertShardLoadException, which reaches the caller with the reason.
-        _loaded = await loader.LoadAsync(shard, replica, [.. Enumerable.Range(first, count)], cancellationToken);
-        LogLoaded(logger, shard, replica, first, first + count - 1, _loaded.TensorNames.Count, _loaded.LoadedBytes,
-            ResidentWeights.Describe(_loaded.ResidentBytes));
-        await base.OnActivateAsync(cancellationToken);
+        var held = await loader.LoadAsync(_shard, _replica, expertIds.IsDefault ? [] : expertIds, CancellationToken.None);
+        if (held.Except(before).Any() && shards.Holdings.FirstOrDefault(h => h.Shard == _shard) is { } holding)
+        {
+            LogLoaded(logger, _shard, _replica, held.Count, ExpertRanges.Describe(held.Except(before)), holding.TensorNames.Count,
+                holding.LoadedBytes, ResidentWeights.Describe(holding.ResidentBytes));
+        }
+        return await Activation(held);
     }
 
-    public async ValueTask<ShardActivation> EnsureLoaded()
+    public async ValueTask<ShardActivation> Retain(ImmutableArray<int> expertIds)
     {
-        var loaded = _loaded ?? throw new InvalidOperationException("the shard grain was called before its activation finished");
-        return new ShardActivation(loaded.Shard, loaded.Replica, await endpoint.Address, silo.SiloAddress);
+        var keep = expertIds.IsDefault ? [] : expertIds.ToHashSet();
+        var before = shards.Holdings.FirstOrDefault(h => h.Shard == _shard)?.ExpertIds ?? [];
+        shards.Retain(_shard, _replica, keep);
+        var dropped = before.Where(e => !keep.Contains(e)).ToArray();
+        if (dropped.Length > 0)
+            LogReleased(logger, _shard, _replica, ExpertRanges.Describe(dropped), ResidentWeights.Describe(shards.ResidentBytes));
+        return await Activation([.. before.Where(keep.Contains)]);
     }
+
+    private async Task<ShardActivation> Activation(IEnumerable<int> held) =>
+        new(_shard, _replica, await endpoint.Address, silo.SiloAddress, [.. held.Order()],
+            shards.Holdings.FirstOrDefault(h => h.Shard == _shard)?.ResidentBytes.Values.Sum() ?? 0);
 
     public ValueTask MoveTo(SiloAddress silo)
     {
@@ -51,12 +69,15 @@ public sealed partial class ExpertShardGrain(
     {
         // At shutdown the silo leaves the cluster while the data plane still computes in-flight
         // batches with these weights; the process's exit frees them.
-        if (_loaded is not null && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-            shards.Unload(_loaded.Shard);
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+            shards.Unload(_shard, _replica);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Loaded expert shard {Shard} replica {Replica}: experts {First}..{Last}, {Tensors} tensors, {CheckpointBytes} checkpoint bytes; weights held, by form: {Resident}")]
-    private static partial void LogLoaded(ILogger logger, int shard, int replica, int first, int last, int tensors, long checkpointBytes, string resident);
+        Message = "Expert shard {Shard} replica {Replica} holds {Experts} experts, newly loaded {Added}: shard {Tensors} tensors, {CheckpointBytes} checkpoint bytes; weights held, by form: {Resident}")]
+    private static partial void LogLoaded(ILogger logger, int shard, int replica, int experts, string added, int tensors, long checkpointBytes, string resident);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expert shard {Shard} replica {Replica} released experts {Dropped}; this worker now holds, by form: {Resident}")]
+    private static partial void LogReleased(ILogger logger, int shard, int replica, string dropped, string resident);
 }

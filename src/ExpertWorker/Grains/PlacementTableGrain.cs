@@ -23,6 +23,10 @@ public sealed partial class PlacementTableGrain(
     private SiloAddress[] _builtOn = [];
     private bool _movesPending;
     private Dictionary<(int Shard, int Replica), SiloAddress> _lastSeen = [];
+    private ImmutableArray<ImmutableArray<int>> _layout; // per shard, its experts; contiguous ranges until a rebalance
+
+    private ImmutableArray<ImmutableArray<int>> Layout =>
+        _layout.IsDefault ? _layout = ExpertLayouts.Contiguous(source.Config.NRoutedExperts, options.Value.Shards) : _layout;
 
     /// <summary>
     /// The table; built again when a replica is missing, when the silos changed since the last
@@ -46,10 +50,20 @@ public sealed partial class PlacementTableGrain(
         return _table;
     }
 
+    public async ValueTask<PlacementTable> Adopt(ImmutableArray<ImmutableArray<int>> layout)
+    {
+        ExpertLayouts.Check(layout, options.Value.Shards, source.Config.NRoutedExperts);
+        _layout = [.. layout.Select(experts => experts.Distinct().Order().ToImmutableArray())];
+        _table = await Build(await ActiveSilos(), failedEndpoint: null);
+        LogAdopted(logger, _table.Version);
+        return _table;
+    }
+
     /// <summary>The built table, or the current one when nothing moved (its version, and the workers' view, stay).</summary>
     private PlacementTable Newer(PlacementTable built) =>
         _table is not null && built.Shards.Length == _table.Shards.Length
-            && built.Shards.Zip(_table.Shards).All(p => p.First.Endpoints.SequenceEqual(p.Second.Endpoints))
+            && built.Shards.Zip(_table.Shards).All(p => p.First.Endpoints.SequenceEqual(p.Second.Endpoints)
+                && p.First.ExpertIds.SequenceEqual(p.Second.ExpertIds))
             ? _table : built;
 
     /// <summary>
@@ -60,12 +74,13 @@ public sealed partial class PlacementTableGrain(
     /// </summary>
     private async Task<PlacementTable> Build(SiloAddress[] silos, string? failedEndpoint)
     {
-        int shardCount = options.Value.Shards, replicas = options.Value.Replicas, experts = source.Config.NRoutedExperts;
+        int shardCount = options.Value.Shards, replicas = options.Value.Replicas;
+        var layout = Layout;
         var keys = Enumerable.Range(0, shardCount * replicas).Select(i => (Shard: i / replicas, Replica: i % replicas)).ToArray();
         // Where a replica that is not active gets placed: planned from where each was last seen.
         var hints = ReplicaPlanner.Plan([.. keys.Select(k => new LocatedReplica<SiloAddress>(
             k.Shard, k.Replica, _lastSeen.GetValueOrDefault(k) is { } silo && silos.Contains(silo) ? silo : null))], silos);
-        var located = await Task.WhenAll(keys.Select(k => Locate(k, hints.Targets.GetValueOrDefault(k))));
+        var located = await Task.WhenAll(keys.Select(k => Locate(k, layout[k.Shard], hints.Targets.GetValueOrDefault(k))));
 
         var plan = ReplicaPlanner.Plan([.. keys.Select((k, i) => new LocatedReplica<SiloAddress>(k.Shard, k.Replica, located[i]?.Silo))], silos);
         await Task.WhenAll(plan.Moves.Select(async move =>
@@ -73,7 +88,7 @@ public sealed partial class PlacementTableGrain(
             int i = Array.IndexOf(keys, move);
             LogMoving(logger, move.Shard, move.Replica, located[i]!.DataPlaneEndpoint, plan.Targets[move].ToString());
             await GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(move.Shard, move.Replica)).MoveTo(plan.Targets[move]);
-            located[i] = await Locate(move, plan.Targets[move]);
+            located[i] = await Locate(move, layout[move.Shard], plan.Targets[move]);
         }));
         // A replica activated elsewhere than planned (its silo went away meanwhile, say) is planned again next time.
         bool placedAsPlanned = keys.Zip(located).All(p => p.Second is null || Equals(p.Second.Silo, plan.Targets[p.First]));
@@ -84,12 +99,11 @@ public sealed partial class PlacementTableGrain(
         {
             var endpoints = located.Skip(shard * replicas).Take(replicas)
                 .Select(a => a?.DataPlaneEndpoint).OfType<string>().Where(e => e != failedEndpoint).Distinct().ToImmutableArray();
-            var (first, count) = ExpertShardRanges.Of(shard, shardCount, experts);
-            return new ShardReplicas(shard, first, count, endpoints);
+            return new ShardReplicas(shard, layout[shard], endpoints);
         });
-        var table = new PlacementTable(DateTime.UtcNow.Ticks, experts, [.. shards]);
+        var table = new PlacementTable(Math.Max(DateTime.UtcNow.Ticks, (_table?.Version ?? 0) + 1), source.Config.NRoutedExperts, [.. shards]);
         foreach (var shard in table.Shards)
-            LogShard(logger, table.Version, shard.Shard, shard.FirstExpert, shard.FirstExpert + shard.ExpertCount - 1, string.Join(", ", shard.Endpoints));
+            LogShard(logger, table.Version, shard.Shard, ExpertRanges.Describe(shard.ExpertIds), string.Join(", ", shard.Endpoints));
         return table;
     }
 
@@ -107,8 +121,11 @@ public sealed partial class PlacementTableGrain(
             manifest.TryGetValue(silo, out var grains) && grains.Grains.ContainsKey(shardGrain)));
     }
 
-    /// <summary>Activates the replica if it is not (on <paramref name="placeOn"/> when that silo is still there) and says where it is.</summary>
-    private async Task<ShardActivation?> Locate((int Shard, int Replica) key, SiloAddress? placeOn)
+    /// <summary>
+    /// Activates the replica if it is not (on <paramref name="placeOn"/> when that silo is still
+    /// there), has it hold <paramref name="experts"/>, and says where it is.
+    /// </summary>
+    private async Task<ShardActivation?> Locate((int Shard, int Replica) key, ImmutableArray<int> experts, SiloAddress? placeOn)
     {
         var (shard, replica) = key;
         try
@@ -116,7 +133,7 @@ public sealed partial class PlacementTableGrain(
             if (placeOn is not null)
                 RequestContext.Set(IPlacementDirector.PlacementHintKey, placeOn);
             var grain = GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(shard, replica));
-            return await grain.EnsureLoaded().AsTask().WaitAsync(ReplicaCallTimeout);
+            return await grain.EnsureLoaded(experts).AsTask().WaitAsync(ReplicaCallTimeout);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException)
         {
@@ -129,8 +146,11 @@ public sealed partial class PlacementTableGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Placement {Version}: shard {Shard} (experts {First}..{Last}) at {Endpoints}")]
-    private static partial void LogShard(ILogger logger, long version, int shard, int first, int last, string endpoints);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Placement {Version}: shard {Shard} (experts {Experts}) at {Endpoints}")]
+    private static partial void LogShard(ILogger logger, long version, int shard, string experts, string endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Placement {Version} carries a new expert layout")]
+    private static partial void LogAdopted(ILogger logger, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data plane {Endpoint} reported failing (table version {Version}); rebuilding placement")]
     private static partial void LogFailureReported(ILogger logger, string endpoint, long version);

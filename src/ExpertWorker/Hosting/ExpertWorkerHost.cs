@@ -79,6 +79,7 @@ public static class ExpertWorkerHost
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<ShardLoader>();
         silo.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
+        silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Rebalance));
         silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
     }
 
@@ -108,7 +109,8 @@ public static class ExpertWorkerHost
         {
             grpc.MaxReceiveMessageSize = null; // a layer's activations for a large batch exceed the 4 MB default
             grpc.MaxSendMessageSize = null;
-        }).AddServiceOptions<ExpertDataPlaneService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
+        }).AddServiceOptions<ExpertDataPlaneService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>())
+            .AddServiceOptions<ExpertAdminService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
         builder.Services.AddSingleton<DataPlaneEndpoint>();
         builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
@@ -128,8 +130,9 @@ public static class ExpertWorkerHost
         var app = builder.Build();
         // Now, not at the first batch, so the resident-weights gauge is there from the start.
         var shardSet = app.Services.GetRequiredService<ExpertShardSet>();
-        app.Services.GetRequiredService<ExpertWorkerMetrics>().ObserveResidentWeights(() => shardSet.Shards.Select(s => s.ResidentBytes));
+        app.Services.GetRequiredService<ExpertWorkerMetrics>().ObserveResidentWeights(() => shardSet.ResidentBytes);
         app.MapGrpcService<ExpertDataPlaneService>();
+        app.MapGrpcService<ExpertAdminService>();
         app.MapDefaultEndpoints();
         return app;
     }

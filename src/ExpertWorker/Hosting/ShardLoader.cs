@@ -8,7 +8,7 @@ using Kimi.Cluster.ServiceDefaults;
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 
 /// <summary>
-/// Loads the expert shards placed on this worker (their grains' activations ask), reporting
+/// Loads the experts of the shards placed on this worker (their grains ask), reporting
 /// progress while any load runs: the shards that load together count as one load. A shard that
 /// cannot load (<see cref="LoadErrors.IsExpected"/>) is not read again: every later activation
 /// fails at once with the same reason, and the worker stops with <see cref="WorkerExitCodes.LoadFailed"/>
@@ -29,7 +29,8 @@ public sealed partial class ShardLoader(
     /// <summary>The process's exit code: 0, or <see cref="WorkerExitCodes.LoadFailed"/> after a shard failed to load.</summary>
     public int ExitCode => _failures.IsEmpty ? 0 : WorkerExitCodes.LoadFailed;
 
-    public async Task<LoadedShard> LoadAsync(int shard, int replica, IReadOnlyList<int> expertIds, CancellationToken cancellation)
+    /// <summary>Makes the replica hold <paramref name="expertIds"/> too (<see cref="ExpertShardSet.Load"/>); returns what it holds now.</summary>
+    public async Task<IReadOnlyList<int>> LoadAsync(int shard, int replica, IReadOnlyList<int> expertIds, CancellationToken cancellation)
     {
         if (_failures.TryGetValue(shard, out var known))
             throw new ExpertShardLoadException(shard, replica, known);

@@ -29,13 +29,12 @@ public sealed class ExpertWorkerMetrics
             "Routed (token, expert) pairs received on the data plane, by layer.");
     }
 
-    /// <summary>Publishes the bytes of expert weights this worker holds, by form (dtype tag), summed over its shards.</summary>
-    public void ObserveResidentWeights(Func<IEnumerable<IReadOnlyDictionary<string, long>>> shards)
+    /// <summary>Publishes the bytes of expert weights this worker holds, by form (dtype tag), each expert counted once.</summary>
+    public void ObserveResidentWeights(Func<IReadOnlyDictionary<string, long>> bytesByForm)
     {
-        ArgumentNullException.ThrowIfNull(shards);
-        _meter.CreateObservableGauge("kimi.weights.resident", () => shards().SelectMany(s => s)
-            .GroupBy(p => p.Key, StringComparer.Ordinal)
-            .Select(g => new Measurement<long>(g.Sum(p => p.Value), new KeyValuePair<string, object?>("dtype", g.Key))), "By",
+        ArgumentNullException.ThrowIfNull(bytesByForm);
+        _meter.CreateObservableGauge("kimi.weights.resident", () => bytesByForm()
+            .Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("dtype", p.Key))), "By",
             "Bytes of model weights this process holds, by the form it holds them in.");
     }
 

@@ -32,6 +32,20 @@ public sealed class ExpertGroup : IDisposable
 
     public IReadOnlyCollection<int> ExpertIds => _expertIds;
 
+    /// <summary>
+    /// Frees one expert's weights (every layer); the caller makes sure no computation still reads
+    /// them. Returns whether the group holds no expert any more.
+    /// </summary>
+    public bool Release(int expert)
+    {
+        if (_expertIds.Remove(expert))
+        {
+            foreach (var layer in _layers.Values)
+                layer.Release(expert);
+        }
+        return _expertIds.Count == 0;
+    }
+
     public bool Owns(int expert) => _expertIds.Contains(expert);
 
     public bool HasLayer(int layer) => _layers.ContainsKey(layer);
@@ -84,6 +98,13 @@ public sealed class ExpertGroup : IDisposable
         }
 
         public ExpertWeights?[] Weights { get; }
+
+        public void Release(int expert)
+        {
+            Weights[expert] = null;
+            _byId[expert]?.Dispose();
+            _byId[expert] = null;
+        }
 
         public static LayerExperts Load(ModelConfig config, IWeightSource weights, int layer, int[] expertIds)
         {

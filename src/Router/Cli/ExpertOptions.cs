@@ -15,7 +15,7 @@ public sealed class ExpertOptions
 
     public Option<int?> Shards { get; } = new("--expert-shards")
     {
-        Description = "Shards (contiguous expert ranges) the routed experts are split into; default: one per expert worker.",
+        Description = "Shards the routed experts are split into (contiguous ranges at start; the rebalancer moves and replicates experts between them); default: one per expert worker.",
     };
 
     public Option<int> Replicas { get; } = new("--expert-replicas")
@@ -36,6 +36,28 @@ public sealed class ExpertOptions
 
     public Option<string?> WireDtype { get; } = CreateWireDtype();
 
+    public Option<string?> Rebalance { get; } = Passed("--rebalance",
+        "on (default): the expert workers move and replicate experts as routed load shifts; off: keep the layout placed at start.");
+
+    public Option<string?> RebalancePeriod { get; } = Passed("--rebalance-period", "Seconds between expert rebalances while tokens are routed (default 600).");
+
+    public Option<string?> RebalanceThreshold { get; } = Passed("--rebalance-threshold",
+        "Rebalance early when the busiest expert shard's routed tokens over the mean reaches this (default 1.3).");
+
+    public Option<string?> RebalanceMinInterval { get; } = Passed("--rebalance-min-interval", "Least seconds between two drift-started rebalances (default 60).");
+
+    public Option<string?> RebalanceMinPairs { get; } = Passed("--rebalance-min-pairs",
+        "Routed (token, expert) pairs the last minute must hold before a rebalance is planned (default 20000).");
+
+    public Option<string?> RedundantExperts { get; } = Passed("--redundant-experts",
+        "Expert slots per shard beyond its even share, for replicas of hot experts (default 1).");
+
+    private IEnumerable<Option<string?>> RebalanceOptions =>
+        [Rebalance, RebalancePeriod, RebalanceThreshold, RebalanceMinInterval, RebalanceMinPairs, RedundantExperts];
+
+    /// <summary>An expert-worker option `local` passes through as given; the workers check it, and a bad value stops them with its message.</summary>
+    private static Option<string?> Passed(string name, string description) => new(name) { Description = description };
+
     private static Option<string?> CreateWireDtype()
     {
         var option = new Option<string?>("--expert-wire-dtype")
@@ -55,6 +77,8 @@ public sealed class ExpertOptions
         command.Add(Replicas);
         command.Add(CallTimeout);
         command.Add(OrleansRedis);
+        foreach (var option in RebalanceOptions)
+            command.Add(option);
         command.Validators.Add(Check);
     }
 
@@ -62,7 +86,10 @@ public sealed class ExpertOptions
     {
         ArgumentNullException.ThrowIfNull(parse);
         int workers = parse.GetValue(Workers);
-        return workers == 0 ? ExpertLayout.InProcess : new ExpertLayout(workers, parse.GetValue(Shards) ?? workers, parse.GetValue(Replicas));
+        return workers == 0 ? ExpertLayout.InProcess : new ExpertLayout(workers, parse.GetValue(Shards) ?? workers, parse.GetValue(Replicas))
+        {
+            WorkerArguments = [.. RebalanceOptions.Where(o => parse.GetValue(o) is not null).SelectMany(o => new[] { o.Name, parse.GetValue(o)! })],
+        };
     }
 
     /// <summary>The attention worker's own options among these, passed through as given.</summary>
@@ -78,9 +105,10 @@ public sealed class ExpertOptions
         int workers = result.GetResult(Workers)?.GetValueOrDefault<int>() ?? 0;
         int? shards = result.GetResult(Shards)?.GetValueOrDefault<int?>();
         int replicas = result.GetResult(Replicas)?.GetValueOrDefault<int>() ?? 1;
-        if (workers == 0 && (shards is not null || replicas != 1 || result.GetResult(OrleansRedis) is not null || result.GetResult(WireDtype) is not null))
+        if (workers == 0 && (shards is not null || replicas != 1 || result.GetResult(OrleansRedis) is not null || result.GetResult(WireDtype) is not null
+            || RebalanceOptions.Any(o => result.GetResult(o) is not null)))
         {
-            result.AddError("--expert-shards, --expert-replicas, --expert-wire-dtype and --orleans-redis need --expert-workers 1 or more.");
+            result.AddError("--expert-shards, --expert-replicas, --expert-wire-dtype, --orleans-redis and the rebalance options need --expert-workers 1 or more.");
             return;
         }
         if (new ExpertLayout(workers, shards ?? workers, replicas).Problem() is { } problem)

@@ -1,10 +1,15 @@
+using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.AttentionWorker.Experts;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Experts;
 
-/// <summary>How the worker's view of placement treats an endpoint that failed and then shows up in a newer table.</summary>
+/// <summary>
+/// How the worker's view of placement treats an endpoint that failed and then shows up in a newer
+/// table; when it takes up a newer table (at a step's first MoE layer, or at once); and how it
+/// re-reads placement when an expert worker says the table it routed by is out of date.
+/// </summary>
 public sealed class PlacementViewTests
 {
     private const string Restarted = "http://127.0.0.1:1", Other = "http://127.0.0.1:2";
@@ -38,5 +43,114 @@ public sealed class PlacementViewTests
 
         Assert.True(view.IsBad(Restarted));
         Assert.Equal(builtBefore, view.Current.Version);
+    }
+
+    /// <summary>A newer table with its own shape (two shards), so which table is current is plain.</summary>
+    private static PlacementTable Newer(long version) => FixedPlacement.Build(version, 8, [Restarted], [Other]);
+
+    private static PlacementView SteppedView(out FixedPlacement placement)
+    {
+        var view = View(out placement);
+        view.StepBoundaryLayer = 1;
+        return view;
+    }
+
+    [Fact]
+    public void Offer_KeepsRoutingByTheCurrentTableButReportsTheNewVersion_WhenAStepBoundaryIsSet()
+    {
+        var view = SteppedView(out var placement);
+
+        view.Offer(Newer(2));
+
+        Assert.Same(placement.Table, view.Current.Table);
+        Assert.Equal(2, view.RoutingVersion);
+    }
+
+    [Fact]
+    public void EnteringLayer_TakesUpTheOfferedTable_OnlyWhenTheStepBoundaryLayerIsEntered()
+    {
+        var view = SteppedView(out _);
+        var newer = Newer(2);
+        view.Offer(newer);
+
+        view.EnteringLayer(2);
+        Assert.Equal(1, view.Current.Version);
+
+        view.EnteringLayer(1);
+        Assert.Same(newer, view.Current.Table);
+        Assert.Equal(2, view.RoutingVersion);
+    }
+
+    [Fact]
+    public void Offer_SwitchesAtOnce_WhenAskedToAtOnceDespiteAStepBoundary()
+    {
+        var view = SteppedView(out _);
+        var newer = Newer(2);
+
+        view.Offer(newer, atOnce: true);
+
+        Assert.Same(newer, view.Current.Table);
+        Assert.Equal(2, view.RoutingVersion);
+    }
+
+    [Fact]
+    public void Offer_SwitchesAtOnce_WhenNoStepBoundaryIsSet()
+    {
+        var view = View(out _);
+        var newer = Newer(2);
+
+        view.Offer(newer);
+
+        Assert.Same(newer, view.Current.Table);
+    }
+
+    [Fact]
+    public void Offer_IgnoresATableOlderThanTheCurrentOrPendingOne_WhetherDeferredOrAtOnce()
+    {
+        var view = SteppedView(out _);
+        var current = Newer(5);
+        view.Offer(current, atOnce: true);
+
+        view.Offer(Newer(3));
+        view.Offer(Newer(4), atOnce: true);
+        Assert.Equal(5, view.RoutingVersion);
+        view.EnteringLayer(1);
+        Assert.Same(current, view.Current.Table);
+
+        var pending = Newer(7);
+        view.Offer(pending);
+        view.Offer(Newer(6));
+        Assert.Equal(7, view.RoutingVersion);
+        view.EnteringLayer(1);
+        Assert.Same(pending, view.Current.Table);
+    }
+
+    [Fact]
+    public async Task RefreshStaleAsync_MakesTheSourcesNewerTableCurrent_WhenNoNewerTableIsPending()
+    {
+        var view = SteppedView(out var placement);
+        var moved = Newer(2);
+        placement.Latest = moved;
+
+        await view.RefreshStaleAsync(seenVersion: 1, CancellationToken.None);
+
+        Assert.Same(moved, view.Current.Table);
+        Assert.Equal(2, view.RoutingVersion);
+        Assert.Equal(1, placement.TableReads);
+        Assert.False(view.IsBad(Restarted)); // the worker that said so is fine
+    }
+
+    [Fact]
+    public async Task RefreshStaleAsync_TakesUpThePendingTableWithoutAskingTheSource_WhenANewerTableWasOffered()
+    {
+        var view = SteppedView(out var placement);
+        var pending = Newer(2);
+        view.Offer(pending);
+        placement.Latest = Newer(3); // what asking would have answered
+
+        await view.RefreshStaleAsync(seenVersion: 1, CancellationToken.None);
+
+        Assert.Same(pending, view.Current.Table);
+        Assert.Equal(0, placement.TableReads);
     }
 }

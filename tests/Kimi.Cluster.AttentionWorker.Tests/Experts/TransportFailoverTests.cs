@@ -3,7 +3,10 @@ using Kimi.Cluster.AttentionWorker.Tests.Support;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Experts;
 
-/// <summary>What the transport does when an expert worker is gone, hangs, or refuses: fail over, re-read placement, or fail loudly.</summary>
+/// <summary>
+/// What the transport does when an expert worker is gone, hangs, refuses, or no longer holds an
+/// expert: fail over, re-read placement, route again by the newer table, or fail loudly.
+/// </summary>
 public sealed class TransportFailoverTests : IAsyncLifetime
 {
     private const int Hidden = 4;
@@ -120,5 +123,47 @@ public sealed class TransportFailoverTests : IAsyncLifetime
         Assert.Contains("MoE layer 5", error.Message, StringComparison.Ordinal);
         Assert.Contains("refused by the stand-in", error.Message, StringComparison.Ordinal);
         Assert.Empty(_live.Service.Batches);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_RoutesAgainByTheRereadTableWithoutAFailover_WhenTheWorkerNoLongerHoldsTheExpert()
+    {
+        await using var moved = await StandInDataPlane.StartAsync();
+        moved.Service.Mode = StandInDataPlaneService.Behaviour.NotLoaded;
+        // v1 sends experts 0-3 to the worker they moved away from; v2 (what placement says now) has all of them on the live one.
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [moved.Endpoint], [_live.Endpoint]))
+        {
+            Latest = FixedPlacement.Build(2, 8, [_live.Endpoint], [_live.Endpoint]),
+        };
+        using var transport = new TransportUnderTest(placement);
+        var exchange = Exchanges.Create(3, Hidden, [[0, 5], [7, 1], [2]]);
+
+        var output = await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
+
+        Exchanges.AssertClose(Exchanges.Expected(exchange), output);
+        Assert.Equal(2, transport.Placement.Current.Version);
+        Assert.Single(moved.Service.Batches);
+        Assert.Equal([0, 1, 2, 5, 7], _live.Service.Batches.SelectMany(b => b.ExpertIds).Select(e => (int)e).Order());
+        Assert.False(transport.Placement.IsBad(moved.Endpoint));
+        Assert.Equal(0, transport.Counters.Failovers);
+        Assert.Empty(placement.ReportedFailures);
+        Assert.Equal(1, placement.TableReads);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_FailsTheLayerAfterTheAttemptLimit_WhenTheWorkerNoLongerHoldsTheExpertAndPlacementHasNothingNewer()
+    {
+        await using var moved = await StandInDataPlane.StartAsync();
+        moved.Service.Mode = StandInDataPlaneService.Behaviour.NotLoaded;
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [moved.Endpoint]));
+        using var transport = new TransportUnderTest(placement);
+
+        var error = await Assert.ThrowsAsync<ExpertExchangeException>(
+            () => transport.Transport.ExchangeAsync(Exchanges.Create(4, Hidden, [[0, 1]]), CancellationToken.None));
+
+        Assert.Contains("MoE layer 4", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{ExpertTransportOptions.DefaultMaxAttempts} attempt(s)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ExpertTransportOptions.DefaultMaxAttempts, moved.Service.Batches.Count);
+        Assert.Equal(0, transport.Counters.Failovers);
     }
 }

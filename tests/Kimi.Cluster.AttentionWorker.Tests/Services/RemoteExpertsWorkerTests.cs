@@ -33,7 +33,7 @@ public sealed class RemoteExpertsWorkerTests
         Assert.Equal(7, stats.PlacementVersion);
         var shard = Assert.Single(stats.Shards);
         Assert.Equal([expertWorker.Endpoint], shard.Endpoints);
-        Assert.Equal((uint)Experts, shard.ExpertCount);
+        Assert.Equal(Enumerable.Range(0, Experts).Select(e => (uint)e), shard.ExpertIds);
         // 3 prompt tokens, then 4 decode steps of 1 token, through 2 MoE layers.
         ulong layerTokens = (3 + 4) * MoeLayers;
         Assert.Equal(5ul * MoeLayers, stats.LayerExchanges);

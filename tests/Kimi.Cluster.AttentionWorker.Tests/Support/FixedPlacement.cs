@@ -5,12 +5,15 @@ using Kimi.Cluster.AttentionWorker.Experts;
 namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 
 /// <summary>
-/// Placement without a cluster: a table given up front, and (optionally) the table a failure
-/// report answers with. Records the failures reported.
+/// Placement without a cluster: a table given up front, (optionally) the table a failure
+/// report answers with, and (optionally, settable) a newer table reading it answers with.
+/// Records the failures reported and counts the reads.
 /// </summary>
 public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFailure = null) : IPlacementSource
 {
     private readonly TaskCompletionSource _firstReport = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PlacementTable? _latest;
+    private int _tableReads;
 
     public ConcurrentQueue<string> ReportedFailures { get; } = new();
 
@@ -19,7 +22,21 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
 
     public PlacementTable Table => table;
 
-    public Task<PlacementTable> GetTableAsync(CancellationToken cancellationToken) => Task.FromResult(table);
+    /// <summary>When set, what reading the table answers (placement moved on, say by a rebalance); <see cref="Table"/> otherwise.</summary>
+    public PlacementTable? Latest
+    {
+        get => Volatile.Read(ref _latest);
+        set => Volatile.Write(ref _latest, value);
+    }
+
+    /// <summary>How many times the table was read (failure reports not counted).</summary>
+    public int TableReads => Volatile.Read(ref _tableReads);
+
+    public Task<PlacementTable> GetTableAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _tableReads);
+        return Task.FromResult(Latest ?? table);
+    }
 
     public Task<PlacementTable> ReportFailureAsync(long seenVersion, string failedEndpoint, CancellationToken cancellationToken)
     {
@@ -31,6 +48,6 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
     /// <summary>A table of contiguous shards: shards[i] lists shard i's endpoints; experts split evenly.</summary>
     public static PlacementTable Build(long version, int experts, params string[][] shards) =>
         new(version, experts, [.. shards.Select((endpoints, shard) => new ShardReplicas(
-            shard, shard * experts / shards.Length, (shard + 1) * experts / shards.Length - shard * experts / shards.Length,
+            shard, [.. Enumerable.Range(shard * experts / shards.Length, (shard + 1) * experts / shards.Length - shard * experts / shards.Length)],
             [.. endpoints]))]);
 }

@@ -9,13 +9,14 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 /// <summary>
 /// A stand-in expert worker's data plane with a computation easy to check: "expert" e scales a
 /// token by e + 1, so a partial sum is Σ weight·(e + 1)·x. Records what it was sent, and can be
-/// told to stop answering or to refuse every batch.
+/// told to stop answering, to refuse every batch, or to say (as a real expert worker does after a
+/// rebalance moved an expert away) that it does not hold the batch's experts.
 /// </summary>
 public sealed class StandInDataPlaneService : ExpertDataPlane.ExpertDataPlaneBase
 {
     private int _streams;
 
-    public enum Behaviour { Answer, Hang, Refuse }
+    public enum Behaviour { Answer, Hang, Refuse, NotLoaded }
 
     public Behaviour Mode { get; set; } = Behaviour.Answer;
 
@@ -42,6 +43,8 @@ public sealed class StandInDataPlaneService : ExpertDataPlane.ExpertDataPlaneBas
             _firstBatch.TrySetResult();
             if (Mode == Behaviour.Refuse)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"call {batch.CallId}: refused by the stand-in"));
+            if (Mode == Behaviour.NotLoaded)
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"call {batch.CallId}, layer {batch.Layer}: expert {batch.ExpertIds[0]} is not loaded here"));
             if (Mode == Behaviour.Hang)
                 continue;
             await responseStream.WriteAsync(new ExpertPartials { CallId = batch.CallId, PartialSums = ByteString.CopyFrom(Compute(batch)) });

@@ -52,8 +52,8 @@ public sealed class LoadProgressTests
         }
         using var dense = LoadedModel.Open(source, _ => new RemoteRoutedExperts(null!), attention); // never dispatched here
         int count = source.Config.NRoutedExperts;
-        using var first = LoadedShard.Load(source, 0, 0, [.. Enumerable.Range(0, count / 2)], experts);
-        using var second = LoadedShard.Load(source, 1, 0, [.. Enumerable.Range(count / 2, count - count / 2)], experts);
+        using var first = LoadedExperts.Load(source, [.. Enumerable.Range(0, count / 2)], experts);
+        using var second = LoadedExperts.Load(source, [.. Enumerable.Range(count / 2, count - count / 2)], experts);
 
         var (denseReport, expertReport, wholeReport) = (attention.Report(), experts.Report(), whole.Report());
         Assert.True(denseReport.IsComplete && expertReport.IsComplete);

@@ -90,6 +90,13 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         return await new ExpertDataPlane.ExpertDataPlaneClient(Channel(expert.Address)).GetLoadReportAsync(new LoadReportRequest(), deadline: deadline);
     }
 
+    /// <summary>The expert workers' admin service (the rebalancer), through <paramref name="expert"/>.</summary>
+    public ExpertAdmin.ExpertAdminClient AdminClient(LaunchedWorker expert)
+    {
+        ArgumentNullException.ThrowIfNull(expert);
+        return new ExpertAdmin.ExpertAdminClient(Channel(expert.Address));
+    }
+
     /// <summary>A call invoker to the worker at <paramref name="address"/> that presents the cluster credential.</summary>
     private CallInvoker Channel(Uri address) =>
         _channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)).Intercept(new ClusterCredentialOptions(Credential).AddTo);

@@ -35,5 +35,12 @@ public sealed record TinyCheckpointOptions
     /// </summary>
     public double LmHeadGain { get; init; } = 1.0;
 
+    /// <summary>
+    /// Experts whose e_score_correction_bias is raised by 1 in every MoE layer: the gate then picks
+    /// them for nearly every token (the bias steers the choice, not the weights), a skewed routing
+    /// for the load-balancing tests.
+    /// </summary>
+    public IReadOnlyList<int> HotExperts { get; init; } = [];
+
     public static TinyCheckpointOptions Default { get; } = new();
 }

@@ -126,6 +126,13 @@ public static class TinyCheckpointWriter
             {
                 values[i] = DtypeCodec.Round(tensor.Mean + tensor.Std * rng.NextNormal(), tensor.Dtype);
             }
+            if (tensor.Name.EndsWith(".mlp.gate.e_score_correction_bias", StringComparison.Ordinal))
+            {
+                foreach (int hot in options.HotExperts)
+                {
+                    values[hot] = DtypeCodec.Round(values[hot] + 1, tensor.Dtype);
+                }
+            }
 
             // A reshaped or retyped module stays plain: the mutation asked for that tensor as given.
             if (quantization is not null && !altered && quantization.Quantizes(tensor))

@@ -1,0 +1,17 @@
+namespace Kimi.Cluster.Abstractions;
+
+/// <summary>
+/// The cluster's expert rebalancer (key 0): sums the attention workers' routed-token windows and,
+/// on its period, when the imbalance drifts past its threshold, or when asked, moves and
+/// replicates experts between shards to even out the shards' load, without a failed request.
+/// </summary>
+public interface IExpertRebalancerGrain : IGrainWithIntegerKey
+{
+    /// <summary>An attention worker's latest window; returns the newest placement table version, which the worker should route by.</summary>
+    ValueTask<long> Report(ExpertLoadReport report);
+
+    /// <summary>Rebalances now (unless one is under way, which it waits for) and says what happened.</summary>
+    ValueTask<RebalanceOutcome> RebalanceNow();
+
+    ValueTask<RebalancerStatus> Status();
+}

@@ -1,0 +1,33 @@
+using Kimi.Cluster.ExpertWorker.Cli;
+using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.Model.Checkpoints;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Kimi.Cluster.ExpertWorker.Tests;
+
+/// <summary>
+/// Expert-worker silos in the test process: the built-in tiny model, our shard grains, placement
+/// and rebalancer. Each silo's data plane is only a name ("http://" + the silo's name).
+/// </summary>
+public static class InProcessExpertSilos
+{
+    public static async Task<InProcessTestCluster> StartAsync(int silos, int shards, int replicas, RebalanceOptions? rebalance = null)
+    {
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((silo, orleans) =>
+        {
+            var options = new ExpertWorkerOptions(null, silo.SiloPort, silo.GatewayPort, 0, 0, shards, replicas, ParentPid: null)
+            {
+                Rebalance = rebalance ?? new RebalanceOptions(),
+            };
+            ExpertWorkerHost.AddExpertShards(orleans, new ModelSource(null), options);
+            var endpoint = new DataPlaneEndpoint();
+            endpoint.Set($"http://{silo.SiloName}");
+            orleans.Services.AddSingleton(endpoint);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
