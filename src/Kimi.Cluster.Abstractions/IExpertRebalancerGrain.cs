@@ -11,6 +11,8 @@ public interface IExpertRebalancerGrain : IGrainWithIntegerKey
     ValueTask<long> Report(ExpertLoadReport report);
 
     /// <summary>Rebalances now (unless one is under way, which it waits for) and says what happened.</summary>
+    /// <remarks>Loading the experts and draining the old table take longer than Orleans' default 30 s call timeout at full size.</remarks>
+    [ResponseTimeout("00:15:00")]
     ValueTask<RebalanceOutcome> RebalanceNow();
 
     ValueTask<RebalancerStatus> Status();

@@ -12,6 +12,7 @@ public interface IExpertShardGrain : IGrainWithStringKey
     /// Activates if needed and makes this replica hold <paramref name="expertIds"/> as well as what it
     /// holds already (loading the experts its silo does not have), then says where the data plane serves it.
     /// </summary>
+    [ResponseTimeout("00:15:00")] // reading a shard's experts of a full-size checkpoint takes minutes
     ValueTask<ShardActivation> EnsureLoaded(ImmutableArray<int> expertIds);
 
     /// <summary>This replica keeps only <paramref name="expertIds"/>: the end of a rebalance, once nothing routes the others here.</summary>

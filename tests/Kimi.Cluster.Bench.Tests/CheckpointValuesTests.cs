@@ -24,6 +24,24 @@ public sealed class CheckpointValuesTests
     }
 
     [Fact]
+    public async Task HotExperts_RaiseOnlyTheirRoutingBiasByOne_InEveryMoeLayer()
+    {
+        using var plain = new TempDirectory();
+        using var skewed = new TempDirectory();
+        var before = (await CheckpointRun.WriteAsync(plain.Path, TinyModel.Args(plain.Path, "bf16")))["model.safetensors"];
+        var after = (await CheckpointRun.WriteAsync(skewed.Path, [.. TinyModel.Args(skewed.Path, "bf16"), "--hot-experts", "0,2"]))["model.safetensors"];
+
+        foreach (string name in before.Tensors.Select(t => t.Name).Where(n => n.EndsWith(".mlp.gate.e_score_correction_bias", StringComparison.Ordinal)))
+        {
+            var (was, now) = (before.ReadData(before[name]), after.ReadData(after[name]));
+            for (int expert = 0; expert < TinyModel.Experts; expert++)
+                Assert.Equal(BitConverter.ToSingle(was, 4 * expert) + (expert is 0 or 2 ? 1f : 0f), BitConverter.ToSingle(now, 4 * expert));
+        }
+        var weight = "model.layers.1.mlp.gate.weight";
+        Assert.Equal(before.ReadData(before[weight]), after.ReadData(after[weight]));
+    }
+
+    [Fact]
     public async Task Int4_DequantizedStdIsOneOverSqrtInputs()
     {
         using var temp = new TempDirectory();

@@ -56,6 +56,7 @@ public sealed partial class GrpcExpertTransport(
         ExpertWork work, EndpointBatch batch, PlacementSnapshot snapshot, int attempt, ImmutableList<string> tried,
         ConcurrentBag<(EndpointBatch, ExpertPartials)> answers, CancellationToken cancellation)
     {
+        Exception failure;
         try
         {
             long started = Stopwatch.GetTimestamp();
@@ -76,20 +77,27 @@ public sealed partial class GrpcExpertTransport(
             && !cancellation.IsCancellationRequested)
         {
             // The worker no longer holds an expert this table sent it: a rebalance moved it and the
-            // newer table had not reached this worker. Route again by the newer table.
+            // newer table had not reached this worker. Route again by the newer table; without one
+            // (a replica moved off that worker, say), it is a failure like any other.
             LogStalePlacement(logger, work.Layer, batch.Endpoint, snapshot.Version, error.Status.Detail);
-            await placement.RefreshStaleAsync(snapshot.Version, cancellation);
+            if (await placement.RefreshStaleAsync(snapshot.Version, cancellation))
+            {
+                await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
+                return;
+            }
+            failure = error;
         }
         catch (Exception error) when (error is not ExpertExchangeException && !cancellation.IsCancellationRequested)
         {
-            tried = tried.Add(batch.Endpoint);
-            if (attempt >= options.MaxAttempts)
-                throw ExpertExchangeException.GaveUp(work.Layer, tried, attempt, error);
-            LogFailover(logger, error, work.Layer, batch.Endpoint, batch.Pairs.Count, attempt, error.Message);
-            counters.FailedOver();
-            var shards = batch.Pairs.SelectMany(pair => snapshot.ShardIndexesOf(work.ExpertIds[pair])).Distinct();
-            await placement.AfterFailureAsync(batch.Endpoint, snapshot.Version, shards, cancellation);
+            failure = error;
         }
+        tried = tried.Add(batch.Endpoint);
+        if (attempt >= options.MaxAttempts)
+            throw ExpertExchangeException.GaveUp(work.Layer, tried, attempt, failure);
+        LogFailover(logger, failure, work.Layer, batch.Endpoint, batch.Pairs.Count, attempt, failure.Message);
+        counters.FailedOver();
+        var shards = batch.Pairs.SelectMany(pair => snapshot.ShardIndexesOf(work.ExpertIds[pair])).Distinct();
+        await placement.AfterFailureAsync(batch.Endpoint, snapshot.Version, shards, cancellation);
         await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
     }
 

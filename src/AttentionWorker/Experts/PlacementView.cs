@@ -48,11 +48,12 @@ public sealed partial class PlacementView(
     /// (a rebalance moved it and this worker had not heard): take up a newer table, reading it now
     /// when none is known. The worker that said so is fine and is not avoided.
     /// </summary>
-    public async Task RefreshStaleAsync(long seenVersion, CancellationToken cancellation)
+    /// <returns>Whether a table newer than <paramref name="seenVersion"/> is in use now; false means the worker lost the expert some other way (a replica moved off it) and the caller should fail over.</returns>
+    public async Task<bool> RefreshStaleAsync(long seenVersion, CancellationToken cancellation)
     {
         TakeUpPending();
         if (Current.Version > seenVersion)
-            return;
+            return true;
         Task refresh;
         lock (_gate)
             refresh = _staleRefresh is { IsCompleted: false } running ? running : _staleRefresh = ReadStaleAsync();
@@ -64,6 +65,7 @@ public sealed partial class PlacementView(
         {
             // The caller's next attempt uses what is known by then.
         }
+        return Current.Version > seenVersion;
     }
 
     private async Task ReadStaleAsync()

@@ -54,6 +54,9 @@ public sealed partial class ExpertRebalancerGrain(
         if (report.RoutedPairs.Length != report.Layers.Length * report.ExpertCount)
             throw new ArgumentException($"the report has {report.RoutedPairs.Length} counts for {report.Layers.Length} layers × {report.ExpertCount} experts", nameof(report));
         _reports[report.Reporter] = (report, DateTime.UtcNow);
+        // Restarted attention workers report under new names: forget the silent ones.
+        foreach (string gone in _reports.Where(r => r.Value.At < DateTime.UtcNow - 10 * Options.ReporterExpiry).Select(r => r.Key).ToArray())
+            _reports.Remove(gone);
         _tableVersion = Math.Max(_tableVersion, report.TableVersion);
         return ValueTask.FromResult(_tableVersion);
     }

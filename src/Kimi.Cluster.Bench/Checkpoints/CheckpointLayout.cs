@@ -57,7 +57,7 @@ public static class CheckpointLayout
         }
         tensors.Add(Bf16($"{p}.mlp.gate.weight", [s.Experts, s.Hidden], TensorRole.Router, 0, Spread(s.Hidden)));
         tensors.Add(new PlannedTensor($"{p}.mlp.gate.e_score_correction_bias", SafetensorsDType.F32, [s.Experts],
-            TensorRole.Router, TensorFill.F32Uniform, s.Experts, 0, 0.01f));
+            TensorRole.Router, TensorFill.F32UniformRaised, s.Experts, 0, 0.01f, Constant: [.. s.HotExperts]));
         if (s.SharedExperts > 0)
             tensors.AddRange(Mlp(s, $"{p}.mlp.shared_experts", s.MoeIntermediate * s.SharedExperts, TensorRole.SharedExperts));
         for (int expert = 0; expert < s.Experts; expert++)

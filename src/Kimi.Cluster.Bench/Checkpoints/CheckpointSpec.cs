@@ -35,6 +35,12 @@ public sealed record CheckpointSpec
 
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Experts whose e_score_correction_bias is raised by 1 in every MoE layer, so the gate picks
+    /// them for nearly every token: a skewed routing to measure expert load balancing with.
+    /// </summary>
+    public IReadOnlyList<int> HotExperts { get; init; } = [];
+
     /// <summary>Most tensor bytes per safetensors file (a larger tensor gets a file to itself), as HF's max_shard_size.</summary>
     public long ShardBytes { get; init; } = 2_000_000_000;
 
@@ -59,6 +65,9 @@ public sealed record CheckpointSpec
             : QLoraRank < 0 ? $"--q-lora-rank must be 0 (q_proj) or positive, got {QLoraRank}"
             : QkRope % 2 != 0 ? $"--qk-rope must be even (rotary pairs), got {QkRope}"
             : ShardBytes <= 0 ? $"--shard-bytes must be positive, got {ShardBytes}"
+            : HotExperts.Any(e => e < 0 || e >= Experts)
+                ? $"--hot-experts must name experts in 0..{Experts - 1}, got {string.Join(",", HotExperts)}"
+            : HotExperts.Count > TopK ? $"--hot-experts names {HotExperts.Count} experts, more than --top-k ({TopK}) a token picks"
             : Format == CheckpointFormat.Int4 ? Int4Problem()
             : null;
     }

@@ -37,6 +37,13 @@ public static class RandomTensorData
             case TensorFill.F32Uniform:
                 F32(MemoryMarshal.Cast<byte, float>(chunk), tensor.Center, tensor.Spread, ref random);
                 break;
+            case TensorFill.F32UniformRaised:
+                // A routing bias: one vector, always within the first buffer.
+                var bias = MemoryMarshal.Cast<byte, float>(chunk);
+                F32(bias, tensor.Center, tensor.Spread, ref random);
+                foreach (int index in tensor.Constant ?? [])
+                    bias[index] += 1;
+                break;
             case TensorFill.Int4Nibbles:
                 Nibbles(MemoryMarshal.Cast<byte, uint>(chunk), ref random);
                 break;

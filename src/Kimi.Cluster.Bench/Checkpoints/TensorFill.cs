@@ -9,6 +9,9 @@ public enum TensorFill
     /// <summary>F32 values uniform in center ± spread.</summary>
     F32Uniform,
 
+    /// <summary>F32 values uniform in center ± spread, plus 1 at the indices listed in Constant (a routing bias favouring those experts).</summary>
+    F32UniformRaised,
+
     /// <summary>I32 words of eight random INT4 nibbles, each q + 8 with q uniform in -7..7 (symmetric, as minmax quantization gives).</summary>
     Int4Nibbles,
 

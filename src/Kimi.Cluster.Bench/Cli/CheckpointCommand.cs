@@ -41,10 +41,17 @@ public static class CheckpointCommand
             DefaultValueFactory = _ => d.ShardBytes,
             CustomParser = ParseBytes,
         };
+        var hotExperts = new Option<int[]>("--hot-experts")
+        {
+            Description = "Experts the gate picks for nearly every token (their routing bias raised by 1), e.g. 0,1,2: skewed load for expert balancing.",
+            CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                .Select(text => int.TryParse(text, CultureInfo.InvariantCulture, out int id) ? id : -1)],
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("checkpoint", "Write a random Kimi K2 model directory (config.json + safetensors) for benchmarks, streaming.")
         {
             output, force, summary, hidden, layers, firstDense, experts, topK, shared, moeIntermediate, intermediate, vocab, heads,
-            qLora, kvLora, qkNope, qkRope, vHead, maxPositions, format, groupSize, seed, shardBytes,
+            qLora, kvLora, qkNope, qkRope, vHead, maxPositions, format, groupSize, seed, shardBytes, hotExperts,
         };
         command.SetAction((parse, cancellation) => CheckpointAction.ExecuteAsync(
             new CheckpointSpec
@@ -57,6 +64,7 @@ public static class CheckpointCommand
                 VHead = parse.GetValue(vHead), MaxPositions = parse.GetValue(maxPositions),
                 Format = Enum.Parse<CheckpointFormat>(parse.GetRequiredValue(format), ignoreCase: true),
                 GroupSize = parse.GetValue(groupSize), Seed = unchecked((ulong)parse.GetValue(seed)), ShardBytes = parse.GetValue(shardBytes),
+                HotExperts = parse.GetValue(hotExperts) ?? [],
             },
             parse.GetRequiredValue(output).FullName,
             parse.GetValue(force),

@@ -151,7 +151,7 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExchangeAsync_FailsTheLayerAfterTheAttemptLimit_WhenTheWorkerNoLongerHoldsTheExpertAndPlacementHasNothingNewer()
+    public async Task ExchangeAsync_FailsOverAndReportsTheWorker_WhenItNoLongerHoldsTheExpertAndPlacementHasNothingNewer()
     {
         await using var moved = await StandInDataPlane.StartAsync();
         moved.Service.Mode = StandInDataPlaneService.Behaviour.NotLoaded;
@@ -164,6 +164,9 @@ public sealed class TransportFailoverTests : IAsyncLifetime
         Assert.Contains("MoE layer 4", error.Message, StringComparison.Ordinal);
         Assert.Contains($"{ExpertTransportOptions.DefaultMaxAttempts} attempt(s)", error.Message, StringComparison.Ordinal);
         Assert.Equal(ExpertTransportOptions.DefaultMaxAttempts, moved.Service.Batches.Count);
-        Assert.Equal(0, transport.Counters.Failovers);
+        // No newer table explains it (a replica migrated off the worker, say): a failure like any
+        // other, so placement hears of it and rebuilds.
+        Assert.Equal(ExpertTransportOptions.DefaultMaxAttempts - 1, transport.Counters.Failovers);
+        Assert.Contains(moved.Endpoint, placement.ReportedFailures);
     }
 }
