@@ -12,9 +12,9 @@ public sealed class PlacementArithmeticTests
     [InlineData(16, 16)]
     public void ShardRanges_CoverEveryExpertOnce_InNearEqualParts(int experts, int shards)
     {
-        var ranges = Enumerable.Range(0, shards).Select(s => ExpertShardRanges.Of(s, shards, experts)).ToArray();
-        Assert.Equal(Enumerable.Range(0, experts), ranges.SelectMany(r => Enumerable.Range(r.FirstExpert, r.ExpertCount)));
-        Assert.True(ranges.Max(r => r.ExpertCount) - ranges.Min(r => r.ExpertCount) <= 1);
+        var ranges = ExpertBalancer.Contiguous(experts, shards);
+        Assert.Equal(Enumerable.Range(0, experts), ranges.SelectMany(r => r));
+        Assert.True(ranges.Max(r => r.Length) - ranges.Min(r => r.Length) <= 1);
     }
 
     [Fact]

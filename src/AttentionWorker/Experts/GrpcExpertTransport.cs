@@ -104,9 +104,10 @@ public sealed partial class GrpcExpertTransport(
     /// <summary>Routed pairs per expert worker for this layer, every worker of the table counted (those sent nothing too).</summary>
     private void RecordWorkerLoad(int layer, PlacementSnapshot snapshot, EndpointBatch[] batches)
     {
-        var workers = snapshot.Table.Shards.SelectMany(s => s.Endpoints).Distinct(StringComparer.Ordinal).ToArray();
-        var pairs = workers.Select(worker => batches.Where(b => b.Endpoint == worker).Sum(b => b.Pairs.Count)).ToArray();
-        metrics!.RecordWorkerLoad(layer, workers, pairs);
+        // One batch per endpoint (the batches are grouped by it).
+        var pairsAt = batches.ToDictionary(b => b.Endpoint, b => b.Pairs.Count, StringComparer.Ordinal);
+        int[] pairs = [.. snapshot.Workers.Select(worker => pairsAt.GetValueOrDefault(worker))];
+        metrics!.RecordWorkerLoad(layer, snapshot.Workers, pairs);
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -15,9 +15,13 @@ public sealed class PlacementSnapshot
     {
         Table = table;
         _shardIndexesOfExpert = shardIndexesOfExpert;
+        Workers = [.. table.Shards.SelectMany(s => s.Endpoints).Distinct(StringComparer.Ordinal)];
     }
 
     public PlacementTable Table { get; }
+
+    /// <summary>The expert workers' endpoints the table lists, each once, in table order.</summary>
+    public IReadOnlyList<string> Workers { get; }
 
     public long Version => Table.Version;
 

@@ -31,31 +31,31 @@ public sealed partial class ExpertShardGrain(
 
     public async ValueTask<ShardActivation> EnsureLoaded(ImmutableArray<int> expertIds)
     {
-        var before = shards.Holdings.FirstOrDefault(h => h.Shard == _shard)?.ExpertIds ?? [];
+        var before = shards.ExpertsOf(_shard, _replica);
         // A shard that cannot load throws ExpertShardLoadException, which reaches the caller with the reason.
         var held = await loader.LoadAsync(_shard, _replica, expertIds.IsDefault ? [] : expertIds, CancellationToken.None);
-        if (held.Except(before).Any() && shards.Holdings.FirstOrDefault(h => h.Shard == _shard) is { } holding)
+        var holding = shards.HoldingOf(_shard);
+        int[] added = [.. held.Except(before)];
+        if (added.Length > 0 && holding is not null)
         {
-            LogLoaded(logger, _shard, _replica, held.Count, ExpertRanges.Describe(held.Except(before)), holding.TensorNames.Count,
+            LogLoaded(logger, _shard, _replica, held.Count, ExpertRanges.Describe(added), holding.TensorNames.Count,
                 holding.LoadedBytes, ResidentWeights.Describe(holding.ResidentBytes));
         }
-        return await Activation(held);
+        return await Activation(held, holding);
     }
 
     public async ValueTask<ShardActivation> Retain(ImmutableArray<int> expertIds)
     {
-        var keep = expertIds.IsDefault ? [] : expertIds.ToHashSet();
-        var before = shards.Holdings.FirstOrDefault(h => h.Shard == _shard)?.ExpertIds ?? [];
-        shards.Retain(_shard, _replica, keep);
-        var dropped = before.Where(e => !keep.Contains(e)).ToArray();
+        var before = shards.ExpertsOf(_shard, _replica);
+        var held = shards.Retain(_shard, _replica, expertIds.IsDefault ? [] : expertIds.ToHashSet());
+        int[] dropped = [.. before.Except(held)];
         if (dropped.Length > 0)
             LogReleased(logger, _shard, _replica, ExpertRanges.Describe(dropped), ResidentWeights.Describe(shards.ResidentBytes));
-        return await Activation([.. before.Where(keep.Contains)]);
+        return await Activation(held, shards.HoldingOf(_shard));
     }
 
-    private async Task<ShardActivation> Activation(IEnumerable<int> held) =>
-        new(_shard, _replica, await endpoint.Address, silo.SiloAddress, [.. held.Order()],
-            shards.Holdings.FirstOrDefault(h => h.Shard == _shard)?.ResidentBytes.Values.Sum() ?? 0);
+    private async Task<ShardActivation> Activation(IReadOnlyList<int> held, ShardHolding? holding) =>
+        new(_shard, _replica, await endpoint.Address, silo.SiloAddress, [.. held.Order()], holding?.ResidentBytes.Values.Sum() ?? 0);
 
     public ValueTask MoveTo(SiloAddress silo)
     {

@@ -26,7 +26,7 @@ public sealed partial class PlacementTableGrain(
     private ImmutableArray<ImmutableArray<int>> _layout; // per shard, its experts; contiguous ranges until a rebalance
 
     private ImmutableArray<ImmutableArray<int>> Layout =>
-        _layout.IsDefault ? _layout = ExpertLayouts.Contiguous(source.Config.NRoutedExperts, options.Value.Shards) : _layout;
+        _layout.IsDefault ? _layout = ExpertBalancer.Contiguous(source.Config.NRoutedExperts, options.Value.Shards) : _layout;
 
     /// <summary>
     /// The table; built again when a replica is missing, when the silos changed since the last

@@ -1,19 +1,13 @@
 using System.Collections.Immutable;
-using Kimi.Cluster.Abstractions;
 
 namespace Kimi.Cluster.ExpertWorker.Placement;
 
-/// <summary>Expert layouts: per shard, the experts it holds (an expert several shards hold is replicated).</summary>
+/// <summary>
+/// Expert layouts: per shard, the experts it holds (an expert several shards hold is replicated).
+/// The one before any rebalance is <see cref="ExpertBalancer.Contiguous"/>.
+/// </summary>
 public static class ExpertLayouts
 {
-    /// <summary>The layout before any rebalance: contiguous, near-equal ranges, nothing replicated.</summary>
-    public static ImmutableArray<ImmutableArray<int>> Contiguous(int experts, int shards) =>
-        [.. Enumerable.Range(0, shards).Select(shard =>
-        {
-            var (first, count) = ExpertShardRanges.Of(shard, shards, experts);
-            return Enumerable.Range(first, count).ToImmutableArray();
-        })];
-
     /// <summary>Throws ArgumentException naming the problem unless every shard is listed, ids are in range and every expert is held.</summary>
     public static void Check(ImmutableArray<ImmutableArray<int>> layout, int shards, int experts)
     {

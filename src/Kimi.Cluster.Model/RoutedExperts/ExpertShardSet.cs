@@ -38,16 +38,36 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
         {
             var computable = Volatile.Read(ref _computable);
             lock (_gate)
-            {
-                return [.. _replicas.GroupBy(r => r.Key.Shard).OrderBy(g => g.Key).Select(shard =>
-                {
-                    int[] ids = [.. shard.SelectMany(r => r.Value).Distinct().Where(computable.ContainsKey).Order()];
-                    var shares = ids.Select(id => computable[id].ShareOf(id)).ToArray();
-                    return new ShardHolding(shard.Key, shard.Min(r => r.Key.Replica), ids, shares.Sum(p => p.LoadedBytes),
-                        [.. shares.SelectMany(p => p.TensorNames)], Sum(shares.Select(p => p.ResidentBytes)));
-                })];
-            }
+                return [.. _replicas.GroupBy(r => r.Key.Shard).OrderBy(g => g.Key).Select(shard => Holding(shard, computable))];
         }
+    }
+
+    /// <summary>What one shard holds here (its replicas here together); null when none is placed here.</summary>
+    public ShardHolding? HoldingOf(int shard)
+    {
+        var computable = Volatile.Read(ref _computable);
+        lock (_gate)
+        {
+            var replicas = _replicas.Where(r => r.Key.Shard == shard).ToArray();
+            return replicas.Length == 0 ? null : Holding(replicas, computable);
+        }
+    }
+
+    /// <summary>The experts one replica holds now, ascending.</summary>
+    public IReadOnlyList<int> ExpertsOf(int shard, int replica)
+    {
+        lock (_gate)
+            return _replicas.TryGetValue((shard, replica), out var held) ? [.. held] : [];
+    }
+
+    private static ShardHolding Holding(
+        IEnumerable<KeyValuePair<(int Shard, int Replica), SortedSet<int>>> replicas, FrozenDictionary<int, LoadedExperts> computable)
+    {
+        var list = replicas.ToArray();
+        int[] ids = [.. list.SelectMany(r => r.Value).Distinct().Where(computable.ContainsKey).Order()];
+        var shares = ids.Select(id => computable[id].ShareOf(id)).ToArray();
+        return new ShardHolding(list[0].Key.Shard, list.Min(r => r.Key.Replica), ids, shares.Sum(p => p.LoadedBytes),
+            [.. shares.SelectMany(p => p.TensorNames)], Sum(shares.Select(p => p.ResidentBytes)));
     }
 
     /// <summary>
@@ -103,14 +123,18 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
             return [.. HeldBy(shard, replica)];
     }
 
-    /// <summary>The replica keeps only <paramref name="expertIds"/>; experts no replica here holds any more are freed.</summary>
-    public void Retain(int shard, int replica, IReadOnlyCollection<int> expertIds)
+    /// <summary>
+    /// The replica keeps only <paramref name="expertIds"/>; experts no replica here holds any more
+    /// are freed. Returns the experts the replica holds now.
+    /// </summary>
+    public IReadOnlyList<int> Retain(int shard, int replica, IReadOnlyCollection<int> expertIds)
     {
         ArgumentNullException.ThrowIfNull(expertIds);
         int[] dropped;
         lock (_gate)
             dropped = [.. HeldBy(shard, replica).Where(e => !expertIds.Contains(e))];
         Release(shard, replica, dropped);
+        return ExpertsOf(shard, replica);
     }
 
     /// <summary>The replica leaves this worker: the experts only it held are freed.</summary>
