@@ -16,4 +16,12 @@ public interface IExpertRebalancerGrain : IGrainWithIntegerKey
     ValueTask<RebalanceOutcome> RebalanceNow();
 
     ValueTask<RebalancerStatus> Status();
+
+    /// <summary>
+    /// Waits until every attention worker that reports routes by placement <paramref name="version"/>
+    /// or newer (telling them, in the meantime, that it exists), then a little more for exchanges
+    /// under way; false when some did not within the drain timeout.
+    /// </summary>
+    [ResponseTimeout("00:15:00")]
+    ValueTask<bool> WaitForRouting(long version);
 }

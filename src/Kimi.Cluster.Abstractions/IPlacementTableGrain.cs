@@ -22,4 +22,15 @@ public interface IPlacementTableGrain : IGrainWithIntegerKey
     /// lists stay loaded until the rebalancer releases them.
     /// </summary>
     ValueTask<PlacementTable> Adopt(ImmutableArray<ImmutableArray<int>> layout);
+
+    /// <summary>
+    /// Hands off the replicas on <paramref name="leaving"/> (an expert worker about to leave): they
+    /// are activated on the other silos, which load their experts, and the returned table, a new
+    /// version, no longer lists the leaving worker; it gets no replica again. The leaving worker
+    /// keeps its copies until it exits, so exchanges routed by the older table still complete.
+    /// Returns the table as it is when no other silo can take them.
+    /// </summary>
+    /// <remarks>Loading a worker's experts elsewhere takes longer than Orleans' default 30 s call timeout at full size.</remarks>
+    [ResponseTimeout("00:15:00")]
+    ValueTask<PlacementTable> Release(SiloAddress leaving);
 }

@@ -9,7 +9,9 @@ namespace Kimi.Cluster.Launch;
 /// (--orleans-redis) they find each other there. They are supervised
 /// (<see cref="WorkerSupervisor"/>): a worker that dies, any of them, is started again on its
 /// Orleans, data-plane and metrics ports, and its silo joins the cluster again, where placement
-/// gives it back its share of the shard replicas. Disposing stops the workers, then the
+/// gives it back its share of the shard replicas. Workers can be added while the cluster runs
+/// (placement gives the new silo its share) and removed (SIGTERM: the worker hands its replicas
+/// to the others before it leaves, and is not restarted). Disposing stops the workers, then the
 /// membership silo.
 /// </summary>
 public sealed partial class ExpertWorkerGroup : IAsyncDisposable
@@ -17,21 +19,30 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     private readonly List<WorkerProcess> _workers = [];
     private readonly WorkerSupervisor _supervisor;
 
-    private readonly ExpertWorkerPorts[] _ports;
+    private readonly List<ExpertWorkerPorts> _ports;
     private readonly Func<int, int[]> _pickPorts;
+    private readonly Func<ExpertWorkerPorts, WorkerProcessSpec> _spec;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _resizing = new(1, 1);
     private MembershipSilo? _membership;
 
-    private ExpertWorkerGroup(ExpertWorkerPorts[] ports, Func<int, int[]> pickPorts, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger)
+    private ExpertWorkerGroup(int workers, Func<int, int[]> pickPorts, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger)
     {
-        _ports = ports;
+        _ports = [.. new ExpertWorkerPorts[workers]];
         _pickPorts = pickPorts;
-        _supervisor = new WorkerSupervisor(ports.Length, index => spec(_ports[index]), "--data-plane-port", logger);
+        _spec = spec;
+        _logger = logger;
+        _supervisor = new WorkerSupervisor(workers, index => spec(_ports[index]), "--data-plane-port", logger);
     }
 
     /// <summary>The workers as first started (a restarted one keeps its predecessor's addresses).</summary>
     public IReadOnlyList<WorkerProcess> Workers => _workers;
 
-    public IReadOnlyList<ExpertWorkerPorts> Ports => _ports;
+    /// <summary>The workers running now, by index: those started first, less the removed ones, and the added ones.</summary>
+    public IReadOnlyList<(int Index, WorkerProcess Worker)> Running => _supervisor.Running();
+
+    /// <summary>The first workers' Orleans ports.</summary>
+    public IReadOnlyList<ExpertWorkerPorts> Ports => [.. _ports.Take(_workers.Count)];
 
     /// <summary>The Orleans gateway ports an attention worker connects to.</summary>
     public IReadOnlyList<int> GatewayPorts => [.. Ports.Select(p => p.GatewayPort)];
@@ -46,7 +57,6 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null, ClusterTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var ports = new ExpertWorkerPorts[layout.Workers];
         int primarySiloPort = 0;
         WorkerProcessSpec Spec(ExpertWorkerPorts p) => new(
             $"{WorkerProgram.Expert.Name} {p.Index}", dll,
@@ -57,7 +67,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
             LoadProgress = progress,
             Environment = environment ?? new Dictionary<string, string>(),
         };
-        var group = new ExpertWorkerGroup(ports, pickPorts ?? LoopbackPorts.Pick, Spec, logger);
+        var group = new ExpertWorkerGroup(layout.Workers, pickPorts ?? LoopbackPorts.Pick, Spec, logger);
         try
         {
             if (orleansRedis is null)
@@ -97,6 +107,50 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts one more expert worker, which joins the cluster; placement gives it its share of the
+    /// shard replicas (moved from the busiest workers) once the attention workers next read the
+    /// table. Returns it once it is ready, with its index.
+    /// </summary>
+    public async Task<(int Index, WorkerProcess Worker)> AddAsync(CancellationToken cancellation)
+    {
+        await _resizing.WaitAsync(cancellation);
+        try
+        {
+            int index = _supervisor.AddSlot();
+            lock (_ports)
+                _ports.Add(new ExpertWorkerPorts(index, 0, 0));
+            var worker = await StartOnFreePortsAsync(index, _spec, _logger, cancellation);
+            _supervisor.Supervise(index, worker);
+            LogAdded(_logger, worker.Name, worker.Address);
+            return (index, worker);
+        }
+        finally
+        {
+            _resizing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Removes expert worker <paramref name="index"/>: SIGTERM, on which a worker that serves hands
+    /// its replicas to the others and waits until nothing routes to it before it leaves; it is not
+    /// restarted. False when no such worker runs.
+    /// </summary>
+    public async Task<bool> RemoveAsync(int index, CancellationToken cancellation)
+    {
+        await _resizing.WaitAsync(cancellation);
+        try
+        {
+            if (Running.Count <= 1 && Running.Any(r => r.Index == index))
+                throw new InvalidOperationException("the last expert worker cannot be removed: the routed experts would have nowhere to run");
+            return await _supervisor.RetireAsync(index);
+        }
+        finally
+        {
+            _resizing.Release();
+        }
+    }
+
+    /// <summary>
     /// Starts worker <paramref name="index"/> on Orleans ports picked just before; when another
     /// process took one of them between the pick and the worker's bind, picks again.
     /// </summary>
@@ -105,7 +159,8 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     {
         return LoopbackPorts.StartOnFreePortsAsync(_pickPorts, 2, free =>
             {
-                _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
+                lock (_ports)
+                    _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
                 return WorkerProcess.StartAsync(spec(_ports[index]), logger, cancellation);
             },
             error => error is WorkerStartException { ExitCode: WorkerExitCodes.PortInUse },
@@ -118,11 +173,15 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         await _supervisor.DisposeAsync();
         if (_membership is not null)
             await _membership.DisposeAsync();
+        _resizing.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{Workers} expert workers ready: {Shards} shards × {Replicas} replicas, Orleans gateways on ports {GatewayPorts}")]
     private static partial void LogReady(ILogger logger, int workers, int shards, int replicas, string gatewayPorts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Added the {Name} at {Address}: placement gives it its share of the shard replicas")]
+    private static partial void LogAdded(ILogger logger, string name, Uri address);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Expert worker {Index}: silo port {SiloPort} or gateway port {GatewayPort} was taken before it could bind (attempt {Attempt}); starting it on other ports")]

@@ -17,5 +17,5 @@ public sealed record WorkerProgram(
     public static WorkerProgram Expert { get; } = new(
         "expert worker", "Kimi.Cluster.ExpertWorker.dll", "--expert-worker", "KIMI_EXPERT_WORKER_DLL",
         "ExpertWorkerDll", "src/ExpertWorker", "EXPERT_WORKER_READY ",
-        StopTimeout: TimeSpan.FromSeconds(35)); // its shutdown timeout (30 s: leaving the Orleans cluster) and slack
+        StopTimeout: TimeSpan.FromSeconds(160)); // its shutdown timeout (a handoff of up to 120 s, 30 s to leave the Orleans cluster) and slack
 }

@@ -4,11 +4,12 @@ using Kimi.Cluster.ServiceDefaults;
 namespace Kimi.Cluster.Launch;
 
 /// <summary>
-/// Keeps a fixed set of worker processes running: one that dies is started again on the ports it
+/// Keeps a set of worker processes running: one that dies is started again on the ports it
 /// had (so whoever routes to it finds it at the same address), after a backoff that doubles from
 /// 1 s to 30 s, and each restart is logged. A worker that fails <see cref="MaxRestartAttempts"/>
 /// restarts in a row, or exits because it cannot load the model (starting it again would fail the
-/// same way), is given up; <see cref="AllGivenUp"/> fires once every worker has been. Disposing
+/// same way), is given up; <see cref="AllGivenUp"/> fires once every worker has been. Workers can
+/// be added while it runs, and retired (stopped the graceful way, not restarted). Disposing
 /// stops the restarts and then the workers, last started first.
 /// </summary>
 public sealed partial class WorkerSupervisor : IAsyncDisposable
@@ -19,7 +20,8 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly WorkerProcess?[] _workers;
+    private readonly List<WorkerProcess?> _workers;
+    private readonly HashSet<int> _retired = [];
     private readonly Func<int, WorkerProcessSpec> _spec;
     private readonly string _addressPortOption;
     private readonly ILogger _logger;
@@ -32,7 +34,7 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
     /// <param name="addressPortOption">The option whose port the worker's READY address reports (--port, --data-plane-port).</param>
     public WorkerSupervisor(int count, Func<int, WorkerProcessSpec> spec, string addressPortOption, ILogger logger)
     {
-        _workers = new WorkerProcess?[count];
+        _workers = [.. new WorkerProcess?[count]];
         _spec = spec;
         _addressPortOption = addressPortOption;
         _logger = logger;
@@ -45,15 +47,51 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
     public void Supervise(int index, WorkerProcess worker)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        _workers[index] = worker;
+        lock (_restarts)
+            _workers[index] = worker;
         worker.ExitedUnexpectedly.Register(() =>
         {
             lock (_restarts)
             {
-                if (!_stopping.IsCancellationRequested)
+                if (!_stopping.IsCancellationRequested && !_retired.Contains(index))
                     _restarts.Add(RestartAsync(index, worker));
             }
         });
+    }
+
+    /// <summary>Makes room for one more worker; its index, for <see cref="Supervise"/>.</summary>
+    public int AddSlot()
+    {
+        lock (_restarts)
+        {
+            _workers.Add(null);
+            return _workers.Count - 1;
+        }
+    }
+
+    /// <summary>
+    /// Stops worker <paramref name="index"/> the graceful way (SIGTERM, then up to its stop timeout)
+    /// and no longer restarts it; false when there is no such worker running.
+    /// </summary>
+    public async Task<bool> RetireAsync(int index)
+    {
+        WorkerProcess? worker;
+        lock (_restarts)
+        {
+            if (index < 0 || index >= _workers.Count || _workers[index] is null || !_retired.Add(index))
+                return false;
+            worker = _workers[index];
+            _workers[index] = null;
+        }
+        await worker!.DisposeAsync();
+        return true;
+    }
+
+    /// <summary>The workers running now (a restarted one in its predecessor's place), by index; retired ones are gone.</summary>
+    public IReadOnlyList<(int Index, WorkerProcess Worker)> Running()
+    {
+        lock (_restarts)
+            return [.. _workers.Select((w, i) => (i, w)).Where(p => p.w is not null).Select(p => (p.i, p.w!))];
     }
 
     /// <summary>Starts worker <paramref name="index"/> again in <paramref name="dead"/>'s place, with backoff, until it runs or is given up.</summary>
@@ -70,6 +108,14 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
                 LogRestarting(_logger, dead.Name, attempt, backoff.TotalSeconds);
                 var restarted = await WorkerProcess.StartAsync(spec, _logger, _stopping.Token);
                 await dead.DisposeAsync();
+                bool retired;
+                lock (_restarts)
+                    retired = _retired.Contains(index);
+                if (retired)
+                {
+                    await restarted.DisposeAsync(); // retired while it was coming back
+                    return;
+                }
                 Supervise(index, restarted);
                 LogRestarted(_logger, dead.Name, restarted.ProcessId, restarted.Address);
                 return;
@@ -87,8 +133,11 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
-        if (Interlocked.Increment(ref _givenUp) == _workers.Length)
-            _allGivenUp.Cancel();
+        lock (_restarts)
+        {
+            if (++_givenUp + _retired.Count >= _workers.Count)
+                _allGivenUp.Cancel();
+        }
     }
 
     /// <summary>
@@ -122,11 +171,8 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
             restarts = [.. _restarts];
         }
         await Task.WhenAll(restarts);
-        for (int i = _workers.Length - 1; i >= 0; i--)
-        {
-            if (_workers[i] is { } worker)
-                await worker.DisposeAsync();
-        }
+        foreach (var (_, worker) in Running().Reverse())
+            await worker.DisposeAsync();
         _allGivenUp.Dispose();
         _stopping.Dispose();
     }

@@ -36,6 +36,7 @@ public sealed class ChartValuesTests
     [Theory]
     [InlineData("expertWorkers.shardReplicas=3", "must be at most expertWorkers.replicas")]
     [InlineData("redis.enabled=false", "redis.external.connectionString")]
+    [InlineData("expertWorkers.terminationGracePeriodSeconds=100", "must be at least handoffSeconds + 30 (150)")]
     public async Task InvalidExpertSettings_FailTheRender_WithTheReason(string set, string message)
     {
         if (await DeployTools.UnavailableReasonAsync() is { } reason) { Console.WriteLine(reason); return; }

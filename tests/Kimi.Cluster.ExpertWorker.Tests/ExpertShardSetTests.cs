@@ -40,6 +40,39 @@ public sealed class ExpertShardSetTests : IDisposable
     }
 
     [Fact]
+    public async Task Depart_KeepsAMovedReplicasExpertsComputableAWhile_ThenFreesThoseNothingElseHolds()
+    {
+        _set.Load(0, 0, [1, 2]);
+        _set.Load(1, 0, [2, 3]);
+
+        _set.Depart(0, 0, TimeSpan.FromMilliseconds(300));
+
+        // No longer placed here, but batches routed by the older table are still answered.
+        Assert.DoesNotContain(_set.Holdings, h => h.Shard == 0);
+        Assert.Empty(_set.ExpertsOf(0, 0));
+        Assert.Equal([1, 2, 3], _set.LoadedExpertIds.Order());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_set.LoadedExpertIds.Count > 2 && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.Equal([2, 3], _set.LoadedExpertIds.Order());
+        Assert.Equal(2 * BytesOfOneExpert.Value, Total(_set.ResidentBytes));
+    }
+
+    [Fact]
+    public async Task Depart_LeavesTheWeightsToAReplicaPlacedHereAgainMeanwhile()
+    {
+        _set.Load(0, 0, [4, 5]);
+        _set.Depart(0, 0, TimeSpan.FromMilliseconds(100));
+        Assert.Equal([4, 5], _set.Load(0, 0, [4, 5]));
+
+        await Task.Delay(500);
+
+        Assert.Equal([4, 5], _set.ExpertsOf(0, 0));
+        Assert.Equal([4, 5], _set.LoadedExpertIds.Order());
+        Assert.Equal(2 * BytesOfOneExpert.Value, Total(_set.ResidentBytes));
+    }
+
+    [Fact]
     public void Load_ReturnsTheUnionTheReplicaHolds_WhenItGrows()
     {
         Assert.Equal([2, 5], _set.Load(0, 0, [5, 2]));

@@ -1,4 +1,7 @@
 using Kimi.Cluster.Abstractions;
+using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.Model.RoutedExperts;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Kimi.Cluster.ExpertWorker.Tests;
@@ -48,6 +51,57 @@ public sealed class PlacementTableGrainTests : IAsyncLifetime
         var afterJoin = await SettledTableAsync();
         AssertSpread(afterJoin, workers: 3);
         Assert.Equal(Shards * Replicas / 3, afterJoin.Shards.Count(s => s.Endpoints.Contains($"http://{joined.Name}")));
+    }
+
+    [Fact]
+    public async Task Release_MovesALeavingWorkersReplicasToTheOthers_WhichItKeepsServingUntilItLeaves()
+    {
+        var before = await SettledTableAsync();
+        var leaving = _cluster.Silos[^1];
+        string endpoint = $"http://{leaving.Name}";
+        var services = _cluster.GetSiloServiceProvider(leaving.SiloAddress);
+        services.GetRequiredService<ServingState>().BeginDraining(); // as its graceful stop does first
+        var held = services.GetRequiredService<ExpertShardSet>().Holdings.Select(h => (h.Shard, h.Replica)).ToArray();
+        Assert.Equal(Shards * Replicas / 3, held.Length);
+
+        var released = await Table.Release(leaving.SiloAddress);
+        Assert.True(released.Version > before.Version);
+        Assert.DoesNotContain(endpoint, released.Shards.SelectMany(s => s.Endpoints));
+        AssertSpread(released, workers: 2);
+        // Its copies stay loaded for exchanges routed by the older table, and no build gives it replicas again.
+        Assert.Equal(held, services.GetRequiredService<ExpertShardSet>().Holdings.Select(h => (h.Shard, h.Replica)));
+        Assert.DoesNotContain(endpoint, (await SettledTableAsync()).Shards.SelectMany(s => s.Endpoints));
+
+        await _cluster.StopSiloAsync(leaving);
+        var afterLeave = await SettledTableAsync();
+        AssertSpread(afterLeave, workers: 2);
+        Assert.Equal<string>(released.Shards.SelectMany(s => s.Endpoints).Order(), afterLeave.Shards.SelectMany(s => s.Endpoints).Order());
+    }
+
+    [Fact]
+    public async Task ReportedFailure_LeavesOutTheSiloThatFailed_ButNotAWorkerRestartedOnItsEndpoint()
+    {
+        var seen = await SettledTableAsync();
+        // A worker that did not host the placement grain: its record of who served what survives.
+        var placementSilo = await _cluster.Client.GetGrain<IManagementGrain>(0).GetActivationAddress(Table);
+        var victim = _cluster.Silos.Skip(1).First(silo => !silo.SiloAddress.Equals(placementSilo));
+        string endpoint = $"http://{victim.Name}";
+
+        // A data plane that fails while its silo lives on is left out until the next build.
+        var reported = await Table.ReportFailure(seen.Version, endpoint);
+        Assert.DoesNotContain(endpoint, reported.Shards.SelectMany(s => s.Endpoints));
+        AssertSpread(await SettledTableAsync(), workers: 3);
+
+        // The worker restarts on the same endpoint before the report of its old process's failure
+        // arrives: the new process is not the one that failed, so it keeps the replicas it is given.
+        seen = await Table.GetTable();
+        var restarted = await _cluster.RestartSiloAsync(victim);
+        Assert.Equal(endpoint, $"http://{restarted!.Name}");
+        await _cluster.WaitForClusterManifestToStabilizeAsync();
+        var late = await Table.ReportFailure(seen.Version, endpoint);
+        Assert.True(late.Version > seen.Version);
+        Assert.Equal(Shards * Replicas / 3, late.Shards.Count(s => s.Endpoints.Contains(endpoint)));
+        AssertSpread(late, workers: 3);
     }
 
     /// <summary>

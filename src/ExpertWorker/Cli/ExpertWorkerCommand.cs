@@ -50,11 +50,23 @@ public static class ExpertWorkerCommand
 
         var loadThreads = Positive("--load-threads", "MoE layers of a shard loaded at once, so several checkpoint shards are read in parallel.",
             ParallelLoad.DefaultThreads);
+        var handoffTimeout = new Option<double>("--handoff-timeout")
+        {
+            Description = "Seconds a worker asked to leave while serving (SIGTERM, ExpertAdmin.Leave) may spend handing its experts to the other "
+                + "workers before it leaves anyway; its stop takes up to this and 30 s more.",
+            DefaultValueFactory = _ => ExpertWorkerOptions.DefaultHandoffTimeout.TotalSeconds,
+        };
+        handoffTimeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is < 0 or > 3600)
+                result.AddError("--handoff-timeout must be in 0..3600 seconds.");
+        });
         var tls = new ClusterTlsOptions();
         var rebalance = new RebalanceCliOptions();
         var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
         {
             model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort, loadThreads,
+            handoffTimeout,
         };
         tls.AddTo(root);
         rebalance.AddTo(root);
@@ -75,6 +87,7 @@ public static class ExpertWorkerCommand
             {
                 LoadThreads = parse.GetValue(loadThreads),
                 Rebalance = rebalance.Read(parse),
+                HandoffTimeout = TimeSpan.FromSeconds(parse.GetValue(handoffTimeout)),
                 Credential = credential,
                 Tls = clusterTls,
             }, cancellation);

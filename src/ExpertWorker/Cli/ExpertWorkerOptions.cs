@@ -38,6 +38,15 @@ public sealed record ExpertWorkerOptions(
     /// <summary>When the rebalancer moves and replicates experts.</summary>
     public Hosting.RebalanceOptions Rebalance { get; init; } = new();
 
+    /// <summary>
+    /// How long a worker that is asked to leave (SIGTERM, or ExpertAdmin.Leave) while it serves
+    /// spends handing its replicas to the other workers and waiting for attention workers to
+    /// route around it; its whole stop may take this and 30 s more.
+    /// </summary>
+    public TimeSpan HandoffTimeout { get; init; } = DefaultHandoffTimeout;
+
+    public static readonly TimeSpan DefaultHandoffTimeout = TimeSpan.FromSeconds(120);
+
     /// <summary>Mutual TLS on the data plane and on Orleans' silo and gateway connections; null is cleartext.</summary>
     public ClusterTls? Tls { get; init; }
 }

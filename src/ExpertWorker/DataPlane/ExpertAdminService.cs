@@ -2,13 +2,24 @@ using System.Globalization;
 using Grpc.Core;
 using Kimi.Cluster.Abstractions;
 using Kimi.Cluster.Contracts.V1;
+using Kimi.Cluster.ExpertWorker.Hosting;
 using Outcome = Kimi.Cluster.Abstractions.RebalanceOutcome;
 
 namespace Kimi.Cluster.ExpertWorker.DataPlane;
 
-/// <summary>The rebalancer's admin calls over gRPC, answered by asking the rebalancer grain (wherever it runs).</summary>
-public sealed class ExpertAdminService(IGrainFactory grains) : ExpertAdmin.ExpertAdminBase
+/// <summary>
+/// The expert tier's admin calls over gRPC: the rebalancer's, answered by asking the rebalancer
+/// grain (wherever it runs), and Leave, which stops this worker the graceful way.
+/// </summary>
+public sealed class ExpertAdminService(IGrainFactory grains, DataPlaneEndpoint endpoint, IHostApplicationLifetime lifetime) : ExpertAdmin.ExpertAdminBase
 {
+    public override async Task<LeaveReply> Leave(LeaveRequest request, ServerCallContext context)
+    {
+        var reply = new LeaveReply { Endpoint = await endpoint.Address };
+        lifetime.StopApplication(); // the graceful stop hands off, then leaves (ExpertWorkerShutdown)
+        return reply;
+    }
+
     private IExpertRebalancerGrain Rebalancer => grains.GetGrain<IExpertRebalancerGrain>(0);
 
     public override async Task<RebalanceReport> Rebalance(RebalanceRequest request, ServerCallContext context) =>

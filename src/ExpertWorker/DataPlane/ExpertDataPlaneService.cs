@@ -23,6 +23,7 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
     public override async Task Exchange(IAsyncStreamReader<ExpertBatch> requestStream, IServerStreamWriter<ExpertPartials> responseStream, ServerCallContext context)
     {
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, state.Left);
+        state.StreamOpened();
         try
         {
             await ServeAsync(requestStream, responseStream, context, reading.Token);
@@ -30,6 +31,10 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
         catch (OperationCanceledException) when (state.Left.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "the expert worker has left the cluster (shutting down); use another replica"));
+        }
+        finally
+        {
+            state.StreamClosed();
         }
     }
 
@@ -52,6 +57,7 @@ public sealed class ExpertDataPlaneService(ExpertShardSet shards, DataPlaneEndpo
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"call {batch.CallId}, layer {batch.Layer}: {e.Message}"));
             }
+            state.BatchServed();
             metrics.RecordBatch((int)batch.Layer, batch.PairsPerToken.Count, batch.ExpertIds.Count, Stopwatch.GetElapsedTime(started));
             // The answer travels in the batch's dtype.
             await responseStream.WriteAsync(ExpertBatchCodec.EncodePartials(batch.CallId, partials, batch.Dtype), context.CancellationToken);

@@ -63,6 +63,12 @@ public sealed partial class ExpertRebalancerGrain(
 
     public async ValueTask<RebalanceOutcome> RebalanceNow() => await RunAsync("admin");
 
+    public async ValueTask<bool> WaitForRouting(long version)
+    {
+        _tableVersion = Math.Max(_tableVersion, version);
+        return await DrainAsync(version);
+    }
+
     public async ValueTask<RebalancerStatus> Status()
     {
         var table = await Table.GetTable();
@@ -185,20 +191,23 @@ public sealed partial class ExpertRebalancerGrain(
         }));
     }
 
-    /// <summary>Waits until every attention worker that reports routes by <paramref name="version"/> or newer, then a little more for exchanges under way.</summary>
-    private async Task DrainAsync(long version)
+    /// <summary>Waits until every attention worker that reports routes by <paramref name="version"/> or newer, then a little more for exchanges under way; false when the drain timeout passed first.</summary>
+    private async Task<bool> DrainAsync(long version)
     {
         var deadline = DateTime.UtcNow + Options.DrainTimeout;
+        bool drained = true;
         while (LiveReports().Any(r => r.TableVersion < version))
         {
             if (DateTime.UtcNow >= deadline)
             {
                 LogDrainTimedOut(logger, version, Options.DrainTimeout.TotalSeconds);
+                drained = false;
                 break;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
         await Task.Delay(Options.DrainGrace);
+        return drained;
     }
 
     private IEnumerable<(int Shard, int Replica)> Replicas(int shards) =>
@@ -268,7 +277,7 @@ public sealed partial class ExpertRebalancerGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebalance ({Trigger}) left the layout as it is (imbalance {Imbalance:F3}): {Reason}")]
     private static partial void LogUnchanged(ILogger logger, string trigger, double imbalance, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not every attention worker reported routing by placement {Version} within {Seconds} s; dropping the old copies anyway (a late exchange is re-routed)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not every attention worker reported routing by placement {Version} within {Seconds} s; going on (a late exchange is re-routed)")]
     private static partial void LogDrainTimedOut(ILogger logger, long version, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} replica {Replica} could not drop the experts it gave up: {Reason}")]

@@ -4,6 +4,7 @@ using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.RoutedExperts;
+using Orleans.Placement;
 using Orleans.Runtime.Placement;
 
 namespace Kimi.Cluster.ExpertWorker.Grains;
@@ -12,15 +13,29 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 /// One replica of an expert shard. It holds the experts placement gives its shard, loaded into
 /// the silo's <see cref="ExpertShardSet"/> through the <see cref="ShardLoader"/> (only those
 /// experts' tensors), where the data plane computes with them. A rebalance grows it first and
-/// shrinks it once nothing routes the old experts here; deactivation frees what it held, except
-/// when the silo shuts down. Kept active: an expert shard is not idle state.
+/// shrinks it once nothing routes the old experts here. Deactivation frees what it held only
+/// after <see cref="MovedCopyKeptFor"/>, since batches routed by the older table still arrive
+/// meanwhile (it moved to another worker, or Orleans' directory lost it when another silo left
+/// and it is activated again, here or elsewhere), and when this worker is leaving, not at all
+/// (its data plane serves the old routes until it exits). Kept active: an expert shard is not
+/// idle state.
 /// </summary>
 [ExpertShardPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
+// Where its weights are loaded: Orleans' own activation rebalancer and repartitioner must not move
+// it (they would drop the weights and load them elsewhere); only placement's moves do.
+[Immovable(ImmovableKind.Repartitioner | ImmovableKind.Rebalancer)]
 public sealed partial class ExpertShardGrain(
-    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, ILocalSiloDetails silo, ILogger<ExpertShardGrain> logger)
+    ExpertShardSet shards, ShardLoader loader, DataPlaneEndpoint endpoint, ServingState serving, ILocalSiloDetails silo,
+    ILogger<ExpertShardGrain> logger)
     : Grain, IExpertShardGrain
 {
+    /// <summary>
+    /// How long a deactivated replica keeps its experts here: attention workers read the table
+    /// every 5 s and take it up at their next step, and a batch that arrives later is re-routed.
+    /// </summary>
+    public static readonly TimeSpan MovedCopyKeptFor = TimeSpan.FromSeconds(30);
+
     private int _shard, _replica;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -67,10 +82,13 @@ public sealed partial class ExpertShardGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // At shutdown the silo leaves the cluster while the data plane still computes in-flight
-        // batches with these weights; the process's exit frees them.
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-            shards.Unload(_shard, _replica);
+        // A leaving worker hands this replica to another (a migration) and then leaves the cluster
+        // while its data plane still computes batches routed by older tables with these weights;
+        // the process's exit frees them. Otherwise load before unload: the next activation (a
+        // move's, elsewhere, or this one's again, which shares the weights) loads while this copy
+        // still serves.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown && !serving.IsDraining)
+            shards.Depart(_shard, _replica, MovedCopyKeptFor);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 

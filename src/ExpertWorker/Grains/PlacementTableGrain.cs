@@ -11,8 +11,10 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 /// <summary>
 /// The placement table: built by activating every shard replica (placement puts them on the
 /// silos) and asking each where its data plane is; replicas placed elsewhere while a worker was
-/// down move back once it returns. Versions are clock ticks so that a table
-/// rebuilt after this grain moved is still newer than any before it.
+/// down move back once it returns. Versions are clock ticks at the start of a build, so that a
+/// table rebuilt after this grain moved is still newer than any before it, and so that every
+/// endpoint a table lists answered after its version's time (attention workers rely on that to
+/// tell a restarted worker from the one that failed).
 /// </summary>
 public sealed partial class PlacementTableGrain(
     ModelSource source, IOptions<ExpertPlacementOptions> options, IClusterManifestProvider manifests, ILogger<PlacementTableGrain> logger)
@@ -23,6 +25,8 @@ public sealed partial class PlacementTableGrain(
     private SiloAddress[] _builtOn = [];
     private bool _movesPending;
     private Dictionary<(int Shard, int Replica), SiloAddress> _lastSeen = [];
+    private Dictionary<string, SiloAddress> _siloOfEndpoint = new(StringComparer.Ordinal); // in _table
+    private readonly HashSet<SiloAddress> _leaving = []; // expert workers handing off their replicas before they exit
     private ImmutableArray<ImmutableArray<int>> _layout; // per shard, its experts; contiguous ranges until a rebalance
 
     private ImmutableArray<ImmutableArray<int>> Layout =>
@@ -37,7 +41,10 @@ public sealed partial class PlacementTableGrain(
         var silos = await ActiveSilos();
         if (_table is null || _movesPending || !silos.SequenceEqual(_builtOn)
             || _table.Shards.Any(s => s.Endpoints.Length < options.Value.Replicas))
-            _table = Newer(await Build(silos, failedEndpoint: null));
+        {
+            var servedBy = _siloOfEndpoint;
+            _table = Newer(await Build(silos, failed: null), servedBy);
+        }
         return _table;
     }
 
@@ -46,7 +53,9 @@ public sealed partial class PlacementTableGrain(
         if (_table is not null && _table.Version > seenVersion)
             return _table;
         LogFailureReported(logger, failedEndpoint, seenVersion);
-        _table = await Build(await ActiveSilos(), failedEndpoint);
+        // The silo that served the endpoint in the table the reporter saw is the one that failed: a
+        // worker restarted on the same port since (a new silo) keeps its replicas.
+        _table = await Build(await ActiveSilos(), new FailedDataPlane(failedEndpoint, _siloOfEndpoint.GetValueOrDefault(failedEndpoint)));
         return _table;
     }
 
@@ -54,26 +63,48 @@ public sealed partial class PlacementTableGrain(
     {
         ExpertLayouts.Check(layout, options.Value.Shards, source.Config.NRoutedExperts);
         _layout = [.. layout.Select(experts => experts.Distinct().Order().ToImmutableArray())];
-        _table = await Build(await ActiveSilos(), failedEndpoint: null);
+        _table = await Build(await ActiveSilos(), failed: null);
         LogAdopted(logger, _table.Version);
         return _table;
     }
 
-    /// <summary>The built table, or the current one when nothing moved (its version, and the workers' view, stay).</summary>
-    private PlacementTable Newer(PlacementTable built) =>
+    public async ValueTask<PlacementTable> Release(SiloAddress leaving)
+    {
+        ArgumentNullException.ThrowIfNull(leaving);
+        _leaving.Add(leaving);
+        var silos = await ActiveSilos();
+        if (silos.Length == 0)
+        {
+            LogNowhereToHandOff(logger, leaving.ToString());
+            return _table ?? await GetTable();
+        }
+        LogReleasing(logger, leaving.ToString());
+        _table = await Build(silos, failed: null);
+        return _table;
+    }
+
+    /// <summary>
+    /// The built table, or the current one when nothing moved (its version, and the workers' view,
+    /// stay). A worker restarted on the same endpoint counts as a move: the newer version tells
+    /// attention workers that the endpoint they saw fail answers again.
+    /// </summary>
+    private PlacementTable Newer(PlacementTable built, Dictionary<string, SiloAddress> servedBefore) =>
         _table is not null && built.Shards.Length == _table.Shards.Length
             && built.Shards.Zip(_table.Shards).All(p => p.First.Endpoints.SequenceEqual(p.Second.Endpoints)
                 && p.First.ExpertIds.SequenceEqual(p.Second.ExpertIds))
+            && _siloOfEndpoint.Count == servedBefore.Count
+            && _siloOfEndpoint.All(p => servedBefore.TryGetValue(p.Key, out var silo) && silo.Equals(p.Value))
             ? _table : built;
 
     /// <summary>
     /// Asks every replica where it lives (activating, and so loading, those that are not: where
     /// <see cref="ReplicaPlanner"/> puts them), moves the replicas it picks, and lists each
-    /// shard's data planes. Replicas that do not answer (or answer from the failed endpoint) are
+    /// shard's data planes. Replicas that do not answer (or answer from the failed data plane) are
     /// left out.
     /// </summary>
-    private async Task<PlacementTable> Build(SiloAddress[] silos, string? failedEndpoint)
+    private async Task<PlacementTable> Build(SiloAddress[] silos, FailedDataPlane? failed)
     {
+        long version = Math.Max(DateTime.UtcNow.Ticks, (_table?.Version ?? 0) + 1);
         int shardCount = options.Value.Shards, replicas = options.Value.Replicas;
         var layout = Layout;
         var keys = Enumerable.Range(0, shardCount * replicas).Select(i => (Shard: i / replicas, Replica: i % replicas)).ToArray();
@@ -83,7 +114,10 @@ public sealed partial class PlacementTableGrain(
         var located = await Task.WhenAll(keys.Select(k => Locate(k, layout[k.Shard], hints.Targets.GetValueOrDefault(k))));
 
         var plan = ReplicaPlanner.Plan([.. keys.Select((k, i) => new LocatedReplica<SiloAddress>(k.Shard, k.Replica, located[i]?.Silo))], silos);
-        await Task.WhenAll(plan.Moves.Select(async move =>
+        // Replicas on a worker that is leaving move too, whatever the planner's pacing: the leaving
+        // worker keeps serving its copies until it exits, so no shard is left without weights.
+        var handedOff = keys.Where((k, i) => located[i] is { } at && !silos.Contains(at.Silo)).ToArray();
+        await Task.WhenAll(plan.Moves.Concat(handedOff).Select(async move =>
         {
             int i = Array.IndexOf(keys, move);
             LogMoving(logger, move.Shard, move.Replica, located[i]!.DataPlaneEndpoint, plan.Targets[move].ToString());
@@ -95,30 +129,34 @@ public sealed partial class PlacementTableGrain(
         (_builtOn, _movesPending) = (silos, !plan.Complete || !placedAsPlanned);
         _lastSeen = keys.Zip(located).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!.Silo);
 
+        var serving = located.Select(a => a is not null && failed?.Served(a) != true ? a : null).ToArray();
         var shards = Enumerable.Range(0, shardCount).Select(shard =>
         {
-            var endpoints = located.Skip(shard * replicas).Take(replicas)
-                .Select(a => a?.DataPlaneEndpoint).OfType<string>().Where(e => e != failedEndpoint).Distinct().ToImmutableArray();
+            var endpoints = serving.Skip(shard * replicas).Take(replicas)
+                .Select(a => a?.DataPlaneEndpoint).OfType<string>().Distinct().ToImmutableArray();
             return new ShardReplicas(shard, layout[shard], endpoints);
         });
-        var table = new PlacementTable(Math.Max(DateTime.UtcNow.Ticks, (_table?.Version ?? 0) + 1), source.Config.NRoutedExperts, [.. shards]);
+        _siloOfEndpoint = serving.OfType<ShardActivation>()
+            .DistinctBy(a => a.DataPlaneEndpoint).ToDictionary(a => a.DataPlaneEndpoint, a => a.Silo, StringComparer.Ordinal);
+        var table = new PlacementTable(version, source.Config.NRoutedExperts, [.. shards]);
         foreach (var shard in table.Shards)
             LogShard(logger, table.Version, shard.Shard, ExpertRanges.Describe(shard.ExpertIds), string.Join(", ", shard.Endpoints));
         return table;
     }
 
     /// <summary>
-    /// The active silos that can host a shard replica: their grain manifest has reached this silo
+    /// The active silos that can host a shard replica, less those leaving: their grain manifest has reached this silo
     /// (a silo that just joined is active a moment before it is placeable) and lists the shard
     /// grain (the launcher's membership silo hosts none).
     /// </summary>
     private async Task<SiloAddress[]> ActiveSilos()
     {
         var active = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        _leaving.IntersectWith(active.Keys); // those that left are gone from the cluster: forget them
         var shardGrain = GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(0, 0)).GetGrainId().Type;
         var manifest = manifests.Current.Silos;
-        return ExpertShardPlacementDirector.InOrder(active.Keys.Where(silo =>
-            manifest.TryGetValue(silo, out var grains) && grains.Grains.ContainsKey(shardGrain)));
+        return ExpertShardPlacementDirector.InOrder(active.Keys.Where(silo => !_leaving.Contains(silo)
+            && manifest.TryGetValue(silo, out var grains) && grains.Grains.ContainsKey(shardGrain)));
     }
 
     /// <summary>
@@ -146,8 +184,21 @@ public sealed partial class PlacementTableGrain(
         }
     }
 
+    /// <summary>A data plane reported failing, and the silo that served it then (null when this activation did not build that table).</summary>
+    private sealed record FailedDataPlane(string Endpoint, SiloAddress? Silo)
+    {
+        public bool Served(ShardActivation replica) =>
+            replica.DataPlaneEndpoint == Endpoint && (Silo is null || Silo.Equals(replica.Silo));
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Placement {Version}: shard {Shard} (experts {Experts}) at {Endpoints}")]
     private static partial void LogShard(ILogger logger, long version, int shard, string experts, string endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expert worker {Silo} is leaving: handing its shard replicas to the other workers")]
+    private static partial void LogReleasing(ILogger logger, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expert worker {Silo} is leaving, and no other worker is there to take its shard replicas")]
+    private static partial void LogNowhereToHandOff(ILogger logger, string silo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Placement {Version} carries a new expert layout")]
     private static partial void LogAdopted(ILogger logger, long version);

@@ -23,8 +23,8 @@ public static class ExpertWorkerHost
     /// <summary>The launcher parses this prefix, followed by the data-plane base address, from stdout.</summary>
     public const string ReadyPrefix = "EXPERT_WORKER_READY ";
 
-    /// <summary>How long leaving the cluster and closing the data plane may take in all.</summary>
-    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long leaving the cluster and closing the data plane may take, after the handoff.</summary>
+    public static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Printed before the READY line when --metrics-port is given, followed by the metrics base address.</summary>
     public const string MetricsPrefix = "EXPERT_WORKER_METRICS ";
@@ -78,6 +78,7 @@ public static class ExpertWorkerHost
         silo.Services.AddSingleton<ExpertShardSet>();
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<ShardLoader>();
+        silo.Services.AddSingleton<ServingState>();
         silo.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Rebalance));
         silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
@@ -102,8 +103,8 @@ public static class ExpertWorkerHost
             if (options.MetricsPort is int metricsPort)
                 kestrel.ListenForMetrics(options.Listen, metricsPort);
         });
-        // The graceful stop (ExpertWorkerShutdown) leaves the cluster first; this bounds all of it.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
+        // The graceful stop (ExpertWorkerShutdown) hands off and leaves the cluster first; this bounds all of it.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.HandoffTimeout + LeaveTimeout);
         builder.Services.AddClusterCredential(options.Credential);
         builder.Services.AddGrpc(grpc =>
         {
@@ -112,7 +113,6 @@ public static class ExpertWorkerHost
         }).AddServiceOptions<ExpertDataPlaneService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>())
             .AddServiceOptions<ExpertAdminService>(grpc => grpc.Interceptors.Add<ClusterCredentialInterceptor>());
         builder.Services.AddSingleton<DataPlaneEndpoint>();
-        builder.Services.AddSingleton<ServingState>();
         builder.Services.AddHostedService<ExpertWorkerShutdown>();
         builder.Services.AddSingleton<ExpertWorkerMetrics>();
         builder.UseOrleans(silo =>

@@ -15,10 +15,10 @@ public sealed record ReplicaPlan<TSilo>(
 /// Plans replica placement with as few loads as possible: live replicas stay; a lost replica goes
 /// to the silo with the fewest replicas that does not hold its shard; a replica sharing a silo
 /// with another of its shard moves away; and replicas move from the fullest silo to the emptiest
-/// until they differ by at most one, which is how a worker that came back gets its share again.
-/// A move ends the replica before it loads elsewhere, so a shard moves only while it keeps another
-/// live replica, one at a time: a shard with a single live replica is never left without weights
-/// (moving those needs load-before-unload).
+/// until they differ by at most one, which is how a worker that came back, or joined, gets its
+/// share. A shard moves one replica at a time. A move loads before it unloads: the worker it
+/// leaves keeps serving its copy until attention workers route by the new table (see
+/// <see cref="Model.RoutedExperts.ExpertShardSet.Depart"/>), so even a shard's only replica moves.
 /// </summary>
 public static class ReplicaPlanner
 {
@@ -39,13 +39,10 @@ public static class ReplicaPlanner
             Place((lost.Shard, lost.Replica), Emptiest(lost.Shard, orderedSilos) ?? orderedSilos.MinBy(s => held[s])!);
 
         bool complete = true;
-        var liveCount = live.GroupBy(r => r.Shard).ToDictionary(g => g.Key, g => g.Count());
         var moving = new HashSet<int>();
-        // A move is possible when the shard keeps another live replica and is not moving one already.
+        // A move is possible when the shard is not moving a replica already.
         bool MayMove(int shard)
         {
-            if (liveCount[shard] < 2)
-                return false;
             if (moving.Add(shard))
                 return true;
             complete = false; // the next plan moves it

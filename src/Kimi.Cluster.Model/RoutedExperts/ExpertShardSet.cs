@@ -22,6 +22,8 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
     // after every computation that could have seen them has finished.
     private readonly ReaderWriterLockSlim _reading = new(LockRecursionPolicy.NoRecursion);
     private FrozenDictionary<int, LoadedExperts> _computable = FrozenDictionary<int, LoadedExperts>.Empty;
+    private int _departures;
+    private volatile bool _disposed;
 
     public ModelConfig Config => source.Config;
 
@@ -38,7 +40,7 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
         {
             var computable = Volatile.Read(ref _computable);
             lock (_gate)
-                return [.. _replicas.GroupBy(r => r.Key.Shard).OrderBy(g => g.Key).Select(shard => Holding(shard, computable))];
+                return [.. _replicas.Where(r => r.Key.Replica >= 0).GroupBy(r => r.Key.Shard).OrderBy(g => g.Key).Select(shard => Holding(shard, computable))];
         }
     }
 
@@ -48,7 +50,7 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
         var computable = Volatile.Read(ref _computable);
         lock (_gate)
         {
-            var replicas = _replicas.Where(r => r.Key.Shard == shard).ToArray();
+            var replicas = _replicas.Where(r => r.Key.Shard == shard && r.Key.Replica >= 0).ToArray();
             return replicas.Length == 0 ? null : Holding(replicas, computable);
         }
     }
@@ -141,6 +143,32 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
     public void Unload(int shard, int replica) => Retain(shard, replica, []);
 
     /// <summary>
+    /// The replica moved to another worker: it is no longer placed here, but its experts stay
+    /// loaded and computable for <paramref name="keepFor"/>, so that batches routed by the tables
+    /// before the move (until attention workers take up the new one) are still answered here. Then
+    /// the experts nothing else here holds are freed. A replica placed here again meanwhile shares
+    /// them rather than reading them again.
+    /// </summary>
+    public void Depart(int shard, int replica, TimeSpan keepFor)
+    {
+        var departed = (shard, -1 - Interlocked.Increment(ref _departures)); // a holder no replica key can be
+        lock (_gate)
+        {
+            if (!_replicas.Remove((shard, replica), out var held))
+                return;
+            _replicas[departed] = held;
+        }
+        _ = ReleaseLaterAsync(departed, keepFor);
+    }
+
+    private async Task ReleaseLaterAsync((int Shard, int Replica) departed, TimeSpan keepFor)
+    {
+        await Task.Delay(keepFor);
+        if (!_disposed)
+            Unload(departed.Shard, departed.Replica);
+    }
+
+    /// <summary>
     /// Σ weight · Expert(x) per token of <paramref name="work"/> (decoded from a data-plane batch),
     /// float32 [tokens, hidden], in one kernel call over the experts loaded here.
     /// Work for a layer that is not MoE throws ArgumentException; for an expert not loaded here,
@@ -230,6 +258,7 @@ public sealed class ExpertShardSet(ModelSource source) : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         LoadedExperts[] all;
         lock (_gate)
         {

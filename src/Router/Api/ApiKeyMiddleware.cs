@@ -3,8 +3,8 @@ using Kimi.Cluster.Router.Hosting;
 namespace Kimi.Cluster.Router.Api;
 
 /// <summary>
-/// When API keys are configured, every /v1/* request needs "Authorization: Bearer &lt;key&gt;";
-/// otherwise 401 with OpenAI's invalid_api_key body. Health endpoints stay open.
+/// When API keys are configured, every /v1/* and /admin/* request needs "Authorization: Bearer
+/// &lt;key&gt;"; otherwise 401 with OpenAI's invalid_api_key body. Health endpoints stay open.
 /// </summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, RouterLimits limits)
 {
@@ -13,7 +13,8 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, RouterLimits limits)
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!_keys.Required || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        var path = context.Request.Path;
+        if (!_keys.Required || !(path.StartsWithSegments("/v1", StringComparison.Ordinal) || path.StartsWithSegments("/admin", StringComparison.Ordinal)))
             return next(context);
         if (_keys.Refusal(context.Request.Headers.Authorization.ToString()) is { } refusal)
             throw new ApiException(StatusCodes.Status401Unauthorized, refusal, "invalid_request_error", code: "invalid_api_key");

@@ -83,6 +83,8 @@ public static partial class RouterHost
 
         var app = builder.Build();
         ApiEndpoints.Map(app);
+        if (options.ExpertWorkers is { } expertWorkers)
+            Local.ExpertWorkerEndpoints.Map(app, expertWorkers);
         app.MapDefaultEndpoints(grpcHealth: options.GrpcPort is not null);
         if (options.GrpcPort is not null)
             GrpcApi.Map(app);

@@ -35,4 +35,7 @@ public sealed record RouterHostOptions(IReadOnlyList<Uri> WorkerAddresses, strin
 
     /// <summary>Mutual TLS to the attention workers (their addresses are https); null is cleartext.</summary>
     public ClusterTls? ClusterTls { get; init; }
+
+    /// <summary>`local`'s expert workers, resized through /admin/expert-workers; null elsewhere.</summary>
+    public Kimi.Cluster.Launch.ExpertWorkerGroup? ExpertWorkers { get; init; }
 }

@@ -78,6 +78,7 @@ public static partial class LocalCluster
             ClusterCredential = credential,
             ClusterTls = options.Tls,
             MetricsTargets = [.. MetricsTargets(attention.Workers), .. MetricsTargets(experts?.Workers ?? [])],
+            ExpertWorkers = experts,
         };
         int exitCode = await RouterHost.RunAsync(host, stop.Token);
         if (attention.AllExited.IsCancellationRequested && !cancellation.IsCancellationRequested)

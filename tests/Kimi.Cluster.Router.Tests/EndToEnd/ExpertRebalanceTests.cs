@@ -20,7 +20,6 @@ public sealed class ExpertRebalanceTests(ITestOutputHelper output) : IAsyncLifet
     private const double Tolerance = 1e-5;
     private const int Clients = 4;
     private static readonly int[] HotExperts = [0, 1, 2];
-    private static readonly int[][] Prompts = [[1, 17, 42, 99], [1, 5, 200, 7, 31, 64], [1, 250], [1, 9, 8, 7], [1, 77, 3]];
     private readonly TempDirectory _checkpoint = new("kimi-rebalance");
     private ClusterUnderTest _cluster = null!; // set in InitializeAsync
 
@@ -41,46 +40,20 @@ public sealed class ExpertRebalanceTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task Rebalance_ReplicatesTheHotExpertsWithoutAFailedRequestOrAChangedToken_UnderLoad()
     {
-        var expected = new List<GreedyCompletion>();
-        foreach (int[] prompt in Prompts)
-            expected.Add(await GreedyCompletion.RequestAsync(_cluster.Http, prompt));
+        await using var load = await GreedyLoad.StartAsync(_cluster.Http, GreedyLoad.ShortPrompts, Clients, Tolerance);
         var admin = _cluster.AdminClient(_cluster.Experts[0]);
         var before = await ReportedStateAsync(admin);
         Assert.True(before.Imbalance > 1.3, $"the skewed checkpoint should load shard 0 far more than shard 1; imbalance {before.Imbalance:F3}");
 
-        using var stop = new CancellationTokenSource();
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        int completed = 0;
-        var clients = Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
-        {
-            for (int i = client; !stop.IsCancellationRequested; i++)
-            {
-                int p = i % Prompts.Length;
-                try
-                {
-                    GreedyCompletion.AssertClose(expected[p], await GreedyCompletion.RequestAsync(_cluster.Http, Prompts[p]), Tolerance, $"prompt {p}");
-                    Interlocked.Increment(ref completed);
-                }
-                catch (Exception error)
-                {
-                    failures.Enqueue(error.Message);
-                }
-            }
-        })).ToArray();
-        while (Volatile.Read(ref completed) < Clients)
-            await Task.Delay(50);
-
-        int beforeRebalance = Volatile.Read(ref completed);
+        int beforeRebalance = load.Completed;
         var report = await admin.RebalanceAsync(new RebalanceRequest());
-        int duringRebalance = Volatile.Read(ref completed);
-        while (Volatile.Read(ref completed) < duringRebalance + 2 * Clients)
-            await Task.Delay(50);
-        await stop.CancelAsync();
-        await Task.WhenAll(clients);
+        int duringRebalance = load.Completed;
+        await load.CompletedAtLeastAsync(2 * Clients);
+        await load.DisposeAsync();
 
         output.WriteLine($"imbalance {report.ImbalanceBefore:F3} -> {report.ImbalanceAfter:F3} in {report.Seconds:F1} s, {report.BytesLoaded} bytes loaded; " +
-            $"{beforeRebalance} requests before, {duringRebalance - beforeRebalance} during, {Volatile.Read(ref completed) - duringRebalance} after");
-        Assert.True(failures.IsEmpty, $"{failures.Count} requests failed or changed during the rebalance; first: {failures.FirstOrDefault()}");
+            $"{beforeRebalance} requests before, {duringRebalance - beforeRebalance} during, {load.Completed - duringRebalance} after");
+        Assert.True(load.Failures.Count == 0, $"{load.Failures.Count} requests failed or changed during the rebalance; first: {load.Failures.FirstOrDefault()}");
         Assert.True(report.Changed, $"the rebalance changed nothing: {report.Error}");
         Assert.Equal("admin", report.Trigger);
         Assert.True(report.ImbalanceAfter < report.ImbalanceBefore / 2 && report.ImbalanceAfter < 1.3,

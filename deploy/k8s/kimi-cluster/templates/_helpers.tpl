@@ -56,6 +56,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- $shards -}}
 {{- end -}}
 
+{{/* Seconds an expert worker hands off before it leaves; the pod's grace period must cover it and the 30 s leave. */}}
+{{- define "kimi.expertHandoffSeconds" -}}
+{{- $handoff := int .Values.expertWorkers.handoffSeconds -}}
+{{- $grace := int .Values.expertWorkers.terminationGracePeriodSeconds -}}
+{{- if lt $handoff 0 }}{{ fail "expertWorkers.handoffSeconds must be 0 or more" }}{{ end -}}
+{{- if lt $grace (add $handoff 30) }}{{ fail (printf "expertWorkers.terminationGracePeriodSeconds (%d) must be at least handoffSeconds + 30 (%d): a worker stopped while serving hands off its experts, then takes up to 30 s to leave the cluster" $grace (add $handoff 30)) }}{{ end -}}
+{{- $handoff -}}
+{{- end -}}
+
 {{/* The model directory inside the pods, or nothing for the built-in tiny model. */}}
 {{- define "kimi.modelPath" -}}
 {{- with .Values.model.name }}{{ printf "%s/%s" (trimSuffix "/" $.Values.model.mountRoot) . }}{{ end -}}
