@@ -12,7 +12,9 @@ namespace Kimi.Cluster.ExpertWorker.Tests;
 /// </summary>
 public static class InProcessExpertSilos
 {
-    public static async Task<InProcessTestCluster> StartAsync(int silos, int shards, int replicas, RebalanceOptions? rebalance = null)
+    /// <param name="shardBudget">Each silo's --shard-budget, by its name; null: none.</param>
+    public static async Task<InProcessTestCluster> StartAsync(
+        int silos, int shards, int replicas, RebalanceOptions? rebalance = null, Func<string, int?>? shardBudget = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((silo, orleans) =>
@@ -20,6 +22,7 @@ public static class InProcessExpertSilos
             var options = new ExpertWorkerOptions(null, silo.SiloPort, silo.GatewayPort, 0, 0, shards, replicas, ParentPid: null)
             {
                 Rebalance = rebalance ?? new RebalanceOptions(),
+                ShardBudget = shardBudget?.Invoke(silo.SiloName),
             };
             ExpertWorkerHost.AddExpertShards(orleans, new ModelSource(null), options);
             var endpoint = new DataPlaneEndpoint();
@@ -28,6 +31,9 @@ public static class InProcessExpertSilos
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        // Placement uses a silo once its grain manifest has spread: wait for that, so a first table
+        // spreads over every silo even on a busy machine.
+        await cluster.WaitForClusterManifestToStabilizeAsync();
         return cluster;
     }
 }

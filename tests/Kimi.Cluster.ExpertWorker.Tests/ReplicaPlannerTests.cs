@@ -9,7 +9,7 @@ namespace Kimi.Cluster.ExpertWorker.Tests;
 /// </summary>
 public sealed class ReplicaPlannerTests
 {
-    private sealed class Cluster(int shards, int replicas, int silos)
+    private sealed class Cluster(int shards, int replicas, int silos, int[]? budgets = null)
     {
         public readonly string[] All = [.. Enumerable.Range(0, silos).Select(i => $"silo{i:00}")];
         public readonly HashSet<string> Live = [.. Enumerable.Range(0, silos).Select(i => $"silo{i:00}")];
@@ -41,7 +41,7 @@ public sealed class ReplicaPlannerTests
         private ReplicaPlan<string> Plan() => ReplicaPlanner.Plan(
             [.. Enumerable.Range(0, shards * replicas).Select(i => new LocatedReplica<string>(i / replicas, i % replicas,
                 SiloOf.TryGetValue((i / replicas, i % replicas), out var silo) && Live.Contains(silo) ? silo : null))],
-            Ordered);
+            Ordered, budgets is null ? null : silo => budgets[Array.IndexOf(All, silo)]);
 
         private void Place((int Shard, int Replica) key, string silo)
         {
@@ -50,6 +50,16 @@ public sealed class ReplicaPlannerTests
         }
 
         public int[] Held => [.. Ordered.Select(silo => SiloOf.Values.Count(v => v == silo))];
+
+        /// <summary>A worker that is down comes back, or one that is up is lost (never below <c>replicas</c> workers), at random.</summary>
+        public void LoseOrRegainOne(Random random)
+        {
+            var down = All.Where(s => !Live.Contains(s)).ToArray();
+            if (down.Length > 0 && (random.Next(2) == 0 || Live.Count <= replicas))
+                Live.Add(down[random.Next(down.Length)]);
+            else
+                Live.Remove(Ordered[random.Next(Live.Count)]);
+        }
 
         public void AssertEachShardOnDistinctSilos()
         {
@@ -122,6 +132,59 @@ public sealed class ReplicaPlannerTests
         cluster.AssertEachShardOnDistinctSilos();
     }
 
+    [Fact]
+    public void ReplicaPlanner_KeepsEachWorkerWithinItsBudget_AndSpreadsTheRestEvenly()
+    {
+        // A small worker (budget 1) and two large ones: 6 unreplicated shards.
+        var cluster = new Cluster(shards: 6, replicas: 1, silos: 3, budgets: [1, 100, 100]);
+        cluster.Build();
+        Assert.Equal(1, cluster.Held[0]);
+        Assert.Equal([2, 3], cluster.Held[1..].Order());
+
+        // The small worker alone is over budget when the others leave: serving beats refusing.
+        cluster.Live.Remove("silo01");
+        cluster.Live.Remove("silo02");
+        cluster.Build();
+        Assert.Equal([6], cluster.Held);
+
+        // When room returns, what is above the budget moves there.
+        cluster.Live.Add("silo01");
+        cluster.Live.Add("silo02");
+        for (int build = 0; build < 6 && cluster.Held[0] > 1; build++)
+            cluster.Build();
+        Assert.Equal(1, cluster.Held[0]);
+        Assert.True(cluster.Held[1..].Max() - cluster.Held[1..].Min() <= 1, $"replicas per worker {string.Join(", ", cluster.Held)}");
+    }
+
+    [Theory]
+    [InlineData(8, 2, 4, 11)]
+    [InlineData(12, 1, 3, 12)]
+    [InlineData(9, 3, 5, 13)]
+    public void ReplicaPlanner_LeavesAWorkerAboveItsBudgetOnlyWhenNoWorkerWithRoomCanTakeAnyOfItsShards_WhenWorkersComeAndGo(
+        int shards, int replicas, int silos, int seed)
+    {
+        var random = new Random(seed);
+        int[] budgets = [.. Enumerable.Range(0, silos).Select(_ => 1 + random.Next(shards * replicas / 2 + 1))];
+        var cluster = new Cluster(shards, replicas, silos, budgets);
+        cluster.Build();
+        for (int step = 0; step < 40; step++)
+        {
+            cluster.LoseOrRegainOne(random);
+            for (int build = 0; build < shards; build++)
+                cluster.Build(); // each build moves a shard's replica at most once
+            cluster.AssertEachShardOnDistinctSilos();
+            Assert.Equal(shards * replicas, cluster.Held.Sum());
+            int BudgetOf(string silo) => budgets[Array.IndexOf(cluster.All, silo)];
+            int[] ShardsOn(string silo) => [.. cluster.SiloOf.Where(p => p.Value == silo).Select(p => p.Key.Shard)];
+            foreach (string over in cluster.Ordered.Where(s => ShardsOn(s).Length > BudgetOf(s)))
+            {
+                foreach (string room in cluster.Ordered.Where(s => ShardsOn(s).Length < BudgetOf(s)))
+                    Assert.True(ShardsOn(over).All(ShardsOn(room).Contains),
+                        $"step {step}: {over} holds {ShardsOn(over).Length} replicas over its budget {BudgetOf(over)} while {room} has room for one of them");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(3, 2, 3, 1)]
     [InlineData(8, 2, 4, 2)]
@@ -135,11 +198,7 @@ public sealed class ReplicaPlannerTests
         cluster.Build();
         for (int step = 0; step < 40; step++)
         {
-            var down = cluster.All.Where(s => !cluster.Live.Contains(s)).ToArray();
-            if (down.Length > 0 && (random.Next(2) == 0 || cluster.Live.Count <= replicas))
-                cluster.Live.Add(down[random.Next(down.Length)]);
-            else
-                cluster.Live.Remove(cluster.Ordered[random.Next(cluster.Live.Count)]);
+            cluster.LoseOrRegainOne(random);
             cluster.Build();
             cluster.AssertEachShardOnDistinctSilos();
             if (cluster.Live.Count == silos)

@@ -75,7 +75,8 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+        // Outlives what it issues (a day from a later now): a certificate may not end after its issuer.
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
     }
 
     private static void Issue(X509Certificate2 authority, string name, CertificateFiles files)

@@ -61,12 +61,27 @@ public static class ExpertWorkerCommand
             if (result.GetValueOrDefault<double>() is < 0 or > 3600)
                 result.AddError("--handoff-timeout must be in 0..3600 seconds.");
         });
+        var deviceTag = new Option<string>("--device-tag")
+        {
+            Description = "What kind of worker this is (cpu, gpu, ...): published to placement, shown in its logs.",
+            DefaultValueFactory = _ => "cpu",
+        };
+        var shardBudget = new Option<int?>("--shard-budget")
+        {
+            Description = "The most shard replicas placement gives this worker, so that mixed kinds of worker get different shares; "
+                + "placement also keeps it within what its memory holds. Omitted: no limit but memory.",
+        };
+        shardBudget.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 0)
+                result.AddError("--shard-budget must be 0 or more.");
+        });
         var tls = new ClusterTlsOptions();
         var rebalance = new RebalanceCliOptions();
         var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
         {
             model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort, loadThreads,
-            handoffTimeout,
+            handoffTimeout, deviceTag, shardBudget,
         };
         tls.AddTo(root);
         rebalance.AddTo(root);
@@ -88,6 +103,8 @@ public static class ExpertWorkerCommand
                 LoadThreads = parse.GetValue(loadThreads),
                 Rebalance = rebalance.Read(parse),
                 HandoffTimeout = TimeSpan.FromSeconds(parse.GetValue(handoffTimeout)),
+                DeviceTag = parse.GetValue(deviceTag) ?? "cpu",
+                ShardBudget = parse.GetValue(shardBudget),
                 Credential = credential,
                 Tls = clusterTls,
             }, cancellation);

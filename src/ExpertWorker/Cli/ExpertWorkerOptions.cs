@@ -47,6 +47,12 @@ public sealed record ExpertWorkerOptions(
 
     public static readonly TimeSpan DefaultHandoffTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>What kind of worker this is ("cpu", "gpu", ...), published to placement and shown in its logs.</summary>
+    public string DeviceTag { get; init; } = "cpu";
+
+    /// <summary>The most shard replicas placement gives this worker (its memory may allow fewer); null: no limit but memory.</summary>
+    public int? ShardBudget { get; init; }
+
     /// <summary>Mutual TLS on the data plane and on Orleans' silo and gateway connections; null is cleartext.</summary>
     public ClusterTls? Tls { get; init; }
 }

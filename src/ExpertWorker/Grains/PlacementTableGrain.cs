@@ -4,6 +4,7 @@ using Kimi.Cluster.ExpertWorker.Hosting;
 using Kimi.Cluster.ExpertWorker.Placement;
 using Kimi.Cluster.Model.Checkpoints;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
 
 namespace Kimi.Cluster.ExpertWorker.Grains;
@@ -17,7 +18,8 @@ namespace Kimi.Cluster.ExpertWorker.Grains;
 /// tell a restarted worker from the one that failed).
 /// </summary>
 public sealed partial class PlacementTableGrain(
-    ModelSource source, IOptions<ExpertPlacementOptions> options, IClusterManifestProvider manifests, ILogger<PlacementTableGrain> logger)
+    ModelSource source, IOptions<ExpertPlacementOptions> options, IClusterManifestProvider manifests, ISiloMetadataCache metadata,
+    ILogger<PlacementTableGrain> logger)
     : Grain, IPlacementTableGrain
 {
     private static readonly TimeSpan ReplicaCallTimeout = TimeSpan.FromSeconds(20);
@@ -27,6 +29,8 @@ public sealed partial class PlacementTableGrain(
     private Dictionary<(int Shard, int Replica), SiloAddress> _lastSeen = [];
     private Dictionary<string, SiloAddress> _siloOfEndpoint = new(StringComparer.Ordinal); // in _table
     private readonly HashSet<SiloAddress> _leaving = []; // expert workers handing off their replicas before they exit
+    private long _bytesPerExpert; // as the replicas report what they hold; 0 until one has loaded
+    private Dictionary<SiloAddress, int> _loggedBudgets = [];
     private ImmutableArray<ImmutableArray<int>> _layout; // per shard, its experts; contiguous ranges until a rebalance
 
     private ImmutableArray<ImmutableArray<int>> Layout =>
@@ -108,12 +112,16 @@ public sealed partial class PlacementTableGrain(
         int shardCount = options.Value.Shards, replicas = options.Value.Replicas;
         var layout = Layout;
         var keys = Enumerable.Range(0, shardCount * replicas).Select(i => (Shard: i / replicas, Replica: i % replicas)).ToArray();
+        var budget = Budgets(silos, layout);
         // Where a replica that is not active gets placed: planned from where each was last seen.
         var hints = ReplicaPlanner.Plan([.. keys.Select(k => new LocatedReplica<SiloAddress>(
-            k.Shard, k.Replica, _lastSeen.GetValueOrDefault(k) is { } silo && silos.Contains(silo) ? silo : null))], silos);
+            k.Shard, k.Replica, _lastSeen.GetValueOrDefault(k) is { } silo && silos.Contains(silo) ? silo : null))], silos, budget);
         var located = await Task.WhenAll(keys.Select(k => Locate(k, layout[k.Shard], hints.Targets.GetValueOrDefault(k))));
 
-        var plan = ReplicaPlanner.Plan([.. keys.Select((k, i) => new LocatedReplica<SiloAddress>(k.Shard, k.Replica, located[i]?.Silo))], silos);
+        _bytesPerExpert = Math.Max(_bytesPerExpert, located.OfType<ShardActivation>()
+            .Where(a => a.ExpertIds.Length > 0).Select(a => a.ResidentBytes / a.ExpertIds.Length).DefaultIfEmpty(0).Max());
+        budget = Budgets(silos, layout);
+        var plan = ReplicaPlanner.Plan([.. keys.Select((k, i) => new LocatedReplica<SiloAddress>(k.Shard, k.Replica, located[i]?.Silo))], silos, budget);
         // Replicas on a worker that is leaving move too, whatever the planner's pacing: the leaving
         // worker keeps serving its copies until it exits, so no shard is left without weights.
         var handedOff = keys.Where((k, i) => located[i] is { } at && !silos.Contains(at.Silo)).ToArray();
@@ -142,6 +150,20 @@ public sealed partial class PlacementTableGrain(
         foreach (var shard in table.Shards)
             LogShard(logger, table.Version, shard.Shard, ExpertRanges.Describe(shard.ExpertIds), string.Join(", ", shard.Endpoints));
         return table;
+    }
+
+    /// <summary>
+    /// The most shard replicas each silo can hold, from what it published (<see cref="ExpertSiloMetadata"/>:
+    /// its --shard-budget, and its memory over a replica's bytes as replicas report them). Logged when it changes.
+    /// </summary>
+    private Func<SiloAddress, int> Budgets(SiloAddress[] silos, ImmutableArray<ImmutableArray<int>> layout)
+    {
+        long replicaBytes = _bytesPerExpert * layout.Max(experts => experts.Length);
+        var budgets = silos.ToDictionary(silo => silo, silo => ExpertSiloMetadata.Budget(metadata.GetSiloMetadata(silo).Metadata, replicaBytes));
+        foreach (var (silo, budget) in budgets.Where(p => p.Value != int.MaxValue && _loggedBudgets.GetValueOrDefault(p.Key) != p.Value))
+            LogBudget(logger, silo.ToString(), ExpertSiloMetadata.Device(metadata.GetSiloMetadata(silo).Metadata), budget, replicaBytes);
+        _loggedBudgets = budgets;
+        return silo => budgets.GetValueOrDefault(silo, int.MaxValue);
     }
 
     /// <summary>
@@ -193,6 +215,9 @@ public sealed partial class PlacementTableGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Placement {Version}: shard {Shard} (experts {Experts}) at {Endpoints}")]
     private static partial void LogShard(ILogger logger, long version, int shard, string experts, string endpoints);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expert worker {Silo} ({Device}) holds at most {Budget} shard replicas ({ReplicaBytes} bytes each, as replicas report)")]
+    private static partial void LogBudget(ILogger logger, string silo, string device, int budget, long replicaBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expert worker {Silo} is leaving: handing its shard replicas to the other workers")]
     private static partial void LogReleasing(ILogger logger, string silo);

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Kimi.Cluster.ExpertWorker.Hosting;
 
@@ -82,6 +83,8 @@ public static class ExpertWorkerHost
         silo.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Rebalance));
         silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
+        // What placement budgets this worker by: its kind, its --shard-budget, the memory it may use (a container's limit, when set).
+        silo.UseSiloMetadata(ExpertSiloMetadata.Publish(options.DeviceTag, options.ShardBudget, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
     }
 
     private static WebApplication Build(ExpertWorkerOptions options, ModelSource source)

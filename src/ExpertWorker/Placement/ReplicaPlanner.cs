@@ -16,7 +16,11 @@ public sealed record ReplicaPlan<TSilo>(
 /// to the silo with the fewest replicas that does not hold its shard; a replica sharing a silo
 /// with another of its shard moves away; and replicas move from the fullest silo to the emptiest
 /// until they differ by at most one, which is how a worker that came back, or joined, gets its
-/// share. A shard moves one replica at a time. A move loads before it unloads: the worker it
+/// share. A silo may have a budget (the most replicas it can hold: its memory, or what its kind
+/// of worker is given): new and moving replicas go only where there is room, and replicas above
+/// a budget move to silos with room; when no silo has room, a lost replica still goes to the
+/// emptiest one (serving beats refusing). A shard moves one replica at a time. A move loads
+/// before it unloads: the worker it
 /// leaves keeps serving its copy until attention workers route by the new table (see
 /// <see cref="Model.RoutedExperts.ExpertShardSet.Depart"/>), so even a shard's only replica moves.
 /// </summary>
@@ -24,7 +28,9 @@ public static class ReplicaPlanner
 {
     /// <param name="located">Every replica of every shard.</param>
     /// <param name="orderedSilos">The active silos, in the placement director's order (ties go to the first).</param>
-    public static ReplicaPlan<TSilo> Plan<TSilo>(IReadOnlyList<LocatedReplica<TSilo>> located, IReadOnlyList<TSilo> orderedSilos)
+    /// <param name="budget">The most replicas a silo can hold; null: no limit anywhere.</param>
+    public static ReplicaPlan<TSilo> Plan<TSilo>(
+        IReadOnlyList<LocatedReplica<TSilo>> located, IReadOnlyList<TSilo> orderedSilos, Func<TSilo, int>? budget = null)
         where TSilo : class
     {
         var targets = new Dictionary<(int Shard, int Replica), TSilo>();
@@ -36,7 +42,10 @@ public static class ReplicaPlanner
         foreach (var replica in live)
             Place((replica.Shard, replica.Replica), replica.Silo!);
         foreach (var lost in located.Where(r => !targets.ContainsKey((r.Shard, r.Replica))).OrderBy(r => r.Shard).ThenBy(r => r.Replica))
-            Place((lost.Shard, lost.Replica), Emptiest(lost.Shard, orderedSilos) ?? orderedSilos.MinBy(s => held[s])!);
+        {
+            Place((lost.Shard, lost.Replica), Emptiest(lost.Shard, orderedSilos)
+                ?? orderedSilos.Where(s => !Holds(s, lost.Shard)).MinBy(s => held[s]) ?? orderedSilos.MinBy(s => held[s])!);
+        }
 
         bool complete = true;
         var moving = new HashSet<int>();
@@ -61,11 +70,15 @@ public static class ReplicaPlanner
         }
         return new(targets, moves, complete);
 
-        // One replica from a silo holding two or more above the emptiest one to it.
+        // One replica from a silo above its budget, or holding two or more above the emptiest one
+        // with room, to that one.
         bool MoveOneTowardsBalance()
         {
-            var emptiest = orderedSilos.MinBy(s => held[s])!;
-            foreach (var full in orderedSilos.Where(s => held[s] > held[emptiest] + 1).OrderByDescending(s => held[s]))
+            var emptiest = orderedSilos.Where(HasRoom).MinBy(s => held[s]);
+            if (emptiest is null)
+                return false;
+            foreach (var full in orderedSilos.Where(s => held[s] > Budget(s) || held[s] > held[emptiest] + 1)
+                .OrderByDescending(s => held[s] > Budget(s)).ThenByDescending(s => held[s]))
                 foreach (var (shard, replica, _) in live)
                     if (Equals(targets[(shard, replica)], full) && !Holds(emptiest, shard) && MayMove(shard))
                     {
@@ -90,7 +103,11 @@ public static class ReplicaPlanner
 
         bool Holds(TSilo silo, int shard) => targets.Any(t => t.Key.Shard == shard && Equals(t.Value, silo));
 
+        int Budget(TSilo silo) => budget?.Invoke(silo) ?? int.MaxValue;
+
+        bool HasRoom(TSilo silo) => held[silo] < Budget(silo);
+
         TSilo? Emptiest(int shard, IReadOnlyList<TSilo> silos) =>
-            silos.Where(s => !Holds(s, shard)).OrderBy(s => held[s]).FirstOrDefault();
+            silos.Where(s => !Holds(s, shard) && HasRoom(s)).OrderBy(s => held[s]).FirstOrDefault();
     }
 }
