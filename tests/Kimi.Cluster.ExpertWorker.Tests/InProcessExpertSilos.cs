@@ -12,9 +12,9 @@ namespace Kimi.Cluster.ExpertWorker.Tests;
 /// </summary>
 public static class InProcessExpertSilos
 {
-    /// <param name="shardBudget">Each silo's --shard-budget, by its name; null: none.</param>
+    /// <param name="perSilo">Changes to a silo's options, by its name (its --shard-budget, say).</param>
     public static async Task<InProcessTestCluster> StartAsync(
-        int silos, int shards, int replicas, RebalanceOptions? rebalance = null, Func<string, int?>? shardBudget = null)
+        int silos, int shards, int replicas, RebalanceOptions? rebalance = null, Func<string, ExpertWorkerOptions, ExpertWorkerOptions>? perSilo = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((silo, orleans) =>
@@ -22,8 +22,8 @@ public static class InProcessExpertSilos
             var options = new ExpertWorkerOptions(null, silo.SiloPort, silo.GatewayPort, 0, 0, shards, replicas, ParentPid: null)
             {
                 Rebalance = rebalance ?? new RebalanceOptions(),
-                ShardBudget = shardBudget?.Invoke(silo.SiloName),
             };
+            options = perSilo?.Invoke(silo.SiloName, options) ?? options;
             ExpertWorkerHost.AddExpertShards(orleans, new ModelSource(null), options);
             var endpoint = new DataPlaneEndpoint();
             endpoint.Set($"http://{silo.SiloName}");

@@ -9,14 +9,15 @@ namespace Kimi.Cluster.AttentionWorker.Experts;
 public static class ExpertParallelServices
 {
     /// <summary>Placement comes from <paramref name="source"/> (the cluster), starting at <paramref name="initialTable"/>.</summary>
+    /// <param name="failurePatience">How long a shard left with no reachable replica waits for placement before its layer fails (default <see cref="PlacementView.RefreshPatience"/>).</param>
     public static void Add(IServiceCollection services, IPlacementSource source, PlacementTable initialTable, TimeSpan callTimeout,
-        ActivationDType wireDtype = ActivationDType.Float32)
+        ActivationDType wireDtype = ActivationDType.Float32, TimeSpan? failurePatience = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(initialTable);
         services.AddSingleton(source);
         services.AddSingleton(provider => new PlacementView(
-            source, initialTable, callTimeout, provider.GetRequiredService<ILogger<PlacementView>>()));
+            source, initialTable, callTimeout, provider.GetRequiredService<ILogger<PlacementView>>(), failurePatience));
         services.AddSingleton<DataPlaneConnections>();
         services.AddSingleton(new ExpertTransportOptions(callTimeout, WireDtype: wireDtype));
         services.AddSingleton<GrpcExpertTransport>();

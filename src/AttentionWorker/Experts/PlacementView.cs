@@ -8,8 +8,9 @@ namespace Kimi.Cluster.AttentionWorker.Experts;
 /// lately. A failure re-reads the table from the cluster (ReportFailure) in the background;
 /// callers wait for it only when no other replica can take the failed work meanwhile.
 /// </summary>
+/// <param name="failurePatience">How long failures of an endpoint that leave a shard with no healthy replica wait, all together, for placement to place one (default <see cref="RefreshPatience"/>).</param>
 public sealed partial class PlacementView(
-    IPlacementSource source, PlacementTable initial, TimeSpan refreshTimeout, ILogger<PlacementView> logger)
+    IPlacementSource source, PlacementTable initial, TimeSpan refreshTimeout, ILogger<PlacementView> logger, TimeSpan? failurePatience = null)
 {
     /// <summary>How long a failed endpoint is avoided when another replica of its shards exists.</summary>
     public static readonly TimeSpan BadEndpointCooldown = TimeSpan.FromSeconds(30);
@@ -20,6 +21,7 @@ public sealed partial class PlacementView(
     private static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, DateTime> _badUntil = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _refreshing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTime> _patienceEnds = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private PlacementSnapshot _current = Logged(PlacementSnapshot.Of(initial), logger);
     private PlacementSnapshot? _pending;
@@ -92,26 +94,50 @@ public sealed partial class PlacementView(
 
     /// <summary>
     /// Marks <paramref name="endpoint"/> failed and starts re-reading the table. Returns at once when
-    /// every shard in <paramref name="shardIndexes"/> still has a healthy replica, else once the new
-    /// table is in or the refresh timeout has passed (the caller then retries with what it has).
+    /// every shard in <paramref name="shardIndexes"/> still has a healthy replica, else once a table
+    /// gives each one again, asking placement again while none does: when every replica of a shard
+    /// died, placement re-places it only once the cluster has declared their workers dead, which
+    /// can take longer than one refresh. After the failure patience the caller retries with what
+    /// it has.
     /// </summary>
     public async Task AfterFailureAsync(string endpoint, long seenVersion, IEnumerable<int> shardIndexes, CancellationToken cancellation)
     {
-        _badUntil[endpoint] = DateTime.UtcNow + BadEndpointCooldown;
-        var refresh = _refreshing.GetOrAdd(endpoint, e => RefreshAsync(seenVersion, e));
-        var snapshot = Current;
-        var shards = snapshot.Table.Shards;
-        if (shardIndexes.All(index => index < shards.Length && shards[index].Endpoints.Any(e => !IsBad(e))))
-            return;
-        try
+        var now = DateTime.UtcNow;
+        _badUntil[endpoint] = now + BadEndpointCooldown;
+        int[] indexes = [.. shardIndexes];
+        // One patience per outage: the retries of a request (and other requests) that fail on the
+        // same endpoint soon after share it, so a dead endpoint delays the failure once, not per attempt.
+        var patience = failurePatience ?? RefreshPatience;
+        var giveUp = _patienceEnds.AddOrUpdate(endpoint, now + patience,
+            (_, end) => now < end + BadEndpointCooldown ? end : now + patience);
+        while (true)
         {
-            await refresh.WaitAsync(refreshTimeout, cancellation);
-        }
-        catch (TimeoutException)
-        {
-            // The refresh goes on in the background; this caller's next attempt uses what is known now.
+            var refresh = _refreshing.GetOrAdd(endpoint, e => RefreshAsync(seenVersion, e));
+            if (EachHasAHealthyReplica(indexes) || DateTime.UtcNow >= giveUp)
+                return;
+            try
+            {
+                await refresh.WaitAsync(AtMost(refreshTimeout, giveUp - DateTime.UtcNow), cancellation);
+            }
+            catch (TimeoutException)
+            {
+                // The refresh goes on in the background; look again.
+            }
+            if (EachHasAHealthyReplica(indexes) || DateTime.UtcNow >= giveUp)
+                return;
+            if (refresh.IsCompleted)
+                await Task.Delay(AtMost(RefreshRetryDelay, giveUp - DateTime.UtcNow), cancellation); // placement answered without one: ask again
         }
     }
+
+    private bool EachHasAHealthyReplica(int[] shardIndexes)
+    {
+        var shards = Current.Table.Shards;
+        return shardIndexes.All(index => index < shards.Length && shards[index].Endpoints.Any(e => !IsBad(e)));
+    }
+
+    /// <summary><paramref name="limit"/>, or what is <paramref name="left"/> of the patience when that is less (never negative).</summary>
+    private static TimeSpan AtMost(TimeSpan limit, TimeSpan left) => left <= TimeSpan.Zero ? TimeSpan.Zero : left < limit ? left : limit;
 
     /// <summary>
     /// Reports the failure until placement answers: the placement grain may have lived on the

@@ -76,12 +76,18 @@ public static class ExpertWorkerCommand
             if (result.GetValueOrDefault<int?>() is < 0)
                 result.AddError("--shard-budget must be 0 or more.");
         });
+        var placementDevices = new Option<string[]>("--placement-devices")
+        {
+            Description = "Device tags (--device-tag) of the workers that may hold shard replicas, comma-separated; the same on every "
+                + "worker. Omitted: every worker.",
+            CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+        };
         var tls = new ClusterTlsOptions();
         var rebalance = new RebalanceCliOptions();
         var root = new RootCommand("Kimi Cluster expert worker: an Orleans silo owning expert shards, with a gRPC data plane on 127.0.0.1.")
         {
             model, siloPort, gatewayPort, primary, dataPlanePort, shards, replicas, parentPid, redis, advertise, metricsPort, loadThreads,
-            handoffTimeout, deviceTag, shardBudget,
+            handoffTimeout, deviceTag, shardBudget, placementDevices,
         };
         tls.AddTo(root);
         rebalance.AddTo(root);
@@ -105,6 +111,7 @@ public static class ExpertWorkerCommand
                 HandoffTimeout = TimeSpan.FromSeconds(parse.GetValue(handoffTimeout)),
                 DeviceTag = parse.GetValue(deviceTag) ?? "cpu",
                 ShardBudget = parse.GetValue(shardBudget),
+                PlacementDevices = parse.GetValue(placementDevices) is { Length: > 0 } devices ? devices : null,
                 Credential = credential,
                 Tls = clusterTls,
             }, cancellation);

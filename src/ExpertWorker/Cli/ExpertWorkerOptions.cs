@@ -53,6 +53,9 @@ public sealed record ExpertWorkerOptions(
     /// <summary>The most shard replicas placement gives this worker (its memory may allow fewer); null: no limit but memory.</summary>
     public int? ShardBudget { get; init; }
 
+    /// <summary>The device tags of the workers that may hold shard replicas, the same on every worker; null: every worker.</summary>
+    public IReadOnlyList<string>? PlacementDevices { get; init; }
+
     /// <summary>Mutual TLS on the data plane and on Orleans' silo and gateway connections; null is cleartext.</summary>
     public ClusterTls? Tls { get; init; }
 }

@@ -167,7 +167,8 @@ public sealed partial class PlacementTableGrain(
     }
 
     /// <summary>
-    /// The active silos that can host a shard replica, less those leaving: their grain manifest has reached this silo
+    /// The active silos that can host a shard replica, less those leaving and those of a device
+    /// placement does not use (--placement-devices): their grain manifest has reached this silo
     /// (a silo that just joined is active a moment before it is placeable) and lists the shard
     /// grain (the launcher's membership silo hosts none).
     /// </summary>
@@ -177,8 +178,10 @@ public sealed partial class PlacementTableGrain(
         _leaving.IntersectWith(active.Keys); // those that left are gone from the cluster: forget them
         var shardGrain = GrainFactory.GetGrain<IExpertShardGrain>(IExpertShardGrain.Key(0, 0)).GetGrainId().Type;
         var manifest = manifests.Current.Silos;
+        var devices = options.Value.Devices;
         return ExpertShardPlacementDirector.InOrder(active.Keys.Where(silo => !_leaving.Contains(silo)
-            && manifest.TryGetValue(silo, out var grains) && grains.Grains.ContainsKey(shardGrain)));
+            && manifest.TryGetValue(silo, out var grains) && grains.Grains.ContainsKey(shardGrain)
+            && (devices is null || devices.Contains(ExpertSiloMetadata.Device(metadata.GetSiloMetadata(silo).Metadata)))));
     }
 
     /// <summary>

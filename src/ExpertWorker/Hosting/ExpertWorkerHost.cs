@@ -80,7 +80,8 @@ public static class ExpertWorkerHost
         silo.Services.AddSingleton(options);
         silo.Services.AddSingleton<ShardLoader>();
         silo.Services.AddSingleton<ServingState>();
-        silo.Services.Configure<ExpertPlacementOptions>(cluster => (cluster.Shards, cluster.Replicas) = (options.Shards, options.Replicas));
+        silo.Services.Configure<ExpertPlacementOptions>(cluster =>
+            (cluster.Shards, cluster.Replicas, cluster.Devices) = (options.Shards, options.Replicas, options.PlacementDevices));
         silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Rebalance));
         silo.Services.AddPlacementDirector<ExpertShardPlacement, ExpertShardPlacementDirector>();
         // What placement budgets this worker by: its kind, its --shard-budget, the memory it may use (a container's limit, when set).

@@ -23,10 +23,14 @@ public sealed class InFlightRequests
         return null;
     }
 
-    /// <summary>Cancels the request in flight with this id; false when there is none.</summary>
+    /// <summary>
+    /// Cancels the request in flight with this id and forgets it at once (the client may see its
+    /// call end before the call's own cleanup has run, and an abort after that finds nothing);
+    /// false when there is none.
+    /// </summary>
     public bool Abort(string requestId)
     {
-        if (!_requests.TryGetValue(requestId, out var entry))
+        if (!_requests.TryRemove(requestId, out var entry))
             return false;
         return entry.Abort();
     }

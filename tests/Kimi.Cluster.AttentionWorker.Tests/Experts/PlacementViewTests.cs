@@ -33,6 +33,43 @@ public sealed class PlacementViewTests
     }
 
     [Fact]
+    public async Task AfterFailureAsync_KeepsAskingPlacement_UntilAShardThatLostItsOnlyReplicaHasOneAgain()
+    {
+        const string lost = "http://127.0.0.1:3", replacement = "http://127.0.0.1:4";
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [lost], [Other]));
+        var view = new PlacementView(placement, placement.Table, TimeSpan.FromSeconds(5), NullLogger<PlacementView>.Instance,
+            failurePatience: TimeSpan.FromSeconds(60));
+
+        var waiting = view.AfterFailureAsync(lost, seenVersion: 1, [0], CancellationToken.None);
+        // Placement answers without a new replica (the cluster has not declared the worker dead yet): it is asked again.
+        while (placement.ReportedFailures.Count < 2)
+            await Task.Delay(20);
+        Assert.False(waiting.IsCompleted);
+        placement.AnswerToFailure = FixedPlacement.Build(DateTime.UtcNow.Ticks, 8, [replacement], [Other]);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal<string>([replacement], view.Current.Table.Shards[0].Endpoints);
+    }
+
+    [Fact]
+    public async Task AfterFailureAsync_WaitsOncePerOutage_WhenTheSameDeadEndpointFailsAgain()
+    {
+        const string dead = "http://127.0.0.1:3";
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [dead]));
+        var view = new PlacementView(placement, placement.Table, TimeSpan.FromSeconds(5), NullLogger<PlacementView>.Instance,
+            failurePatience: TimeSpan.FromSeconds(1));
+
+        var first = view.AfterFailureAsync(dead, seenVersion: 1, [0], CancellationToken.None);
+        await Task.Delay(200);
+        Assert.False(first.IsCompleted); // nothing else can take shard 0: wait for placement
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A retry on the same endpoint right after gives up at once instead of waiting again.
+        var retry = view.AfterFailureAsync(dead, seenVersion: 1, [0], CancellationToken.None);
+        await retry.WaitAsync(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
     public async Task Offer_KeepsAvoidingAFailedEndpoint_WhenTheNewerTableWasBuiltBeforeTheFailure()
     {
         var view = View(out _);

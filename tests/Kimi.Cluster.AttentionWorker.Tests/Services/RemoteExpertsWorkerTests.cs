@@ -61,7 +61,7 @@ public sealed class RemoteExpertsWorkerTests
     private static Task<WorkerServer> StartWorkerAsync(FixedPlacement placement) =>
         WorkerServer.StartAsync(services =>
         {
-            ExpertParallelServices.Add(services, placement, placement.Table, TimeSpan.FromSeconds(5));
+            ExpertParallelServices.Add(services, placement, placement.Table, TimeSpan.FromSeconds(5), failurePatience: TimeSpan.FromSeconds(1));
             WorkerHost.AddEngine(services, new ModelSource(null));
         });
 }

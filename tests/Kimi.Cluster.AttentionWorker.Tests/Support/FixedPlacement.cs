@@ -29,6 +29,9 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
         set => Volatile.Write(ref _latest, value);
     }
 
+    /// <summary>What a failure report answers; the table given to the constructor until set.</summary>
+    public PlacementTable? AnswerToFailure { get; set; } = afterFailure;
+
     /// <summary>How many times the table was read (failure reports not counted).</summary>
     public int TableReads => Volatile.Read(ref _tableReads);
 
@@ -42,7 +45,7 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
     {
         ReportedFailures.Enqueue(failedEndpoint);
         _firstReport.TrySetResult();
-        return Task.FromResult(afterFailure ?? table);
+        return Task.FromResult(AnswerToFailure ?? table);
     }
 
     /// <summary>A table of contiguous shards: shards[i] lists shard i's endpoints; experts split evenly.</summary>

@@ -10,7 +10,8 @@ public sealed class TransportUnderTest : IDisposable
     {
         ArgumentNullException.ThrowIfNull(placement);
         var timeout = callTimeout ?? TimeSpan.FromSeconds(10);
-        Placement = new PlacementView(placement, placement.Table, timeout, NullLogger<PlacementView>.Instance);
+        // A failure without a healthy replica left waits a moment for placement to give one, not the production 2 minutes.
+        Placement = new PlacementView(placement, placement.Table, timeout, NullLogger<PlacementView>.Instance, failurePatience: TimeSpan.FromSeconds(1));
         Connections = new DataPlaneConnections(Counters);
         Transport = new GrpcExpertTransport(Placement, Connections, Counters, new ExpertTransportOptions(timeout),
             NullLogger<GrpcExpertTransport>.Instance);

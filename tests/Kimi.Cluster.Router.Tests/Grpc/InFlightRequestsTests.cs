@@ -17,6 +17,18 @@ public sealed class InFlightRequestsTests
     }
 
     [Fact]
+    public void Abort_FindsNothing_WhenTheRequestWasAbortedAlready_EvenBeforeItsCallCleanedUp()
+    {
+        var requests = new InFlightRequests();
+        using var entry = requests.TryRegister("a", CancellationToken.None)!; // not disposed yet: the call is still unwinding
+
+        Assert.True(requests.Abort("a"));
+
+        Assert.False(requests.Abort("a"));
+        Assert.Equal(0, requests.Count);
+    }
+
+    [Fact]
     public void Abort_FindsNothing_WhenTheIdIsUnknown()
     {
         Assert.False(new InFlightRequests().Abort("missing"));
