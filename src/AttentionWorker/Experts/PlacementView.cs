@@ -20,7 +20,7 @@ public sealed partial class PlacementView(
 
     private static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, DateTime> _badUntil = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _refreshing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _refreshing = new(StringComparer.Ordinal); // under _gate
     private readonly ConcurrentDictionary<string, DateTime> _patienceEnds = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private PlacementSnapshot _current = Logged(PlacementSnapshot.Of(initial), logger);
@@ -112,7 +112,7 @@ public sealed partial class PlacementView(
             (_, end) => now < end + BadEndpointCooldown ? end : now + patience);
         while (true)
         {
-            var refresh = _refreshing.GetOrAdd(endpoint, e => RefreshAsync(seenVersion, e));
+            var refresh = RefreshFor(endpoint, seenVersion);
             if (EachHasAHealthyReplica(indexes) || DateTime.UtcNow >= giveUp)
                 return;
             try
@@ -139,13 +139,28 @@ public sealed partial class PlacementView(
     /// <summary><paramref name="limit"/>, or what is <paramref name="left"/> of the patience when that is less (never negative).</summary>
     private static TimeSpan AtMost(TimeSpan limit, TimeSpan left) => left <= TimeSpan.Zero ? TimeSpan.Zero : left < limit ? left : limit;
 
+    /// <summary>The running failure report for <paramref name="endpoint"/>, or a new one when none runs.</summary>
+    private Task RefreshFor(string endpoint, long seenVersion)
+    {
+        lock (_gate)
+        {
+            if (_refreshing.TryGetValue(endpoint, out var running) && !running.IsCompleted)
+                return running;
+            // A finished report stays in the map until replaced: removing it from inside the report
+            // raced with registering it, and a report that finished first was never replaced.
+            var refresh = RefreshAsync(seenVersion, endpoint);
+            _refreshing[endpoint] = refresh;
+            return refresh;
+        }
+    }
+
     /// <summary>
     /// Reports the failure until placement answers: the placement grain may have lived on the
     /// silo that died, and stays unreachable until the cluster declares that silo dead.
     /// </summary>
     private async Task RefreshAsync(long seenVersion, string endpoint)
     {
-        await Task.Yield(); // registered in _refreshing before it runs, so it can remove itself
+        await Task.Yield(); // runs outside the caller's lock
         var giveUp = DateTime.UtcNow + RefreshPatience;
         try
         {
@@ -167,10 +182,6 @@ public sealed partial class PlacementView(
         {
             // Keep routing by the table we have; the next failure asks again.
             LogRefreshFailed(logger, error, endpoint, RefreshPatience.TotalSeconds, FirstLine(error.Message));
-        }
-        finally
-        {
-            _refreshing.TryRemove(endpoint, out _);
         }
     }
 

@@ -42,8 +42,8 @@ public sealed class PlacementViewTests
 
         var waiting = view.AfterFailureAsync(lost, seenVersion: 1, [0], CancellationToken.None);
         // Placement answers without a new replica (the cluster has not declared the worker dead yet): it is asked again.
-        while (placement.ReportedFailures.Count < 2)
-            await Task.Delay(20);
+        for (var until = DateTime.UtcNow.AddSeconds(30); placement.ReportedFailures.Count < 2; await Task.Delay(20))
+            Assert.True(DateTime.UtcNow < until, "placement was not asked again");
         Assert.False(waiting.IsCompleted);
         placement.AnswerToFailure = FixedPlacement.Build(DateTime.UtcNow.Ticks, 8, [replacement], [Other]);
         await waiting.WaitAsync(TimeSpan.FromSeconds(30));
