@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kimi.Cluster.Scheduling;
 
 namespace Kimi.Cluster.AttentionWorker.Batching;
@@ -50,7 +51,10 @@ public sealed partial class GenerationBatcher
         LogStepStarting(_logger, plan.Sequences.Count, plan.TotalTokens);
         try
         {
-            return _generator.Engine.Step(plan, stoppingToken);
+            long started = Stopwatch.GetTimestamp();
+            var sampled = _generator.Engine.Step(plan, stoppingToken);
+            _metrics?.RecordStep(Stopwatch.GetElapsedTime(started), decodeOnly: plan.TotalTokens == plan.Sequences.Count);
+            return sampled;
         }
         catch (Exception error)
         {

@@ -25,6 +25,7 @@ public sealed partial class GenerationBatcher : BackgroundService
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     // Completed once draining has begun and nothing is pending.
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AttentionWorkerMetrics? _metrics;
     private long _nextId;
     private bool _stopped;
     private volatile bool _draining;
@@ -36,6 +37,7 @@ public sealed partial class GenerationBatcher : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         _generator = generator;
         _logger = logger;
+        _metrics = metrics;
         _scheduler = new Scheduler<PendingGeneration>(options.SchedulerConfig(generator.Model.MaxPositionEmbeddings), options.CacheSize);
         metrics?.ObserveScheduler(Load);
         metrics?.ObserveResidentWeights(generator.Model.ResidentWeightBytes);

@@ -16,6 +16,10 @@ public sealed class AttentionWorkerMetrics
     private static readonly IReadOnlyList<double> SecondsBuckets =
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    // Finer where a step of a small batch lands (a few ms), so its quantiles can be read off.
+    private static readonly IReadOnlyList<double> StepBuckets =
+        [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10];
+
     private readonly Meter _meter;
     private readonly Counter<long> _routedTokens;
     private readonly Gauge<double> _imbalance;
@@ -23,6 +27,7 @@ public sealed class AttentionWorkerMetrics
     private readonly Histogram<double> _allToAllDuration;
     private readonly Counter<long> _workerPairs;
     private readonly Gauge<double> _workerImbalance;
+    private readonly Histogram<double> _stepDuration;
 
     public AttentionWorkerMetrics(IMeterFactory meters)
     {
@@ -41,7 +46,17 @@ public sealed class AttentionWorkerMetrics
             "Routed (token, expert) pairs sent to each expert worker, by worker.");
         _workerImbalance = _meter.CreateGauge<double>("kimi.expert_worker.load_imbalance", null,
             "The last step's busiest expert worker's routed pairs over the mean per worker, by layer (1 = even).");
+        _stepDuration = _meter.CreateHistogram<double>("kimi.engine.step.duration", "s",
+            "Wall time of one engine step (forward and sampling of the whole batch), by phase: decode (every sequence one token) or prefill (any prompt chunk).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
     }
+
+    /// <summary>
+    /// One engine step: <paramref name="decodeOnly"/> when every sequence decoded one token. A
+    /// decode step's time, set beside the streamed inter-token latency, shows what serving adds.
+    /// </summary>
+    public void RecordStep(TimeSpan elapsed, bool decodeOnly) =>
+        _stepDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("phase", decodeOnly ? "decode" : "prefill"));
 
     /// <summary>One MoE layer's routed pairs per expert worker (every worker of the placement, those sent none too).</summary>
     public void RecordWorkerLoad(int layer, IReadOnlyList<string> workers, ReadOnlySpan<int> pairs)

@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Kimi.Cluster.AttentionWorker.Batching;
+using Kimi.Cluster.AttentionWorker.Operations;
 using Kimi.Cluster.AttentionWorker.Tests.Support;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Scheduling;
 using Kimi.Cluster.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Batching;
@@ -154,6 +158,34 @@ public sealed class GenerationBatcherTests
     }
 
     private static SamplingParams Greedy(int maxTokens) => new() { Temperature = 0, MaxTokens = maxTokens };
+
+    [Fact]
+    public async Task Steps_AreTimedByPhase_WhenMetricsAreGiven()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var phases = new ConcurrentQueue<(string Phase, double Seconds)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == factory && instrument.Name == "kimi.engine.step.duration")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => phases.Enqueue(((string)tags[0].Value!, value)));
+        listener.Start();
+        using var generator = new CountingBatchGenerator();
+        using var batcher = new GenerationBatcher(generator, BatchingOptions.Default, NullLogger<GenerationBatcher>.Instance,
+            new AttentionWorkerMetrics(factory));
+        await batcher.StartAsync(CancellationToken.None);
+
+        // A three-token prompt, then two more tokens one at a time.
+        await batcher.Enqueue(new GenerationRequest([10, 11, 12], new SamplingParams { Temperature = 0, MaxTokens = 3 }), CancellationToken.None)
+            .Result.WaitAsync(Timeout);
+        await batcher.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["prefill", "decode", "decode"], phases.Select(p => p.Phase));
+        Assert.All(phases, p => Assert.True(p.Seconds >= 0));
+    }
 
     private static GenerationRequest Request(int maxTokens, int? stopTokenId = null) =>
         new([10], new SamplingParams { Temperature = 0, MaxTokens = maxTokens, StopTokenIds = stopTokenId is int id ? [id] : [] });
