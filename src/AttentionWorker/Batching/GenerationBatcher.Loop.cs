@@ -48,12 +48,13 @@ public sealed partial class GenerationBatcher
     /// </summary>
     private IReadOnlyList<SampledToken>? Run(StepPlan<PendingGeneration> plan, CancellationToken stoppingToken)
     {
-        LogStepStarting(_logger, plan.Sequences.Count, plan.TotalTokens);
+        int tokens = plan.TotalTokens;
+        LogStepStarting(_logger, plan.Sequences.Count, tokens);
         try
         {
             long started = Stopwatch.GetTimestamp();
             var sampled = _generator.Engine.Step(plan, stoppingToken);
-            _metrics?.RecordStep(Stopwatch.GetElapsedTime(started), decodeOnly: plan.TotalTokens == plan.Sequences.Count);
+            _metrics?.RecordStep(Stopwatch.GetElapsedTime(started), decodeOnly: tokens == plan.Sequences.Count);
             return sampled;
         }
         catch (Exception error)

@@ -110,10 +110,11 @@ public sealed partial class PlacementView(
         var patience = failurePatience ?? RefreshPatience;
         var giveUp = _patienceEnds.AddOrUpdate(endpoint, now + patience,
             (_, end) => now < end + BadEndpointCooldown ? end : now + patience);
+        bool Done() => EachHasAHealthyReplica(indexes) || DateTime.UtcNow >= giveUp;
         while (true)
         {
             var refresh = RefreshFor(endpoint, seenVersion);
-            if (EachHasAHealthyReplica(indexes) || DateTime.UtcNow >= giveUp)
+            if (Done())
                 return;
             try
             {
@@ -123,7 +124,7 @@ public sealed partial class PlacementView(
             {
                 // The refresh goes on in the background; look again.
             }
-            if (EachHasAHealthyReplica(indexes) || DateTime.UtcNow >= giveUp)
+            if (Done())
                 return;
             if (refresh.IsCompleted)
                 await Task.Delay(AtMost(RefreshRetryDelay, giveUp - DateTime.UtcNow), cancellation); // placement answered without one: ask again
