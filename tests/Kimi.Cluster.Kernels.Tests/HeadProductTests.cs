@@ -13,6 +13,8 @@ public sealed class HeadProductTests
     [InlineData(1, 2, 1, 1, 2)]
     [InlineData(16, 64, 64, 128, 2)]
     [InlineData(2, 9, 5, 20, 2)]
+    [InlineData(2, 3, 9, 150, 2)]
+    [InlineData(16, 1, 128, 512, 2)]
     public void HeadProducts_MatchTheFormula_WhenQueryThenValueLayoutsAreUsed(int heads, int tokens, int inputs, int outputs, int threads)
     {
         var random = new Random(heads * 100 + tokens * 10 + inputs);

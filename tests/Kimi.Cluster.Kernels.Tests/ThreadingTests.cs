@@ -62,6 +62,75 @@ public sealed class ThreadingTests
         Assert.All(counter.Counts, c => Assert.Equal(200, c));
     }
 
+    [Fact]
+    public void Pool_StealsFromTheBackOfARun_WhoseThreadIsHeldUp()
+    {
+        // Two threads split items 0..7 into runs [0, 4) and [4, 8). Whichever thread takes item 0
+        // holds it until item 3 has run, which only a steal from the back of run [0, 4) can do.
+        using var pool = new WorkerPool(2, spinMicroseconds: 1000);
+        for (int round = 0; round < 50; round++)
+        {
+            var items = new HoldingItems(count: 8, heldItem: 0, releasingItem: 3);
+            pool.Run(items, 8);
+            Assert.All(items.Counts, c => Assert.Equal(1, c));
+        }
+    }
+
+    [Fact]
+    public void Pool_GivesTheDispatchingThreadTheFrontOfItsRun_InOrderAndWithoutGaps()
+    {
+        // Two threads: the dispatcher's run is [0, 32). It takes that run from the front, so what it
+        // ran below 32 is 0..m−1 (the rest were stolen from the back by the worker), never a
+        // scatter of items shared out one by one.
+        using var pool = new WorkerPool(2, spinMicroseconds: 1000);
+        for (int round = 0; round < 200; round++)
+        {
+            var items = new RecordingItems(64, Environment.CurrentManagedThreadId);
+            pool.Run(items, 64);
+            var own = items.RanByDispatcher.Where(i => i < 32).ToList();
+            Assert.Equal(Enumerable.Range(0, own.Count), own);
+        }
+    }
+
+    private sealed class RecordingItems(int count, int dispatcherThread) : IWorkItems
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _dispatcherItems = new();
+
+        public int[] Counts { get; } = new int[count];
+
+        public IReadOnlyList<int> RanByDispatcher => [.. _dispatcherItems];
+
+        public void Execute(int item)
+        {
+            Thread.SpinWait(200);
+            if (Environment.CurrentManagedThreadId == dispatcherThread)
+            {
+                _dispatcherItems.Enqueue(item);
+            }
+            Interlocked.Increment(ref Counts[item]);
+        }
+    }
+
+    private sealed class HoldingItems(int count, int heldItem, int releasingItem) : IWorkItems
+    {
+        private readonly ManualResetEventSlim _released = new();
+
+        public int[] Counts { get; } = new int[count];
+
+        public void Execute(int item)
+        {
+            if (item == heldItem && !_released.Wait(TimeSpan.FromSeconds(30)))
+            {
+                throw new InvalidOperationException($"item {releasingItem} never ran while item {heldItem} was held");
+            }
+            if (item == releasingItem)
+            {
+                _released.Set();
+            }
+            Interlocked.Increment(ref Counts[item]);
+        }
+    }
+
     private sealed class CountingItems(int count) : IWorkItems
     {
         public int[] Counts { get; } = new int[count];

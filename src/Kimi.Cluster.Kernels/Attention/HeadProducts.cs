@@ -92,10 +92,17 @@ internal sealed unsafe class HeadProducts : IWorkItems
         }
     }
 
-    /// <summary>y[0..outputs) = Σ_i x[i]·w[i, ·]: two vectors of y at a time, accumulated over every row of w.</summary>
+    /// <summary>
+    /// y[0..outputs) = Σ_i x[i]·w[i, ·]: eight vectors of y at a time (then two), accumulated over
+    /// every row of w. One token has no other token to share a load of w with, so this product is
+    /// bound by reading w: eight vectors make each row's read a long contiguous run (two vectors
+    /// walked the head's matrix in 64-byte strides) and give eight independent chains of adds.
+    /// </summary>
     private static void Multiply(float* x, float* w, int inputs, int outputs, float* y)
     {
         int width = Vector<float>.Count, o = 0;
+        for (; o + 8 * width <= outputs; o += 8 * width)
+            MultiplyEightVectors(x, w + o, inputs, outputs, y + o, width);
         for (; o + 2 * width <= outputs; o += 2 * width)
         {
             Vector<float> low = default, high = default;
@@ -109,6 +116,30 @@ internal sealed unsafe class HeadProducts : IWorkItems
             StorePair(low, high, y + o, width);
         }
         MultiplyColumns(x, w, inputs, outputs, o, y);
+    }
+
+    /// <summary>y[0..8·width) = Σ_i x[i]·w[i, 0..8·width), the sums of each element in the same order as the narrower loops.</summary>
+    private static void MultiplyEightVectors(float* x, float* w, int inputs, int outputs, float* y, int width)
+    {
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector<float> s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int i = 0; i < inputs; i++)
+        {
+            var xi = new Vector<float>(x[i]);
+            float* row = w + (long)i * outputs;
+            s0 += Load(row) * xi;
+            s1 += Load(row + width) * xi;
+            s2 += Load(row + 2 * width) * xi;
+            s3 += Load(row + 3 * width) * xi;
+            s4 += Load(row + 4 * width) * xi;
+            s5 += Load(row + 5 * width) * xi;
+            s6 += Load(row + 6 * width) * xi;
+            s7 += Load(row + 7 * width) * xi;
+        }
+        StorePair(s0, s1, y, width);
+        StorePair(s2, s3, y + 2 * width, width);
+        StorePair(s4, s5, y + 4 * width, width);
+        StorePair(s6, s7, y + 6 * width, width);
     }
 
     /// <summary>The columns from <paramref name="o"/> on, one at a time: what is left past the whole vectors.</summary>

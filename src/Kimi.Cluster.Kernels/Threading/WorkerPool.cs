@@ -7,20 +7,30 @@ namespace Kimi.Cluster.Kernels.Threading;
 /// Persistent worker threads that run one batch of work items at a time, the dispatching thread
 /// working alongside them. Decoding calls many small matrices, so a dispatch must cost microseconds,
 /// not Parallel.For's allocations and task scheduling: idle workers spin for a short while on the
-/// batch ticket before sleeping on a monitor. Owns the threads, the ticket and the wake-up protocol.
+/// batch generation before sleeping on a monitor.
+/// Each thread owns a contiguous run of the items and takes them from its front, then steals from
+/// the back of the others' runs. Jobs number their items in memory order, so a thread streams one
+/// long range of weights (its prefetches run on into its own next item) instead of hopping between
+/// small items interleaved with the other threads', which cost a 1-token matvec of a 0.5 MB matrix
+/// about a fifth of its time here; the stealing keeps the threads finishing within an item of each other.
+/// Owns the threads, the runs and the wake-up protocol.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     [ThreadStatic] private static WorkerPool? t_ownerOfThisThread;
 
+    private const int RunStride = 8;
+
     private readonly Thread[] _workers;
     private readonly object _gate = new();
     private readonly long _spinTicks;
-    // High 32 bits: batch generation; low 32 bits: the next unclaimed item. One word, so a worker
-    // that saw an old batch can never claim an item of a newer one (its compare-exchange fails).
-    private long _ticket;
+    // Thread k's run of unclaimed items at _runs[k · RunStride]: low 32 bits its next item (taken
+    // by k), high 32 bits one past its last (stolen by the others). One word, so a take and a steal
+    // can never claim the same item; a line apart, so threads taking from their own runs do not
+    // contend for one cache line.
+    private readonly long[] _runs;
+    private long _generation;
     private IWorkItems? _job;
-    private int _count;
     private int _done;
     private int _sleepers;
     private int _busy;
@@ -32,10 +42,12 @@ internal sealed class WorkerPool : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
+        _runs = new long[threads * RunStride];
         _workers = new Thread[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"kimi-kernel-{i + 1}" };
+            int self = i + 1;
+            _workers[i] = new Thread(() => WorkerLoop(self)) { IsBackground = true, Name = $"kimi-kernel-{self}" };
             _workers[i].Start();
         }
     }
@@ -72,7 +84,7 @@ internal sealed class WorkerPool : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        Interlocked.Add(ref _ticket, 1L << 32);
+        Interlocked.Increment(ref _generation);
         lock (_gate)
         {
             Monitor.PulseAll(_gate);
@@ -86,13 +98,17 @@ internal sealed class WorkerPool : IDisposable
     private void Dispatch(IWorkItems job, int count)
     {
         _job = job;
-        _count = count;
         _done = 0;
         _error = null;
-        long generation = (Volatile.Read(ref _ticket) >> 32) + 1;
-        // The exchange is a full fence: job fields are visible before the new generation, and the
-        // read of _sleepers below cannot move above it (pairs with the increment in WaitForBatch).
-        Interlocked.Exchange(ref _ticket, generation << 32);
+        int threads = ThreadCount;
+        for (int k = 0; k < threads; k++)
+        {
+            // Release: a worker that sees a new run also sees this batch's job and zeroed count.
+            Volatile.Write(ref _runs[k * RunStride], Pack((int)((long)count * k / threads), (int)((long)count * (k + 1) / threads)));
+        }
+        // The increment is a full fence: the job and the runs are visible before the new generation,
+        // and the read of _sleepers below cannot move above it (pairs with the increment in WaitForBatch).
+        Interlocked.Increment(ref _generation);
         if (Volatile.Read(ref _sleepers) > 0)
         {
             lock (_gate)
@@ -100,7 +116,7 @@ internal sealed class WorkerPool : IDisposable
                 Monitor.PulseAll(_gate);
             }
         }
-        Drain(generation);
+        Drain(0);
         var spinner = new SpinWait();
         while (Volatile.Read(ref _done) < count)
         {
@@ -113,34 +129,53 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private void Drain(long generation)
+    private static long Pack(int next, int end) => (uint)next | ((long)end << 32);
+
+    /// <summary>Runs thread <paramref name="self"/>'s items from the front of its run, then the others' from the back.</summary>
+    private void Drain(int self)
     {
-        while (true)
+        int threads = ThreadCount;
+        for (int k = 0; k < threads; k++)
         {
-            long ticket = Volatile.Read(ref _ticket);
-            int item = (int)(ticket & 0xFFFF_FFFF);
-            if (ticket >> 32 != generation || item >= _count)
+            int run = (self + k) % threads;
+            while (TryClaim(run, fromFront: k == 0, out int item))
             {
-                return;
+                try
+                {
+                    // A claimed item pins the batch: the dispatcher waits for it, so _job is current.
+                    _job!.Execute(item);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _error, e, null);
+                }
+                Interlocked.Increment(ref _done);
             }
-            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket)
-            {
-                continue;
-            }
-            try
-            {
-                // A successful claim pins the batch: the dispatcher waits for this item, so _job is current.
-                _job!.Execute(item);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _error, e, null);
-            }
-            Interlocked.Increment(ref _done);
         }
     }
 
-    private void WorkerLoop()
+    private bool TryClaim(int run, bool fromFront, out int item)
+    {
+        ref long word = ref _runs[run * RunStride];
+        while (true)
+        {
+            long seen = Volatile.Read(ref word);
+            int next = (int)(uint)seen, end = (int)(seen >> 32);
+            if (next >= end)
+            {
+                item = -1;
+                return false;
+            }
+            long claimed = fromFront ? Pack(next + 1, end) : Pack(next, end - 1);
+            if (Interlocked.CompareExchange(ref word, claimed, seen) == seen)
+            {
+                item = fromFront ? next : end - 1;
+                return true;
+            }
+        }
+    }
+
+    private void WorkerLoop(int self)
     {
         t_ownerOfThisThread = this;
         long seen = 0;
@@ -152,7 +187,7 @@ internal sealed class WorkerPool : IDisposable
                 return;
             }
             seen = generation;
-            Drain(generation);
+            Drain(self);
         }
     }
 
@@ -161,7 +196,7 @@ internal sealed class WorkerPool : IDisposable
         long deadline = Stopwatch.GetTimestamp() + _spinTicks;
         do
         {
-            long generation = Volatile.Read(ref _ticket) >> 32;
+            long generation = Volatile.Read(ref _generation);
             if (generation != seen || _stopping)
             {
                 return generation;
@@ -174,7 +209,7 @@ internal sealed class WorkerPool : IDisposable
             Interlocked.Increment(ref _sleepers);
             try
             {
-                while (Volatile.Read(ref _ticket) >> 32 == seen && !_stopping)
+                while (Volatile.Read(ref _generation) == seen && !_stopping)
                 {
                     Monitor.Wait(_gate);
                 }
@@ -183,7 +218,7 @@ internal sealed class WorkerPool : IDisposable
             {
                 Interlocked.Decrement(ref _sleepers);
             }
-            return Volatile.Read(ref _ticket) >> 32;
+            return Volatile.Read(ref _generation);
         }
     }
 }
