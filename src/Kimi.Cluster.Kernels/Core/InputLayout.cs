@@ -40,8 +40,8 @@ internal readonly record struct InputLayout(int Stride, int Lanes)
     {
         int chunk = Chunk;
         int whole = IsIdentity ? 0 : columns / chunk * chunk;
-        // bf16's pairs are split with two permutes a chunk, not a scalar move per column: at 64
-        // tokens the layout of every call's inputs was a twentieth of a decode step.
+        // bf16's pairs are split with two permutes a chunk, not a scalar move per column: with 64
+        // requests in flight the scalar layout of every call's inputs took 5% of the engine thread.
         int c = Stride == 2 ? SplitPairs(source, destination, whole) : 0;
         for (; c < whole; c += chunk)
         {
