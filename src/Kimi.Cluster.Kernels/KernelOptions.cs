@@ -26,7 +26,7 @@ public sealed record KernelOptions
     public long MinParallelBytes { get; init; } = 256 * 1024;
 
     /// <summary>
-    /// How long an idle worker spins for the next call before sleeping: decode issues calls
+    /// How long an idle worker polls (yielding its core) for the next call before sleeping: decode issues calls
     /// back to back, and a sleeping worker takes tens of microseconds to wake.
     /// </summary>
     public int SpinMicroseconds { get; init; } = 100;
