@@ -5,19 +5,21 @@ namespace Kimi.Cluster.Kernels.Benchmarks;
 /// <summary>
 /// One MoE layer's grouped routed-expert SwiGLU at Kimi K2 expert sizes (hidden 7168, intermediate
 /// 2048), 16 experts on this shard, top-8 routing over 64 experts (so about 2 of 8 land here per token).
+/// The quick measurement can set another <see cref="ExpertLayerShape"/> (the bench model's layer).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(KernelBenchmarkConfig))]
 public class ExpertBenchmarks
 {
-    private const int Hidden = 7168;
-    private const int Intermediate = 2048;
-    private const int LocalExperts = 16;
+    // Several routings taken in turn, so a layer whose used experts would fit in the cache (the
+    // bench model's 8 of 128 small experts) still reads them from memory, as a model's step does.
+    private const int Routings = 16;
 
     private CpuKernels? _kernels;
     private readonly List<WeightBuffer> _buffers = [];
     private ExpertWeights?[] _experts = [];
-    private ExpertAssignment[] _assignments = [];
+    private ExpertAssignment[][] _routings = [];
+    private int _next;
     private float[] _x = [];
     private float[] _y = [];
 
@@ -27,13 +29,16 @@ public class ExpertBenchmarks
     [Params(1, 64)]
     public int Tokens { get; set; } = 1;
 
-    /// <summary>Stored bytes of the experts one call uses, for the throughput column.</summary>
-    public static long StoredBytesPerCall(string format, int tokens)
+    /// <summary>The layer measured; Kimi K2's expert sizes on a 16-expert shard unless set.</summary>
+    public ExpertLayerShape Layer { get; set; } = ExpertLayerShape.KimiShard;
+
+    /// <summary>Stored bytes of the experts one call uses (the mean over the routings), for the throughput column.</summary>
+    public static long StoredBytesPerCall(string format, int tokens, ExpertLayerShape layer)
     {
-        int used = Route(tokens).Select(a => a.Expert).Distinct().Count();
-        var gate = BenchmarkMatrices.ShapeOf(format, Intermediate, Hidden);
-        var down = BenchmarkMatrices.ShapeOf(format, Hidden, Intermediate);
-        return used * (2 * gate.StoredBytes + down.StoredBytes);
+        double used = Enumerable.Range(0, Routings).Average(r => Route(tokens, layer, r).Select(a => a.Expert).Distinct().Count());
+        var gate = BenchmarkMatrices.ShapeOf(format, layer.Intermediate, layer.Hidden);
+        var down = BenchmarkMatrices.ShapeOf(format, layer.Hidden, layer.Intermediate);
+        return (long)(used * (2 * gate.StoredBytes + down.StoredBytes));
     }
 
     [GlobalSetup]
@@ -41,22 +46,22 @@ public class ExpertBenchmarks
     {
         _kernels = new CpuKernels();
         var random = new Random(3);
-        _experts = new ExpertWeights?[LocalExperts];
-        for (int e = 0; e < LocalExperts; e++)
+        _experts = new ExpertWeights?[Layer.LocalExperts];
+        for (int e = 0; e < Layer.LocalExperts; e++)
         {
-            var gate = Add(BenchmarkMatrices.Create(BenchmarkMatrices.ShapeOf(Format, Intermediate, Hidden), random));
-            var up = Add(BenchmarkMatrices.Create(BenchmarkMatrices.ShapeOf(Format, Intermediate, Hidden), random));
-            var down = Add(BenchmarkMatrices.Create(BenchmarkMatrices.ShapeOf(Format, Hidden, Intermediate), random));
+            var gate = Add(BenchmarkMatrices.Create(BenchmarkMatrices.ShapeOf(Format, Layer.Intermediate, Layer.Hidden), random));
+            var up = Add(BenchmarkMatrices.Create(BenchmarkMatrices.ShapeOf(Format, Layer.Intermediate, Layer.Hidden), random));
+            var down = Add(BenchmarkMatrices.Create(BenchmarkMatrices.ShapeOf(Format, Layer.Hidden, Layer.Intermediate), random));
             _experts[e] = new ExpertWeights(gate, up, down);
         }
-        _assignments = Route(Tokens);
-        _x = Enumerable.Range(0, Tokens * Hidden).Select(i => (i % 13 - 6) * 0.05f).ToArray();
-        _y = new float[Tokens * Hidden];
-        Console.WriteLine($"// {_kernels.Description}; {_assignments.Length} assignments, {StoredBytesPerCall(Format, Tokens)} bytes per call");
+        _routings = Enumerable.Range(0, Routings).Select(r => Route(Tokens, Layer, r)).ToArray();
+        _x = Enumerable.Range(0, Tokens * Layer.Hidden).Select(i => (i % 13 - 6) * 0.05f).ToArray();
+        _y = new float[Tokens * Layer.Hidden];
+        Console.WriteLine($"// {_kernels.Description}; {_routings[0].Length} assignments, {StoredBytesPerCall(Format, Tokens, Layer)} bytes per call");
     }
 
     [Benchmark]
-    public void ExpertSwiGlu() => _kernels!.ExpertSwiGlu(_x, Tokens, _assignments, _experts, _y);
+    public void ExpertSwiGlu() => _kernels!.ExpertSwiGlu(_x, Tokens, _routings[_next++ % Routings], _experts, _y);
 
     [GlobalCleanup]
     public void Cleanup()
@@ -65,16 +70,17 @@ public class ExpertBenchmarks
         _kernels?.Dispose();
     }
 
-    /// <summary>Each token picks 8 of 64 global experts; those among the first 16 are this shard's.</summary>
-    private static ExpertAssignment[] Route(int tokens)
+    /// <summary>Each token picks top-k of the global experts; those among the first local ones are this shard's.</summary>
+    private static ExpertAssignment[] Route(int tokens, ExpertLayerShape layer, int routing)
     {
-        var random = new Random(tokens);
+        var random = new Random(tokens * Routings + routing);
         var assignments = new List<ExpertAssignment>();
         for (int t = 0; t < tokens; t++)
         {
-            foreach (int e in Enumerable.Range(0, 64).OrderBy(_ => random.Next()).Take(8).Where(e => e < LocalExperts))
+            var picked = Enumerable.Range(0, layer.GlobalExperts).OrderBy(_ => random.Next()).Take(layer.TopK);
+            foreach (int e in picked.Where(e => e < layer.LocalExperts))
             {
-                assignments.Add(new ExpertAssignment(t, e, 0.125f));
+                assignments.Add(new ExpertAssignment(t, e, 1f / layer.TopK));
             }
         }
         // A decode step must touch some expert; keep the single-token case from routing nowhere.

@@ -14,6 +14,9 @@ public static unsafe class QuickMeasure
     public static void Run(string[] args)
     {
         int threads = ArgValue(args, "--threads", 2);
+        var expertLayer = args.Contains("--expert-layer")
+            ? ExpertLayerShape.Parse(ArgValue(args, "--expert-layer", ""))
+            : ExpertLayerShape.KimiShard;
         using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
         Console.WriteLine(kernels.Description);
         Console.WriteLine($"read bandwidth (sum 1 GB, {threads} threads): {ReadBandwidth(threads):F1} GB/s");
@@ -23,7 +26,7 @@ public static unsafe class QuickMeasure
             {
                 foreach (int tokens in ArgValue(args, "--tokens", "1,64").Split(',').Select(int.Parse))
                 {
-                    ReportExperts(format, tokens);
+                    ReportExperts(format, tokens, expertLayer);
                 }
             }
             return;
@@ -80,9 +83,9 @@ public static unsafe class QuickMeasure
             $"{shape,-36} tokens {tokens,3}: {p10 * 1e6,9:F1} µs (median {median * 1e6:F1})  {gbs,6:F1} weight GB/s  {gflops,6:F1} GFLOP/s");
     }
 
-    private static void ReportExperts(string format, int tokens)
+    private static void ReportExperts(string format, int tokens, ExpertLayerShape layer)
     {
-        var benchmark = new ExpertBenchmarks { Format = format, Tokens = tokens };
+        var benchmark = new ExpertBenchmarks { Format = format, Tokens = tokens, Layer = layer };
         benchmark.Setup();
         try
         {
@@ -96,8 +99,8 @@ public static unsafe class QuickMeasure
             }
             times.Sort();
             double p10 = times[times.Count / 10];
-            long bytes = ExpertBenchmarks.StoredBytesPerCall(format, tokens);
-            Console.WriteLine($"experts {format} tokens {tokens,3}: {p10 * 1e6,9:F1} µs  {bytes / p10 / 1e9,6:F1} weight GB/s ({bytes / 1e6:F0} MB of used experts)");
+            long bytes = ExpertBenchmarks.StoredBytesPerCall(format, tokens, layer);
+            Console.WriteLine($"experts {format} ({layer}) tokens {tokens,3}: {p10 * 1e6,9:F1} µs (median {times[times.Count / 2] * 1e6:F1})  {bytes / p10 / 1e9,6:F1} weight GB/s ({bytes / 1e6:F0} MB of used experts)");
         }
         finally
         {

@@ -50,7 +50,7 @@ public sealed class WeightThroughputColumn(bool perSecond) : IColumn
         var parameters = benchmarkCase.Parameters;
         string format = (string)parameters["Format"];
         return benchmarkCase.Descriptor.Type == typeof(ExpertBenchmarks)
-            ? ExpertBenchmarks.StoredBytesPerCall(format, (int)parameters["Tokens"])
+            ? ExpertBenchmarks.StoredBytesPerCall(format, (int)parameters["Tokens"], ExpertLayerShape.KimiShard)
             : MatMulBenchmarks.StoredBytesPerCall(format, (string)parameters["Shape"]);
     }
 }
