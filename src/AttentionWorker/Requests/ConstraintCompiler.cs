@@ -34,6 +34,16 @@ public sealed class ConstraintCompiler
         return KimiTokenizer.Exists(modelDirectory) ? Vocabulary(KimiTokenizer.Load(modelDirectory)) : null;
     });
 
+    /// <summary>Over the vocabulary <paramref name="load"/> gives (read at the first compile).</summary>
+    internal static ConstraintCompiler WithVocabulary(Func<TokenVocabulary?> load) => new(load);
+
+    /// <summary>Whether <paramref name="constraint"/> is compiled already, so mapping a request that sends it is quick.</summary>
+    public bool IsCompiled(Proto.OutputConstraint constraint)
+    {
+        ArgumentNullException.ThrowIfNull(constraint);
+        return _compiled.ContainsKey(constraint.ToByteString());
+    }
+
     /// <summary>Throws <see cref="InvalidRequestException"/> (field "constraint") for what cannot be enforced.</summary>
     public CompiledConstraint Compile(Proto.OutputConstraint constraint)
     {

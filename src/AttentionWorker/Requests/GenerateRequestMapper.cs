@@ -12,6 +12,24 @@ namespace Kimi.Cluster.AttentionWorker.Requests;
 /// </summary>
 public static class GenerateRequestMapper
 {
+    /// <summary>
+    /// <see cref="ToDomain"/>, on a thread of its own when the request brings a constraint that is
+    /// not compiled yet. Compiling a JSON schema against the whole vocabulary (and, the first time,
+    /// reading the vocabulary) takes up to seconds; a burst of new schemas compiled on thread-pool
+    /// threads left none to answer the health checks, and the router gave the worker up.
+    /// </summary>
+    public static async Task<GenerationRequest> ToDomainAsync(GenerateRequest request, ModelDescriptor model)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
+        if (request.Constraint is { } constraint && !model.Constraints.IsCompiled(constraint))
+        {
+            return await Task.Factory.StartNew(
+                () => ToDomain(request, model), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        return ToDomain(request, model);
+    }
+
     /// <summary>Throws <see cref="InvalidRequestException"/> naming the offending field.</summary>
     public static GenerationRequest ToDomain(GenerateRequest request, ModelDescriptor model)
     {

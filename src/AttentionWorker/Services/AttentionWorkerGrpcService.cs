@@ -26,7 +26,7 @@ public sealed partial class AttentionWorkerGrpcService(
         GenerateRequest request, IServerStreamWriter<GenerateResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var pending = Enqueue(request, context.CancellationToken);
+        var pending = Enqueue(await MapAsync(request), context.CancellationToken);
         var stream = new GenerationStream(responseStream, pending.Request.PromptTokenIds.Count);
         try
         {
@@ -52,17 +52,20 @@ public sealed partial class AttentionWorkerGrpcService(
         }
     }
 
-    private PendingGeneration Enqueue(GenerateRequest request, CancellationToken cancellation)
+    private async Task<Domain.GenerationRequest> MapAsync(GenerateRequest request)
     {
-        Domain.GenerationRequest domain;
         try
         {
-            domain = GenerateRequestMapper.ToDomain(request, generator.Model);
+            return await GenerateRequestMapper.ToDomainAsync(request, generator.Model);
         }
         catch (InvalidRequestException error)
         {
             throw WorkerErrors.InvalidArgument(error);
         }
+    }
+
+    private PendingGeneration Enqueue(Domain.GenerationRequest domain, CancellationToken cancellation)
+    {
         try
         {
             return batcher.Enqueue(domain, cancellation);

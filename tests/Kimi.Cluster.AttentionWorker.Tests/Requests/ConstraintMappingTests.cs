@@ -1,4 +1,5 @@
 using Kimi.Cluster.AttentionWorker.Generation;
+using TokenVocabulary = Kimi.Cluster.Constraints.TokenVocabulary;
 using Kimi.Cluster.AttentionWorker.Requests;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Text.Tokenization;
@@ -28,6 +29,39 @@ public sealed class ConstraintMappingTests
 
         Assert.NotNull(first.Constraint);
         Assert.Same(first.Constraint, second.Constraint);
+    }
+
+    [Fact]
+    public async Task ToDomainAsync_CompilesANewConstraintOffTheThreadPool_AndTakesAKnownOneFromTheCache()
+    {
+        bool? readOnThreadPool = null;
+        var model = Model with
+        {
+            Constraints = ConstraintCompiler.WithVocabulary(() =>
+            {
+                readOnThreadPool = Thread.CurrentThread.IsThreadPoolThread;
+                return new TokenVocabulary(Tokenizer.TextByteStrings());
+            }),
+        };
+        var request = Request(Json("""{"type":"object","properties":{"b":{"type":"boolean"}}}"""));
+
+        Assert.False(model.Constraints.IsCompiled(request.Constraint));
+        var first = await Task.Run(() => GenerateRequestMapper.ToDomainAsync(request, model));
+        var second = await Task.Run(() => GenerateRequestMapper.ToDomainAsync(request, model));
+
+        Assert.False(readOnThreadPool);
+        Assert.True(model.Constraints.IsCompiled(request.Constraint));
+        Assert.NotNull(first.Constraint);
+        Assert.Same(first.Constraint, second.Constraint);
+    }
+
+    [Fact]
+    public async Task ToDomainAsync_RefusesLikeToDomain_WhenTheSchemaCannotBeEnforced()
+    {
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(
+            () => GenerateRequestMapper.ToDomainAsync(Request(Json("""{"type":"object",""")), Model));
+
+        Assert.Equal("constraint", error.Field);
     }
 
     [Theory]
