@@ -33,12 +33,18 @@ public class ExpertBenchmarks
     public ExpertLayerShape Layer { get; set; } = ExpertLayerShape.KimiShard;
 
     /// <summary>Stored bytes of the experts one call uses (the mean over the routings), for the throughput column.</summary>
-    public static long StoredBytesPerCall(string format, int tokens, ExpertLayerShape layer)
+    public static long StoredBytesPerCall(string format, int tokens, ExpertLayerShape layer) =>
+        (long)Enumerable.Range(0, Routings).Average(r => StoredBytesOf(Route(tokens, layer, r), format, layer));
+
+    /// <summary>Stored bytes of the experts the next <see cref="ExpertSwiGlu"/> call uses.</summary>
+    public long StoredBytesOfNextCall() => StoredBytesOf(_routings[_next % Routings], Format, Layer);
+
+    private static long StoredBytesOf(ExpertAssignment[] routing, string format, ExpertLayerShape layer)
     {
-        double used = Enumerable.Range(0, Routings).Average(r => Route(tokens, layer, r).Select(a => a.Expert).Distinct().Count());
+        int used = routing.Select(a => a.Expert).Distinct().Count();
         var gate = BenchmarkMatrices.ShapeOf(format, layer.Intermediate, layer.Hidden);
         var down = BenchmarkMatrices.ShapeOf(format, layer.Hidden, layer.Intermediate);
-        return (long)(used * (2 * gate.StoredBytes + down.StoredBytes));
+        return used * (2 * gate.StoredBytes + down.StoredBytes);
     }
 
     [GlobalSetup]
