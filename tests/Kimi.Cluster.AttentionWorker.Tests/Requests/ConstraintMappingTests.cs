@@ -1,8 +1,8 @@
 using Kimi.Cluster.AttentionWorker.Generation;
-using TokenVocabulary = Kimi.Cluster.Constraints.TokenVocabulary;
 using Kimi.Cluster.AttentionWorker.Requests;
 using Kimi.Cluster.Contracts.V1;
 using Kimi.Cluster.Text.Tokenization;
+using TokenVocabulary = Kimi.Cluster.Constraints.TokenVocabulary;
 
 namespace Kimi.Cluster.AttentionWorker.Tests.Requests;
 
