@@ -25,7 +25,7 @@ public sealed class CommandLineTests
         [
             "run", "--url", "http://127.0.0.1:1", "--num-prompts", "8", "--input-len", "16", "--output-len", "8",
             "--concurrency", "4", "--request-rate", "2.5", "--seed", "3", "--vocab-size", "100",
-            "--timeout", "5", "--max-duration", "10", "--output", "r.json",
+            "--timeout", "5", "--max-duration", "10", "--new-connections", "--output", "r.json",
         ]);
         Assert.Empty(parse.Errors);
     }

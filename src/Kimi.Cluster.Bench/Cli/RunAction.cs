@@ -21,8 +21,11 @@ public static class RunAction
             console.MarkupLineInterpolated($"[red]{problem}[/]");
             return 2;
         }
-        // Timeouts are per request (see CompletionStreamClient), not per client.
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        // Timeouts are per request (see CompletionStreamClient), not per client. With new
+        // connections nothing is pooled: a Connection: close request may otherwise still go out
+        // on a kept connection the server has dropped (the model probe's, say).
+        using var handler = new SocketsHttpHandler { PooledConnectionLifetime = settings.NewConnections ? TimeSpan.Zero : Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         string model;
         try
         {

@@ -25,10 +25,15 @@ public static class RunCommand
         var vocab = new Option<int>("--vocab-size") { Description = "Token ids are drawn from 0..V-1 (512 is the built-in model's vocabulary).", DefaultValueFactory = _ => 512 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one request may take before it counts as failed.", DefaultValueFactory = _ => 120 };
         var maxDuration = new Option<double>("--max-duration") { Description = "Seconds the whole run may take; unfinished requests then count as failed.", DefaultValueFactory = _ => 1800 };
+        var newConnections = new Option<bool>("--new-connections")
+        {
+            Description = "Send each request on a new connection (Connection: close). For servers that drop kept-alive " +
+                "connections under load, which the client only finds when it reuses one (llama-server with 64 streams does).",
+        };
         var output = new Option<FileInfo?>("--output") { Description = "Write the result as JSON to this file." };
         var command = new Command("run", "Send random token-id prompts as streaming completions and measure TTFT, ITL, E2E latency and throughput.")
         {
-            url, numPrompts, inputLen, outputLen, concurrency, rate, seed, vocab, timeout, maxDuration, output,
+            url, numPrompts, inputLen, outputLen, concurrency, rate, seed, vocab, timeout, maxDuration, newConnections, output,
         };
         command.SetAction((parse, cancellation) => RunAction.ExecuteAsync(
             new BenchSettings(
@@ -41,7 +46,8 @@ public static class RunCommand
                 parse.GetValue(seed),
                 parse.GetValue(vocab),
                 parse.GetValue(timeout),
-                parse.GetValue(maxDuration)),
+                parse.GetValue(maxDuration),
+                parse.GetValue(newConnections)),
             parse.GetValue(output)?.FullName,
             AnsiConsole.Console,
             cancellation));

@@ -9,8 +9,9 @@ namespace Kimi.Cluster.Bench.Client;
 /// Sends one streaming completion and times it: TTFT is the first chunk carrying text,
 /// each inter-token latency the gap between successive chunks carrying text (as vLLM
 /// measures them), and end-to-end the time until [DONE]. Never throws for a failed request.
+/// With <paramref name="newConnections"/>, each request opens a connection of its own.
 /// </summary>
-public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpan timeout)
+public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpan timeout, bool newConnections = false)
 {
     private readonly Uri _completions = new(baseUrl, "v1/completions");
 
@@ -33,7 +34,7 @@ public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpa
         }
         catch (Exception error) when (error is HttpRequestException or IOException)
         {
-            return RequestResult.Failed($"{error.GetType().Name}: {error.Message}", Elapsed(start));
+            return RequestResult.Failed(Describe(error), Elapsed(start));
         }
     }
 
@@ -44,6 +45,8 @@ public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpa
             Content = new StringContent(CompletionRequestBody.Build(prompt, maxTokens), Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        // Connection: close makes this request's connection its own, never one the server may already have dropped.
+        request.Headers.ConnectionClose = newConnections ? true : null;
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
         if (!response.IsSuccessStatusCode)
         {
@@ -83,6 +86,18 @@ public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpa
             tokenChunks++;
         }
         return RequestResult.Failed("the stream closed before data: [DONE]", Elapsed(start));
+    }
+
+    /// <summary>
+    /// The error and its causes: HttpClient's own message ("An error occurred while sending the
+    /// request") says nothing of why; the inner exceptions do (a reset connection, say).
+    /// </summary>
+    private static string Describe(Exception error)
+    {
+        var text = new StringBuilder($"{error.GetType().Name}: {error.Message}");
+        for (var cause = error.InnerException; cause is not null; cause = cause.InnerException)
+            text.Append($" ({cause.GetType().Name}: {cause.Message})");
+        return text.ToString();
     }
 
     private static double Elapsed(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;

@@ -3,6 +3,7 @@ namespace Kimi.Cluster.Bench.Load;
 /// <summary>
 /// What one `run` does: where, how many prompts of which lengths, and how they arrive.
 /// Concurrency null means no cap; RequestRate null means every request at once (vLLM's inf).
+/// NewConnections sends each request on a connection of its own (Connection: close).
 /// </summary>
 public sealed record BenchSettings(
     Uri Url,
@@ -14,4 +15,5 @@ public sealed record BenchSettings(
     int Seed,
     int VocabSize,
     double TimeoutSeconds,
-    double MaxDurationSeconds);
+    double MaxDurationSeconds,
+    bool NewConnections = false);
