@@ -22,10 +22,12 @@ public static class RunAction
             return 2;
         }
         // Timeouts are per request (see CompletionStreamClient), not per client. With new
-        // connections nothing is pooled: a Connection: close request may otherwise still go out
-        // on a kept connection the server has dropped (the model probe's, say).
-        using var handler = new SocketsHttpHandler { PooledConnectionLifetime = settings.NewConnections ? TimeSpan.Zero : Timeout.InfiniteTimeSpan };
-        using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        // connections every request says Connection: close and nothing is pooled: the header
+        // alone still lets a request go out on a kept connection the server has dropped (the
+        // model probe's, say).
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = settings.NewConnections ? TimeSpan.Zero : Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.ConnectionClose = settings.NewConnections ? true : null;
         string model;
         try
         {

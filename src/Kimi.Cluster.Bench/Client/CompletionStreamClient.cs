@@ -9,9 +9,8 @@ namespace Kimi.Cluster.Bench.Client;
 /// Sends one streaming completion and times it: TTFT is the first chunk carrying text,
 /// each inter-token latency the gap between successive chunks carrying text (as vLLM
 /// measures them), and end-to-end the time until [DONE]. Never throws for a failed request.
-/// With <paramref name="newConnections"/>, each request opens a connection of its own.
 /// </summary>
-public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpan timeout, bool newConnections = false)
+public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpan timeout)
 {
     private readonly Uri _completions = new(baseUrl, "v1/completions");
 
@@ -45,8 +44,6 @@ public sealed class CompletionStreamClient(HttpClient http, Uri baseUrl, TimeSpa
             Content = new StringContent(CompletionRequestBody.Build(prompt, maxTokens), Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        // Connection: close makes this request's connection its own, never one the server may already have dropped.
-        request.Headers.ConnectionClose = newConnections ? true : null;
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
         if (!response.IsSuccessStatusCode)
         {

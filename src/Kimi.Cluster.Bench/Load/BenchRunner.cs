@@ -18,7 +18,7 @@ public sealed class BenchRunner(HttpClient http)
         var prompts = PromptGenerator.Generate(settings.NumPrompts, settings.InputLen, settings.VocabSize, settings.Seed);
         // A different stream from the prompts', so that changing the rate keeps the prompts.
         var offsets = PoissonArrivals.Offsets(settings.NumPrompts, settings.RequestRate, unchecked(settings.Seed + 1));
-        var client = new CompletionStreamClient(http, settings.Url, TimeSpan.FromSeconds(settings.TimeoutSeconds), settings.NewConnections);
+        var client = new CompletionStreamClient(http, settings.Url, TimeSpan.FromSeconds(settings.TimeoutSeconds));
         using var slots = new SemaphoreSlim(settings.Concurrency ?? settings.NumPrompts);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         run.CancelAfter(TimeSpan.FromSeconds(settings.MaxDurationSeconds));

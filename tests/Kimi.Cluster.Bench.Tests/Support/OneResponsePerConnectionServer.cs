@@ -55,11 +55,12 @@ public sealed class OneResponsePerConnectionServer : IAsyncDisposable
             var stream = client.GetStream();
             var (path, headers, body) = await ReadRequestAsync(stream);
             Requests.Enqueue((connection, path, headers.GetValueOrDefault("connection", "")));
-            string content = path.EndsWith("/models", StringComparison.Ordinal)
+            bool models = path.EndsWith("/models", StringComparison.Ordinal);
+            string content = models
                 ? """{"object":"list","data":[{"id":"peer","object":"model","max_model_len":4096}]}"""
                 : Stream(body);
             byte[] payload = Encoding.UTF8.GetBytes(content);
-            string head = $"HTTP/1.1 200 OK\r\nContent-Type: {(path.EndsWith("/models", StringComparison.Ordinal) ? "application/json" : "text/event-stream")}\r\n" +
+            string head = $"HTTP/1.1 200 OK\r\nContent-Type: {(models ? "application/json" : "text/event-stream")}\r\n" +
                 $"Content-Length: {payload.Length}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5, max=100\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             await stream.WriteAsync(payload);
