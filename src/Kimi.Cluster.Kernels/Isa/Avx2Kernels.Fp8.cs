@@ -9,10 +9,29 @@ namespace Kimi.Cluster.Kernels.Isa;
 internal sealed unsafe partial class Avx2Kernels
 {
     // Constants are properties, not static readonly fields (see IsaKernels' remarks).
-    private static Vector256<int> Fp8Mask => Vector256.Create(FloatBits.Fp8SignAndMagnitudeMask);
-    private static Vector256<int> Fp8Nan => Vector256.Create(FloatBits.Fp8NanMagnitude);
-    private static Vector256<float> Fp8Rebias => Vector256.Create(FloatBits.TwoPow120);
-    private static Vector256<float> Nan => Vector256.Create(float.NaN);
+    private static Vector256<int> Fp8Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(FloatBits.Fp8SignAndMagnitudeMask);
+    }
+
+    private static Vector256<int> Fp8Nan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(FloatBits.Fp8NanMagnitude);
+    }
+
+    private static Vector256<float> Fp8Rebias
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(FloatBits.TwoPow120);
+    }
+
+    private static Vector256<float> Nan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(float.NaN);
+    }
 
     private static void MatVecFp8(WeightMatrix w, int row0, float* x, float* result)
     {

@@ -10,14 +10,26 @@ internal sealed unsafe partial class Avx2Kernels
 {
     // Constants are properties, not static readonly fields (see IsaKernels' remarks).
     // A dword holds two bf16: shifting left by 16 gives the even column's float, masking the odd one's.
-    private static Vector256<uint> HighHalf => Vector256.Create(0xFFFF0000u);
+    private static Vector256<uint> HighHalf
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0xFFFF0000u);
+    }
 
     // Lane l holds the word of columns 8l..8l+7; with power-of-two groups (or groups of whole
     // chunks, where every lane yields 0) its group within the chunk is 8l >> log2(group).
-    private static Vector256<int> LaneColumns => Vector256.Create(0, 8, 16, 24, 32, 40, 48, 56);
+    private static Vector256<int> LaneColumns
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(0, 8, 16, 24, 32, 40, 48, 56);
+    }
 
     // Stored nibbles are q + 8; flipping bit 3 makes them two's-complement q, sign-extended by shifts.
-    private static Vector256<int> NibbleBias => Vector256.Create(unchecked((int)0x88888888));
+    private static Vector256<int> NibbleBias
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create(unchecked((int)0x88888888));
+    }
 
     private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
     {

@@ -9,10 +9,29 @@ namespace Kimi.Cluster.Kernels.Isa;
 internal sealed unsafe partial class Avx512Kernels
 {
     // Constants are properties, not static readonly fields (see IsaKernels' remarks).
-    private static Vector512<int> Fp8Mask => Vector512.Create(FloatBits.Fp8SignAndMagnitudeMask);
-    private static Vector512<int> Fp8Nan => Vector512.Create(FloatBits.Fp8NanMagnitude);
-    private static Vector512<float> Fp8Rebias => Vector512.Create(FloatBits.TwoPow120);
-    private static Vector512<float> Nan => Vector512.Create(float.NaN);
+    private static Vector512<int> Fp8Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create(FloatBits.Fp8SignAndMagnitudeMask);
+    }
+
+    private static Vector512<int> Fp8Nan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create(FloatBits.Fp8NanMagnitude);
+    }
+
+    private static Vector512<float> Fp8Rebias
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create(FloatBits.TwoPow120);
+    }
+
+    private static Vector512<float> Nan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create(float.NaN);
+    }
 
     private static void MatVecFp8(WeightMatrix w, int row0, float* x, float* result)
     {

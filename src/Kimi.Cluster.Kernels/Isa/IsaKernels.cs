@@ -17,7 +17,9 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <item>Vector constants are properties that build the vector, not static readonly fields: the JIT
 /// folds them into the loops, where a static field read compiled before the class's initialiser
 /// has run keeps an initialisation check (a helper call) in the loop, and every accumulator is
-/// spilled around it.</item>
+/// spilled around it. Their getters are AggressiveInlining: the JIT inlines a small one by itself,
+/// but not always one built from sixteen arguments (the int4 lookup table ran as a call per nibble
+/// in some runs).</item>
 /// <item>Accumulators are plain locals written out in the kernel: a struct of vectors, or locals
 /// handed to a helper by reference, stay in the frame.</item>
 /// <item>At most about twenty vectors live across a loop's back edge (sixteen accumulators plus the
