@@ -19,27 +19,34 @@ public sealed class DecodeRound : IDisposable
     private readonly int _promptLength;
     private StepPlan<GenerationSequence>? _next; // scheduled by Prefill, run by the first DecodeStep
 
-    public DecodeRound(LoadedModel model, StepSettings settings, int round)
+    public DecodeRound(LoadedModel model, int batch, int promptLength, int newTokens, int round)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(settings);
-        _promptLength = settings.PromptLength;
-        int blocksPerSequence = (settings.PromptLength + settings.NewTokens) / BlockSize + 1;
-        var size = new CacheSize(blocksPerSequence * settings.Batch, BlockSize);
+        _promptLength = promptLength;
+        var size = new CacheSize(((promptLength + newTokens) / BlockSize + 1) * batch, BlockSize);
         _engine = new ContinuousEngine(model, size);
-        _scheduler = new Scheduler<GenerationSequence>(
-            new SchedulerConfig(model.Config.MaxPositionEmbeddings, MaxBatchTokens, maxRunning: settings.Batch, maxWaiting: settings.Batch), size);
-        var sampling = new SamplingParams { Temperature = 0, MaxTokens = settings.NewTokens, IgnoreEos = true };
-        for (int i = 0; i < settings.Batch; i++)
+        try
         {
-            int sequence = round * settings.Batch + i;
-            var prompt = Enumerable.Range(0, settings.PromptLength)
-                .Select(p => (int)((p * 7919L + sequence * 104729L) % (model.Config.VocabSize - 2)) + 2)
-                .ToArray();
-            var request = new GenerationRequest(prompt, sampling);
-            _engine.Validate(request);
-            if (!_scheduler.TryAdd(new GenerationSequence(i, request, model.Config.EosTokenIds), out var refusal))
-                throw new ArgumentException(refusal.Message);
+            _scheduler = new Scheduler<GenerationSequence>(
+                new SchedulerConfig(model.Config.MaxPositionEmbeddings, MaxBatchTokens, maxRunning: batch, maxWaiting: batch), size);
+            var sampling = new SamplingParams { Temperature = 0, MaxTokens = newTokens, IgnoreEos = true };
+            for (int i = 0; i < batch; i++)
+            {
+                int sequence = round * batch + i;
+                var prompt = Enumerable.Range(0, promptLength)
+                    .Select(p => (int)((p * 7919L + sequence * 104729L) % (model.Config.VocabSize - 2)) + 2)
+                    .ToArray();
+                var request = new GenerationRequest(prompt, sampling);
+                _engine.Validate(request);
+                if (!_scheduler.TryAdd(new GenerationSequence(i, request, model.Config.EosTokenIds), out var refusal))
+                    throw new ArgumentException(refusal.Message);
+            }
+        }
+        catch
+        {
+            // A refused prompt (longer than the model's positions, say) must not keep the cache.
+            _engine.Dispose();
+            throw;
         }
     }
 

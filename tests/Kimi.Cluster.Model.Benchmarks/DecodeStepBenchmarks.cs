@@ -17,6 +17,9 @@ namespace Kimi.Cluster.Model.Benchmarks;
 [Config(typeof(InProcessMonitoring))]
 public class DecodeStepBenchmarks
 {
+    /// <summary>The variable that names the checkpoint directory.</summary>
+    public const string ModelVariable = "KIMI_BENCH_MODEL";
+
     private const int Steps = 32;
 
     private LoadedModel? _model;
@@ -27,14 +30,14 @@ public class DecodeStepBenchmarks
     public int Batch { get; set; }
 
     [GlobalSetup]
-    public void LoadModel() => _model = Environment.GetEnvironmentVariable(StepSettings.ModelVariable) is { Length: > 0 } directory
+    public void LoadModel() => _model = Environment.GetEnvironmentVariable(ModelVariable) is { Length: > 0 } directory
         ? LoadedModel.Load(directory)
         : LoadedModel.CreateBuiltInTiny();
 
     [IterationSetup]
     public void StartSequences()
     {
-        _round = new DecodeRound(_model!, new StepSettings(null, Batch, PromptLength: 64, NewTokens: Steps + 1, Rounds: 1), _rounds++);
+        _round = new DecodeRound(_model!, Batch, promptLength: 64, newTokens: Steps + 1, _rounds++);
         _round.Prefill();
     }
 

@@ -11,7 +11,7 @@ namespace Kimi.Cluster.Model.Benchmarks;
 /// </summary>
 public static class QuickSteps
 {
-    public static void Run(StepSettings settings)
+    public static int Run(StepSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         using var model = settings.Model is { } directory ? LoadedModel.Load(directory) : LoadedModel.CreateBuiltInTiny();
@@ -19,7 +19,7 @@ public static class QuickSteps
             $"prompts of {settings.PromptLength}, {settings.NewTokens} new tokens each");
         for (int round = 0; round < settings.Rounds; round++)
         {
-            using var decode = new DecodeRound(model, settings, round);
+            using var decode = new DecodeRound(model, settings.Batch, settings.PromptLength, settings.NewTokens, round);
             long start = Stopwatch.GetTimestamp();
             decode.Prefill();
             double prefill = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -35,5 +35,6 @@ public static class QuickSteps
             Console.WriteLine($"round {round}: prefill {prefill:F1} ms; {steps.Count} decode steps: median {steps[steps.Count / 2]:F3} ms, " +
                 $"p10 {steps[steps.Count / 10]:F3} ms, mean {steps.Average():F3} ms" + (round == 0 ? " (warm-up)" : ""));
         }
+        return 0;
     }
 }
