@@ -51,7 +51,7 @@ internal static unsafe class RowKernel
     // Token groups one after another on the same four rows: the later groups find them in L1/L2.
     private static void Fused(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int row)
     {
-        int group = isa.FusedTokens;
+        int group = isa.FusedTokensFor(w.Format);
         for (int t = 0, n; t < tokens; t += n)
         {
             // A group of one pays a whole decode for one token's FMAs: one more than a group splits in two.

@@ -98,7 +98,8 @@ internal sealed unsafe partial class Avx512Kernels
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
         uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        float* s0 = Int4Scales(w, row0, 4, 0, groups, out int stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+        int perChunk = Math.Max(1, ChunkColumns / group);
+        ushort* s0 = (ushort*)w.Scales + (long)row0 * groups, s1 = s0 + groups, s2 = s1 + groups, s3 = s2 + groups;
         var cursor = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
         Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
@@ -126,18 +127,21 @@ internal sealed unsafe partial class Avx512Kernels
                 q2 = Vector512.ShiftRightLogical(q2, 4);
                 q3 = Vector512.ShiftRightLogical(q3, 4);
             }
-            t0 = Avx512F.FusedMultiplyAdd(a0, GroupScales(s0, g0, laneGroup), t0);
-            t1 = Avx512F.FusedMultiplyAdd(a1, GroupScales(s1, g0, laneGroup), t1);
-            t2 = Avx512F.FusedMultiplyAdd(a2, GroupScales(s2, g0, laneGroup), t2);
-            t3 = Avx512F.FusedMultiplyAdd(a3, GroupScales(s3, g0, laneGroup), t3);
+            t0 = Avx512F.FusedMultiplyAdd(a0, StoredGroupScales(s0 + g0, perChunk, laneGroup), t0);
+            t1 = Avx512F.FusedMultiplyAdd(a1, StoredGroupScales(s1 + g0, perChunk, laneGroup), t1);
+            t2 = Avx512F.FusedMultiplyAdd(a2, StoredGroupScales(s2 + g0, perChunk, laneGroup), t2);
+            t3 = Avx512F.FusedMultiplyAdd(a3, StoredGroupScales(s3 + g0, perChunk, laneGroup), t3);
         }
         Reduce.Sum4(t0, t1, t2, t3).Store(result);
         if (c < words)
         {
-            result[0] += Tails.DotInt4(p0, s0, group, x, c, words);
-            result[1] += Tails.DotInt4(p1, s1, group, x, c, words);
-            result[2] += Tails.DotInt4(p2, s2, group, x, c, words);
-            result[3] += Tails.DotInt4(p3, s3, group, x, c, words);
+            // Columns past the last whole chunk (rare: K2's widths are multiples of 128) take the
+            // scales as floats.
+            float* f0 = Int4Scales(w, row0, 4, 0, groups, out int stride), f1 = f0 + stride, f2 = f1 + stride, f3 = f2 + stride;
+            result[0] += Tails.DotInt4(p0, f0, group, x, c, words);
+            result[1] += Tails.DotInt4(p1, f1, group, x, c, words);
+            result[2] += Tails.DotInt4(p2, f2, group, x, c, words);
+            result[3] += Tails.DotInt4(p3, f3, group, x, c, words);
         }
     }
 
@@ -178,4 +182,23 @@ internal sealed unsafe partial class Avx512Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> GroupScales(float* scales, int g0, Vector512<int> laneGroup) =>
         Avx512F.PermuteVar16x32(Vector512.Load(scales + g0), laneGroup);
+
+    // The bf16 scales of a chunk's groups (perChunk of them: 128 / group, or 1 for groups of whole
+    // chunks), read without passing the last one (the matrix may end there), widened to floats and
+    // spread to the lanes as GroupScales does.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> StoredGroupScales(ushort* scales, int perChunk, Vector512<int> laneGroup)
+    {
+        Vector256<ushort> bits = perChunk switch
+        {
+            16 => Vector256.Load(scales),
+            8 => Vector128.Load(scales).ToVector256Unsafe(),
+            4 => Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(scales)).AsUInt16().ToVector256Unsafe(),
+            2 => Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(scales)).AsUInt16().ToVector256Unsafe(),
+            _ => Vector128.CreateScalar(*scales).ToVector256Unsafe(),
+        };
+        // Lanes past perChunk hold whatever the register held; laneGroup never selects them.
+        var floats = Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(bits), 16).AsSingle();
+        return Avx512F.PermuteVar16x32(floats, laneGroup);
+    }
 }

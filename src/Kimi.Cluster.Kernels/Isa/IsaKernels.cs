@@ -65,14 +65,17 @@ internal abstract unsafe class IsaKernels
     /// <summary>Most tokens <see cref="MatVec4Tokens"/> takes; 1 when the path has no multi-token matvec.</summary>
     public virtual int FusedTokens => 1;
 
+    /// <summary>Most tokens <see cref="MatVec4Tokens"/> takes for <paramref name="format"/>; <see cref="FusedTokens"/> unless a path does more.</summary>
+    public virtual int FusedTokensFor(WeightFormat format) => FusedTokens;
+
     /// <summary>
     /// Up to how many tokens the fused matvecs beat a decoded tile for <paramref name="w"/> (run in
-    /// groups of <see cref="FusedTokens"/>, each group re-reading four rows from L2); 0 for none.
+    /// groups of <see cref="FusedTokensFor"/>, each group re-reading four rows from L2); 0 for none.
     /// </summary>
     public virtual int FusedTokenLimit(WeightMatrix w) => 0;
 
     /// <summary>
-    /// Rows <paramref name="row0"/>..+3 of W times 2..<see cref="FusedTokens"/> input rows (stride
+    /// Rows <paramref name="row0"/>..+3 of W times 2..<see cref="FusedTokensFor"/> input rows (stride
     /// Columns, this path's layout) into y[t·yStride + r]: weights read once for all the tokens.
     /// </summary>
     public virtual void MatVec4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride) =>

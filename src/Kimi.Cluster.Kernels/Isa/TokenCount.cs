@@ -2,8 +2,8 @@ namespace Kimi.Cluster.Kernels.Isa;
 
 /// <summary>
 /// A compile-time token count for the multi-token fused matvecs: the JIT specializes a generic
-/// kernel per struct argument and drops the branches for absent tokens, so one source serves 2 and
-/// 3 tokens with every accumulator in a register.
+/// kernel per struct argument and drops the branches for absent tokens, so one source serves 2, 3
+/// (and for int4, 4) tokens with every accumulator in a register.
 /// </summary>
 internal interface ITokenCount
 {
@@ -20,4 +20,10 @@ internal readonly struct TwoTokens : ITokenCount
 internal readonly struct ThreeTokens : ITokenCount
 {
     public static int Count => 3;
+}
+
+/// <summary>Four tokens.</summary>
+internal readonly struct FourTokens : ITokenCount
+{
+    public static int Count => 4;
 }

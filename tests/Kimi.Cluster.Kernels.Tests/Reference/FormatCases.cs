@@ -4,7 +4,10 @@ namespace Kimi.Cluster.Kernels.Tests.Reference;
 public static class FormatCases
 {
     public static readonly string[] Names =
-        ["float32", "bf16", "int4-g32", "int4-g64", "int4-g128", "int4-g384", "fp8-128x128", "fp8-64x32", "fp8-50x40"];
+        [
+            "float32", "bf16", "int4-g8", "int4-g16", "int4-g32", "int4-g64", "int4-g128", "int4-g384",
+            "fp8-128x128", "fp8-64x32", "fp8-50x40",
+        ];
 
     /// <summary>Token counts: one and a few (fused matvecs), and more (decoded tiles, register-blocked dots).</summary>
     public static readonly int[] TokenCounts = [1, 2, 3, 4, 5, 7, 16, 17, 64];
@@ -38,6 +41,9 @@ public static class FormatCases
     {
         "float32" => WeightShape.Float32(rows, columns),
         "bf16" => WeightShape.BFloat16(rows, columns),
+        // Groups smaller than a vector's span of words: sixteen and eight scales a 128-column chunk.
+        "int4-g8" => WeightShape.Int4Group(rows, columns, 8),
+        "int4-g16" => WeightShape.Int4Group(rows, columns, 16),
         "int4-g32" => WeightShape.Int4Group(rows, columns, 32),
         "int4-g64" => WeightShape.Int4Group(rows, columns, 64),
         "int4-g128" => WeightShape.Int4Group(rows, columns, 128),
