@@ -27,7 +27,7 @@ public static class WorkerCommand
         var port = new Option<int>("--port") { Description = "Loopback port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 0 };
         port.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            if (result.TryGetValue(out int port) && port is < 0 or > 65535)
                 result.AddError("--port must be in 0..65535.");
         });
         var metricsPort = new Option<int?>("--metrics-port")
@@ -36,7 +36,7 @@ public static class WorkerCommand
         };
         metricsPort.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 0 or > 65535)
+            if (result.TryGetValue(out int? port) && port is < 0 or > 65535)
                 result.AddError("--metrics-port must be in 0..65535.");
         });
         var parentPid = new Option<int?>("--parent-pid")
@@ -143,7 +143,7 @@ public static class WorkerCommand
         var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T>() <= T.Zero)
+            if (result.TryGetValue(out T value) && value <= T.Zero)
                 result.AddError($"{name} must be positive.");
         });
         return option;
@@ -154,7 +154,7 @@ public static class WorkerCommand
         var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue.TotalSeconds };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double>() is not (> 0 and <= 3600))
+            if (result.TryGetValue(out double seconds) && seconds is not (> 0 and <= 3600))
                 result.AddError($"{name} must be more than 0 and at most 3600 seconds.");
         });
         return option;

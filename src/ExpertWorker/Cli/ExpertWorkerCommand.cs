@@ -44,7 +44,7 @@ public static class ExpertWorkerCommand
         };
         metricsPort.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 0 or > 65535)
+            if (result.TryGetValue(out int? port) && port is < 0 or > 65535)
                 result.AddError("--metrics-port must be in 0..65535.");
         });
 
@@ -58,7 +58,7 @@ public static class ExpertWorkerCommand
         };
         handoffTimeout.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double>() is < 0 or > 3600)
+            if (result.TryGetValue(out double seconds) && seconds is < 0 or > 3600)
                 result.AddError("--handoff-timeout must be in 0..3600 seconds.");
         });
         var deviceTag = new Option<string>("--device-tag")
@@ -73,7 +73,7 @@ public static class ExpertWorkerCommand
         };
         shardBudget.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 0)
+            if (result.TryGetValue(out int? value) && value < 0)
                 result.AddError("--shard-budget must be 0 or more.");
         });
         var placementDevices = new Option<string[]>("--placement-devices")
@@ -128,7 +128,7 @@ public static class ExpertWorkerCommand
         var option = new Option<int>(name) { Description = description, Required = required };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            if (result.TryGetValue(out int port) && port is < 0 or > 65535)
                 result.AddError($"{name} must be in 0..65535.");
         });
         return option;
@@ -139,7 +139,7 @@ public static class ExpertWorkerCommand
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            if (result.TryGetValue(out int value) && value < 1)
                 result.AddError($"{name} must be at least 1.");
         });
         return option;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kimi.Cluster.ExpertWorker.Hosting;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.ExpertWorker.Cli;
 
@@ -33,15 +34,15 @@ public sealed class RebalanceCliOptions
             command.Add(option);
         command.Validators.Add(result =>
         {
-            if (result.GetResult(Period)?.GetValueOrDefault<double>() is double period && period is not (>= 1 and <= 86_400 * 30))
+            if (result.GetResult(Period).TryGetValue(out double period) && period is not (>= 1 and <= 86_400 * 30))
                 result.AddError("--rebalance-period must be 1 second to 30 days.");
-            if (result.GetResult(Threshold)?.GetValueOrDefault<double>() is double threshold && !(threshold >= 1))
+            if (result.GetResult(Threshold).TryGetValue(out double threshold) && !(threshold >= 1))
                 result.AddError("--rebalance-threshold must be 1 or more (1 is a perfectly even load).");
-            if (result.GetResult(MinInterval)?.GetValueOrDefault<double>() is double interval && interval is not (>= 0 and <= 86_400 * 30))
+            if (result.GetResult(MinInterval).TryGetValue(out double interval) && interval is not (>= 0 and <= 86_400 * 30))
                 result.AddError("--rebalance-min-interval must be 0 seconds to 30 days.");
-            if (result.GetResult(MinRoutedPairs)?.GetValueOrDefault<long>() is < 0)
+            if (result.GetResult(MinRoutedPairs).TryGetValue(out long pairs) && pairs < 0)
                 result.AddError("--rebalance-min-pairs must be 0 or more.");
-            if (result.GetResult(RedundantSlots)?.GetValueOrDefault<int>() is < 0)
+            if (result.GetResult(RedundantSlots).TryGetValue(out int slots) && slots < 0)
                 result.AddError("--redundant-experts must be 0 or more.");
         });
     }

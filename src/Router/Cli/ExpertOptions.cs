@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Kimi.Cluster.Launch;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Cli;
 
@@ -101,10 +102,14 @@ public sealed class ExpertOptions
 
     private void Check(CommandResult result)
     {
-        // Options left out have no result yet while command validators run: use their defaults.
-        int workers = result.GetResult(Workers)?.GetValueOrDefault<int>() ?? 0;
-        int? shards = result.GetResult(Shards)?.GetValueOrDefault<int?>();
-        int replicas = result.GetResult(Replicas)?.GetValueOrDefault<int>() ?? 1;
+        // Options left out have no result yet while command validators run: use their defaults. A
+        // value that does not convert is the parser's error, and the layout cannot be checked.
+        if (!result.GetResult(Workers).TryGetValueOr(0, out int workers)
+            || !result.GetResult(Shards).TryGetValueOr(null, out int? shards)
+            || !result.GetResult(Replicas).TryGetValueOr(1, out int replicas))
+        {
+            return;
+        }
         if (workers == 0 && (shards is not null || replicas != 1 || result.GetResult(OrleansRedis) is not null || result.GetResult(WireDtype) is not null
             || RebalanceOptions.Any(o => result.GetResult(o) is not null)))
         {
@@ -113,7 +118,7 @@ public sealed class ExpertOptions
         }
         if (new ExpertLayout(workers, shards ?? workers, replicas).Problem() is { } problem)
             result.AddError(problem);
-        if (result.GetResult(CallTimeout)?.GetValueOrDefault<double?>() is double seconds && seconds is not (> 0 and <= 3600))
+        if (result.GetResult(CallTimeout).TryGetValue(out double? timeout) && timeout is double seconds && seconds is not (> 0 and <= 3600))
             result.AddError("--expert-call-timeout must be more than 0 and at most 3600 seconds.");
     }
 }

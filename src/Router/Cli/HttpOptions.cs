@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Cli;
 
@@ -27,12 +28,12 @@ public sealed class HttpOptions
     {
         GrpcPort.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 0 or > 65535)
+            if (result.TryGetValue(out int? port) && port is < 0 or > 65535)
                 result.AddError("--grpc-port must be in 0..65535.");
         });
         Port.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            if (result.TryGetValue(out int port) && port is < 0 or > 65535)
                 result.AddError("--port must be in 0..65535.");
         });
         Host.Validators.Add(result =>

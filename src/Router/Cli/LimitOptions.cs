@@ -2,6 +2,7 @@ using System.CommandLine;
 using Kimi.Cluster.Router.Hosting;
 using Kimi.Cluster.Router.Images;
 using Kimi.Cluster.Router.Routing;
+using Kimi.Cluster.ServiceDefaults;
 
 namespace Kimi.Cluster.Router.Cli;
 
@@ -77,12 +78,12 @@ public sealed class LimitOptions
     {
         _maxQueued.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 0)
+            if (result.TryGetValue(out int value) && value < 0)
                 result.AddError("--max-queued-requests must be 0 or more.");
         });
         _affinitySlack.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<long>() < 0)
+            if (result.TryGetValue(out long value) && value < 0)
                 result.AddError("--affinity-slack-tokens must be 0 or more.");
         });
     }
@@ -152,7 +153,7 @@ public sealed class LimitOptions
             option.DefaultValueFactory = _ => defaultValue;
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T>() is { } value && Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) <= 0)
+            if (result.TryGetValue(out T? value) && value is not null && Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) <= 0)
                 result.AddError($"{name} must be more than 0.");
         });
         return option;

@@ -30,7 +30,7 @@ public static class LocalCommand
         };
         startTimeout.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            if (result.TryGetValue(out int seconds) && seconds < 1)
                 result.AddError("--worker-start-timeout must be at least 1 second.");
         });
         var attentionWorkers = new Option<int>("--attention-workers")
@@ -40,7 +40,7 @@ public static class LocalCommand
         };
         attentionWorkers.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > 64)
+            if (result.TryGetValue(out int workers) && workers is < 1 or > 64)
                 result.AddError("--attention-workers must be in 1..64.");
         });
         var http = new HttpOptions();

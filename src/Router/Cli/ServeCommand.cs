@@ -38,7 +38,7 @@ public static class ServeCommand
         };
         metricsPort.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 0 or > 65535)
+            if (result.TryGetValue(out int? port) && port is < 0 or > 65535)
                 result.AddError("--metrics-port must be in 0..65535.");
         });
         var http = new HttpOptions();
