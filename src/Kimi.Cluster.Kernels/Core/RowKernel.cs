@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Kimi.Cluster.Kernels.Isa;
 
 namespace Kimi.Cluster.Kernels.Core;
@@ -116,6 +117,18 @@ internal static unsafe class RowKernel
 
     private static void Store(float* result, int tokens, float* y, int yStride, int rows, bool first)
     {
+        if (rows == 4)
+        {
+            // Every block but a matrix's last: a vector per token (the scalar loop below took 3% of
+            // the attention worker's time with 64 requests in flight). The same adds, so the same sums.
+            for (int t = 0; t < tokens; t++)
+            {
+                float* yt = y + (long)t * yStride;
+                var sums = Vector128.Load(result + t * 4);
+                (first ? sums : Vector128.Load(yt) + sums).Store(yt);
+            }
+            return;
+        }
         for (int t = 0; t < tokens; t++)
         {
             float* yt = y + (long)t * yStride;
