@@ -307,18 +307,10 @@ internal sealed unsafe partial class Avx512Kernels
                 }
             }
             float* yp = y + pair;
-            var sums = Reduce.Sum4(a00, a10, a01, a11);
-            yp[0] = sums[0];
-            yp[1] = sums[1];
-            yp[yStride] = sums[2];
-            yp[yStride + 1] = sums[3];
+            StoreTwoRowsTwoTokens(Reduce.Sum4(a00, a10, a01, a11), yp, yStride);
             if (T.Count > 3)
             {
-                sums = Reduce.Sum4(a02, a12, a03, a13);
-                yp[2L * yStride] = sums[0];
-                yp[2L * yStride + 1] = sums[1];
-                yp[3L * yStride] = sums[2];
-                yp[3L * yStride + 1] = sums[3];
+                StoreTwoRowsTwoTokens(Reduce.Sum4(a02, a12, a03, a13), yp + 2L * yStride, yStride);
             }
             else if (T.Count > 2)
             {

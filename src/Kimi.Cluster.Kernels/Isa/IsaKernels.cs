@@ -118,6 +118,18 @@ internal abstract unsafe class IsaKernels
     }
 
     /// <summary>
+    /// Stores [row r, token t] sums of two rows × two tokens, ordered [r0 t0, r1 t0, r0 t1, r1 t1]
+    /// (as <see cref="Reduce"/> sums four accumulators), at y[t·yStride + r].
+    /// </summary>
+    protected static void StoreTwoRowsTwoTokens(Vector128<float> sums, float* y, long yStride)
+    {
+        y[0] = sums[0];
+        y[1] = sums[1];
+        y[yStride] = sums[2];
+        y[yStride + 1] = sums[3];
+    }
+
+    /// <summary>
     /// Dequantizes int4 scales [first, first+count) of rows row0..row0+rows−1 into scratch rows of
     /// <paramref name="stride"/> floats, each padded with 16 zeros for whole-vector reads.
     /// </summary>
