@@ -176,4 +176,22 @@ internal sealed unsafe partial class Avx2Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> GroupScales(float* scales, int g0, Vector256<int> laneGroup) =>
         Avx2.PermuteVar8x32(Vector256.Load(scales + g0), laneGroup);
+
+    // The bf16 scales of a chunk's groups (perChunk of them: 64 / group, or 1 for groups of whole
+    // chunks), read without passing the last one (the matrix may end there), widened to floats and
+    // spread to the lanes as GroupScales does.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> StoredGroupScales(ushort* scales, int perChunk, Vector256<int> laneGroup)
+    {
+        Vector128<ushort> bits = perChunk switch
+        {
+            8 => Vector128.Load(scales),
+            4 => Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(scales)).AsUInt16(),
+            2 => Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(scales)).AsUInt16(),
+            _ => Vector128.CreateScalar(*scales),
+        };
+        // Lanes past perChunk are zero; laneGroup never selects them.
+        var floats = Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(bits), 16).AsSingle();
+        return Avx2.PermuteVar8x32(floats, laneGroup);
+    }
 }

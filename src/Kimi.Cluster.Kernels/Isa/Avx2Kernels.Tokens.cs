@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -38,7 +37,7 @@ internal sealed unsafe partial class Avx2Kernels
     private static int FusedInt4TwoTokens(WeightMatrix w, int row0, float* x, float* y, int yStride)
     {
         int columns = w.Columns, rowWords = columns / 8, words = rowWords / 8 * 8;
-        int groups = w.Shape.ScaleColumns, perChunk = Math.Max(1, ChunkColumns / w.Shape.GroupSize);
+        int groups = w.Shape.ScaleColumns;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(w.Shape.GroupSize, ChunkColumns, 0);
         var laneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)w.Shape.GroupSize));
@@ -72,8 +71,8 @@ internal sealed unsafe partial class Avx2Kernels
                     q0 <<= 4;
                     q1 <<= 4;
                 }
-                var scale0 = StoredGroupScales(s0 + g0, perChunk, laneGroup);
-                var scale1 = StoredGroupScales(s1 + g0, perChunk, laneGroup);
+                var scale0 = StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup);
+                var scale1 = StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup);
                 a00 = Fma.MultiplyAdd(i00, scale0, a00);
                 a10 = Fma.MultiplyAdd(i10, scale1, a10);
                 a01 = Fma.MultiplyAdd(i01, scale0, a01);
@@ -82,23 +81,5 @@ internal sealed unsafe partial class Avx2Kernels
             StoreTwoRowsTwoTokens(Reduce.Sum4(a00, a10, a01, a11), y + pair, yStride);
         }
         return words * 8;
-    }
-
-    // The bf16 scales of a chunk's groups (perChunk of them: 64 / group, or 1 for groups of whole
-    // chunks), read without passing the last one (the matrix may end there), widened to floats and
-    // spread to the lanes as GroupScales does.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> StoredGroupScales(ushort* scales, int perChunk, Vector256<int> laneGroup)
-    {
-        Vector128<ushort> bits = perChunk switch
-        {
-            8 => Vector128.Load(scales),
-            4 => Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(scales)).AsUInt16(),
-            2 => Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(scales)).AsUInt16(),
-            _ => Vector128.CreateScalar(*scales),
-        };
-        // Lanes past perChunk are zero; laneGroup never selects them.
-        var floats = Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(bits), 16).AsSingle();
-        return Avx2.PermuteVar8x32(floats, laneGroup);
     }
 }

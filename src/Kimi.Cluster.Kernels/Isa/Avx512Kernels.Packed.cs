@@ -98,7 +98,6 @@ internal sealed unsafe partial class Avx512Kernels
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
         uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        int perChunk = Math.Max(1, ChunkColumns / group);
         ushort* s0 = (ushort*)w.Scales + (long)row0 * groups, s1 = s0 + groups, s2 = s1 + groups, s3 = s2 + groups;
         var cursor = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
@@ -127,10 +126,10 @@ internal sealed unsafe partial class Avx512Kernels
                 q2 = Vector512.ShiftRightLogical(q2, 4);
                 q3 = Vector512.ShiftRightLogical(q3, 4);
             }
-            t0 = Avx512F.FusedMultiplyAdd(a0, StoredGroupScales(s0 + g0, perChunk, laneGroup), t0);
-            t1 = Avx512F.FusedMultiplyAdd(a1, StoredGroupScales(s1 + g0, perChunk, laneGroup), t1);
-            t2 = Avx512F.FusedMultiplyAdd(a2, StoredGroupScales(s2 + g0, perChunk, laneGroup), t2);
-            t3 = Avx512F.FusedMultiplyAdd(a3, StoredGroupScales(s3 + g0, perChunk, laneGroup), t3);
+            t0 = Avx512F.FusedMultiplyAdd(a0, StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup), t0);
+            t1 = Avx512F.FusedMultiplyAdd(a1, StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup), t1);
+            t2 = Avx512F.FusedMultiplyAdd(a2, StoredGroupScales(s2 + g0, cursor.GroupsPerChunk, laneGroup), t2);
+            t3 = Avx512F.FusedMultiplyAdd(a3, StoredGroupScales(s3 + g0, cursor.GroupsPerChunk, laneGroup), t3);
         }
         Reduce.Sum4(t0, t1, t2, t3).Store(result);
         if (c < words)

@@ -239,7 +239,7 @@ internal sealed unsafe partial class Avx512Kernels
         where T : struct, ITokenCount
     {
         int columns = w.Columns, rowWords = columns / 8, words = rowWords / 16 * 16;
-        int groups = w.Shape.ScaleColumns, perChunk = Math.Max(1, ChunkColumns / w.Shape.GroupSize);
+        int groups = w.Shape.ScaleColumns;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(w.Shape.GroupSize, ChunkColumns, 0);
         var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)w.Shape.GroupSize));
@@ -289,8 +289,8 @@ internal sealed unsafe partial class Avx512Kernels
                     q0 = Vector512.ShiftRightLogical(q0, 4);
                     q1 = Vector512.ShiftRightLogical(q1, 4);
                 }
-                var scale0 = StoredGroupScales(s0 + g0, perChunk, laneGroup);
-                var scale1 = StoredGroupScales(s1 + g0, perChunk, laneGroup);
+                var scale0 = StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup);
+                var scale1 = StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup);
                 a00 = Avx512F.FusedMultiplyAdd(i00, scale0, a00);
                 a10 = Avx512F.FusedMultiplyAdd(i10, scale1, a10);
                 a01 = Avx512F.FusedMultiplyAdd(i01, scale0, a01);

@@ -20,6 +20,9 @@ internal struct GroupCursor
         Group = 0;
     }
 
+    /// <summary>Scale groups one chunk's columns span: chunk / group, or 1 for groups of whole chunks.</summary>
+    public readonly int GroupsPerChunk => _groupsPerChunk;
+
     /// <summary>Group of the current chunk's first column, relative to the start's group.</summary>
     public int Group { get; private set; }
 
