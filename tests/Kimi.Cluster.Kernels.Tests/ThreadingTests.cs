@@ -40,6 +40,21 @@ public sealed class ThreadingTests
     }
 
     [Fact]
+    public void Pool_ReturnsOnlyWhenEveryItemHasFinished()
+    {
+        // Threads count the items they ran once, when their share is over: a miscount would let Run
+        // return while items still run, which the counts right after each Run would show. The
+        // worker's items are slow, so the dispatcher is done with its own and waits on the worker's.
+        using var pool = new WorkerPool(2, spinMicroseconds: 1000);
+        var items = new SlowCountingItems(16, Environment.CurrentManagedThreadId);
+        for (int round = 1; round <= 300; round++)
+        {
+            pool.Run(items, 16);
+            Assert.All(items.Counts, c => Assert.Equal(round, Volatile.Read(ref c)));
+        }
+    }
+
+    [Fact]
     public void Pool_RethrowsAnItemsException_AndStaysUsable()
     {
         using var pool = new WorkerPool(2, spinMicroseconds: 20);
@@ -133,6 +148,20 @@ public sealed class ThreadingTests
         public int[] Counts { get; } = new int[count];
 
         public void Execute(int item) => Interlocked.Increment(ref Counts[item]);
+    }
+
+    private sealed class SlowCountingItems(int count, int dispatcherThread) : IWorkItems
+    {
+        public int[] Counts { get; } = new int[count];
+
+        public void Execute(int item)
+        {
+            if (Environment.CurrentManagedThreadId != dispatcherThread)
+            {
+                Thread.SpinWait(20_000);
+            }
+            Interlocked.Increment(ref Counts[item]);
+        }
     }
 
     private sealed class ThrowingItems : IWorkItems

@@ -134,7 +134,7 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Runs thread <paramref name="self"/>'s items from the front of its run, then the others' from the back.</summary>
     private void Drain(int self)
     {
-        int threads = ThreadCount;
+        int threads = ThreadCount, done = 0;
         for (int k = 0; k < threads; k++)
         {
             int run = (self + k) % threads;
@@ -149,8 +149,14 @@ internal sealed class WorkerPool : IDisposable
                 {
                     Interlocked.CompareExchange(ref _error, e, null);
                 }
-                Interlocked.Increment(ref _done);
+                done++;
             }
+        }
+        // Counted once a thread, not once an item: the dispatcher polls this count, so every
+        // increment pulled its cache line across cores (about 0.2 us a transfer on this kind of machine).
+        if (done > 0)
+        {
+            Interlocked.Add(ref _done, done);
         }
     }
 
