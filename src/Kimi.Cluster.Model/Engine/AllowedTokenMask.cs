@@ -18,11 +18,11 @@ internal static class AllowedTokenMask
     /// <summary>rowLogits: [vocab]. Returns the row itself when every token is allowed, end tokens included.</summary>
     public static Tensor Apply(Tensor rowLogits, AllowedTokens allowed)
     {
-        if (allowed.AllowsAll && allowed.AllowsEnd && allowed.VocabularySize >= rowLogits.shape[0])
+        if (allowed.AllowsAll && allowed.AllowsEnd && allowed.VocabularySize >= rowLogits.size(0))
             return rowLogits;
         // The flags are written straight into the mask's memory: a managed 160 KB array per row and
         // step would land on the large object heap and cost a gen-2 collection every few steps.
-        using var mask = empty(rowLogits.shape[0], dtype: ScalarType.Bool);
+        using var mask = empty(rowLogits.size(0), dtype: ScalarType.Bool);
         Blocked(allowed.Bits, TensorMemory.Flags(mask));
         return rowLogits.masked_fill(mask.to(rowLogits.device), KeptScalars.NegativeInfinity);
     }

@@ -26,7 +26,7 @@ public static class TokenSampler
         using var scope = NewDisposeScope();
         // log_softmax(x)[t] = x[t] - logsumexp(x), the normalizer taken on the row's memory (LogitRows).
         var raw = TensorMemory.ContiguousFloat32(logits);
-        int vocab = (int)raw.shape[1];
+        int vocab = (int)raw.size(1);
         float[] logSums = [.. Enumerable.Range(0, sampling.Count).Select(row => (float)LogitRows.LogSumExp(TensorMemory.Floats(raw).Slice(row * vocab, vocab)))];
         int maxTop = sampling.Max(s => s.Logprobs);
         var (topValues, topIds) = maxTop > 0 ? logits.topk(maxTop, dim: -1) : (null, null);
@@ -88,7 +88,7 @@ public static class TokenSampler
     {
         var row = TensorMemory.ContiguousFloat32(rowLogits);
         double logSum = LogitRows.LogSumExp(TensorMemory.Floats(row), p.Temperature);
-        int vocab = (int)row.shape[0];
+        int vocab = (int)row.size(0);
         int look = p.TopK > 0 ? Math.Min(p.TopK, vocab) : Math.Min(Candidates, vocab);
         // Sorting logits orders their probabilities too: exp((x - max) / T) is increasing in x.
         var (sorted, order) = row.topk(look);

@@ -26,7 +26,7 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
     {
         public Tensor Combine()
         {
-            int tokens = (int)x.shape[0], hidden = (int)x.shape[1];
+            int tokens = (int)x.size(0), hidden = (int)x.size(1);
             var work = ExpertWork.Routed(layer, hidden, TensorMemory.ToFloats(x), routing);
             return tensor(owner._all.Compute(work), [tokens, hidden]);
         }

@@ -11,7 +11,7 @@ public sealed class RemoteRoutedExperts(IExpertTransport transport) : IRoutedExp
     public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(routing);
-        int tokens = (int)x.shape[0], hidden = (int)x.shape[1];
+        int tokens = (int)x.size(0), hidden = (int)x.size(1);
         var work = ExpertWork.Routed(layer, hidden, TensorMemory.ToFloats(x), routing);
         return new Pending(transport.ExchangeAsync(work, cancellation), tokens, hidden);
     }

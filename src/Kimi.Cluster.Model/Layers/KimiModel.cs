@@ -67,9 +67,9 @@ public sealed class KimiModel : IDisposable
                 // Image placeholders take the encoder's rows instead of the table's.
                 foreach (var embedded in segment.EmbeddedRows)
                 {
-                    if (embedded.Offset < 0 || embedded.Offset + embedded.Rows.shape[0] > segment.TokenCount)
-                        throw new ArgumentException($"embedded rows [{embedded.Offset}, +{embedded.Rows.shape[0]}) fall outside their segment of {segment.TokenCount} tokens", nameof(segments));
-                    batch.Hidden.narrow(0, segment.TokenStart + embedded.Offset, embedded.Rows.shape[0]).copy_(embedded.Rows);
+                    if (embedded.Offset < 0 || embedded.Offset + embedded.Rows.size(0) > segment.TokenCount)
+                        throw new ArgumentException($"embedded rows [{embedded.Offset}, +{embedded.Rows.size(0)}) fall outside their segment of {segment.TokenCount} tokens", nameof(segments));
+                    batch.Hidden.narrow(0, segment.TokenStart + embedded.Offset, embedded.Rows.size(0)).copy_(embedded.Rows);
                 }
             }
         }

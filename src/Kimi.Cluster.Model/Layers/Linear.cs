@@ -26,7 +26,9 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
         int tokens = checked((int)(input.numel() / InFeatures));
-        var output = empty([.. x.shape[..^1], OutFeatures], ScalarType.Float32);
+        var sizes = TensorSizes.Of(x);
+        sizes[^1] = OutFeatures;
+        var output = empty(sizes, ScalarType.Float32);
         if (tokens > 0)
             CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), TensorMemory.Floats(output), tokens);
         return output.MoveToOuterDisposeScope();

@@ -63,7 +63,7 @@ public sealed class MlaAttention : IDisposable
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
     {
         using var scope = NewDisposeScope();
-        long tokens = x.shape[0], heads = _config.NumAttentionHeads;
+        long tokens = x.size(0), heads = _config.NumAttentionHeads;
         var q = Queries(x).view(tokens, heads, _config.QkHeadDim);
         // kv_a's output becomes the step's cache rows: the latent normalised and the rope key rotated in place.
         var rows = _kvAProjWithMqa.Forward(x);                                              // [tokens, kv_lora + rope]
@@ -117,7 +117,7 @@ public sealed class MlaAttention : IDisposable
     {
         if (segments.All(s => s.TokenCount == 1) && SharedPool(caches) is { } sharedPool)
             return AttendDecodes(q, caches, sharedPool);
-        long tokens = q.shape[0], heads = _config.NumAttentionHeads;
+        long tokens = q.size(0), heads = _config.NumAttentionHeads;
         int latentWidth = _config.KvLoraRank;
         var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(_keyAbsorb);  // [heads, tokens, kv_lora]
         var qRope = q.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim).contiguous();    // [tokens, heads, rope]
@@ -163,7 +163,7 @@ public sealed class MlaAttention : IDisposable
     /// </summary>
     private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool)
     {
-        int tokens = (int)q.shape[0], heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
+        int tokens = (int)q.size(0), heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
         int nope = _config.QkNopeHeadDim, latentWidth = _config.KvLoraRank, valueWidth = _config.VHeadDim;
         var queries = TensorMemory.ContiguousFloat32(q);                                       // [tokens, heads, nope + rope]
         var qLatent = empty(heads, tokens, latentWidth);
@@ -201,7 +201,7 @@ public sealed class MlaAttention : IDisposable
         {
             var segment = segments[i];
             var all = caches[i].All;
-            long cached = all.shape[0];
+            long cached = all.size(0);
             var mine = q.narrow(0, segment.TokenStart, segment.TokenCount);
             var qNope = mine.narrow(2, 0, _config.QkNopeHeadDim);                              // [n, heads, nope]
             var qRope = mine.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim);          // [n, heads, rope]
@@ -219,7 +219,7 @@ public sealed class MlaAttention : IDisposable
     /// <summary>Scale, hide future positions (query i sits at position start + i), softmax over the cache.</summary>
     private Tensor CausalSoftmax(Tensor scores, long start)
     {
-        long queries = scores.shape[1], cached = scores.shape[2];
+        long queries = scores.size(1), cached = scores.size(2);
         if (queries == 1 && cached <= start + 1)
             return softmax(scores.mul(_softmaxScale), -1); // a decode query sees the whole cache: nothing to hide
         var queryPositions = tensor(Enumerable.Range(0, (int)queries).Select(i => start + i).ToArray()).unsqueeze(1);

@@ -45,7 +45,7 @@ public sealed class MoeGate : IDisposable
     public ExpertRouting Forward(Tensor x) // [tokens, hidden]
     {
         using var scope = NewDisposeScope();
-        int tokens = (int)x.shape[0], k = _rule.TopK;
+        int tokens = (int)x.size(0), k = _rule.TopK;
         var routing = new ExpertRouting(tokens, k, new int[tokens * k], new float[tokens * k]);
         if (tokens == 0)
             return routing;

@@ -26,7 +26,7 @@ public sealed class RmsNorm : IDisposable
     {
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
-        var output = empty(x.shape, ScalarType.Float32);
+        var output = empty(TensorSizes.Of(x), ScalarType.Float32);
         RowOps.RmsNorm(TensorMemory.Floats(input), _weight, Eps, TensorMemory.Floats(output));
         return output.MoveToOuterDisposeScope();
     }
@@ -37,7 +37,7 @@ public sealed class RmsNorm : IDisposable
     /// </summary>
     public void ForwardRowStartsInPlace(Tensor rows)
     {
-        int width = (int)rows.shape[^1];
+        int width = (int)rows.size(-1);
         var values = TensorMemory.Floats(rows);
         for (int start = 0; start < values.Length; start += width)
         {

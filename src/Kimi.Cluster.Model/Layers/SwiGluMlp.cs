@@ -29,7 +29,7 @@ public sealed class SwiGluMlp(Linear gateProj, Linear upProj, Linear downProj) :
     {
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
-        int tokens = (int)input.shape[0];
+        int tokens = (int)input.size(0);
         var output = empty(tokens, downProj.OutFeatures);
         if (tokens > 0)
         {

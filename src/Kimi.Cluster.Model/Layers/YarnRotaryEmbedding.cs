@@ -69,19 +69,19 @@ public sealed class YarnRotaryEmbedding
     {
         using var scope = NewDisposeScope();
         var rotated = x.to(ScalarType.Float32).contiguous().clone();
-        RotateInPlace(rotated, x.dim() == 3 ? (int)x.shape[1] : 1, 0, (int)x.shape[^1], cos, sin);
+        RotateInPlace(rotated, x.dim() == 3 ? (int)x.size(1) : 1, 0, (int)x.size(-1), cos, sin);
         return rotated.MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// Rotates, in place, <paramref name="slices"/> rotary slices of each token's row of a contiguous
     /// float32 tensor [tokens, ...]: slice s starts at <paramref name="offset"/> + s·<paramref name="stride"/>
-    /// and holds cos.shape[1] pairs (the heads of a query, or the one rope key beside the latent).
+    /// and holds cos.size(1) pairs (the heads of a query, or the one rope key beside the latent).
     /// One pass, not a dozen libtorch calls.
     /// </summary>
     public static void RotateInPlace(Tensor rows, int slices, int offset, int stride, Tensor cos, Tensor sin)
     {
-        int tokens = (int)rows.shape[0];
+        int tokens = (int)rows.size(0);
         int rowWidth = tokens == 0 ? 0 : (int)(rows.numel() / tokens);
         RowOps.RotatePairs(TensorMemory.Floats(rows), tokens, rowWidth, slices, offset, stride,
             TensorMemory.Floats(TensorMemory.ContiguousFloat32(cos)), TensorMemory.Floats(TensorMemory.ContiguousFloat32(sin)));
