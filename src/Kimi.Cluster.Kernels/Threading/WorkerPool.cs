@@ -134,7 +134,7 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Runs thread <paramref name="self"/>'s items from the front of its run, then the others' from the back.</summary>
     private void Drain(int self)
     {
-        int threads = ThreadCount, done = 0;
+        int threads = ThreadCount;
         for (int k = 0; k < threads; k++)
         {
             int run = (self + k) % threads;
@@ -149,14 +149,11 @@ internal sealed class WorkerPool : IDisposable
                 {
                     Interlocked.CompareExchange(ref _error, e, null);
                 }
-                done++;
+                // Counted item by item, though each increment pulls this line from the polling
+                // dispatcher: counted once a thread instead, a worker preempted between items held the
+                // dispatcher until it ran again (batch-1 ITL behind a router went from 3.7 to 5.8 ms).
+                Interlocked.Increment(ref _done);
             }
-        }
-        // Counted once a thread, not once an item: the dispatcher polls this count, so every
-        // increment pulled its cache line across cores (about 0.2 us a transfer on this kind of machine).
-        if (done > 0)
-        {
-            Interlocked.Add(ref _done, done);
         }
     }
 
