@@ -94,6 +94,29 @@ public sealed unsafe class CpuKernels : IDisposable
     }
 
     /// <summary>
+    /// Two products of the same input in one dispatch: y[t, o] = Σ_i x[t, i]·W[o, i] and
+    /// ySecond[t, o] = Σ_i x[t, i]·Second[o, i], each row exactly as <see cref="MatMul(WeightMatrix, ReadOnlySpan{float}, Span{float}, int)"/>
+    /// computes it. The matrices may differ in format and rows, not in columns.
+    /// </summary>
+    public void MatMul(WeightMatrix weights, WeightMatrix second, ReadOnlySpan<float> x, Span<float> y, Span<float> ySecond, int tokens)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(second);
+        if (second.Columns != weights.Columns)
+        {
+            throw new ArgumentException(
+                $"{second.Shape}: a pair of products shares its input, so both matrices need {weights.Columns} columns ({weights.Shape}).", nameof(second));
+        }
+        CheckLength(x.Length, tokens, weights.Columns, weights, nameof(x));
+        CheckLength(y.Length, tokens, weights.Rows, weights, nameof(y));
+        CheckLength(ySecond.Length, tokens, second.Rows, second, nameof(ySecond));
+        fixed (float* xp = x, yp = y, ysp = ySecond)
+        {
+            MatMulJob.Run(_isa, _pool, _minParallelBytes, weights, yp, second, ysp, xp, tokens);
+        }
+    }
+
+    /// <summary>
     /// One MoE layer's routed experts: y[t] = Σ over assignments (t, e, w) of
     /// w · down_e(silu(gate_e(x[t])) ⊙ up_e(x[t])). x and y are [tokens, hidden]; y is overwritten
     /// (tokens without assignments get zeros). Experts not named by any assignment may be null.

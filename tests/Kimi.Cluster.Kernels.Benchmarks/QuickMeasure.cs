@@ -31,6 +31,22 @@ public static unsafe class QuickMeasure
             }
             return;
         }
+        if (args.Contains("--pair"))
+        {
+            // Two matrices of one input (MLA's q_a and kv_a: "1536x7168,576x7168" for K2.5): two calls against one.
+            var sizes = ArgValue(args, "--pair", "").Split(',').Select(size => (Rows: int.Parse(size.Split('x')[0]), Columns: int.Parse(size.Split('x')[1]))).ToArray();
+            foreach (string format in ArgValue(args, "--formats", "bf16").Split(','))
+            {
+                long copyBytes = args.Contains("--resident") ? 0 : 128L << 20;
+                using var first = new BenchmarkMatrices(BenchmarkMatrices.ShapeOf(format, sizes[0].Rows, sizes[0].Columns), copyBytes, seed: 1);
+                using var second = new BenchmarkMatrices(BenchmarkMatrices.ShapeOf(format, sizes[1].Rows, sizes[1].Columns), copyBytes, seed: 2);
+                foreach (int tokens in ArgValue(args, "--tokens", "1,64").Split(',').Select(int.Parse))
+                {
+                    ReportPair(kernels, first, second, tokens);
+                }
+            }
+            return;
+        }
         string[] formats = ArgValue(args, "--formats", "bf16,int4,fp8").Split(',');
         foreach (string format in formats)
         {
@@ -81,6 +97,44 @@ public static unsafe class QuickMeasure
         double gflops = 2.0 * tokens * shape.Rows * shape.Columns / p10 / 1e9;
         Console.WriteLine(
             $"{shape,-36} tokens {tokens,3}: {p10 * 1e6,9:F1} µs (median {median * 1e6:F1})  {gbs,6:F1} weight GB/s  {gflops,6:F1} GFLOP/s");
+    }
+
+    /// <summary>
+    /// Two calls (one per matrix) against one paired call, taken in turn so that both see the same
+    /// machine: p10 and median of each, and their ratio.
+    /// </summary>
+    private static void ReportPair(CpuKernels kernels, BenchmarkMatrices first, BenchmarkMatrices second, int tokens)
+    {
+        var x = new float[tokens * first.Shape.Columns];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (i % 17 - 8) * 0.125f;
+        }
+        float[] y = new float[tokens * first.Shape.Rows], ySecond = new float[tokens * second.Shape.Rows];
+        List<double> separate = [], paired = [];
+        var total = Stopwatch.StartNew();
+        for (int i = 0; total.Elapsed.TotalSeconds < 3 || i < 40; i++)
+        {
+            var (a, b) = (first.Next(), second.Next());
+            long start = Stopwatch.GetTimestamp();
+            if (i % 2 == 0)
+            {
+                kernels.MatMul(a, x, y, tokens);
+                kernels.MatMul(b, x, ySecond, tokens);
+            }
+            else
+            {
+                kernels.MatMul(a, b, x, y, ySecond, tokens);
+            }
+            (i % 2 == 0 ? separate : paired).Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        separate.Sort();
+        paired.Sort();
+        double P10(List<double> t) => t[t.Count / 10] * 1e6;
+        double Median(List<double> t) => t[t.Count / 2] * 1e6;
+        Console.WriteLine(
+            $"{first.Shape} + {second.Shape} tokens {tokens,3}: two calls {P10(separate),8:F1} µs (median {Median(separate):F1}), " +
+            $"one paired call {P10(paired),8:F1} µs (median {Median(paired):F1}); paired ÷ two: {P10(paired) / P10(separate):F3} (median {Median(paired) / Median(separate):F3})");
     }
 
     private static void ReportExperts(string format, int tokens, ExpertLayerShape layer)

@@ -4,55 +4,84 @@ using Kimi.Cluster.Kernels.Threading;
 namespace Kimi.Cluster.Kernels.Core;
 
 /// <summary>
-/// One matmul y = x·Wᵀ split into row ranges for the worker pool. Cached per calling thread and
-/// refilled per call, so a call allocates nothing.
+/// One matmul y = x·Wᵀ split into row ranges for the worker pool, or two that share their input
+/// (MLA's q_a and kv_a projections of the same hidden state) in one dispatch: the pool wakes and
+/// waits once, and the second matrix's rows keep the threads streaming instead of idling at the
+/// end of the first. Cached per calling thread and refilled per call, so a call allocates nothing.
 /// </summary>
 internal sealed unsafe class MatMulJob : IWorkItems
 {
     [ThreadStatic] private static MatMulJob? t_cached;
 
     private IsaKernels? _isa;
-    private WeightMatrix? _weights;
-    private float* _x;
-    private float* _y;
+    private WeightMatrix? _weights, _second;
+    private float* _x, _xSecond;
+    private float* _y, _ySecond;
     private int _tokens;
     private int _rowsPerItem;
+    private int _firstItems;
 
     /// <summary>Computes y[tokens, Rows] from x[tokens, Columns].</summary>
-    public static void Run(IsaKernels isa, WorkerPool pool, long minParallelBytes, WeightMatrix w, float* x, float* y, int tokens)
+    public static void Run(IsaKernels isa, WorkerPool pool, long minParallelBytes, WeightMatrix w, float* x, float* y, int tokens) =>
+        Run(isa, pool, minParallelBytes, w, y, null, null, x, tokens);
+
+    /// <summary>
+    /// Computes y[tokens, w.Rows] and ySecond[tokens, second.Rows] from the same x[tokens, Columns].
+    /// Each row is computed exactly as a call for its matrix alone computes it.
+    /// </summary>
+    public static void Run(IsaKernels isa, WorkerPool pool, long minParallelBytes,
+        WeightMatrix w, float* y, WeightMatrix? second, float* ySecond, float* x, int tokens)
     {
-        var layout = isa.LayoutFor(w.Format);
-        if (!layout.IsIdentity)
-        {
-            float* prepared = Scratch.Current.Get(ScratchSlot.Input, (long)tokens * w.Columns);
-            layout.Apply(x, prepared, w.Columns, tokens);
-            x = prepared;
-        }
-        bool alone = pool.ThreadCount == 1 || w.StoredBytes * tokens < minParallelBytes;
+        float* xFirst = Prepared(isa, w.Format, x, w.Columns, tokens, ScratchSlot.Input);
+        float* xSecond = second is null ? null
+            : isa.LayoutFor(second.Format) == isa.LayoutFor(w.Format) ? xFirst
+            : Prepared(isa, second.Format, x, second.Columns, tokens, ScratchSlot.SecondInput);
+        int rows = w.Rows + (second?.Rows ?? 0);
+        bool alone = pool.ThreadCount == 1 || (w.StoredBytes + (second?.StoredBytes ?? 0)) * tokens < minParallelBytes;
         var job = t_cached ??= new MatMulJob();
         job._isa = isa;
         job._weights = w;
-        job._x = x;
+        job._second = second;
+        job._x = xFirst;
+        job._xSecond = xSecond;
         job._y = y;
+        job._ySecond = ySecond;
         job._tokens = tokens;
-        job._rowsPerItem = alone ? Align4(w.Rows) : RowsPerItem(w.Rows, tokens, pool.ThreadCount);
+        // Items never span the two matrices, and start at multiples of 4 rows in each.
+        job._rowsPerItem = alone ? Align4(Math.Max(w.Rows, second?.Rows ?? 0)) : RowsPerItem(rows, tokens, pool.ThreadCount);
+        job._firstItems = ItemsFor(w.Rows, job._rowsPerItem);
         try
         {
-            pool.Run(job, (w.Rows + job._rowsPerItem - 1) / job._rowsPerItem);
+            pool.Run(job, job._firstItems + (second is null ? 0 : ItemsFor(second.Rows, job._rowsPerItem)));
         }
         finally
         {
-            job._weights = null;
-            job._x = job._y = null;
+            job._weights = job._second = null;
+            job._x = job._xSecond = job._y = job._ySecond = null;
         }
     }
 
     public void Execute(int item)
     {
-        int r0 = item * _rowsPerItem;
-        int r1 = Math.Min(_weights!.Rows, r0 + _rowsPerItem);
-        RowKernel.Compute(_isa!, _weights, _x, _tokens, _y, _weights.Rows, r0, r1);
+        bool first = item < _firstItems;
+        var weights = first ? _weights! : _second!;
+        int r0 = (first ? item : item - _firstItems) * _rowsPerItem;
+        int r1 = Math.Min(weights.Rows, r0 + _rowsPerItem);
+        RowKernel.Compute(_isa!, weights, first ? _x : _xSecond, _tokens, first ? _y : _ySecond, weights.Rows, r0, r1);
     }
+
+    /// <summary>x itself when the path takes inputs in their natural order, else x rearranged into scratch.</summary>
+    private static float* Prepared(IsaKernels isa, WeightFormat format, float* x, int columns, int tokens, ScratchSlot slot)
+    {
+        var layout = isa.LayoutFor(format);
+        if (layout.IsIdentity)
+            return x;
+        float* prepared = Scratch.Current.Get(slot, (long)tokens * columns);
+        layout.Apply(x, prepared, columns, tokens);
+        return prepared;
+    }
+
+    private static int ItemsFor(int rows, int rowsPerItem) => (rows + rowsPerItem - 1) / rowsPerItem;
 
     /// <summary>
     /// About sixteen items per thread, so the threads finish within a small item of each other (a

@@ -15,6 +15,9 @@ internal enum ScratchSlot
     /// <summary>Inputs in the kernel's layout for one matmul (dispatching thread).</summary>
     Input,
 
+    /// <summary>The same for the second matrix of a pair whose layout differs from the first's (dispatching thread).</summary>
+    SecondInput,
+
     /// <summary>Gathered expert inputs in the gate/up layout (dispatching thread).</summary>
     ExpertInput,
 

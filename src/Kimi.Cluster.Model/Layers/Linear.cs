@@ -34,5 +34,26 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
         return output.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// first(x) and second(x) in one kernel dispatch (two projections of the same input, as MLA's
+    /// q_a and kv_a are): each equal to its own <see cref="Forward"/>. x: [tokens, in] → [tokens, out] each.
+    /// </summary>
+    public static (Tensor First, Tensor Second) ForwardBoth(Linear first, Linear second, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        using var scope = NewDisposeScope();
+        var input = TensorMemory.ContiguousFloat32(x);
+        int tokens = checked((int)input.size(0));
+        var y = empty(tokens, first.OutFeatures);
+        var ySecond = empty(tokens, second.OutFeatures);
+        if (tokens > 0)
+        {
+            CpuKernels.Shared.MatMul(first.Weights, second.Weights, TensorMemory.Floats(input),
+                TensorMemory.Floats(y), TensorMemory.Floats(ySecond), tokens);
+        }
+        return (y.MoveToOuterDisposeScope(), ySecond.MoveToOuterDisposeScope());
+    }
+
     public void Dispose() => weights.Dispose();
 }

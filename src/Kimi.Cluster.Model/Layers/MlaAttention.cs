@@ -64,9 +64,9 @@ public sealed class MlaAttention : IDisposable
     {
         using var scope = NewDisposeScope();
         long tokens = x.size(0), heads = _config.NumAttentionHeads;
-        var q = Queries(x).view(tokens, heads, _config.QkHeadDim);
         // kv_a's output becomes the step's cache rows: the latent normalised and the rope key rotated in place.
-        var rows = _kvAProjWithMqa.Forward(x);                                              // [tokens, kv_lora + rope]
+        var (queries, rows) = QueriesAndCacheRows(x);                                       // rows: [tokens, kv_lora + rope]
+        var q = queries.view(tokens, heads, _config.QkHeadDim);
         RotateRopeParts(q, rows, cos, sin);
         _kvANorm.ForwardRowStartsInPlace(rows);
         var caches = new ILayerCache[segments.Count];
@@ -91,9 +91,17 @@ public sealed class MlaAttention : IDisposable
         YarnRotaryEmbedding.RotateInPlace(compressed, 1, _config.KvLoraRank, _config.KvLoraRank + _config.QkRopeHeadDim, cos, sin);
     }
 
-    private Tensor Queries(Tensor x) => _qProj is not null
-        ? _qProj.Forward(x)
-        : _qBProj!.Forward(_qANorm!.Forward(_qAProj!.Forward(x))); // both set when q_lora_rank is (see constructor)
+    /// <summary>
+    /// The queries, q_b(norm(q_a(x))) or q_proj(x), and kv_a(x). q_a and kv_a both read x, so they
+    /// run as one kernel dispatch.
+    /// </summary>
+    private (Tensor Queries, Tensor CacheRows) QueriesAndCacheRows(Tensor x)
+    {
+        if (_qProj is not null)
+            return (_qProj.Forward(x), _kvAProjWithMqa.Forward(x));
+        var (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, x); // _qAProj, _qANorm, _qBProj: set together (see constructor)
+        return (_qBProj!.Forward(_qANorm!.Forward(queryLatents)), cacheRows);
+    }
 
     /// <summary>
     /// kv_b_proj is used per head, split in its key and value halves (absorbed form), so it is held
