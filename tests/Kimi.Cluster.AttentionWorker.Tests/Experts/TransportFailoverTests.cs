@@ -42,7 +42,9 @@ public sealed class TransportFailoverTests : IAsyncLifetime
     {
         await using var hung = await StandInDataPlane.StartAsync();
         var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [hung.Endpoint, _live.Endpoint]));
-        using var transport = new TransportUnderTest(placement, callTimeout: TimeSpan.FromMilliseconds(300));
+        // Long enough that a loaded two-core machine still delivers the batch on the open stream
+        // before it runs out (300 ms did not, once, in CI); the test waits it out once, on the hang.
+        using var transport = new TransportUnderTest(placement, callTimeout: TimeSpan.FromSeconds(3));
         var exchange = Exchanges.Create(1, Hidden, [[0, 1]]);
         // One answered exchange first opens the stream to the first replica, so that on a busy
         // machine the next batch reaches it within the call timeout instead of being cut off
