@@ -106,7 +106,7 @@ public sealed class AttentionWorkerPoolTests : IAsyncLifetime
     public async Task GenerateAsync_GivesUpTheWorkerAndResumesTheGeneration_WhenAWorkerIsSilentPastTheStallTimeout()
     {
         _a.Behavior = _b.Behavior = FakeBehavior.StallsFreshGenerations;
-        await using var pool = await PoolAsync(new RouterLimits { StallTimeout = TimeSpan.FromMilliseconds(300) }, _a, _b);
+        await using var pool = await PoolAsync(new RouterLimits { StallTimeout = TimeSpan.FromSeconds(1) }, _a, _b);
 
         var tokens = await TokensAsync(pool).WaitAsync(Wait);
 
