@@ -1,8 +1,6 @@
 using Kimi.Cluster.Bench.Cli;
 using Kimi.Cluster.Bench.Load;
-using Kimi.Cluster.Bench.Results;
 using Kimi.Cluster.Bench.Tests.Support;
-using Spectre.Console;
 
 namespace Kimi.Cluster.Bench.Tests;
 
@@ -16,27 +14,18 @@ public sealed class NewConnectionsTests
     public async Task Run_SendsEachRequestOnItsOwnConnection_WhenAskedForNewConnections()
     {
         await using var peer = new OneResponsePerConnectionServer();
-        string output = Path.Combine(Path.GetTempPath(), $"kimi-bench-{Guid.NewGuid():N}.json");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
-        try
-        {
-            var settings = new BenchSettings(peer.Url, NumPrompts: 12, InputLen: 8, OutputLen: 5, Concurrency: 3,
-                RequestRate: null, Seed: 0, VocabSize: 512, TimeoutSeconds: 30, MaxDurationSeconds: 60, NewConnections: true);
-            int exitCode = await RunAction.ExecuteAsync(settings, output, console, CancellationToken.None);
+        var settings = new BenchSettings(peer.Url, NumPrompts: 12, InputLen: 8, OutputLen: 5, Concurrency: 3,
+            RequestRate: null, Seed: 0, VocabSize: 512, TimeoutSeconds: 30, MaxDurationSeconds: 60, NewConnections: true);
 
-            var result = await BenchJson.ReadAsync(output, CancellationToken.None);
-            Assert.True(exitCode == 0, $"errors: {string.Join("; ", result.Errors)}");
-            Assert.Equal(12, result.Completed);
-            Assert.Equal(12 * 5, result.TotalOutputTokens);
-            var completions = peer.Requests.Where(request => request.Path.EndsWith("/completions", StringComparison.Ordinal)).ToList();
-            Assert.Equal(12, completions.Count);
-            Assert.All(completions, request => Assert.Equal("close", request.ConnectionHeader, ignoreCase: true));
-            Assert.Equal(12, completions.Select(request => request.Connection).Distinct().Count());
-        }
-        finally
-        {
-            File.Delete(output);
-        }
+        var (exitCode, result) = await RunToJson.RunAsync(settings);
+
+        Assert.True(exitCode == 0, $"errors: {string.Join("; ", result.Errors)}");
+        Assert.Equal(12, result.Completed);
+        Assert.Equal(12 * 5, result.TotalOutputTokens);
+        var completions = peer.Requests.Where(request => request.Path.EndsWith("/completions", StringComparison.Ordinal)).ToList();
+        Assert.Equal(12, completions.Count);
+        Assert.All(completions, request => Assert.Equal("close", request.ConnectionHeader, ignoreCase: true));
+        Assert.Equal(12, completions.Select(request => request.Connection).Distinct().Count());
     }
 
     [Fact]

@@ -42,6 +42,14 @@ public static class RunAction
         }
         console.MarkupLineInterpolated(
             $"{settings.NumPrompts} prompts × {settings.InputLen} in / {settings.OutputLen} out to {model}, concurrency {settings.Concurrency?.ToString() ?? "unbounded"}, rate {settings.RequestRate?.ToString() ?? "inf"}/s");
+        if (WarmupRun.SettingsFor(settings) is { } warmupSettings)
+        {
+            var (warmups, warmupDuration) = await new BenchRunner(http).RunAsync(warmupSettings, cancellation);
+            var failures = warmups.Where(request => !request.Success).ToList();
+            console.MarkupLineInterpolated($"warm-up: {warmups.Count} requests in {warmupDuration.TotalSeconds:F1} s, not counted");
+            if (failures.Count > 0)
+                console.MarkupLineInterpolated($"[yellow]warm-up: {failures.Count} of {warmups.Count} requests failed, the first with: {failures[0].Error}[/]");
+        }
         var (requests, duration) = await new BenchRunner(http).RunAsync(settings, cancellation);
         var result = BenchResultBuilder.Build(settings, model, requests, duration);
         ResultTable.Write(console, result);

@@ -30,10 +30,16 @@ public static class RunCommand
             Description = "Send each request on a new connection (Connection: close). For servers that drop kept-alive " +
                 "connections under load, which the client only finds when it reuses one (llama-server with 64 streams does).",
         };
+        var warmup = new Option<int>("--warmup-prompts")
+        {
+            Description = "Requests sent first, with the same lengths and concurrency and prompts of their own, and left out of " +
+                "the results: a server that compiles its code as it runs (.NET's JIT) is measured once it has.",
+            DefaultValueFactory = _ => 0,
+        };
         var output = new Option<FileInfo?>("--output") { Description = "Write the result as JSON to this file." };
         var command = new Command("run", "Send random token-id prompts as streaming completions and measure TTFT, ITL, E2E latency and throughput.")
         {
-            url, numPrompts, inputLen, outputLen, concurrency, rate, seed, vocab, timeout, maxDuration, newConnections, output,
+            url, numPrompts, inputLen, outputLen, concurrency, rate, seed, vocab, timeout, maxDuration, newConnections, warmup, output,
         };
         command.SetAction((parse, cancellation) => RunAction.ExecuteAsync(
             new BenchSettings(
@@ -47,7 +53,8 @@ public static class RunCommand
                 parse.GetValue(vocab),
                 parse.GetValue(timeout),
                 parse.GetValue(maxDuration),
-                parse.GetValue(newConnections)),
+                parse.GetValue(newConnections),
+                parse.GetValue(warmup)),
             parse.GetValue(output)?.FullName,
             AnsiConsole.Console,
             cancellation));

@@ -21,6 +21,8 @@ public static class BenchLimits
             return $"--url must be a loopback http address (127.0.0.1, ::1 or localhost), not '{settings.Url}'.";
         if (settings.NumPrompts is < 1 or > MaxPrompts)
             return $"--num-prompts must be within 1..{MaxPrompts}.";
+        if (settings.WarmupPrompts is < 0 or > MaxPrompts)
+            return $"--warmup-prompts must be within 0..{MaxPrompts}.";
         if (settings.InputLen is < 1 or > MaxInputLen)
             return $"--input-len must be within 1..{MaxInputLen}.";
         if (settings.OutputLen is < 1 or > MaxOutputLen)
