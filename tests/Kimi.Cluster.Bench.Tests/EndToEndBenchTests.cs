@@ -1,8 +1,6 @@
-using Kimi.Cluster.Bench.Cli;
 using Kimi.Cluster.Bench.Load;
-using Kimi.Cluster.Bench.Results;
+using Kimi.Cluster.Bench.Tests.Support;
 using Kimi.Cluster.Tests.Shared;
-using Spectre.Console;
 
 namespace Kimi.Cluster.Bench.Tests;
 
@@ -15,29 +13,20 @@ public sealed class EndToEndBenchTests
     {
         await using var router = RouterProcess.Start("local", "--port", "0");
         var url = await router.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        string output = Path.Combine(Path.GetTempPath(), $"kimi-bench-{Guid.NewGuid():N}.json");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
-        try
-        {
-            var settings = new BenchSettings(url, NumPrompts: 8, InputLen: 16, OutputLen: 8, Concurrency: 4,
-                RequestRate: null, Seed: 0, VocabSize: 512, TimeoutSeconds: 60, MaxDurationSeconds: 120);
-            int exitCode = await RunAction.ExecuteAsync(settings, output, console, CancellationToken.None);
+        var settings = new BenchSettings(url, NumPrompts: 8, InputLen: 16, OutputLen: 8, Concurrency: 4,
+            RequestRate: null, Seed: 0, VocabSize: 512, TimeoutSeconds: 60, MaxDurationSeconds: 120);
 
-            var result = await BenchJson.ReadAsync(output, CancellationToken.None);
-            Assert.True(exitCode == 0, $"errors: {string.Join("; ", result.Errors)}");
-            Assert.Equal(8, result.Completed);
-            Assert.Equal(0, result.Failed);
-            Assert.Equal(8 * 16, result.TotalInputTokens);
-            Assert.Equal(8 * 8, result.TotalOutputTokens);
-            Assert.True(result.OutputThroughput > 0);
-            Assert.True(result.InputThroughput > 0);
-            Assert.True(result.Ttft.MedianMs > 0);
-            Assert.True(result.E2e.P99Ms >= result.Ttft.MedianMs);
-            Assert.True(result.Itl.Count > 0 && result.Itl.MedianMs > 0);
-        }
-        finally
-        {
-            File.Delete(output);
-        }
+        var (exitCode, result) = await RunToJson.RunAsync(settings);
+
+        Assert.True(exitCode == 0, $"errors: {string.Join("; ", result.Errors)}");
+        Assert.Equal(8, result.Completed);
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(8 * 16, result.TotalInputTokens);
+        Assert.Equal(8 * 8, result.TotalOutputTokens);
+        Assert.True(result.OutputThroughput > 0);
+        Assert.True(result.InputThroughput > 0);
+        Assert.True(result.Ttft.MedianMs > 0);
+        Assert.True(result.E2e.P99Ms >= result.Ttft.MedianMs);
+        Assert.True(result.Itl.Count > 0 && result.Itl.MedianMs > 0);
     }
 }

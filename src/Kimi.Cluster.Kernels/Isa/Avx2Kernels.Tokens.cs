@@ -7,9 +7,9 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>
 /// AVX2 fused matvecs for two tokens: each weight vector is decoded once in registers and
 /// multiplied into both tokens' sums. int4 runs two rows at a time (four unscaled sums of a chunk,
-/// four scaled ones, the two rows' words and the operands fit the 16 ymm registers); bf16 and
-/// float32 four rows at a time, one sum per row and token (eight), bf16's even and odd halves
-/// adding into the same sum. A few tokens a matrix, as decode batches give attention and shared
+/// four scaled ones, the two rows' words and the operands fit the 16 ymm registers); bf16 four
+/// rows at a time, one sum per row and token (eight), its even and odd halves adding into the same
+/// sum; float32 through the tile's own 4 × 2 dot on the rows in place. A few tokens a matrix, as decode batches give attention and shared
 /// experts and 64 requests in flight give each of top-8 of 128 experts, otherwise each took a
 /// decoded tile.
 /// </summary>
@@ -22,8 +22,9 @@ internal sealed unsafe partial class Avx2Kernels
     // 4 tokens 39–41 against 42–54 µs, 8 tokens 81 against 65–76 µs.
     // bf16 and float32 pairs against the tile, the same benchmark, --resident: bf16 [256, 1024] at
     // 2 / 8 / 16 tokens 11.0 / 44.5 / 88 against 20 / 50 / 91 µs, [2048, 7168] 0.81–0.87 / 2.73 /
-    // 5.32 against 2.03 / 3.89–3.97 / 6.28–6.42 ms; float32 wins to 8 tokens (13 against 26 µs at 2,
-    // [2048, 7168] 4.5 against 5.3 ms at 8) but loses at 16 there (9.7 against 7.8–8.0 ms). fp8
+    // 5.32 against 2.03 / 3.89–3.97 / 6.28–6.42 ms; float32 (Dot4 on the rows in place) 10.7 against
+    // 26 µs at 2 tokens, [2048, 7168] 3.7–3.8 against 5.3 ms at 8, and a variant with software
+    // prefetch lost to the tile at 16 there (9.7 against 7.8–8.0 ms). fp8
     // pairs (four rows, and two) were slower than the tile even at 2 tokens, [256, 1024] 70 against
     // 47–54 µs: its decode, not the weight reads, bounds AVX2 fp8 (1 token reads 7–10 GB/s in cache).
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
@@ -52,35 +53,15 @@ internal sealed unsafe partial class Avx2Kernels
         }
     }
 
-    private static int FusedFloat32TwoTokens(WeightMatrix w, int row0, float* x, float* y, int yStride)
+    // float32 rows are already what Dot4 dots a decoded tile with: it reads them in place.
+    private int FusedFloat32TwoTokens(WeightMatrix w, int row0, float* x, float* y, int yStride)
     {
-        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        int columns = w.Columns, k = 0;
-        float* p0 = (float*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
-        float* x0 = x, x1 = x0 + columns;
-        Vector256<float> a00 = default, a10 = default, a20 = default, a30 = default;
-        Vector256<float> a01 = default, a11 = default, a21 = default, a31 = default;
-        for (; k <= columns - 8; k += 8)
-        {
-            Prefetch.Rows(p0 + k, p1 + k, p2 + k, p3 + k, ahead);
-            var xa = Vector256.Load(x0 + k);
-            var xb = Vector256.Load(x1 + k);
-            var v = Vector256.Load(p0 + k);
-            a00 = Fma.MultiplyAdd(v, xa, a00);
-            a01 = Fma.MultiplyAdd(v, xb, a01);
-            v = Vector256.Load(p1 + k);
-            a10 = Fma.MultiplyAdd(v, xa, a10);
-            a11 = Fma.MultiplyAdd(v, xb, a11);
-            v = Vector256.Load(p2 + k);
-            a20 = Fma.MultiplyAdd(v, xa, a20);
-            a21 = Fma.MultiplyAdd(v, xb, a21);
-            v = Vector256.Load(p3 + k);
-            a30 = Fma.MultiplyAdd(v, xa, a30);
-            a31 = Fma.MultiplyAdd(v, xb, a31);
-        }
-        Reduce.Sum4(a00, a10, a20, a30).Store(y);
-        Reduce.Sum4(a01, a11, a21, a31).Store(y + yStride);
-        return k;
+        int columns = w.Columns;
+        float* sums = stackalloc float[8];
+        Dot4((float*)w.Data + (long)row0 * columns, columns, x, columns, 2, columns, sums);
+        Vector128.Load(sums).Store(y);
+        Vector128.Load(sums + 4).Store(y + yStride);
+        return columns;
     }
 
     // Inputs come split per 16 columns, the even ones then the odd ones (InputLayout), so a dword
