@@ -180,18 +180,29 @@ internal sealed unsafe class ExpertJob : IWorkItems
         }
     }
 
-    /// <summary>g[i] = silu(g[i])·u[i] = g[i] / (1 + e^(−g[i]))·u[i], a vector at a time (an exp per element adds up at prefill sizes).</summary>
+    /// <summary>
+    /// g[i] = silu(g[i])·u[i] = g[i] / (1 + e^(−g[i]))·u[i], a vector at a time (an exp per element
+    /// adds up at prefill sizes). The last partial vector goes through the same vector exp, padded:
+    /// MathF.Exp rounds differently, and a row would then get other bits when a split into items
+    /// (which depends on the thread count and the experts in the call) put it in a tile's tail.
+    /// </summary>
     private static void SiluTimes(float* g, float* u, int count)
     {
         int width = Vector<float>.Count, i = 0;
         for (; i <= count - width; i += width)
         {
-            var v = Vector.Load(g + i);
-            Vector.Store(v / (Vector<float>.One + Vector.Exp(-v)) * Vector.Load(u + i), g + i);
+            Vector.Store(SiluTimes(Vector.Load(g + i), Vector.Load(u + i)), g + i);
         }
-        for (; i < count; i++)
+        if (i < count)
         {
-            g[i] = g[i] / (1f + MathF.Exp(-g[i])) * u[i];
+            float* gate = stackalloc float[width];
+            float* up = stackalloc float[width];
+            new Span<float>(g + i, count - i).CopyTo(new Span<float>(gate, width));
+            new Span<float>(u + i, count - i).CopyTo(new Span<float>(up, width));
+            Vector.Store(SiluTimes(Vector.Load(gate), Vector.Load(up)), gate);
+            new Span<float>(gate, count - i).CopyTo(new Span<float>(g + i, count - i));
         }
     }
+
+    private static Vector<float> SiluTimes(Vector<float> g, Vector<float> u) => g / (Vector<float>.One + Vector.Exp(-g)) * u;
 }

@@ -1,3 +1,4 @@
+using Kimi.Cluster.Model.Layers;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Exchange;
@@ -21,6 +22,14 @@ public interface IRoutedExperts : IDisposable
     /// Cancelling <paramref name="cancellation"/> (the step's) abandons the remote work.
     /// </summary>
     IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// As <see cref="Dispatch"/>, with the shared expert of every token added after the routed
+    /// ones: combine returns (Σₖ weightₖ · Expertₖ(x)) + Shared(x), summed in that order. Remote
+    /// experts compute while <paramref name="shared"/> runs here; in-process ones take it into
+    /// the same grouped kernel call.
+    /// </summary>
+    IPendingExperts DispatchWithShared(int layer, Tensor x, ExpertRouting routing, SwiGluMlp shared, CancellationToken cancellation = default);
 }
 
 /// <summary>Routed-expert work under way for one layer.</summary>

@@ -1,5 +1,7 @@
+using Kimi.Cluster.Kernels;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
+using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.RoutedExperts;
 using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
@@ -17,18 +19,32 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
     public bool ComputesElsewhere => false;
 
     public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default) =>
-        new Pending(this, layer, x, routing);
+        new Pending(this, layer, x, routing, Shared: null);
+
+    /// <summary>
+    /// The shared expert joins the routed ones in one grouped kernel call (two pool dispatches a
+    /// layer instead of four, and one longer stream of weights) when it has their shape; a shared
+    /// expert of another width (n_shared_experts &gt; 1) runs on its own.
+    /// </summary>
+    public IPendingExperts DispatchWithShared(int layer, Tensor x, ExpertRouting routing, SwiGluMlp shared, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        return shared.Weights.Hidden == config.HiddenSize && shared.Weights.Intermediate == config.MoeIntermediateSize
+            ? new Pending(this, layer, x, routing, shared.Weights)
+            : SharedExpertAlongside.Dispatch(this, layer, x, routing, shared, cancellation);
+    }
 
     public void Dispose() => _all.Dispose();
 
     /// <summary>In process there is nothing to overlap with: the work happens at combine.</summary>
-    private sealed class Pending(LocalRoutedExperts owner, int layer, Tensor x, ExpertRouting routing) : IPendingExperts
+    private sealed record Pending(LocalRoutedExperts Owner, int Layer, Tensor X, ExpertRouting Routing, ExpertWeights? Shared) : IPendingExperts
     {
         public Tensor Combine()
         {
-            int tokens = (int)x.size(0), hidden = (int)x.size(1);
-            var work = ExpertWork.Routed(layer, hidden, TensorMemory.ToFloats(x), routing);
-            return tensor(owner._all.Compute(work), [tokens, hidden]);
+            int tokens = (int)X.size(0), hidden = (int)X.size(1);
+            var work = ExpertWork.Routed(Layer, hidden, TensorMemory.ToFloats(X), Routing);
+            var sums = Shared is null ? Owner._all.Compute(work) : Owner._all.ComputeWithShared(work, Shared);
+            return tensor(sums, [tokens, hidden]);
         }
     }
 }

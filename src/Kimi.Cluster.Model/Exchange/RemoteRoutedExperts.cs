@@ -1,3 +1,4 @@
+using Kimi.Cluster.Model.Layers;
 using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
@@ -15,6 +16,9 @@ public sealed class RemoteRoutedExperts(IExpertTransport transport) : IRoutedExp
         var work = ExpertWork.Routed(layer, hidden, TensorMemory.ToFloats(x), routing);
         return new Pending(transport.ExchangeAsync(work, cancellation), tokens, hidden);
     }
+
+    public IPendingExperts DispatchWithShared(int layer, Tensor x, ExpertRouting routing, SwiGluMlp shared, CancellationToken cancellation = default) =>
+        SharedExpertAlongside.Dispatch(this, layer, x, routing, shared, cancellation);
 
     public void Dispose()
     {

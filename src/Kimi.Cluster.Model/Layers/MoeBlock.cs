@@ -1,7 +1,6 @@
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Exchange;
-using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;
@@ -26,6 +25,9 @@ public sealed class MoeBlock : IDisposable
 
     public MoeGate Gate => _gate;
 
+    /// <summary>The shared expert, run on every token; null when the model has none.</summary>
+    public SwiGluMlp? SharedExperts => _sharedExperts;
+
     public Tensor Forward(Tensor x) // [tokens, hidden]
     {
         using var scope = NewDisposeScope();
@@ -33,20 +35,18 @@ public sealed class MoeBlock : IDisposable
     }
 
     /// <summary>
-    /// Routes and dispatches the tokens, runs the shared expert meanwhile, and returns the
+    /// Routes and dispatches the tokens with the shared expert (run here meanwhile when the routed
+    /// experts compute elsewhere, in their kernel call when they are in process), and returns the
     /// combine still to do. Tensors land in the caller's dispose scope, which must outlive the combine.
     /// Cancelling <paramref name="cancellation"/> (the step's) abandons remote experts' work.
     /// </summary>
     public Func<Tensor> Start(Tensor x, CancellationToken cancellation = default)
     {
         var routing = _gate.Forward(x);
-        var pending = _experts.Dispatch(_layer, x, routing, cancellation);
-        var shared = _sharedExperts?.Forward(x); // overlaps with remote experts
-        return () =>
-        {
-            var routed = pending.Combine();
-            return shared is null ? routed : routed.Plus(shared);
-        };
+        var pending = _sharedExperts is null
+            ? _experts.Dispatch(_layer, x, routing, cancellation)
+            : _experts.DispatchWithShared(_layer, x, routing, _sharedExperts, cancellation);
+        return pending.Combine;
     }
 
     public void Dispose()

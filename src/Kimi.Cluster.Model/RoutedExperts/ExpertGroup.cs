@@ -69,14 +69,33 @@ public sealed class ExpertGroup : IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(experts);
-        foreach (int expert in work.ExpertIds)
-        {
-            if (expert < 0 || expert >= experts.Count || experts[expert] is null)
-                throw new ExpertNotLoadedException($"expert {expert} is not loaded here");
-        }
+        CheckLoaded(work, experts);
         var output = new float[work.Hidden.Length];
         if (work.Tokens > 0)
             CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, work.Assignments(), experts, output);
+        return output;
+    }
+
+    /// <summary>
+    /// <see cref="Compute(ExpertWork)"/> plus <paramref name="shared"/> (the shared expert, same
+    /// shape as the routed ones) on every token, in the same grouped call: it is one more expert,
+    /// numbered after every routed one so the kernel adds it last, with weight 1. Each sum is then
+    /// the routed sum + Shared(x), bit for bit what computing the two apart and adding gives.
+    /// </summary>
+    public float[] ComputeWithShared(ExpertWork work, ExpertWeights shared)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(shared);
+        var routed = WeightsOf(work.Layer) ?? throw new ArgumentOutOfRangeException(nameof(work), work.Layer, "not a MoE layer of this model");
+        CheckLoaded(work, routed);
+        int sharedId = routed.Count;
+        var assignments = new ExpertAssignment[work.ExpertIds.Length + work.Tokens];
+        work.Assignments().CopyTo(assignments, 0);
+        for (int t = 0; t < work.Tokens; t++)
+            assignments[work.ExpertIds.Length + t] = new ExpertAssignment(t, sharedId, 1f);
+        var output = new float[work.Hidden.Length];
+        if (work.Tokens > 0)
+            CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, assignments, new WithOneMore(routed, shared), output);
         return output;
     }
 
@@ -84,6 +103,27 @@ public sealed class ExpertGroup : IDisposable
     {
         foreach (var layer in _layers.Values)
             layer.Dispose();
+    }
+
+    private static void CheckLoaded(ExpertWork work, IReadOnlyList<ExpertWeights?> experts)
+    {
+        foreach (int expert in work.ExpertIds)
+        {
+            if (expert < 0 || expert >= experts.Count || experts[expert] is null)
+                throw new ExpertNotLoadedException($"expert {expert} is not loaded here");
+        }
+    }
+
+    /// <summary>A layer's experts by id, and one more after the last id.</summary>
+    private sealed class WithOneMore(IReadOnlyList<ExpertWeights?> experts, ExpertWeights last) : IReadOnlyList<ExpertWeights?>
+    {
+        public ExpertWeights? this[int index] => index == experts.Count ? last : experts[index];
+
+        public int Count => experts.Count + 1;
+
+        public IEnumerator<ExpertWeights?> GetEnumerator() => experts.Append(last).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>One MoE layer's experts here, indexed by expert id (null: not here).</summary>
