@@ -152,26 +152,44 @@ public sealed unsafe class CpuKernels : IDisposable
         ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputs)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        ArgumentNullException.ThrowIfNull(slots);
         shape.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputs.Length);
-        if (slots.Count != shape.Tokens)
-            throw new ArgumentException($"Latent attention: {slots.Count} slot lists for {shape.Tokens} tokens.", nameof(slots));
-        int rowCount = rows.Length / shape.RowWidth;
-        for (int t = 0; t < slots.Count; t++)
-        {
-            if (slots[t] is not { } tokenSlots)
-                continue;
-            if (tokenSlots.Length == 0)
-                throw new ArgumentException($"Latent attention: token {t} has no cached rows to attend to.", nameof(slots));
-            foreach (int slot in tokenSlots)
-            {
-                if ((uint)slot >= (uint)rowCount)
-                    throw new ArgumentException($"Latent attention: token {t} names row {slot} of a cache of {rowCount} rows.", nameof(slots));
-            }
-        }
+        CheckSlots(shape, rows.Length, slots);
         fixed (float* queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes, rowsPointer = rows, outputsPointer = outputs)
         {
             LatentAttentionJob.Run(_pool, shape, queryLatentsPointer, queryRopesPointer, rowsPointer, slots, outputsPointer);
+        }
+    }
+
+    /// <summary>
+    /// MLA decode attention in the absorbed form, all three steps: queryLatents(h, t) =
+    /// queries(t, h)·keyAbsorb[h] (<see cref="AbsorbedDecodeLayout.Keys"/>), the latent attention of
+    /// <see cref="LatentAttention"/> into outputLatents, then attended(t, h) = outputLatents(h, t)·valueAbsorb[h]
+    /// (<see cref="AbsorbedDecodeLayout.Values"/>). A small decode batch takes one pool dispatch, each
+    /// item a block of heads through all three; a larger one takes the three calls, each split its
+    /// own way. The outputs are the same bits either way.
+    /// </summary>
+    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<float> keyAbsorb, Span<float> queryLatents,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
+        ReadOnlySpan<float> valueAbsorb, Span<float> attended)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        layout.Validate();
+        if (!AbsorbedDecodeJob.Suits(layout.Attention.Tokens, ThreadCount))
+        {
+            HeadProducts(layout.Keys, queries, keyAbsorb, queryLatents);
+            LatentAttention(layout.Attention, queryLatents, queryRopes, rows, slots, outputLatents);
+            HeadProducts(layout.Values, outputLatents, valueAbsorb, attended);
+            return;
+        }
+        layout.Keys.Validate(queries.Length, keyAbsorb.Length, queryLatents.Length);
+        layout.Attention.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputLatents.Length);
+        CheckSlots(layout.Attention, rows.Length, slots);
+        layout.Values.Validate(outputLatents.Length, valueAbsorb.Length, attended.Length);
+        fixed (float* queriesPointer = queries, keyAbsorbPointer = keyAbsorb, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
+            rowsPointer = rows, outputLatentsPointer = outputLatents, valueAbsorbPointer = valueAbsorb, attendedPointer = attended)
+        {
+            AbsorbedDecodeJob.Run(_pool, layout, queriesPointer, keyAbsorbPointer, queryLatentsPointer, queryRopesPointer,
+                rowsPointer, slots, outputLatentsPointer, valueAbsorbPointer, attendedPointer);
         }
     }
 
@@ -192,6 +210,26 @@ public sealed unsafe class CpuKernels : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _pool.Dispose();
+
+    private static void CheckSlots(LatentAttentionShape shape, int rowFloats, IReadOnlyList<int[]?> slots)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        if (slots.Count != shape.Tokens)
+            throw new ArgumentException($"Latent attention: {slots.Count} slot lists for {shape.Tokens} tokens.", nameof(slots));
+        int rowCount = rowFloats / shape.RowWidth;
+        for (int t = 0; t < slots.Count; t++)
+        {
+            if (slots[t] is not { } tokenSlots)
+                continue;
+            if (tokenSlots.Length == 0)
+                throw new ArgumentException($"Latent attention: token {t} has no cached rows to attend to.", nameof(slots));
+            foreach (int slot in tokenSlots)
+            {
+                if ((uint)slot >= (uint)rowCount)
+                    throw new ArgumentException($"Latent attention: token {t} names row {slot} of a cache of {rowCount} rows.", nameof(slots));
+            }
+        }
+    }
 
     private static void CheckLength(int length, int tokens, int width, WeightMatrix weights, string name)
     {

@@ -35,11 +35,14 @@ internal sealed unsafe class HeadProducts : IWorkItems
         }
     }
 
-    public void Execute(int head)
+    public void Execute(int head) => Compute(_layout!, _x, _weights, _y, head);
+
+    /// <summary>Head <paramref name="head"/>'s products for every token: one work item of this job, or of a job that runs it among other steps.</summary>
+    public static void Compute(HeadProductLayout l, float* x, float* weights, float* y, int head)
     {
-        var l = _layout!;
-        float* w = _weights + (long)head * l.Inputs * l.Outputs;
-        float* x = _x + head * l.XHeadStride, y = _y + head * l.YHeadStride;
+        float* w = weights + (long)head * l.Inputs * l.Outputs;
+        x += head * l.XHeadStride;
+        y += head * l.YHeadStride;
         int t = 0;
         for (; t + TokenBlock <= l.Tokens; t += TokenBlock)
             MultiplyFour(x + t * l.XTokenStride, l.XTokenStride, w, l.Inputs, l.Outputs, y + t * l.YTokenStride, l.YTokenStride);

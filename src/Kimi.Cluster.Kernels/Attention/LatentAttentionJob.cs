@@ -20,6 +20,9 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
     /// <summary>Items per thread, at least, before a token's heads stop being split.</summary>
     private const int ItemsPerThread = 4;
 
+    /// <summary>Whether a call of <paramref name="tokens"/> tokens splits each token's heads into blocks of <see cref="LatentAttention.HeadBlock"/>.</summary>
+    public static bool SplitsHeads(int tokens, int threads) => tokens < ItemsPerThread * threads;
+
     public static void Run(WorkerPool pool, LatentAttentionShape shape, float* queryLatents, float* queryRopes,
         float* rows, IReadOnlyList<int[]?> slots, float* outputs)
     {
@@ -29,7 +32,7 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
         job._queryRopes = queryRopes;
         job._rows = rows;
         job._outputs = outputs;
-        job._headsPerItem = shape.Tokens >= ItemsPerThread * pool.ThreadCount ? shape.Heads : LatentAttention.HeadBlock;
+        job._headsPerItem = SplitsHeads(shape.Tokens, pool.ThreadCount) ? LatentAttention.HeadBlock : shape.Heads;
         try
         {
             pool.Run(job, shape.Tokens * job.ItemsPerToken);
@@ -46,15 +49,20 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
 
     public void Execute(int item)
     {
-        var shape = _shape!;
         int token = item / ItemsPerToken, firstHead = item % ItemsPerToken * _headsPerItem;
-        if (_slots![token] is not { } slots)
+        Attend(_shape!, _queryLatents, _queryRopes, _rows, _slots!, _outputs, token, firstHead, Math.Min(_headsPerItem, _shape!.Heads - firstHead));
+    }
+
+    /// <summary>Heads firstHead..firstHead + heads − 1 of one token (nothing when the token has no slots): one item's work.</summary>
+    public static void Attend(LatentAttentionShape shape, float* queryLatents, float* queryRopes, float* rows, IReadOnlyList<int[]?> tokenSlots,
+        float* outputs, int token, int firstHead, int heads)
+    {
+        if (tokenSlots[token] is not { } slots)
             return;
-        int heads = Math.Min(_headsPerItem, shape.Heads - firstHead);
         long latentStride = (long)shape.Tokens * shape.LatentWidth;
         long latentOffset = firstHead * latentStride + (long)token * shape.LatentWidth;
         long ropeOffset = token * shape.RopeTokenStride + firstHead * shape.RopeHeadStride;
-        LatentAttention.Attend(heads, _queryLatents + latentOffset, latentStride, _queryRopes + ropeOffset, shape.RopeHeadStride,
-            shape.LatentWidth, shape.RopeWidth, _rows, slots, shape.Scale, _outputs + latentOffset);
+        LatentAttention.Attend(heads, queryLatents + latentOffset, latentStride, queryRopes + ropeOffset, shape.RopeHeadStride,
+            shape.LatentWidth, shape.RopeWidth, rows, slots, shape.Scale, outputs + latentOffset);
     }
 }

@@ -167,7 +167,7 @@ public sealed class MlaAttention : IDisposable
     /// A step of only decode queries, all in kernels over the query rows as they are (libtorch's
     /// batched products run on one thread and cost more than their arithmetic at these sizes):
     /// q_latent = q_nope·W_k per head, attention over the cache rows in place, then ·W_v per head
-    /// straight into o_proj's layout.
+    /// straight into o_proj's layout; a small batch does all three in one kernel dispatch.
     /// </summary>
     private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool)
     {
@@ -177,20 +177,19 @@ public sealed class MlaAttention : IDisposable
         var qLatent = empty(heads, tokens, latentWidth);
         var outLatent = empty(heads, tokens, latentWidth);
         var attended = empty(tokens, heads * valueWidth);
-        var kernels = CpuKernels.Shared;
-        kernels.HeadProducts(new HeadProductLayout(heads, tokens, nope, latentWidth,
+        var layout = new AbsorbedDecodeLayout(
+            Keys: new HeadProductLayout(heads, tokens, nope, latentWidth,
                 XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: latentWidth, YHeadStride: (long)tokens * latentWidth),
-            TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb), TensorMemory.Floats(qLatent));
-        var shape = new LatentAttentionShape(heads, tokens, latentWidth, _config.QkRopeHeadDim, (float)_config.SoftmaxScale)
-        {
-            RopeTokenStride = heads * queryWidth,
-            RopeHeadStride = queryWidth,
-        };
-        kernels.LatentAttention(shape, TensorMemory.Floats(qLatent), TensorMemory.Floats(queries)[nope..],
-            TensorMemory.Floats(pool), [.. caches.Select(c => c.Rows.Slots)], TensorMemory.Floats(outLatent));
-        kernels.HeadProducts(new HeadProductLayout(heads, tokens, latentWidth, valueWidth,
-                XTokenStride: latentWidth, XHeadStride: (long)tokens * latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth),
-            TensorMemory.Floats(outLatent), TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
+            Attention: new LatentAttentionShape(heads, tokens, latentWidth, _config.QkRopeHeadDim, (float)_config.SoftmaxScale)
+            {
+                RopeTokenStride = heads * queryWidth,
+                RopeHeadStride = queryWidth,
+            },
+            Values: new HeadProductLayout(heads, tokens, latentWidth, valueWidth,
+                XTokenStride: latentWidth, XHeadStride: (long)tokens * latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth));
+        CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb), TensorMemory.Floats(qLatent),
+            TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), [.. caches.Select(c => c.Rows.Slots)], TensorMemory.Floats(outLatent),
+            TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
         return attended;
     }
 

@@ -1,0 +1,65 @@
+using Kimi.Cluster.Kernels.Threading;
+
+namespace Kimi.Cluster.Kernels.Attention;
+
+/// <summary>
+/// MLA decode attention of a small decode batch as one pool dispatch: each item takes a block of
+/// <see cref="LatentAttention.HeadBlock"/> heads through all three steps (key product, attention
+/// over every token's rows, value product), which are independent across heads. As three
+/// dispatches, each paid its hand-off to the workers and its wait for the slowest; at batch 1 the
+/// steps themselves take a few microseconds. Each step runs the routine its own job runs, on the
+/// same heads, so the outputs are the same bits. Cached per calling thread, so a call allocates nothing.
+/// </summary>
+internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
+{
+    [ThreadStatic] private static AbsorbedDecodeJob? t_cached;
+
+    private AbsorbedDecodeLayout? _layout;
+    private IReadOnlyList<int[]?>? _slots;
+    private float* _queries, _keyAbsorb, _queryLatents, _queryRopes, _rows, _outputLatents, _valueAbsorb, _attended;
+
+    /// <summary>
+    /// Whether a call of <paramref name="tokens"/> tokens runs as this one job: when the attention
+    /// would split each token's heads into blocks anyway (few tokens), so the blocks match.
+    /// </summary>
+    public static bool Suits(int tokens, int threads) => LatentAttentionJob.SplitsHeads(tokens, threads);
+
+    public static void Run(WorkerPool pool, AbsorbedDecodeLayout layout, float* queries, float* keyAbsorb, float* queryLatents,
+        float* queryRopes, float* rows, IReadOnlyList<int[]?> slots, float* outputLatents, float* valueAbsorb, float* attended)
+    {
+        var job = t_cached ??= new AbsorbedDecodeJob();
+        (job._layout, job._slots) = (layout, slots);
+        job._queries = queries;
+        job._keyAbsorb = keyAbsorb;
+        job._queryLatents = queryLatents;
+        job._queryRopes = queryRopes;
+        job._rows = rows;
+        job._outputLatents = outputLatents;
+        job._valueAbsorb = valueAbsorb;
+        job._attended = attended;
+        try
+        {
+            pool.Run(job, (layout.Attention.Heads + LatentAttention.HeadBlock - 1) / LatentAttention.HeadBlock);
+        }
+        finally
+        {
+            job._layout = null;
+            job._slots = null;
+            job._queries = job._keyAbsorb = job._queryLatents = job._queryRopes = null;
+            job._rows = job._outputLatents = job._valueAbsorb = job._attended = null;
+        }
+    }
+
+    public void Execute(int item)
+    {
+        var layout = _layout!;
+        int firstHead = item * LatentAttention.HeadBlock;
+        int heads = Math.Min(LatentAttention.HeadBlock, layout.Attention.Heads - firstHead);
+        for (int h = firstHead; h < firstHead + heads; h++)
+            HeadProducts.Compute(layout.Keys, _queries, _keyAbsorb, _queryLatents, h);
+        for (int t = 0; t < layout.Attention.Tokens; t++)
+            LatentAttentionJob.Attend(layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _outputLatents, t, firstHead, heads);
+        for (int h = firstHead; h < firstHead + heads; h++)
+            HeadProducts.Compute(layout.Values, _outputLatents, _valueAbsorb, _attended, h);
+    }
+}

@@ -1,0 +1,84 @@
+using Kimi.Cluster.Kernels.Attention;
+
+namespace Kimi.Cluster.Kernels.Tests;
+
+/// <summary>
+/// MLA decode attention's three per-head steps in one call: the same bits as the key products, the
+/// latent attention and the value products called one after another (each checked against double
+/// loops in its own tests), whether the call runs them as one job (few tokens) or as three.
+/// </summary>
+public sealed class AbsorbedDecodeTests
+{
+    [Theory]
+    // tokens, heads, nope, latent, rope, value, threads. Two threads run up to 7 tokens as one job; one thread up to 3.
+    [InlineData(1, 16, 64, 128, 32, 64, 2)]
+    [InlineData(1, 5, 7, 37, 5, 9, 2)]
+    [InlineData(3, 6, 16, 40, 8, 24, 2)]
+    [InlineData(7, 64, 24, 48, 16, 24, 2)]
+    [InlineData(2, 9, 12, 33, 0, 10, 1)]
+    [InlineData(8, 16, 64, 128, 32, 64, 2)]
+    [InlineData(20, 6, 16, 40, 8, 24, 2)]
+    public void AbsorbedDecode_GivesTheBitsOfItsThreeStepsCalledApart(int tokens, int heads, int nope, int latent, int rope, int value, int threads)
+    {
+        var random = new Random(tokens * 1000 + heads * 10 + latent);
+        int queryWidth = nope + rope;
+        var layout = Layout(tokens, heads, nope, latent, rope, value);
+        float[] queries = Values(random, tokens * heads * queryWidth);
+        float[] keyAbsorb = Values(random, heads * nope * latent);
+        float[] valueAbsorb = Values(random, heads * latent * value);
+        int poolRows = 40 * tokens + 3;
+        float[] rows = Values(random, poolRows * (latent + rope));
+        var order = Enumerable.Range(0, poolRows).OrderBy(_ => random.Next()).ToArray();
+        var slots = new int[]?[tokens];
+        for (int t = 0, next = 0; t < tokens; t++)
+        {
+            int length = 1 + random.Next(40);
+            slots[t] = order[next..(next + length)];
+            next += length;
+        }
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+
+        var apartLatents = new float[heads * tokens * latent];
+        var apartOutputs = new float[apartLatents.Length];
+        var apart = new float[tokens * heads * value];
+        kernels.HeadProducts(layout.Keys, queries, keyAbsorb, apartLatents);
+        kernels.LatentAttention(layout.Attention, apartLatents, queries.AsSpan(nope), rows, slots, apartOutputs);
+        kernels.HeadProducts(layout.Values, apartOutputs, valueAbsorb, apart);
+
+        var attended = new float[apart.Length];
+        kernels.AbsorbedDecode(layout, queries, keyAbsorb, new float[apartLatents.Length], queries.AsSpan(nope), rows, slots,
+            new float[apartLatents.Length], valueAbsorb, attended);
+
+        for (int i = 0; i < apart.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(apart[i]) == BitConverter.SingleToInt32Bits(attended[i]), $"value {i}: {apart[i]:R} apart, {attended[i]:R} in one call");
+    }
+
+    [Fact]
+    public void AbsorbedDecode_RefusesStepsThatDisagreeOnHeadsOrTokens_AndSlotsOutsideTheCache()
+    {
+        var layout = Layout(tokens: 1, heads: 4, nope: 8, latent: 16, rope: 4, value: 8);
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 2 });
+        float[] queries = new float[4 * 12], keyAbsorb = new float[4 * 8 * 16], valueAbsorb = new float[4 * 16 * 8], rows = new float[3 * 20];
+
+        var heads = Assert.Throws<ArgumentException>(() => kernels.AbsorbedDecode(layout with { Values = layout.Values with { Heads = 3 } },
+            queries, keyAbsorb, new float[64], queries.AsSpan(8), rows, [[0]], new float[64], valueAbsorb, new float[32]));
+        Assert.Contains("same heads and tokens", heads.Message);
+        var slot = Assert.Throws<ArgumentException>(() => kernels.AbsorbedDecode(layout,
+            queries, keyAbsorb, new float[64], queries.AsSpan(8), rows, [[0, 3]], new float[64], valueAbsorb, new float[32]));
+        Assert.Contains("names row 3 of a cache of 3 rows", slot.Message);
+    }
+
+    private static AbsorbedDecodeLayout Layout(int tokens, int heads, int nope, int latent, int rope, int value)
+    {
+        int queryWidth = nope + rope;
+        return new AbsorbedDecodeLayout(
+            Keys: new HeadProductLayout(heads, tokens, nope, latent,
+                XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: latent, YHeadStride: (long)tokens * latent),
+            Attention: new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.125f) { RopeTokenStride = heads * queryWidth, RopeHeadStride = queryWidth },
+            Values: new HeadProductLayout(heads, tokens, latent, value,
+                XTokenStride: latent, XHeadStride: (long)tokens * latent, YTokenStride: heads * value, YHeadStride: value));
+    }
+
+    private static float[] Values(Random random, int count) =>
+        [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+}
