@@ -52,12 +52,12 @@ internal sealed unsafe class ExpertJob : IWorkItems
         var expert = Expert(slot);
         if (_downPhase)
         {
-            int r1 = Math.Min(_hidden, r0 + _plan.RowsPerItem);
+            int r1 = Math.Min(_hidden, r0 + _plan.SlotRowsPerItem[slot]);
             RowKernel.Compute(_isa!, expert.Down, _downInputs + (long)start * _intermediate, n,
                 _outputs + (long)start * _hidden, _hidden, r0, r1);
             return;
         }
-        int end = Math.Min(_intermediate, r0 + _plan.RowsPerItem), width = end - r0;
+        int end = Math.Min(_intermediate, r0 + _plan.SlotRowsPerItem[slot]), width = end - r0;
         float* inputs = _inputs + (long)start * _hidden;
         float* gate = _hiddenActivations + (long)start * _intermediate;
         float* up = Scratch.Current.Get(ScratchSlot.ExpertUp, (long)n * width);
@@ -114,11 +114,20 @@ internal sealed unsafe class ExpertJob : IWorkItems
         bool alone = pool.ThreadCount == 1 || bytes < minParallelBytes;
         // Decode-sized groups (a few tokens an expert) read weights in place: long items stream better.
         bool streaming = count <= _plan.Slots * _isa!.FusedTokens;
+        Span<long> rowBytes = _plan.Slots <= 512 ? stackalloc long[_plan.Slots] : new long[_plan.Slots];
+        for (int slot = 0; slot < _plan.Slots; slot++)
+        {
+            rowBytes[slot] = Expert(slot).Gate.Shape.RowBytes + Expert(slot).Up.Shape.RowBytes;
+        }
         _downPhase = false;
-        RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows), alone);
+        RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows, rowBytes), alone);
         PrepareDownInputs(count, scratch);
+        for (int slot = 0; slot < _plan.Slots; slot++)
+        {
+            rowBytes[slot] = Expert(slot).Down.Shape.RowBytes;
+        }
         _downPhase = true;
-        RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount, streaming ? _hidden : RowKernel.TileRows), alone);
+        RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount, streaming ? _hidden : RowKernel.TileRows, rowBytes), alone);
         Scatter(assignments, y, tokens);
     }
 

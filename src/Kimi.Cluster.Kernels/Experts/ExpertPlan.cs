@@ -27,8 +27,8 @@ internal sealed class ExpertPlan
     /// <summary>First row of each work item.</summary>
     public int[] ItemRow { get; private set; } = [];
 
-    /// <summary>Rows per work item (a multiple of 4).</summary>
-    public int RowsPerItem { get; private set; }
+    /// <summary>Rows per work item of each slot (a multiple of 4).</summary>
+    public int[] SlotRowsPerItem { get; private set; } = [];
 
     /// <summary>Groups <paramref name="assignments"/> by expert id (0..experts−1).</summary>
     public void Group(ReadOnlySpan<ExpertAssignment> assignments, int experts)
@@ -64,22 +64,37 @@ internal sealed class ExpertPlan
 
     /// <summary>
     /// Splits <paramref name="rows"/> rows of every used expert into items; returns the item count.
-    /// <paramref name="maxRowsPerItem"/> bounds an item: one decoded tile when many tokens share an
-    /// expert (compute-bound, balanced by small items), a whole expert's matrix when few tokens do
-    /// (memory-bound: each item then streams one long contiguous range).
+    /// Items hold about equal bytes, some four per thread: an expert whose rows are dearer (a bf16
+    /// shared expert beside INT4 routed ones) gets shorter items, so the threads, which split the
+    /// items evenly by count before they steal, finish together. <paramref name="slotRowBytes"/>
+    /// gives each slot's bytes per row. <paramref name="maxRowsPerItem"/> bounds an item: one
+    /// decoded tile when many tokens share an expert (compute-bound, balanced by small items), a
+    /// whole expert's matrix when few tokens do (memory-bound: each item then streams one long
+    /// contiguous range).
     /// </summary>
-    public int PlanItems(int rows, int threads, int maxRowsPerItem)
+    public int PlanItems(int rows, int threads, int maxRowsPerItem, ReadOnlySpan<long> slotRowBytes)
     {
-        // About four items per thread, a multiple of 4 rows.
-        int perItem = (int)Math.Min(maxRowsPerItem, ((long)rows * Slots + threads * 4 - 1) / (threads * 4));
-        RowsPerItem = Math.Max(4, (perItem + 3) & ~3);
-        int perExpert = (rows + RowsPerItem - 1) / RowsPerItem;
-        ItemSlot = Grow(ItemSlot, perExpert * Slots);
-        ItemRow = Grow(ItemRow, perExpert * Slots);
+        long totalBytes = 0;
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            totalBytes += rows * slotRowBytes[slot];
+        }
+        long itemBytes = Math.Max(1, (totalBytes + threads * 4 - 1) / (threads * 4));
+        SlotRowsPerItem = Grow(SlotRowsPerItem, Slots);
+        int items = 0;
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            // With one row size this is ⌈rows · slots / (threads · 4)⌉, a multiple of 4.
+            long perItem = Math.Min(maxRowsPerItem, (itemBytes + slotRowBytes[slot] - 1) / Math.Max(1, slotRowBytes[slot]));
+            SlotRowsPerItem[slot] = Math.Max(4, ((int)perItem + 3) & ~3);
+            items += (rows + SlotRowsPerItem[slot] - 1) / SlotRowsPerItem[slot];
+        }
+        ItemSlot = Grow(ItemSlot, items);
+        ItemRow = Grow(ItemRow, items);
         int item = 0;
         for (int slot = 0; slot < Slots; slot++)
         {
-            for (int row = 0; row < rows; row += RowsPerItem, item++)
+            for (int row = 0; row < rows; row += SlotRowsPerItem[slot], item++)
             {
                 ItemSlot[item] = slot;
                 ItemRow[item] = row;
