@@ -19,7 +19,7 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
     public bool ComputesElsewhere => false;
 
     public IPendingExperts Dispatch(int layer, Tensor x, ExpertRouting routing, CancellationToken cancellation = default) =>
-        new Pending(this, layer, x, routing, Shared: null);
+        new Pending(this, layer, x, routing, shared: null);
 
     /// <summary>
     /// The shared expert joins the routed ones in one grouped kernel call (two pool dispatches a
@@ -37,13 +37,13 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
     public void Dispose() => _all.Dispose();
 
     /// <summary>In process there is nothing to overlap with: the work happens at combine.</summary>
-    private sealed record Pending(LocalRoutedExperts Owner, int Layer, Tensor X, ExpertRouting Routing, ExpertWeights? Shared) : IPendingExperts
+    private sealed class Pending(LocalRoutedExperts owner, int layer, Tensor x, ExpertRouting routing, ExpertWeights? shared) : IPendingExperts
     {
         public Tensor Combine()
         {
-            int tokens = (int)X.size(0), hidden = (int)X.size(1);
-            var work = ExpertWork.Routed(Layer, hidden, TensorMemory.ToFloats(X), Routing);
-            var sums = Shared is null ? Owner._all.Compute(work) : Owner._all.ComputeWithShared(work, Shared);
+            int tokens = (int)x.size(0), hidden = (int)x.size(1);
+            var work = ExpertWork.Routed(layer, hidden, TensorMemory.ToFloats(x), routing);
+            var sums = shared is null ? owner._all.Compute(work) : owner._all.ComputeWithShared(work, shared);
             return tensor(sums, [tokens, hidden]);
         }
     }

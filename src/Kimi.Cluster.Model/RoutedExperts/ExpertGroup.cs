@@ -60,8 +60,7 @@ public sealed class ExpertGroup : IDisposable
     public float[] Compute(ExpertWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var experts = WeightsOf(work.Layer) ?? throw new ArgumentOutOfRangeException(nameof(work), work.Layer, "not a MoE layer of this model");
-        return Compute(work, experts);
+        return Compute(work, LayerWeights(work));
     }
 
     /// <summary>The work computed with <paramref name="experts"/> (by expert id); an expert that is not there throws <see cref="ExpertNotLoadedException"/>.</summary>
@@ -70,10 +69,7 @@ public sealed class ExpertGroup : IDisposable
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(experts);
         CheckLoaded(work, experts);
-        var output = new float[work.Hidden.Length];
-        if (work.Tokens > 0)
-            CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, work.Assignments(), experts, output);
-        return output;
+        return Sums(work, work.Assignments(), experts);
     }
 
     /// <summary>
@@ -86,23 +82,32 @@ public sealed class ExpertGroup : IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(shared);
-        var routed = WeightsOf(work.Layer) ?? throw new ArgumentOutOfRangeException(nameof(work), work.Layer, "not a MoE layer of this model");
+        var routed = LayerWeights(work);
         CheckLoaded(work, routed);
         int sharedId = routed.Count;
         var assignments = new ExpertAssignment[work.ExpertIds.Length + work.Tokens];
         work.Assignments().CopyTo(assignments, 0);
         for (int t = 0; t < work.Tokens; t++)
             assignments[work.ExpertIds.Length + t] = new ExpertAssignment(t, sharedId, 1f);
-        var output = new float[work.Hidden.Length];
-        if (work.Tokens > 0)
-            CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, assignments, new WithOneMore(routed, shared), output);
-        return output;
+        return Sums(work, assignments, new WithOneMore(routed, shared));
     }
 
     public void Dispose()
     {
         foreach (var layer in _layers.Values)
             layer.Dispose();
+    }
+
+    private IReadOnlyList<ExpertWeights?> LayerWeights(ExpertWork work) =>
+        WeightsOf(work.Layer) ?? throw new ArgumentOutOfRangeException(nameof(work), work.Layer, "not a MoE layer of this model");
+
+    /// <summary>The grouped kernel call: Σ weight · Expert(x[token]) per token over <paramref name="assignments"/>.</summary>
+    private static float[] Sums(ExpertWork work, ExpertAssignment[] assignments, IReadOnlyList<ExpertWeights?> experts)
+    {
+        var output = new float[work.Hidden.Length];
+        if (work.Tokens > 0)
+            CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, assignments, experts, output);
+        return output;
     }
 
     private static void CheckLoaded(ExpertWork work, IReadOnlyList<ExpertWeights?> experts)
