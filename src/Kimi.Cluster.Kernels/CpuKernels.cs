@@ -1,5 +1,6 @@
 using Kimi.Cluster.Kernels.Attention;
 using Kimi.Cluster.Kernels.Core;
+using Kimi.Cluster.Kernels.Diagnostics;
 using Kimi.Cluster.Kernels.Experts;
 using Kimi.Cluster.Kernels.Isa;
 using Kimi.Cluster.Kernels.Threading;
@@ -54,6 +55,16 @@ public sealed unsafe class CpuKernels : IDisposable
 
     /// <summary>Threads per call, the calling thread included.</summary>
     public int ThreadCount => _pool.ThreadCount;
+
+    /// <summary>
+    /// Told of every kernel call made on this instance, once it returns (a decode step's timeline:
+    /// see <see cref="DispatchTimeline"/>); null, the default, for serving.
+    /// </summary>
+    public IDispatchObserver? Observer
+    {
+        get => _pool.Observer;
+        set => _pool.Observer = value;
+    }
 
     /// <summary>One line for the start-up log.</summary>
     public string Description => $"CPU kernels: {Isa} path (best here: {BestIsa}), {ThreadCount} threads";

@@ -14,13 +14,20 @@ public static class QuickCommand
         // The prefill samples the first token, so one new token would leave no decode step to time.
         var newTokens = AtLeast("--new-tokens", "Tokens generated per sequence.", 128, 2);
         var rounds = AtLeast("--rounds", "Fresh rounds; the first is a warm-up.", 5, 1);
-        var command = new RootCommand("The engine's decode step in process.") { quick, model, batch, promptLength, newTokens, rounds };
+        var timeline = new Option<bool>("--timeline")
+        {
+            Description = "After the last round, each kernel call of its decode steps (mean run time and the time before it outside the kernels).",
+        };
+        var command = new RootCommand("The engine's decode step in process.") { quick, model, batch, promptLength, newTokens, rounds, timeline };
         command.SetAction(parse =>
         {
             try
             {
                 return QuickSteps.Run(new StepSettings(
-                    parse.GetValue(model), parse.GetValue(batch), parse.GetValue(promptLength), parse.GetValue(newTokens), parse.GetValue(rounds)));
+                    parse.GetValue(model), parse.GetValue(batch), parse.GetValue(promptLength), parse.GetValue(newTokens), parse.GetValue(rounds))
+                {
+                    Timeline = parse.GetValue(timeline),
+                });
             }
             catch (ArgumentException error)
             {

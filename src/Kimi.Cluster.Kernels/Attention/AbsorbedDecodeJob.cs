@@ -50,6 +50,8 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         }
     }
 
+    public long WeightBytes => _layout is { } l ? l.Keys.WeightBytes + l.Values.WeightBytes : 0;
+
     public void Execute(int item)
     {
         var layout = _layout!;

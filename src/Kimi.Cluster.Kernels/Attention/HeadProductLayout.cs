@@ -9,6 +9,9 @@ namespace Kimi.Cluster.Kernels.Attention;
 public sealed record HeadProductLayout(
     int Heads, int Tokens, int Inputs, int Outputs, long XTokenStride, long XHeadStride, long YTokenStride, long YHeadStride)
 {
+    /// <summary>Bytes of W, float32 [Heads, Inputs, Outputs].</summary>
+    public long WeightBytes => (long)Heads * Inputs * Outputs * sizeof(float);
+
     internal void Validate(long xLength, long weightLength, long yLength)
     {
         if (Heads <= 0 || Tokens <= 0 || Inputs <= 0 || Outputs <= 0)

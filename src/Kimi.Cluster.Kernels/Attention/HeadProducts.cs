@@ -37,6 +37,8 @@ internal sealed unsafe class HeadProducts : IWorkItems
 
     public void Execute(int head) => Compute(_layout!, _x, _weights, _y, head);
 
+    public long WeightBytes => _layout?.WeightBytes ?? 0;
+
     /// <summary>Head <paramref name="head"/>'s products for every token: one work item of this job, or of a job that runs it among other steps.</summary>
     public static void Compute(HeadProductLayout l, float* x, float* weights, float* y, int head)
     {

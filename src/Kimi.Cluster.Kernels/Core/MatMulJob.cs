@@ -61,6 +61,8 @@ internal sealed unsafe class MatMulJob : IWorkItems
         }
     }
 
+    public long WeightBytes => (_weights?.StoredBytes ?? 0) + (_second?.StoredBytes ?? 0);
+
     public void Execute(int item)
     {
         bool first = item < _firstItems;

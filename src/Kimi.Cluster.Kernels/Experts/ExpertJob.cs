@@ -18,6 +18,7 @@ internal sealed unsafe class ExpertJob : IWorkItems
     private IsaKernels? _isa;
     private IReadOnlyList<ExpertWeights?>? _experts;
     private bool _downPhase;
+    private long _phaseBytes;
     private int _hidden;
     private int _intermediate;
     private float* _inputs;   // [assignments, hidden] in the gate/up layout
@@ -44,6 +45,9 @@ internal sealed unsafe class ExpertJob : IWorkItems
             job._experts = null;
         }
     }
+
+    /// <summary>The running phase's weights: every used expert's gate and up, or their down.</summary>
+    public long WeightBytes => _phaseBytes;
 
     public void Execute(int item)
     {
@@ -115,16 +119,20 @@ internal sealed unsafe class ExpertJob : IWorkItems
         // Decode-sized groups (a few tokens an expert) read weights in place: long items stream better.
         bool streaming = count <= _plan.Slots * _isa!.FusedTokens;
         Span<long> rowBytes = _plan.Slots <= 512 ? stackalloc long[_plan.Slots] : new long[_plan.Slots];
+        _phaseBytes = 0;
         for (int slot = 0; slot < _plan.Slots; slot++)
         {
             rowBytes[slot] = Expert(slot).Gate.Shape.RowBytes + Expert(slot).Up.Shape.RowBytes;
+            _phaseBytes += Expert(slot).Gate.StoredBytes + Expert(slot).Up.StoredBytes;
         }
         _downPhase = false;
         RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows, rowBytes), alone);
         PrepareDownInputs(count, scratch);
+        _phaseBytes = 0;
         for (int slot = 0; slot < _plan.Slots; slot++)
         {
             rowBytes[slot] = Expert(slot).Down.Shape.RowBytes;
+            _phaseBytes += Expert(slot).Down.StoredBytes;
         }
         _downPhase = true;
         RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount, streaming ? _hidden : RowKernel.TileRows, rowBytes), alone);

@@ -5,4 +5,7 @@ internal interface IWorkItems
 {
     /// <summary>Runs item <paramref name="item"/>; called on a worker or on the dispatching thread.</summary>
     void Execute(int item);
+
+    /// <summary>Weight-matrix bytes the batch reads (for <see cref="Diagnostics.IDispatchObserver"/>); 0 where it reads none.</summary>
+    long WeightBytes => 0;
 }

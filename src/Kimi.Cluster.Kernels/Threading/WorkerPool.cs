@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
+using Kimi.Cluster.Kernels.Diagnostics;
 
 namespace Kimi.Cluster.Kernels.Threading;
 
@@ -55,11 +56,27 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Threads that run items, the dispatcher included.</summary>
     public int ThreadCount => _workers.Length + 1;
 
+    /// <summary>Told of every call made from outside the pool's workers, once it returns; null (the default) costs one read a call.</summary>
+    public IDispatchObserver? Observer { get; set; }
+
     /// <summary>
     /// Runs items 0..<paramref name="count"/>−1 and returns when all are done. Runs them inline when
     /// there is one item, no worker, a nested call from a worker, or another dispatch in flight.
     /// </summary>
     public void Run(IWorkItems job, int count)
+    {
+        var observer = Observer;
+        if (observer is null || t_ownerOfThisThread == this)
+        {
+            RunItems(job, count);
+            return;
+        }
+        long start = Stopwatch.GetTimestamp();
+        RunItems(job, count);
+        observer.Ran(new KernelCall(job.GetType().Name, count, job.WeightBytes, start, Stopwatch.GetTimestamp()));
+    }
+
+    private void RunItems(IWorkItems job, int count)
     {
         if (count <= 1 || _workers.Length == 0 || t_ownerOfThisThread == this
             || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)

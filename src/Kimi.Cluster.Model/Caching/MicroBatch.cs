@@ -25,6 +25,9 @@ internal sealed class MicroBatch
     /// <summary>Rows of each sequence's last token, for models that only need the next-token logits.</summary>
     public long[] LastRows => [.. Segments.Select(s => (long)(s.TokenStart + s.TokenCount - 1))];
 
+    /// <summary>Every row is its sequence's last (a decode step: one token each), so the rows are the hidden states as they are.</summary>
+    public bool EveryRowIsLast => Segments.All(s => s.TokenCount == 1);
+
     /// <summary>Two micro-batches of about equal token counts, or one when there is a single sequence.</summary>
     public static IReadOnlyList<MicroBatch> Split(IReadOnlyList<int> tokenIds, IReadOnlyList<AttentionSegment> segments, bool overlap)
     {

@@ -81,7 +81,7 @@ public sealed class KimiModel : IDisposable
             for (int i = 0; i < batches.Count; i++)
                 batches[i].Hidden = finishes[i]().MoveToOuterDisposeScope();
         }
-        var rows = batches.Select(b => allPositions ? b.Hidden : b.Hidden.index_select(0, tensor(b.LastRows))).ToArray();
+        var rows = batches.Select(b => allPositions || b.EveryRowIsLast ? b.Hidden : b.Hidden.index_select(0, tensor(b.LastRows))).ToArray();
         var hidden = rows.Length == 1 ? rows[0] : cat(rows, 0);
         return _lmHead.Forward(_norm.Forward(hidden)).MoveToOuterDisposeScope();
     }
