@@ -6,8 +6,10 @@ namespace Kimi.Cluster.Kernels.Tests;
 
 public sealed class DispatchTimelineTests
 {
-    [Fact]
-    public void Observer_IsToldOfEachCall_InOrder_WithItsJobItemsWeightBytesAndTimes()
+    [Theory]
+    [InlineData(1)] // every call on the calling thread alone
+    [InlineData(2)]
+    public void Observer_IsToldOfEachCall_InOrder_WithItsJobItemsWeightBytesAndTimes(int threads)
     {
         var random = new Random(3);
         using var first = TestMatrix.Random(FormatCases.Shape("bf16", 64, 256), random);
@@ -15,7 +17,7 @@ public sealed class DispatchTimelineTests
         var experts = new List<TestExpert?> { TestExpert.Random("bf16", 256, 64, random), TestExpert.Random("bf16", 256, 64, random) };
         try
         {
-            using var kernels = FormatCases.Kernels(CpuKernels.BestIsa, threads: 2);
+            using var kernels = FormatCases.Kernels(CpuKernels.BestIsa, threads);
             var recorder = new RecordingObserver();
             kernels.Observer = recorder;
             var x = ReferenceMath.RandomInputs(256, random);

@@ -126,7 +126,7 @@ internal sealed unsafe class ExpertJob : IWorkItems
             _phaseBytes += Expert(slot).Gate.StoredBytes + Expert(slot).Up.StoredBytes;
         }
         _downPhase = false;
-        RunPhase(pool, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows, rowBytes), alone);
+        pool.Run(this, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows, rowBytes), alone);
         PrepareDownInputs(count, scratch);
         _phaseBytes = 0;
         for (int slot = 0; slot < _plan.Slots; slot++)
@@ -135,21 +135,8 @@ internal sealed unsafe class ExpertJob : IWorkItems
             _phaseBytes += Expert(slot).Down.StoredBytes;
         }
         _downPhase = true;
-        RunPhase(pool, _plan.PlanItems(_hidden, pool.ThreadCount, streaming ? _hidden : RowKernel.TileRows, rowBytes), alone);
+        pool.Run(this, _plan.PlanItems(_hidden, pool.ThreadCount, streaming ? _hidden : RowKernel.TileRows, rowBytes), alone);
         Scatter(assignments, y, tokens);
-    }
-
-    private void RunPhase(WorkerPool pool, int items, bool alone)
-    {
-        if (!alone)
-        {
-            pool.Run(this, items);
-            return;
-        }
-        for (int item = 0; item < items; item++)
-        {
-            Execute(item);
-        }
     }
 
     private void PrepareDownInputs(int count, Scratch scratch)

@@ -61,24 +61,25 @@ internal sealed class WorkerPool : IDisposable
 
     /// <summary>
     /// Runs items 0..<paramref name="count"/>−1 and returns when all are done. Runs them inline when
-    /// there is one item, no worker, a nested call from a worker, or another dispatch in flight.
+    /// <paramref name="alone"/> (a call too small to be worth waking the workers), when there is one
+    /// item, no worker, a nested call from a worker, or another dispatch in flight.
     /// </summary>
-    public void Run(IWorkItems job, int count)
+    public void Run(IWorkItems job, int count, bool alone = false)
     {
         var observer = Observer;
         if (observer is null || t_ownerOfThisThread == this)
         {
-            RunItems(job, count);
+            RunItems(job, count, alone);
             return;
         }
         long start = Stopwatch.GetTimestamp();
-        RunItems(job, count);
+        RunItems(job, count, alone);
         observer.Ran(new KernelCall(job.GetType().Name, count, job.WeightBytes, start, Stopwatch.GetTimestamp()));
     }
 
-    private void RunItems(IWorkItems job, int count)
+    private void RunItems(IWorkItems job, int count, bool alone)
     {
-        if (count <= 1 || _workers.Length == 0 || t_ownerOfThisThread == this
+        if (alone || count <= 1 || _workers.Length == 0 || t_ownerOfThisThread == this
             || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++)
