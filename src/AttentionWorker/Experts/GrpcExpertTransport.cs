@@ -56,40 +56,50 @@ public sealed partial class GrpcExpertTransport(
         ExpertWork work, EndpointBatch batch, PlacementSnapshot snapshot, int attempt, ImmutableList<string> tried,
         ConcurrentBag<(EndpointBatch, ExpertPartials)> answers, CancellationToken cancellation)
     {
+        var loadingUntil = DateTime.UtcNow + (options.LoadingPatience ?? ExpertTransportOptions.DefaultLoadingPatience);
         Exception failure;
-        try
+        while (true)
         {
-            long started = Stopwatch.GetTimestamp();
-            var answer = await connections.For(batch.Endpoint).CallAsync(batch.Message, options.CallTimeout, cancellation);
-            batch.CheckAnswer(answer);
-            metrics?.RecordExchange(work.Layer, batch.Endpoint,
-                batch.Message.CalculateSize() + DataPlaneCounters.GrpcMessagePrefixBytes,
-                answer.CalculateSize() + DataPlaneCounters.GrpcMessagePrefixBytes, Stopwatch.GetElapsedTime(started));
-            answers.Add((batch, answer));
-            return;
-        }
-        catch (RpcException error) when (error.StatusCode == StatusCode.InvalidArgument)
-        {
-            // The batch itself is wrong: every replica would refuse it the same way.
-            throw ExpertExchangeException.Refused(work.Layer, batch.Endpoint, error);
-        }
-        catch (RpcException error) when (error.StatusCode == StatusCode.FailedPrecondition && attempt < options.MaxAttempts
-            && !cancellation.IsCancellationRequested)
-        {
-            // The worker no longer holds an expert this table sent it: a rebalance moved it and the
-            // newer table had not reached this worker. Route again by the newer table; without one
-            // (a replica moved off that worker, say), it is a failure like any other.
-            LogStalePlacement(logger, work.Layer, batch.Endpoint, snapshot.Version, error.Status.Detail);
-            if (await placement.RefreshStaleAsync(snapshot.Version, cancellation))
+            try
             {
-                await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
+                await SendOnceAsync(work, batch, answers, cancellation);
                 return;
             }
-            failure = error;
-        }
-        catch (Exception error) when (error is not ExpertExchangeException && !cancellation.IsCancellationRequested)
-        {
-            failure = error;
+            catch (RpcException error) when (error.StatusCode == StatusCode.InvalidArgument)
+            {
+                // The batch itself is wrong: every replica would refuse it the same way.
+                throw ExpertExchangeException.Refused(work.Layer, batch.Endpoint, error);
+            }
+            catch (RpcException error) when (error.StatusCode == StatusCode.FailedPrecondition && !cancellation.IsCancellationRequested)
+            {
+                // The worker does not hold an expert this table sent it: a rebalance moved it and the
+                // newer table had not reached this worker. Route again by the newer table.
+                LogStalePlacement(logger, work.Layer, batch.Endpoint, snapshot.Version, error.Status.Detail);
+                if (await placement.RefreshStaleAsync(snapshot.Version, cancellation))
+                {
+                    if (attempt < options.MaxAttempts)
+                    {
+                        await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
+                        return;
+                    }
+                }
+                // Without one, the newest table puts these experts on this worker: placement gave it
+                // the shard when its other replicas died, and it is still loading it. Ask it again a
+                // little later; past the loading patience (a replica moved off it, say) it is a
+                // failure like any other.
+                else if (DateTime.UtcNow + ExpertTransportOptions.LoadingRetryDelay < loadingUntil)
+                {
+                    LogLoading(logger, work.Layer, batch.Endpoint, error.Status.Detail);
+                    await Task.Delay(ExpertTransportOptions.LoadingRetryDelay, cancellation);
+                    continue;
+                }
+                failure = error;
+            }
+            catch (Exception error) when (error is not ExpertExchangeException && !cancellation.IsCancellationRequested)
+            {
+                failure = error;
+            }
+            break;
         }
         tried = tried.Add(batch.Endpoint);
         if (attempt >= options.MaxAttempts)
@@ -99,6 +109,17 @@ public sealed partial class GrpcExpertTransport(
         var shards = batch.Pairs.SelectMany(pair => snapshot.ShardIndexesOf(work.ExpertIds[pair])).Distinct();
         await placement.AfterFailureAsync(batch.Endpoint, snapshot.Version, shards, cancellation);
         await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
+    }
+
+    private async Task SendOnceAsync(ExpertWork work, EndpointBatch batch, ConcurrentBag<(EndpointBatch, ExpertPartials)> answers, CancellationToken cancellation)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var answer = await connections.For(batch.Endpoint).CallAsync(batch.Message, options.CallTimeout, cancellation);
+        batch.CheckAnswer(answer);
+        metrics?.RecordExchange(work.Layer, batch.Endpoint,
+            batch.Message.CalculateSize() + DataPlaneCounters.GrpcMessagePrefixBytes,
+            answer.CalculateSize() + DataPlaneCounters.GrpcMessagePrefixBytes, Stopwatch.GetElapsedTime(started));
+        answers.Add((batch, answer));
     }
 
     /// <summary>Routed pairs per expert worker for this layer, every worker of the table counted (those sent nothing too).</summary>
@@ -113,6 +134,10 @@ public sealed partial class GrpcExpertTransport(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "MoE layer {Layer}: placement v{Version} is out of date at {Endpoint} ({Detail}); routing by the newer table")]
     private static partial void LogStalePlacement(ILogger logger, int layer, string endpoint, long version, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "MoE layer {Layer}: expert worker {Endpoint} does not hold the experts the newest table gives it yet ({Detail}); asking it again while it loads them")]
+    private static partial void LogLoading(ILogger logger, int layer, string endpoint, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "MoE layer {Layer}: expert worker {Endpoint} failed {Pairs} routed pairs (attempt {Attempt}); sending them elsewhere: {Reason}")]

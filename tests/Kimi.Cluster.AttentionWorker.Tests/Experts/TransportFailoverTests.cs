@@ -165,10 +165,32 @@ public sealed class TransportFailoverTests : IAsyncLifetime
 
         Assert.Contains("MoE layer 4", error.Message, StringComparison.Ordinal);
         Assert.Contains($"{ExpertTransportOptions.DefaultMaxAttempts} attempt(s)", error.Message, StringComparison.Ordinal);
-        Assert.Equal(ExpertTransportOptions.DefaultMaxAttempts, moved.Service.Batches.Count);
-        // No newer table explains it (a replica migrated off the worker, say): a failure like any
-        // other, so placement hears of it and rebuilds.
+        // Each attempt asks it again for the loading patience (a batch every 0.2 s) before giving up on it.
+        int perAttempt = (int)(TransportUnderTest.LoadingPatience / ExpertTransportOptions.LoadingRetryDelay) + 1;
+        Assert.InRange(moved.Service.Batches.Count, ExpertTransportOptions.DefaultMaxAttempts + 1, perAttempt * ExpertTransportOptions.DefaultMaxAttempts);
+        // No newer table explains it and it never loads the experts (a replica migrated off the
+        // worker, say): a failure like any other, so placement hears of it and rebuilds.
         Assert.Equal(ExpertTransportOptions.DefaultMaxAttempts - 1, transport.Counters.Failovers);
         Assert.Contains(moved.Endpoint, placement.ReportedFailures);
+    }
+
+    [Fact]
+    public async Task ExchangeAsync_AsksTheWorkerAgainWithoutAFailover_WhileItLoadsTheExpertsTheNewestTableGivesIt()
+    {
+        // Placement put the shard on this worker when its other replicas died; its first answers say
+        // it does not hold the experts yet, then it has loaded them.
+        await using var loading = await StandInDataPlane.StartAsync();
+        loading.Service.LoadingBatches = 2;
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [loading.Endpoint]));
+        using var transport = new TransportUnderTest(placement);
+        var exchange = Exchanges.Create(5, Hidden, [[0, 5], [7, 1]]);
+
+        var output = await transport.Transport.ExchangeAsync(exchange, CancellationToken.None);
+
+        Exchanges.AssertClose(Exchanges.Expected(exchange), output);
+        Assert.Equal(3, loading.Service.Batches.Count);
+        Assert.Equal(0, transport.Counters.Failovers);
+        Assert.False(transport.Placement.IsBad(loading.Endpoint));
+        Assert.Empty(placement.ReportedFailures);
     }
 }

@@ -15,10 +15,18 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 public sealed class StandInDataPlaneService : ExpertDataPlane.ExpertDataPlaneBase
 {
     private int _streams;
+    private int _loadingLeft;
 
     public enum Behaviour { Answer, Hang, Refuse, NotLoaded }
 
     public Behaviour Mode { get; set; } = Behaviour.Answer;
+
+    /// <summary>Batches still to be answered as <see cref="Behaviour.NotLoaded"/> before <see cref="Mode"/> applies (a worker loading a shard it was just given).</summary>
+    public int LoadingBatches
+    {
+        get => Math.Max(0, Volatile.Read(ref _loadingLeft));
+        set => Volatile.Write(ref _loadingLeft, value);
+    }
 
     public ConcurrentQueue<ExpertBatch> Batches { get; } = new();
 
@@ -43,7 +51,7 @@ public sealed class StandInDataPlaneService : ExpertDataPlane.ExpertDataPlaneBas
             _firstBatch.TrySetResult();
             if (Mode == Behaviour.Refuse)
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"call {batch.CallId}: refused by the stand-in"));
-            if (Mode == Behaviour.NotLoaded)
+            if (Mode == Behaviour.NotLoaded || Interlocked.Decrement(ref _loadingLeft) >= 0)
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, $"call {batch.CallId}, layer {batch.Layer}: expert {batch.ExpertIds[0]} is not loaded here"));
             if (Mode == Behaviour.Hang)
                 continue;
