@@ -75,19 +75,17 @@ public sealed partial class GrpcExpertTransport(
                 // The worker does not hold an expert this table sent it: a rebalance moved it and the
                 // newer table had not reached this worker. Route again by the newer table.
                 LogStalePlacement(logger, work.Layer, batch.Endpoint, snapshot.Version, error.Status.Detail);
-                if (await placement.RefreshStaleAsync(snapshot.Version, cancellation))
+                bool newer = await placement.RefreshStaleAsync(snapshot.Version, cancellation);
+                if (newer && attempt < options.MaxAttempts)
                 {
-                    if (attempt < options.MaxAttempts)
-                    {
-                        await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
-                        return;
-                    }
+                    await RunAsync(work, [.. batch.Pairs], attempt + 1, tried, answers, cancellation);
+                    return;
                 }
                 // Without one, the newest table puts these experts on this worker: placement gave it
                 // the shard when its other replicas died, and it is still loading it. Ask it again a
                 // little later; past the loading patience (a replica moved off it, say) it is a
                 // failure like any other.
-                else if (DateTime.UtcNow + ExpertTransportOptions.LoadingRetryDelay < loadingUntil)
+                if (!newer && DateTime.UtcNow + ExpertTransportOptions.LoadingRetryDelay < loadingUntil)
                 {
                     LogLoading(logger, work.Layer, batch.Endpoint, error.Status.Detail);
                     await Task.Delay(ExpertTransportOptions.LoadingRetryDelay, cancellation);
