@@ -56,6 +56,8 @@ public sealed unsafe class CpuKernels : IDisposable
     /// <summary>Threads per call, the calling thread included.</summary>
     public int ThreadCount => _pool.ThreadCount;
 
+    internal WorkerPool Pool => _pool;
+
     /// <summary>
     /// Told of every kernel call made on this instance, once it returns (a decode step's timeline:
     /// see <see cref="DispatchTimeline"/>); null, the default, for serving.

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Kimi.Cluster.Kernels.Diagnostics;
 
 namespace Kimi.Cluster.Kernels.Benchmarks;
 
 /// <summary>
 /// `--quick`: a Stopwatch measurement in seconds instead of BenchmarkDotNet's minutes. Reports
 /// weight GB/s of matvec (1 token) and 64-token matmul next to a plain read bandwidth (summing
-/// 1 GB on the same number of threads), so the kernels can be judged against the machine.
+/// 1 GB on the kernels' own threads: <see cref="ReadBandwidthProbe"/>), so the kernels can be judged against the machine.
 /// </summary>
 public static unsafe class QuickMeasure
 {
@@ -19,7 +20,10 @@ public static unsafe class QuickMeasure
             : ExpertLayerShape.KimiShard;
         using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
         Console.WriteLine(kernels.Description);
-        Console.WriteLine($"read bandwidth (sum 1 GB, {threads} threads): {ReadBandwidth(threads):F1} GB/s");
+        using (var probe = new ReadBandwidthProbe(kernels, bytes: 1L << 30))
+        {
+            Console.WriteLine($"read bandwidth (sum 1 GB, {threads} threads): {probe.Measure(passes: 10):F1} GB/s");
+        }
         if (args.Contains("--experts"))
         {
             foreach (string format in ArgValue(args, "--formats", "int4").Split(','))
@@ -167,44 +171,6 @@ public static unsafe class QuickMeasure
     }
 
     /// <summary>Best of ten passes summing a 1 GB float array, split evenly over the threads.</summary>
-    public static double ReadBandwidth(int threads)
-    {
-        const long bytes = 1L << 30;
-        float* data = (float*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-        try
-        {
-            new Span<byte>(data, (int)bytes).Fill(1);
-            long perThread = bytes / 4 / threads;
-            double best = double.MaxValue;
-            var sums = new float[threads];
-            for (int pass = 0; pass < 10; pass++)
-            {
-                var watch = Stopwatch.StartNew();
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                    t => sums[t] = Sum(data + t * perThread, perThread));
-                best = Math.Min(best, watch.Elapsed.TotalSeconds);
-            }
-            return bytes / best / 1e9;
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(data);
-        }
-    }
-
-    private static float Sum(float* p, long count)
-    {
-        Vector512<float> a = default, b = default, c = default, d = default;
-        for (long i = 0; i + 64 <= count; i += 64)
-        {
-            a += Vector512.Load(p + i);
-            b += Vector512.Load(p + i + 16);
-            c += Vector512.Load(p + i + 32);
-            d += Vector512.Load(p + i + 48);
-        }
-        return Vector512.Sum(a + b + c + d);
-    }
-
     private static int ArgValue(string[] args, string name, int fallback) =>
         int.TryParse(ArgValue(args, name, ""), out int value) ? value : fallback;
 

@@ -102,11 +102,4 @@ public sealed class DispatchTimelineTests
         Assert.Equal(["inside"], timeline.Summarize()!.Calls.Select(c => c.Job));
         Assert.Throws<InvalidOperationException>(timeline.EndStep);
     }
-
-    private sealed class RecordingObserver : IDispatchObserver
-    {
-        public List<KernelCall> Calls { get; } = [];
-
-        public void Ran(in KernelCall call) => Calls.Add(call);
-    }
 }

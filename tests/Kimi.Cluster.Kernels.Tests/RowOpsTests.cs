@@ -67,6 +67,27 @@ public sealed class RowOpsTests
         Assert.Throws<ArgumentException>(() => RowOps.RotatePairs(new float[12], 1, 12, 2, 8, 4, new float[2], new float[2]));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(190)]
+    [InlineData(1001)]
+    public void SoftmaxInPlace_MatchesDoubleExponentials_ForRowsOfAnyLength(int length)
+    {
+        var random = new Random(length);
+        float[] values = [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 40 - 20))];
+        double max = values.Max();
+        double total = values.Sum(v => Math.Exp(v - max));
+        double[] expected = [.. values.Select(v => Math.Exp(v - max) / total)];
+
+        RowOps.SoftmaxInPlace(values);
+
+        for (int i = 0; i < length; i++)
+            Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6 * Math.Max(expected[i], 1e-3), $"{i} of {length}: {expected[i]} vs {values[i]}");
+        Assert.InRange(values.Sum(v => (double)v), 1 - 1e-5, 1 + 1e-5);
+    }
+
     [Fact]
     public void SoftmaxInPlace_MatchesTheFormula_AndStaysFiniteForLargeValues()
     {

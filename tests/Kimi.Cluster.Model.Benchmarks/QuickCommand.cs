@@ -18,7 +18,12 @@ public static class QuickCommand
         {
             Description = "After the last round, each kernel call of its decode steps (mean run time and the time before it outside the kernels).",
         };
-        var command = new RootCommand("The engine's decode step in process.") { quick, model, batch, promptLength, newTokens, rounds, timeline };
+        var floor = new Option<bool>("--floor")
+        {
+            Description = "Probe the read bandwidth (the kernels' threads) between windows of 32 decode steps and report each window's memory floor "
+                + "(the weight bytes a step reads at that bandwidth) against its median step.",
+        };
+        var command = new RootCommand("The engine's decode step in process.") { quick, model, batch, promptLength, newTokens, rounds, timeline, floor };
         command.SetAction(parse =>
         {
             try
@@ -27,6 +32,7 @@ public static class QuickCommand
                     parse.GetValue(model), parse.GetValue(batch), parse.GetValue(promptLength), parse.GetValue(newTokens), parse.GetValue(rounds))
                 {
                     Timeline = parse.GetValue(timeline),
+                    Floor = parse.GetValue(floor),
                 });
             }
             catch (ArgumentException error)

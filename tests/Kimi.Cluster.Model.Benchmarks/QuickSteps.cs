@@ -16,32 +16,60 @@ public static class QuickSteps
     {
         ArgumentNullException.ThrowIfNull(settings);
         using var model = settings.Model is { } directory ? LoadedModel.Load(directory) : LoadedModel.CreateBuiltInTiny();
-        Console.WriteLine($"{model.ModelId}: {CpuKernels.Shared.Description}; batch {settings.Batch}, " +
+        var kernels = CpuKernels.Shared;
+        Console.WriteLine($"{model.ModelId}: {kernels.Description}; batch {settings.Batch}, " +
             $"prompts of {settings.PromptLength}, {settings.NewTokens} new tokens each");
+        using var probe = settings.Floor ? new ReadBandwidthProbe(kernels) : null;
+        var floor = probe is null ? null : new FloorMeter(() => probe.Measure());
+        kernels.Observer = floor;
         DispatchTimeline? timeline = null;
-        for (int round = 0; round < settings.Rounds; round++)
+        int firstMeasuredWindow = 0;
+        try
         {
-            using var decode = new DecodeRound(model, settings.Batch, settings.PromptLength, settings.NewTokens, round);
-            if (settings.Timeline && round == settings.Rounds - 1)
-                CpuKernels.Shared.Observer = timeline = new DispatchTimeline();
-            long start = Stopwatch.GetTimestamp();
-            decode.Prefill();
-            double prefill = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            var steps = new List<double>();
-            while (true)
+            for (int round = 0; round < settings.Rounds; round++)
             {
-                long stepStart = Stopwatch.GetTimestamp();
-                timeline?.BeginStep();
-                if (!decode.DecodeStep())
-                    break;
-                timeline?.EndStep();
-                steps.Add(Stopwatch.GetElapsedTime(stepStart).TotalMilliseconds);
+                using var decode = new DecodeRound(model, settings.Batch, settings.PromptLength, settings.NewTokens, round);
+                if (settings.Timeline && round == settings.Rounds - 1)
+                {
+                    timeline = new DispatchTimeline();
+                    if (floor is null)
+                        kernels.Observer = timeline;
+                    else
+                        floor.Next = timeline;
+                }
+                long start = Stopwatch.GetTimestamp();
+                decode.Prefill();
+                double prefill = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                int firstWindow = floor?.Windows.Count ?? 0;
+                if (round == 1)
+                    firstMeasuredWindow = firstWindow;
+                var steps = new List<double>();
+                while (true)
+                {
+                    // The meter's probe between windows runs in BeginStep and EndStep, outside the step's time.
+                    floor?.BeginStep();
+                    long stepStart = Stopwatch.GetTimestamp();
+                    timeline?.BeginStep();
+                    if (!decode.DecodeStep())
+                        break;
+                    timeline?.EndStep();
+                    steps.Add(Stopwatch.GetElapsedTime(stepStart).TotalMilliseconds);
+                    floor?.EndStep();
+                }
+                floor?.Flush();
+                steps.Sort();
+                Console.WriteLine($"round {round}: prefill {prefill:F1} ms; {steps.Count} decode steps: median {steps[steps.Count / 2]:F3} ms, " +
+                    $"p10 {steps[steps.Count / 10]:F3} ms, mean {steps.Average():F3} ms" + (round == 0 ? " (warm-up)" : ""));
+                if (floor is not null)
+                    FloorReport.PrintRound(floor, firstWindow);
             }
-            steps.Sort();
-            Console.WriteLine($"round {round}: prefill {prefill:F1} ms; {steps.Count} decode steps: median {steps[steps.Count / 2]:F3} ms, " +
-                $"p10 {steps[steps.Count / 10]:F3} ms, mean {steps.Average():F3} ms" + (round == 0 ? " (warm-up)" : ""));
         }
-        CpuKernels.Shared.Observer = null;
+        finally
+        {
+            kernels.Observer = null;
+        }
+        if (floor is not null)
+            FloorReport.PrintTotal(floor, firstMeasuredWindow);
         if (timeline is not null)
             TimelineReport.Print(timeline);
         return 0;

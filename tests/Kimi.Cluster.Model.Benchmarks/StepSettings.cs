@@ -8,4 +8,7 @@ public sealed record StepSettings(string? Model, int Batch, int PromptLength, in
 {
     /// <summary>Record the last round's kernel calls and print them averaged over its decode steps.</summary>
     public bool Timeline { get; init; }
+
+    /// <summary>Probe the read bandwidth between windows of decode steps and report each window's memory floor against its median step.</summary>
+    public bool Floor { get; init; }
 }

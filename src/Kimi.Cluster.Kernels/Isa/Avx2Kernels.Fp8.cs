@@ -50,7 +50,7 @@ internal sealed unsafe partial class Avx2Kernels
             {
                 if ((k & 63) < 8)
                 {
-                    Prefetch.Rows(p0 + k, p1 + k, p2 + k, p3 + k, ahead);
+                    Prefetch.StreamRows(p0 + k, p1 + k, p2 + k, p3 + k, ahead);
                 }
                 var xv = Vector256.Load(x + k);
                 a0 = Fma.MultiplyAdd(Fp8(p0 + k), xv, a0);

@@ -41,7 +41,7 @@ internal sealed unsafe partial class Avx2Kernels
         int c = 0;
         for (; c <= columns - 16; c += 16)
         {
-            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
+            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
             var xe = Vector256.Load(x + c);
             var xo = Vector256.Load(x + c + 8);
             var v = Vector256.Load((uint*)(p0 + c));
@@ -100,7 +100,7 @@ internal sealed unsafe partial class Avx2Kernels
         int c = 0;
         for (; c <= words - 8; c += 8)
         {
-            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
+            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
             float* xc = x + c * 8;
             int g0 = cursor.Group;
             cursor.Advance();

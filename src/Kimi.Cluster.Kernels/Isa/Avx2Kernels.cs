@@ -113,7 +113,7 @@ internal sealed unsafe partial class Avx2Kernels : IsaKernels
         int k = 0;
         for (; k <= columns - 8; k += 8)
         {
-            Prefetch.Rows(w0 + k, w1 + k, w2 + k, w3 + k, ahead);
+            Prefetch.StreamRows(w0 + k, w1 + k, w2 + k, w3 + k, ahead);
             var xv = Vector256.Load(x + k);
             a0 = Fma.MultiplyAdd(Vector256.Load(w0 + k), xv, a0);
             a1 = Fma.MultiplyAdd(Vector256.Load(w1 + k), xv, a1);

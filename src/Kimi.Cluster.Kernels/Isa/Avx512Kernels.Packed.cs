@@ -46,7 +46,7 @@ internal sealed unsafe partial class Avx512Kernels
         int c = 0;
         for (; c <= columns - 32; c += 32)
         {
-            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
+            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
             var xe = Vector512.Load(x + c);
             var xo = Vector512.Load(x + c + 16);
             var v = Vector512.Load((uint*)(p0 + c));
@@ -105,7 +105,7 @@ internal sealed unsafe partial class Avx512Kernels
         int c = 0;
         for (; c <= words - 16; c += 16)
         {
-            Prefetch.Rows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
+            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
             float* xc = x + c * 8;
             int g0 = cursor.Group;
             cursor.Advance();

@@ -128,7 +128,7 @@ internal sealed unsafe partial class Avx512Kernels : IsaKernels
         int k = 0;
         for (; k <= columns - 16; k += 16)
         {
-            Prefetch.Rows(w0 + k, w1 + k, w2 + k, w3 + k, ahead);
+            Prefetch.StreamRows(w0 + k, w1 + k, w2 + k, w3 + k, ahead);
             var xv = Vector512.Load(x + k);
             a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(w0 + k), xv, a0);
             a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(w1 + k), xv, a1);

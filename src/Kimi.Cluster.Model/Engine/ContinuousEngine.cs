@@ -132,7 +132,8 @@ public sealed class ContinuousEngine : IStepEngine, IDisposable
         }
         if (rows.Count == 0)
             return [];
-        var picked = logits.index_select(0, tensor(rows.ToArray()));
+        // Decode steps sample every row: the logits as they are.
+        var picked = rows.Count == logits.size(0) ? logits : logits.index_select(0, tensor(rows.ToArray()));
         var sampled = TokenSampler.Sample(picked, [.. sequences.Select(s => s.Request.Sampling)],
             [.. sequences.Select(s => s.Random)], [.. sequences.Select(s => s.TokenCounts)], [.. sequences.Select(s => s.AllowedNext)]);
         var results = new List<SampledToken>(rows.Count);

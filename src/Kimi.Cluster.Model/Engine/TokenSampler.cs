@@ -31,13 +31,25 @@ public static class TokenSampler
         int maxTop = sampling.Max(s => s.Logprobs);
         var (topValues, topIds) = maxTop > 0 ? logits.topk(maxTop, dim: -1) : (null, null);
         var result = new GeneratedToken[sampling.Count];
+        var values = TensorMemory.Floats(raw);
         for (int row = 0; row < sampling.Count; row++)
         {
-            var rowLogits = Penalize(logits[row], sampling[row], generatedCounts[row]);
-            if (allowed?[row] is { } constraint)
-                rowLogits = AllowedTokenMask.Apply(rowLogits, constraint);
-            int token = sampling[row].IsGreedy ? (int)rowLogits.argmax().item<long>() : Draw(rowLogits, sampling[row], generators[row]);
-            float logprob = logits[row, token].item<float>() - logSums[row];
+            var rowValues = values.Slice(row * vocab, vocab);
+            int token;
+            bool penalized = sampling[row].HasPenalties && generatedCounts[row].Count > 0;
+            if (sampling[row].IsGreedy && !penalized && allowed?[row] is null)
+            {
+                // The plain greedy pick on the row's memory: no libtorch row view, argmax or item.
+                token = LogitRows.ArgMax(rowValues);
+            }
+            else
+            {
+                var rowLogits = Penalize(logits[row], sampling[row], generatedCounts[row]);
+                if (allowed?[row] is { } constraint)
+                    rowLogits = AllowedTokenMask.Apply(rowLogits, constraint);
+                token = sampling[row].IsGreedy ? (int)rowLogits.argmax().item<long>() : Draw(rowLogits, sampling[row], generators[row]);
+            }
+            float logprob = rowValues[token] - logSums[row];
             result[row] = new GeneratedToken(token, logprob, TopAlternatives(topValues, topIds, row, sampling[row].Logprobs, logSums[row]));
         }
         return result;
