@@ -27,9 +27,12 @@ public sealed record KernelOptions
 
     /// <summary>
     /// How long an idle worker polls (yielding its core) for the next call before sleeping: decode issues calls
-    /// back to back, and a sleeping worker takes tens of microseconds to wake.
+    /// back to back, and a sleeping worker takes tens of microseconds to wake. Long enough to span a
+    /// decode step's boundary (sampling, the scheduler, the next step's set-up): at 100 µs the worker
+    /// slept there, and the bench model's first kernel call of each batch-1 step took 70-76 µs
+    /// instead of the 31-35 µs the same call takes in the other layers.
     /// </summary>
-    public int SpinMicroseconds { get; init; } = 100;
+    public int SpinMicroseconds { get; init; } = 500;
 
     internal KernelIsa ResolveIsa()
     {

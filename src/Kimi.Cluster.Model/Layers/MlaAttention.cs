@@ -25,7 +25,6 @@ public sealed class MlaAttention : IDisposable
     private readonly Linear? _qAProj, _qBProj, _qProj;
     private readonly RmsNorm? _qANorm;
     private readonly Linear _kvAProjWithMqa, _oProj;
-    private readonly Tensor _kvBProj;     // float32 [heads·(nope + v), kv_lora]: the absorbed form's per-head matrices come from it
     private readonly RmsNorm _kvANorm;
     private readonly Tensor _keyAbsorb;   // [heads, nope, kv_lora]: kv_b_proj's key half
     private readonly Tensor _valueAbsorb; // [heads, kv_lora, v]: kv_b_proj's value half, transposed for the batched product
@@ -52,9 +51,9 @@ public sealed class MlaAttention : IDisposable
         }
         _kvAProjWithMqa = Linear.Load(weights, $"{p}.kv_a_proj_with_mqa", config.KvLoraRank + config.QkRopeHeadDim, hidden);
         _kvANorm = RmsNorm.Load(weights, $"{p}.kv_a_layernorm", config.KvLoraRank, LatentNormEps);
-        _kvBProj = Dequantized(weights, $"{p}.kv_b_proj", heads * (config.QkNopeHeadDim + config.VHeadDim), config.KvLoraRank);
         _oProj = Linear.Load(weights, $"{p}.o_proj", hidden, heads * config.VHeadDim);
-        using var perHead = _kvBProj.view(heads, config.QkNopeHeadDim + config.VHeadDim, config.KvLoraRank);
+        using var kvBProj = Dequantized(weights, $"{p}.kv_b_proj", heads * (config.QkNopeHeadDim + config.VHeadDim), config.KvLoraRank);
+        using var perHead = kvBProj.view(heads, config.QkNopeHeadDim + config.VHeadDim, config.KvLoraRank);
         _keyAbsorb = perHead.narrow(1, 0, config.QkNopeHeadDim).contiguous();
         _valueAbsorb = perHead.narrow(1, config.QkNopeHeadDim, config.VHeadDim).transpose(1, 2).contiguous();
     }
@@ -105,7 +104,8 @@ public sealed class MlaAttention : IDisposable
 
     /// <summary>
     /// kv_b_proj is used per head, split in its key and value halves (absorbed form), so it is held
-    /// in float32: 2× its bf16 bytes (K2.5: 16.8 MB a layer, 1.0 GB over 61 layers, vs 0.5 GB stored).
+    /// in float32, as those two halves and nothing else: 2× its bf16 bytes (K2.5: 16.8 MB a layer,
+    /// 1.0 GB over 61 layers, vs 0.5 GB stored). The whole matrix decoded here is dropped once split.
     /// </summary>
     private static Tensor Dequantized(IWeightSource weights, string module, long rows, long columns)
     {
@@ -200,7 +200,7 @@ public sealed class MlaAttention : IDisposable
         return caches.All(c => ReferenceEquals(c.Rows.Pool, pool)) ? pool : null;
     }
 
-    /// <summary>Naive form, the reference: kv_b_proj expands every cached latent into per-head keys and values.</summary>
+    /// <summary>Naive form, the reference: kv_b_proj (its two halves) expands every cached latent into per-head keys and values.</summary>
     private Tensor AttendNaive(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
         var outputs = new List<Tensor>(segments.Count);
@@ -213,10 +213,9 @@ public sealed class MlaAttention : IDisposable
             var qNope = mine.narrow(2, 0, _config.QkNopeHeadDim);                              // [n, heads, nope]
             var qRope = mine.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim);          // [n, heads, rope]
             var ropeKeys = all.narrow(1, _config.KvLoraRank, _config.QkRopeHeadDim);           // [cached, rope]
-            var kv = linear(all.narrow(1, 0, _config.KvLoraRank), _kvBProj)
-                .view(cached, _config.NumAttentionHeads, _config.QkNopeHeadDim + _config.VHeadDim);
-            var keys = kv.narrow(2, 0, _config.QkNopeHeadDim);                                // [cached, heads, nope]
-            var values = kv.narrow(2, _config.QkNopeHeadDim, _config.VHeadDim);               // [cached, heads, v]
+            var latents = all.narrow(1, 0, _config.KvLoraRank);                               // [cached, kv_lora]
+            var keys = einsum("sc,hdc->shd", latents, _keyAbsorb);                            // [cached, heads, nope]
+            var values = einsum("sc,hcv->shv", latents, _valueAbsorb);                        // [cached, heads, v]
             var scores = einsum("thd,shd->hts", qNope, keys).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
             outputs.Add(einsum("hts,shv->thv", CausalSoftmax(scores, segment.StartPosition), values)); // [n, heads, v]
         }
@@ -240,8 +239,8 @@ public sealed class MlaAttention : IDisposable
     {
         foreach (var linear in new[] { _qAProj, _qBProj, _qProj, _kvAProjWithMqa, _oProj })
             linear?.Dispose();
-        foreach (var t in new[] { _kvBProj, _keyAbsorb, _valueAbsorb })
-            t.Dispose();
+        _keyAbsorb.Dispose();
+        _valueAbsorb.Dispose();
         _qANorm?.Dispose();
         _kvANorm.Dispose();
         _softmaxScale.Dispose();
