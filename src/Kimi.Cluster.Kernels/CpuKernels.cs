@@ -185,6 +185,32 @@ public sealed unsafe class CpuKernels : IDisposable
         ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
         ReadOnlySpan<float> valueAbsorb, Span<float> attended)
     {
+        fixed (float* keyAbsorbPointer = keyAbsorb, valueAbsorbPointer = valueAbsorb)
+        {
+            AbsorbedDecode(layout, queries, new HeadWeightView(keyAbsorbPointer, keyAbsorb.Length, WeightFormat.Float32), queryLatents,
+                queryRopes, rows, slots, outputLatents, new HeadWeightView(valueAbsorbPointer, valueAbsorb.Length, WeightFormat.Float32), attended);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AbsorbedDecode(AbsorbedDecodeLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// with kv_b_proj's halves held as bf16 bits (a bf16 checkpoint's own): the float32 product of the same values.
+    /// </summary>
+    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<ushort> keyAbsorb, Span<float> queryLatents,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
+        ReadOnlySpan<ushort> valueAbsorb, Span<float> attended)
+    {
+        fixed (ushort* keyAbsorbPointer = keyAbsorb, valueAbsorbPointer = valueAbsorb)
+        {
+            AbsorbedDecode(layout, queries, new HeadWeightView(keyAbsorbPointer, keyAbsorb.Length, WeightFormat.BFloat16), queryLatents,
+                queryRopes, rows, slots, outputLatents, new HeadWeightView(valueAbsorbPointer, valueAbsorb.Length, WeightFormat.BFloat16), attended);
+        }
+    }
+
+    private void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightView keyAbsorb, Span<float> queryLatents,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
+        HeadWeightView valueAbsorb, Span<float> attended)
+    {
         ArgumentNullException.ThrowIfNull(layout);
         layout.Validate();
         if (!AbsorbedDecodeJob.Suits(layout.Attention.Tokens, ThreadCount))
@@ -198,11 +224,11 @@ public sealed unsafe class CpuKernels : IDisposable
         layout.Attention.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputLatents.Length);
         CheckSlots(layout.Attention, rows.Length, slots);
         layout.Values.Validate(outputLatents.Length, valueAbsorb.Length, attended.Length);
-        fixed (float* queriesPointer = queries, keyAbsorbPointer = keyAbsorb, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
-            rowsPointer = rows, outputLatentsPointer = outputLatents, valueAbsorbPointer = valueAbsorb, attendedPointer = attended)
+        fixed (float* queriesPointer = queries, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
+            rowsPointer = rows, outputLatentsPointer = outputLatents, attendedPointer = attended)
         {
-            AbsorbedDecodeJob.Run(_pool, layout, queriesPointer, keyAbsorbPointer, queryLatentsPointer, queryRopesPointer,
-                rowsPointer, slots, outputLatentsPointer, valueAbsorbPointer, attendedPointer);
+            AbsorbedDecodeJob.Run(_pool, layout, queriesPointer, keyAbsorb.Pointer, queryLatentsPointer, queryRopesPointer,
+                rowsPointer, slots, outputLatentsPointer, valueAbsorb.Pointer, attendedPointer, keyAbsorb.Format);
         }
     }
 
@@ -213,12 +239,42 @@ public sealed unsafe class CpuKernels : IDisposable
     /// </summary>
     public void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> y)
     {
+        fixed (float* weightsPointer = weights)
+        {
+            HeadProducts(layout, x, new HeadWeightView(weightsPointer, weights.Length, WeightFormat.Float32), y);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="HeadProducts(HeadProductLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> with W held
+    /// as bf16 bits: the float32 product of the same values.
+    /// </summary>
+    public void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<ushort> weights, Span<float> y)
+    {
+        fixed (ushort* weightsPointer = weights)
+        {
+            HeadProducts(layout, x, new HeadWeightView(weightsPointer, weights.Length, WeightFormat.BFloat16), y);
+        }
+    }
+
+    private void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, HeadWeightView weights, Span<float> y)
+    {
         ArgumentNullException.ThrowIfNull(layout);
         layout.Validate(x.Length, weights.Length, y.Length);
-        fixed (float* xPointer = x, weightsPointer = weights, yPointer = y)
+        fixed (float* xPointer = x, yPointer = y)
         {
-            Attention.HeadProducts.Run(_pool, layout, xPointer, weightsPointer, yPointer);
+            Attention.HeadProducts.Run(_pool, layout, xPointer, weights.Pointer, weights.Format, yPointer);
         }
+    }
+
+    /// <summary>A head product's pinned weights: where, how many, float32 or bf16.</summary>
+    private readonly struct HeadWeightView(void* pointer, long length, WeightFormat format)
+    {
+        public void* Pointer { get; } = pointer;
+
+        public long Length { get; } = length;
+
+        public WeightFormat Format { get; } = format;
     }
 
     /// <inheritdoc/>

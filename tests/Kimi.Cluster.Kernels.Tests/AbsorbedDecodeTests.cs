@@ -53,6 +53,35 @@ public sealed class AbsorbedDecodeTests
             Assert.True(BitConverter.SingleToInt32Bits(apart[i]) == BitConverter.SingleToInt32Bits(attended[i]), $"value {i}: {apart[i]:R} apart, {attended[i]:R} in one call");
     }
 
+    [Theory]
+    [InlineData(1, 16, 64, 128, 32, 64, 2)]
+    [InlineData(3, 6, 16, 40, 8, 24, 2)]
+    [InlineData(20, 6, 16, 40, 8, 24, 2)]
+    public void AbsorbedDecode_OfBf16Halves_GivesTheBitsOfTheFloat32HalvesOfTheirValues(int tokens, int heads, int nope, int latent, int rope, int value, int threads)
+    {
+        var random = new Random(tokens * 31 + heads);
+        int queryWidth = nope + rope;
+        var layout = Layout(tokens, heads, nope, latent, rope, value);
+        float[] queries = Values(random, tokens * heads * queryWidth);
+        ushort[] keyBits = [.. Enumerable.Range(0, heads * nope * latent).Select(_ => HeadProductTests.BFloat16Bits(random))];
+        ushort[] valueBits = [.. Enumerable.Range(0, heads * latent * value).Select(_ => HeadProductTests.BFloat16Bits(random))];
+        float[] rows = Values(random, 50 * (latent + rope));
+        var slots = Enumerable.Range(0, tokens).Select(t => (int[]?)[.. Enumerable.Range(0, 1 + (t * 7) % 50)]).ToArray();
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+
+        var fromFloats = new float[tokens * heads * value];
+        kernels.AbsorbedDecode(layout, queries, [.. keyBits.Select(Float)], new float[heads * tokens * latent], queries.AsSpan(nope), rows, slots,
+            new float[heads * tokens * latent], [.. valueBits.Select(Float)], fromFloats);
+        var fromBf16 = new float[fromFloats.Length];
+        kernels.AbsorbedDecode(layout, queries, keyBits, new float[heads * tokens * latent], queries.AsSpan(nope), rows, slots,
+            new float[heads * tokens * latent], valueBits, fromBf16);
+
+        for (int i = 0; i < fromFloats.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"value {i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
+    }
+
+    private static float Float(ushort bf16) => BitConverter.Int32BitsToSingle(bf16 << 16);
+
     [Fact]
     public void AbsorbedDecode_RefusesStepsThatDisagreeOnHeadsOrTokens_AndSlotsOutsideTheCache()
     {

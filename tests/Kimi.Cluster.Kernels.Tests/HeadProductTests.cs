@@ -53,6 +53,33 @@ public sealed class HeadProductTests
         }
     }
 
+    [Theory]
+    [InlineData(16, 1, 64, 128, 2)]
+    [InlineData(3, 5, 7, 37, 1)]
+    [InlineData(2, 9, 5, 20, 2)]
+    [InlineData(2, 3, 9, 150, 2)]
+    [InlineData(4, 6, 128, 512, 2)]
+    public void HeadProducts_OfBf16Weights_GiveTheBitsOfTheFloat32ProductOfTheirValues(int heads, int tokens, int inputs, int outputs, int threads)
+    {
+        // bf16 → float32 is exact, and both run the same loops: checked against double loops above for float32.
+        var random = new Random(heads * 7 + tokens * 3 + outputs);
+        float[] x = Values(random, tokens * heads * inputs);
+        ushort[] bf16 = [.. Enumerable.Range(0, heads * inputs * outputs).Select(_ => BFloat16Bits(random))];
+        float[] asFloats = [.. bf16.Select(b => BitConverter.Int32BitsToSingle(b << 16))];
+        var layout = new HeadProductLayout(heads, tokens, inputs, outputs,
+            XTokenStride: heads * inputs, XHeadStride: inputs, YTokenStride: outputs, YHeadStride: (long)tokens * outputs);
+        var fromBf16 = new float[heads * tokens * outputs];
+        var fromFloats = new float[fromBf16.Length];
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+
+        kernels.HeadProducts(layout, x, bf16, fromBf16);
+        kernels.HeadProducts(layout, x, asFloats, fromFloats);
+
+        for (int i = 0; i < fromBf16.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"{i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
+        Assert.Contains(fromBf16, v => v != 0);
+    }
+
     [Fact]
     public void HeadProducts_RefuseTheLayout_WhenItDoesNotFit()
     {
@@ -64,12 +91,16 @@ public sealed class HeadProductTests
         var shortY = Assert.Throws<ArgumentException>(() => kernels.HeadProducts(layout, new float[12], new float[24], new float[15]));
 
         Assert.Contains("x (11 floats) is too short", shortX.Message, StringComparison.Ordinal);
-        Assert.Contains("must hold 2×3×4 floats, not 23", badWeights.Message, StringComparison.Ordinal);
+        Assert.Contains("must hold 2×3×4 values, not 23", badWeights.Message, StringComparison.Ordinal);
         Assert.Contains("y (15 floats) is too short", shortY.Message, StringComparison.Ordinal);
     }
 
     private static void AssertClose(double expected, float actual, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-4 * (1 + Math.Abs(expected)), $"{what}: expected {expected}, got {actual}");
+
+    /// <summary>A bf16 value in ±2 (sign, exponent 126 or 127 and any mantissa), never NaN or infinite.</summary>
+    internal static ushort BFloat16Bits(Random random) =>
+        (ushort)((random.Next(2) << 15) | ((126 + random.Next(2)) << 7) | random.Next(128));
 
     private static float[] Values(Random random, int count) =>
         [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];

@@ -3,8 +3,9 @@ namespace Kimi.Cluster.Model.Configuration.Capacity;
 /// <summary>
 /// How many bytes each process of a deployment needs, from the model config alone: every tensor
 /// the workers load, in the form they hold it (as stored for matrices: INT4, FP8 or the
-/// checkpoint's dense dtype; float32 for norms, the router, its bias and kv_b_proj, which the
-/// absorbed attention uses per head), the float32 KV cache, and one step's activation buffers.
+/// checkpoint's dense dtype; float32 for norms, the router's bias and a kv_b_proj stored in any
+/// form but bf16, which the absorbed attention uses per head), the float32 KV cache, and one
+/// step's activation buffers.
 /// The same rules as the loaders, so a loaded worker's resident-bytes report equals the plan.
 /// </summary>
 public static class CapacityPlanner
@@ -97,7 +98,7 @@ public static class CapacityPlanner
                 }
                 AddLinear($"{p}.self_attn.kv_a_proj_with_mqa", config.KvLoraRank + config.QkRopeHeadDim, hidden);
                 AddFloat32(config.KvLoraRank);
-                AddFloat32(heads * (config.QkNopeHeadDim + config.VHeadDim) * config.KvLoraRank); // kv_b_proj, per head
+                AddPerHead($"{p}.self_attn.kv_b_proj", heads * (config.QkNopeHeadDim + config.VHeadDim), config.KvLoraRank);
                 AddLinear($"{p}.self_attn.o_proj", hidden, heads * config.VHeadDim);
                 if (!config.IsMoeLayer(layer))
                 {
@@ -164,11 +165,25 @@ public static class CapacityPlanner
         /// </summary>
         private void AddLinear(string module, long rows, long columns)
         {
+            string form = LinearForm(module);
+            Add(form, WeightForms.Bytes(form, rows, columns, config.Quantization));
+        }
+
+        private string LinearForm(string module)
+        {
             var q = config.Quantization;
-            string form = q.Covers(config.TensorPrefix + module) ? WeightForms.Int4
+            return q.Covers(config.TensorPrefix + module) ? WeightForms.Int4
                 : q.Scheme == QuantizationScheme.Fp8Block && module.StartsWith("model.layers.", StringComparison.Ordinal) ? WeightForms.Fp8
                 : denseForm;
-            Add(form, WeightForms.Bytes(form, rows, columns, q));
+        }
+
+        /// <summary>kv_b_proj, held as its per-head halves: bf16 as stored when stored bf16, else decoded to float32.</summary>
+        private void AddPerHead(string module, long rows, long columns)
+        {
+            if (LinearForm(module) == WeightForms.BFloat16)
+                Add(WeightForms.BFloat16, WeightForms.Bytes(WeightForms.BFloat16, rows, columns, config.Quantization));
+            else
+                AddFloat32(rows * columns);
         }
 
         private void AddDense(long rows, long columns) => Add(denseForm, WeightForms.Bytes(denseForm, rows, columns, config.Quantization));

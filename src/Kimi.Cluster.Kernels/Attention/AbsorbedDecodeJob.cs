@@ -16,7 +16,9 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
 
     private AbsorbedDecodeLayout? _layout;
     private IReadOnlyList<int[]?>? _slots;
-    private float* _queries, _keyAbsorb, _queryLatents, _queryRopes, _rows, _outputLatents, _valueAbsorb, _attended;
+    private float* _queries, _queryLatents, _queryRopes, _rows, _outputLatents, _attended;
+    private void* _keyAbsorb, _valueAbsorb;
+    private WeightFormat _format;
 
     /// <summary>
     /// Whether a call of <paramref name="tokens"/> tokens runs as this one job: when the attention
@@ -24,8 +26,9 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
     /// </summary>
     public static bool Suits(int tokens, int threads) => LatentAttentionJob.SplitsHeads(tokens, threads);
 
-    public static void Run(WorkerPool pool, AbsorbedDecodeLayout layout, float* queries, float* keyAbsorb, float* queryLatents,
-        float* queryRopes, float* rows, IReadOnlyList<int[]?> slots, float* outputLatents, float* valueAbsorb, float* attended)
+    /// <param name="format">How both kv_b_proj halves are held: float32 or bf16.</param>
+    public static void Run(WorkerPool pool, AbsorbedDecodeLayout layout, float* queries, void* keyAbsorb, float* queryLatents,
+        float* queryRopes, float* rows, IReadOnlyList<int[]?> slots, float* outputLatents, void* valueAbsorb, float* attended, WeightFormat format)
     {
         var job = t_cached ??= new AbsorbedDecodeJob();
         (job._layout, job._slots) = (layout, slots);
@@ -37,6 +40,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         job._outputLatents = outputLatents;
         job._valueAbsorb = valueAbsorb;
         job._attended = attended;
+        job._format = format;
         try
         {
             pool.Run(job, (layout.Attention.Heads + LatentAttention.HeadBlock - 1) / LatentAttention.HeadBlock);
@@ -45,12 +49,13 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         {
             job._layout = null;
             job._slots = null;
-            job._queries = job._keyAbsorb = job._queryLatents = job._queryRopes = null;
-            job._rows = job._outputLatents = job._valueAbsorb = job._attended = null;
+            job._queries = job._queryLatents = job._queryRopes = null;
+            job._rows = job._outputLatents = job._attended = null;
+            job._keyAbsorb = job._valueAbsorb = null;
         }
     }
 
-    public long WeightBytes => _layout is { } l ? l.Keys.WeightBytes + l.Values.WeightBytes : 0;
+    public long WeightBytes => _layout is { } l ? l.Keys.WeightBytes(_format) + l.Values.WeightBytes(_format) : 0;
 
     public void Execute(int item)
     {
@@ -58,10 +63,10 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         int firstHead = item * LatentAttention.HeadBlock;
         int heads = Math.Min(LatentAttention.HeadBlock, layout.Attention.Heads - firstHead);
         for (int h = firstHead; h < firstHead + heads; h++)
-            HeadProducts.Compute(layout.Keys, _queries, _keyAbsorb, _queryLatents, h);
+            HeadProducts.Compute(layout.Keys, _queries, _keyAbsorb, _format, _queryLatents, h);
         for (int t = 0; t < layout.Attention.Tokens; t++)
             LatentAttentionJob.Attend(layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _outputLatents, t, firstHead, heads);
         for (int h = firstHead; h < firstHead + heads; h++)
-            HeadProducts.Compute(layout.Values, _outputLatents, _valueAbsorb, _attended, h);
+            HeadProducts.Compute(layout.Values, _outputLatents, _valueAbsorb, _format, _attended, h);
     }
 }

@@ -9,15 +9,18 @@ namespace Kimi.Cluster.Kernels.Attention;
 public sealed record HeadProductLayout(
     int Heads, int Tokens, int Inputs, int Outputs, long XTokenStride, long XHeadStride, long YTokenStride, long YHeadStride)
 {
-    /// <summary>Bytes of W, float32 [Heads, Inputs, Outputs].</summary>
-    public long WeightBytes => (long)Heads * Inputs * Outputs * sizeof(float);
+    /// <summary>Weights in W, [Heads, Inputs, Outputs].</summary>
+    public long WeightCount => (long)Heads * Inputs * Outputs;
+
+    /// <summary>Bytes of W held as <paramref name="format"/> (float32 or bf16).</summary>
+    public long WeightBytes(WeightFormat format) => WeightCount * (format == WeightFormat.BFloat16 ? sizeof(ushort) : sizeof(float));
 
     internal void Validate(long xLength, long weightLength, long yLength)
     {
         if (Heads <= 0 || Tokens <= 0 || Inputs <= 0 || Outputs <= 0)
             throw new ArgumentException($"Head product: {this} has a size that is not positive.");
-        if (weightLength != (long)Heads * Inputs * Outputs)
-            throw new ArgumentException($"Head product: the weights must hold {Heads}×{Inputs}×{Outputs} floats, not {weightLength}.");
+        if (weightLength != WeightCount)
+            throw new ArgumentException($"Head product: the weights must hold {Heads}×{Inputs}×{Outputs} values, not {weightLength}.");
         long xEnd = (Tokens - 1) * XTokenStride + (Heads - 1) * XHeadStride + Inputs;
         long yEnd = (Tokens - 1) * YTokenStride + (Heads - 1) * YHeadStride + Outputs;
         if (XTokenStride < 0 || XHeadStride < 0 || xEnd > xLength)

@@ -26,6 +26,7 @@ public sealed class MlaAttention : IDisposable
     private readonly RmsNorm? _qANorm;
     private readonly Linear _kvAProjWithMqa, _oProj;
     private readonly RmsNorm _kvANorm;
+    // kv_b_proj's halves, bf16 as stored in a bf16 checkpoint, else float32 (see PerHeadHalves).
     private readonly Tensor _keyAbsorb;   // [heads, nope, kv_lora]: kv_b_proj's key half
     private readonly Tensor _valueAbsorb; // [heads, kv_lora, v]: kv_b_proj's value half, transposed for the batched product
     private readonly Scalar _softmaxScale;
@@ -52,7 +53,7 @@ public sealed class MlaAttention : IDisposable
         _kvAProjWithMqa = Linear.Load(weights, $"{p}.kv_a_proj_with_mqa", config.KvLoraRank + config.QkRopeHeadDim, hidden);
         _kvANorm = RmsNorm.Load(weights, $"{p}.kv_a_layernorm", config.KvLoraRank, LatentNormEps);
         _oProj = Linear.Load(weights, $"{p}.o_proj", hidden, heads * config.VHeadDim);
-        using var kvBProj = Dequantized(weights, $"{p}.kv_b_proj", heads * (config.QkNopeHeadDim + config.VHeadDim), config.KvLoraRank);
+        using var kvBProj = PerHeadHalves(weights, $"{p}.kv_b_proj", heads * (config.QkNopeHeadDim + config.VHeadDim), config.KvLoraRank);
         using var perHead = kvBProj.view(heads, config.QkNopeHeadDim + config.VHeadDim, config.KvLoraRank);
         _keyAbsorb = perHead.narrow(1, 0, config.QkNopeHeadDim).contiguous();
         _valueAbsorb = perHead.narrow(1, config.QkNopeHeadDim, config.VHeadDim).transpose(1, 2).contiguous();
@@ -103,17 +104,24 @@ public sealed class MlaAttention : IDisposable
     }
 
     /// <summary>
-    /// kv_b_proj is used per head, split in its key and value halves (absorbed form), so it is held
-    /// in float32, as those two halves and nothing else: 2× its bf16 bytes (K2.5: 16.8 MB a layer,
-    /// 1.0 GB over 61 layers, vs 0.5 GB stored). The whole matrix decoded here is dropped once split.
+    /// kv_b_proj, to be split per head into its key and value halves (absorbed form), which are all
+    /// that is held of it. A bf16 checkpoint's stays bf16, its bits as stored (the kernels read bf16;
+    /// K2.5: 16.8 MB a layer, 1.0 GB over 61 layers). Any other format is decoded to float32: an FP8
+    /// value times its block scale needs more bits than bf16 has (K2-Instruct: 33.6 MB a layer,
+    /// 2.0 GB, 4× its FP8 bytes), and a float32 checkpoint's is held as stored.
     /// </summary>
-    private static Tensor Dequantized(IWeightSource weights, string module, long rows, long columns)
+    private static Tensor PerHeadHalves(IWeightSource weights, string module, long rows, long columns)
     {
         using var stored = weights.LoadMatrix(module, (int)rows, (int)columns);
+        if (stored.Matrix.Format == WeightFormat.BFloat16)
+            return TensorMemory.StoredBFloat16(stored.Matrix);
         var values = TensorMemory.DecodeRows(stored.Matrix, [.. Enumerable.Range(0, (int)rows)]);
         weights.Resident.Replace(stored.Matrix, "F32", rows * columns * sizeof(float));
         return values;
     }
+
+    /// <summary>A half as float32 for libtorch's products (prefill, the naive form): itself, or its bf16 values widened (exact).</summary>
+    private static Tensor Float32(Tensor half) => half.dtype == ScalarType.Float32 ? half : half.to(ScalarType.Float32);
 
     /// <summary>
     /// Absorbed form: kv_b_proj's key half folds into the query (q_latent = q_nope·W_k per head), so
@@ -127,7 +135,7 @@ public sealed class MlaAttention : IDisposable
             return AttendDecodes(q, caches, sharedPool);
         long tokens = q.size(0), heads = _config.NumAttentionHeads;
         int latentWidth = _config.KvLoraRank;
-        var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(_keyAbsorb);  // [heads, tokens, kv_lora]
+        var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(Float32(_keyAbsorb)); // [heads, tokens, kv_lora]
         var qRope = q.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim).contiguous();    // [tokens, heads, rope]
         var outLatent = empty(heads, tokens, latentWidth);                                     // [heads, tokens, kv_lora]
         var decoded = new Dictionary<Tensor, int[]?[]>(ReferenceEqualityComparer.Instance);     // per cache pool: each token's rows
@@ -160,7 +168,7 @@ public sealed class MlaAttention : IDisposable
                     TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent));
             }
         }
-        return outLatent.bmm(_valueAbsorb).transpose(0, 1);                                    // [tokens, heads, v]
+        return outLatent.bmm(Float32(_valueAbsorb)).transpose(0, 1);                           // [tokens, heads, v]
     }
 
     /// <summary>
@@ -187,9 +195,19 @@ public sealed class MlaAttention : IDisposable
             },
             Values: new HeadProductLayout(heads, tokens, latentWidth, valueWidth,
                 XTokenStride: latentWidth, XHeadStride: (long)tokens * latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth));
-        CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb), TensorMemory.Floats(qLatent),
-            TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), [.. caches.Select(c => c.Rows.Slots)], TensorMemory.Floats(outLatent),
-            TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
+        var slots = caches.Select(c => c.Rows.Slots).ToArray();
+        if (_keyAbsorb.dtype == ScalarType.BFloat16)
+        {
+            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.BFloat16Bits(_keyAbsorb), TensorMemory.Floats(qLatent),
+                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent),
+                TensorMemory.BFloat16Bits(_valueAbsorb), TensorMemory.Floats(attended));
+        }
+        else
+        {
+            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb), TensorMemory.Floats(qLatent),
+                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent),
+                TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
+        }
         return attended;
     }
 
@@ -214,8 +232,8 @@ public sealed class MlaAttention : IDisposable
             var qRope = mine.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim);          // [n, heads, rope]
             var ropeKeys = all.narrow(1, _config.KvLoraRank, _config.QkRopeHeadDim);           // [cached, rope]
             var latents = all.narrow(1, 0, _config.KvLoraRank);                               // [cached, kv_lora]
-            var keys = einsum("sc,hdc->shd", latents, _keyAbsorb);                            // [cached, heads, nope]
-            var values = einsum("sc,hcv->shv", latents, _valueAbsorb);                        // [cached, heads, v]
+            var keys = einsum("sc,hdc->shd", latents, Float32(_keyAbsorb));                   // [cached, heads, nope]
+            var values = einsum("sc,hcv->shv", latents, Float32(_valueAbsorb));               // [cached, heads, v]
             var scores = einsum("thd,shd->hts", qNope, keys).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
             outputs.Add(einsum("hts,shv->thv", CausalSoftmax(scores, segment.StartPosition), values)); // [n, heads, v]
         }

@@ -27,6 +27,25 @@ internal static partial class TensorMemory
         return count == 0 ? [] : new Span<float>((void*)DataPointer(contiguousFloat32.Handle), count);
     }
 
+    /// <summary>The bits of a contiguous bf16 tensor, in place (the weights' own, for kernels that read bf16).</summary>
+    public static unsafe Span<ushort> BFloat16Bits(Tensor contiguousBFloat16)
+    {
+        if (contiguousBFloat16.dtype != ScalarType.BFloat16 || !contiguousBFloat16.is_contiguous())
+            throw new ArgumentException($"Expected a contiguous bf16 tensor, got {contiguousBFloat16.dtype} [{string.Join(", ", contiguousBFloat16.shape)}].", nameof(contiguousBFloat16));
+        int count = checked((int)contiguousBFloat16.numel());
+        return count == 0 ? [] : new Span<ushort>((void*)DataPointer(contiguousBFloat16.Handle), count);
+    }
+
+    /// <summary>A stored bf16 matrix's bits in a new [rows, columns] bf16 tensor: the same values, no rounding.</summary>
+    public static unsafe Tensor StoredBFloat16(WeightMatrix matrix)
+    {
+        if (matrix.Format != WeightFormat.BFloat16)
+            throw new ArgumentException($"Expected a bf16 matrix, got {matrix.Format}.", nameof(matrix));
+        var copy = empty(matrix.Rows, matrix.Columns, ScalarType.BFloat16);
+        new ReadOnlySpan<ushort>((void*)matrix.Data, checked(matrix.Rows * matrix.Columns)).CopyTo(BFloat16Bits(copy));
+        return copy;
+    }
+
     /// <summary>The flags of a contiguous bool tensor, in place (one byte each, 0 or 1).</summary>
     public static unsafe Span<bool> Flags(Tensor contiguousBool)
     {

@@ -5,7 +5,8 @@ namespace Kimi.Cluster.Model.Tests.AgainstReference;
 /// <summary>
 /// Weights are held as the checkpoint stores them: the bytes held in each form equal the bytes of
 /// the tensors stored in that form (INT4 = packed nibbles + bf16 scales, FP8 = e4m3 + float32 block
-/// scales, BF16), never float32 copies. Only kv_b_proj, the norms and the routing bias are float32.
+/// scales, BF16), never float32 copies. Only the norms, the routing bias and a kv_b_proj stored in
+/// another format than bf16 (FP8: its values times their block scales need float32) are float32.
 /// </summary>
 public sealed class ResidentBytesTests(ReferenceCases cases) : IClassFixture<ReferenceCases>
 {
@@ -22,7 +23,9 @@ public sealed class ResidentBytesTests(ReferenceCases cases) : IClassFixture<Ref
         // The text model's tensors only: K2.5's vision tower is not loaded.
         bool IsText(string tensor) => tensor.StartsWith(prefix + "model.", StringComparison.Ordinal) || tensor.StartsWith(prefix + "lm_head", StringComparison.Ordinal);
         long Stored(Func<string, bool> select) => stored.Where(t => IsText(t.Key) && select(t.Key)).Sum(t => (long)t.Value.Data.Length);
-        bool IsFloat32(string tensor) => tensor.Contains("kv_b_proj", StringComparison.Ordinal) || tensor.Contains("norm", StringComparison.Ordinal) || tensor.Contains("e_score_correction_bias", StringComparison.Ordinal);
+        bool IsDecodedKvB(string tensor) => tensor.Contains("kv_b_proj", StringComparison.Ordinal)
+            && stored[tensor[..(tensor.IndexOf("kv_b_proj", StringComparison.Ordinal) + "kv_b_proj".Length)] + ".weight"].Entry.Dtype != "BF16";
+        bool IsFloat32(string tensor) => IsDecodedKvB(tensor) || tensor.Contains("norm", StringComparison.Ordinal) || tensor.Contains("e_score_correction_bias", StringComparison.Ordinal);
 
         var held = c.Engine.Resident.ByForm;
 

@@ -33,12 +33,13 @@ public sealed class PlanCommandTests
         Assert.Equal(new Dictionary<string, long> { ["INT4"] = 48 * 60 * Int4Expert }, expert.WeightBytesByForm);
         long attentionBf16 = 2 * 163840L * 7168 * 2                                          // embed_tokens and lm_head
             + 61 * (1536L * 7168 + 64 * 192L * 1536 + 576L * 7168 + 7168L * 64 * 128) * 2  // q_a, q_b, kv_a, o_proj
+            + 61 * 64L * 256 * 512 * 2                                                     // kv_b_proj's per-head halves, as stored
             + 3 * 18432L * 7168 * 2                                                        // layer 0's dense MLP
             + 60 * 3 * 2048L * 7168 * 2                                                    // the shared experts
             + 60 * 384L * 7168 * 2                                                         // the routers
             // The vision tower (hidden 1152, 27 blocks, MLP 4304, 14-px patches) and the projector (4608 → 7168).
             + (1152L * 588 + 27 * (3456L * 1152 + 1152L * 1152 + 2 * 4304L * 1152) + 4608L * 4608 + 7168L * 4608) * 2;
-        long attentionF32 = 61 * (2 * 7168L + 1536 + 512 + 64L * 256 * 512) * 4               // norms and kv_b_proj
+        long attentionF32 = 61 * (2 * 7168L + 1536 + 512) * 4                                // norms
             + 60 * 384L * 4                                                                // the routers' biases
             + 7168 * 4                                                                     // final norm
             // Vision: the 64×64 position grid, the patch bias, each block's two LayerNorms and four
