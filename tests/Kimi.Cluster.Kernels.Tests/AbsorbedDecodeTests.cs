@@ -80,6 +80,17 @@ public sealed class AbsorbedDecodeTests
             Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"value {i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
     }
 
+    [Theory]
+    // heads, threads, heads an item: a thread's share in whole blocks of four
+    [InlineData(16, 2, 8)]
+    [InlineData(64, 2, 32)]
+    [InlineData(5, 2, 4)]
+    [InlineData(64, 16, 4)]
+    [InlineData(64, 3, 24)]
+    [InlineData(1, 2, 4)]
+    public void OneCall_GivesEachThreadItsShareOfTheHeads_InWholeBlocks(int heads, int threads, int perItem) =>
+        Assert.Equal(perItem, AbsorbedDecodeJob.HeadsPerItem(heads, threads));
+
     private static float Float(ushort bf16) => BitConverter.Int32BitsToSingle(bf16 << 16);
 
     [Fact]
