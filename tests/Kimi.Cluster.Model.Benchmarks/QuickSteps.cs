@@ -54,7 +54,7 @@ public static class QuickSteps
                         break;
                     timeline?.EndStep();
                     steps.Add(Stopwatch.GetElapsedTime(stepStart).TotalMilliseconds);
-                    floor?.EndStep();
+                    floor?.EndStep(steps[^1]);
                 }
                 floor?.Flush();
                 steps.Sort();

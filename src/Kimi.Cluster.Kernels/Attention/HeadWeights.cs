@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Kimi.Cluster.Kernels.Formats;
 
 namespace Kimi.Cluster.Kernels.Attention;
 
@@ -29,8 +30,8 @@ internal readonly struct Float32Weights : IHeadWeights
     public static unsafe void LoadPair(void* weights, long index, out Vector<float> low, out Vector<float> high)
     {
         float* p = (float*)weights + index;
-        low = Unsafe.ReadUnaligned<Vector<float>>(p);
-        high = Unsafe.ReadUnaligned<Vector<float>>(p + Vector<float>.Count);
+        low = VectorMemory.Load(p);
+        high = VectorMemory.Load(p + Vector<float>.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -52,5 +53,5 @@ internal readonly struct BFloat16Weights : IHeadWeights
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe float At(void* weights, long index) => BitConverter.Int32BitsToSingle(((ushort*)weights)[index] << 16);
+    public static unsafe float At(void* weights, long index) => FloatBits.BFloat16ToSingle(((ushort*)weights)[index]);
 }

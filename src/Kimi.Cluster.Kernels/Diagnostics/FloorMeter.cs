@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Kimi.Cluster.Kernels.Diagnostics;
 
 /// <summary>
@@ -16,7 +14,7 @@ public sealed class FloorMeter : IDispatchObserver
     private readonly List<double> _stepMilliseconds = [];
     private readonly List<long> _stepBytes = [];
     private readonly List<FloorWindow> _windows = [];
-    private long _stepStart = -1;
+    private bool _inStep;
     private long _bytes;
     private double _before = double.NaN;
 
@@ -38,31 +36,26 @@ public sealed class FloorMeter : IDispatchObserver
     /// <summary>Also told of every call (a <see cref="DispatchTimeline"/>, say); null for none.</summary>
     public IDispatchObserver? Next { get; set; }
 
-    /// <summary>Starts a step (probing first when no window is open); its kernel calls' weight bytes are counted until it ends.</summary>
+    /// <summary>
+    /// Starts a step (probing first when no window is open, so before the caller starts timing it);
+    /// its kernel calls' weight bytes are counted until it ends.
+    /// </summary>
     public void BeginStep()
     {
         if (double.IsNaN(_before))
             _before = _probe();
         _bytes = 0;
-        _stepStart = Stopwatch.GetTimestamp();
+        _inStep = true;
     }
 
-    /// <summary>Ends the step begun last, timed from <see cref="BeginStep"/>; may probe (the window's last step).</summary>
-    public void EndStep()
-    {
-        if (_stepStart < 0)
-            throw new InvalidOperationException("EndStep without BeginStep");
-        EndStep(Stopwatch.GetElapsedTime(_stepStart).TotalMilliseconds);
-    }
-
-    /// <summary>Ends the step begun last, taking <paramref name="milliseconds"/> as its time (for tests and replays).</summary>
+    /// <summary>Ends the step begun last, which the caller timed at <paramref name="milliseconds"/>; probes when it closes a window.</summary>
     public void EndStep(double milliseconds)
     {
-        if (_stepStart < 0)
+        if (!_inStep)
             throw new InvalidOperationException("EndStep without BeginStep");
         _stepMilliseconds.Add(milliseconds);
         _stepBytes.Add(_bytes);
-        _stepStart = -1;
+        _inStep = false;
         if (_stepMilliseconds.Count == WindowSteps)
             CloseWindow();
     }
@@ -73,7 +66,7 @@ public sealed class FloorMeter : IDispatchObserver
     /// </summary>
     public void Flush()
     {
-        _stepStart = -1;
+        _inStep = false;
         if (_stepMilliseconds.Count * 2 >= WindowSteps)
             CloseWindow();
         _stepMilliseconds.Clear();
@@ -83,7 +76,7 @@ public sealed class FloorMeter : IDispatchObserver
 
     public void Ran(in KernelCall call)
     {
-        if (_stepStart >= 0)
+        if (_inStep)
             _bytes += call.WeightBytes;
         Next?.Ran(call);
     }

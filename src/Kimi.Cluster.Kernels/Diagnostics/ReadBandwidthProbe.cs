@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Kimi.Cluster.Kernels.Threading;
 
 namespace Kimi.Cluster.Kernels.Diagnostics;
@@ -16,7 +14,7 @@ namespace Kimi.Cluster.Kernels.Diagnostics;
 public sealed unsafe class ReadBandwidthProbe : IDisposable
 {
     private readonly WorkerPool _pool;
-    private readonly SumItems _items;
+    private readonly ReadSum _items = new();
 
     /// <param name="kernels">Whose threads read; the probe's calls reach its observer with no weight bytes.</param>
     /// <param name="bytes">The buffer read per pass (256 MiB by default: eight times a large L3).</param>
@@ -25,18 +23,15 @@ public sealed unsafe class ReadBandwidthProbe : IDisposable
         ArgumentNullException.ThrowIfNull(kernels);
         ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1L << 20);
         _pool = kernels.Pool;
-        int count = _pool.ThreadCount * 16;
-        // Whole 256-byte blocks per item: the sum's loop reads 64 floats a turn.
-        long perItem = bytes / count / 256 * 256;
-        long total = perItem * count;
-        _items = new SumItems((byte*)NativeMemory.AlignedAlloc((nuint)total, 64), perItem, count);
+        _items.Split(bytes, _pool.ThreadCount * 16);
+        _items.Start = (byte*)NativeMemory.AlignedAlloc((nuint)_items.Bytes, 64);
         // Touched once, so no pass pays the page faults.
-        for (long at = 0; at < total; at += int.MaxValue)
-            new Span<byte>(_items.Data + at, (int)Math.Min(int.MaxValue, total - at)).Fill(1);
+        for (long at = 0; at < _items.Bytes; at += int.MaxValue)
+            new Span<byte>(_items.Start + at, (int)Math.Min(int.MaxValue, _items.Bytes - at)).Fill(1);
     }
 
     /// <summary>Bytes one pass reads.</summary>
-    public long Bytes => _items.PerItem * _items.Count;
+    public long Bytes => _items.Bytes;
 
     /// <summary>GB/s (10⁹ bytes a second) of the fastest of <paramref name="passes"/> passes.</summary>
     public double Measure(int passes = 3)
@@ -52,47 +47,5 @@ public sealed unsafe class ReadBandwidthProbe : IDisposable
         return Bytes / ((double)best / Stopwatch.Frequency) / 1e9;
     }
 
-    public void Dispose() => NativeMemory.AlignedFree(_items.Data);
-
-    private sealed class SumItems(byte* data, long perItem, int count) : IWorkItems
-    {
-        public byte* Data => data;
-
-        public long PerItem => perItem;
-
-        public int Count => count;
-
-        /// <summary>Kept so the sums are not optimized away.</summary>
-        public float Sink { get; private set; }
-
-        public long WeightBytes => 0;
-
-        public void Execute(int item) => Sink = Sum((float*)(data + item * perItem), perItem / 4);
-
-        private static float Sum(float* p, long count)
-        {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                Vector512<float> a = default, b = default, c = default, d = default;
-                for (long i = 0; i < count; i += 64)
-                {
-                    a += Vector512.Load(p + i);
-                    b += Vector512.Load(p + i + 16);
-                    c += Vector512.Load(p + i + 32);
-                    d += Vector512.Load(p + i + 48);
-                }
-                return Vector512.Sum(a + b + c + d);
-            }
-            int width = Vector<float>.Count;
-            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (long i = 0; i < count; i += 4 * width)
-            {
-                s0 += Vector.Load(p + i);
-                s1 += Vector.Load(p + i + width);
-                s2 += Vector.Load(p + i + 2 * width);
-                s3 += Vector.Load(p + i + 3 * width);
-            }
-            return Vector.Sum(s0 + s1 + s2 + s3);
-        }
-    }
+    public void Dispose() => NativeMemory.AlignedFree(_items.Start);
 }

@@ -27,11 +27,13 @@ public static class TokenSampler
         // log_softmax(x)[t] = x[t] - logsumexp(x), the normalizer taken on the row's memory (LogitRows).
         var raw = TensorMemory.ContiguousFloat32(logits);
         int vocab = (int)raw.size(1);
-        float[] logSums = [.. Enumerable.Range(0, sampling.Count).Select(row => (float)LogitRows.LogSumExp(TensorMemory.Floats(raw).Slice(row * vocab, vocab)))];
+        var values = TensorMemory.Floats(raw);
+        float[] logSums = new float[sampling.Count];
+        for (int row = 0; row < sampling.Count; row++)
+            logSums[row] = (float)LogitRows.LogSumExp(values.Slice(row * vocab, vocab));
         int maxTop = sampling.Max(s => s.Logprobs);
         var (topValues, topIds) = maxTop > 0 ? logits.topk(maxTop, dim: -1) : (null, null);
         var result = new GeneratedToken[sampling.Count];
-        var values = TensorMemory.Floats(raw);
         for (int row = 0; row < sampling.Count; row++)
         {
             var rowValues = values.Slice(row * vocab, vocab);

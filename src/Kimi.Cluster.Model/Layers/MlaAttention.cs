@@ -222,18 +222,19 @@ public sealed class MlaAttention : IDisposable
     private Tensor AttendNaive(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
         var outputs = new List<Tensor>(segments.Count);
+        var keyHalf = Float32(_keyAbsorb);
+        var valueHalf = Float32(_valueAbsorb);
         for (int i = 0; i < segments.Count; i++)
         {
             var segment = segments[i];
             var all = caches[i].All;
-            long cached = all.size(0);
             var mine = q.narrow(0, segment.TokenStart, segment.TokenCount);
             var qNope = mine.narrow(2, 0, _config.QkNopeHeadDim);                              // [n, heads, nope]
             var qRope = mine.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim);          // [n, heads, rope]
             var ropeKeys = all.narrow(1, _config.KvLoraRank, _config.QkRopeHeadDim);           // [cached, rope]
             var latents = all.narrow(1, 0, _config.KvLoraRank);                               // [cached, kv_lora]
-            var keys = einsum("sc,hdc->shd", latents, Float32(_keyAbsorb));                   // [cached, heads, nope]
-            var values = einsum("sc,hcv->shv", latents, Float32(_valueAbsorb));               // [cached, heads, v]
+            var keys = einsum("sc,hdc->shd", latents, keyHalf);                               // [cached, heads, nope]
+            var values = einsum("sc,hcv->shv", latents, valueHalf);                           // [cached, heads, v]
             var scores = einsum("thd,shd->hts", qNope, keys).Plus(einsum("thr,sr->hts", qRope, ropeKeys));
             outputs.Add(einsum("hts,shv->thv", CausalSoftmax(scores, segment.StartPosition), values)); // [n, heads, v]
         }
