@@ -27,12 +27,13 @@ public sealed record KernelOptions
 
     /// <summary>
     /// How long an idle worker polls (yielding its core) for the next call before sleeping: decode issues calls
-    /// back to back, and a sleeping worker takes tens of microseconds to wake. Long enough to span a
-    /// decode step's boundary (sampling, the scheduler, the next step's set-up): at 100 µs the worker
-    /// slept there, and the bench model's first kernel call of each batch-1 step took 70-76 µs
-    /// instead of the 31-35 µs the same call takes in the other layers.
+    /// back to back, and a sleeping worker takes tens of microseconds to wake. At 100 µs the worker
+    /// sleeps across a decode step's boundary (the bench model's first call of a batch-1 step then
+    /// takes 70-76 µs against 31-35 µs at 400-500 µs), but a longer spin takes cores from the other
+    /// processes on the machine: with 500 µs, a clean-clone run of the fault-injection test (several
+    /// worker processes on two cores) stalled 55 s after an expert worker's kill.
     /// </summary>
-    public int SpinMicroseconds { get; init; } = 500;
+    public int SpinMicroseconds { get; init; } = 100;
 
     internal KernelIsa ResolveIsa()
     {
