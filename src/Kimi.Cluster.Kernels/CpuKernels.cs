@@ -29,7 +29,7 @@ public sealed unsafe class CpuKernels : IDisposable
         options ??= new KernelOptions();
         _isa = IsaSupport.Create(options.ResolveIsa());
         _minParallelBytes = options.MinParallelBytes;
-        _pool = new WorkerPool(options.ResolveThreads(), options.SpinMicroseconds);
+        _pool = new WorkerPool(options.ResolveThreads(), options.SpinMicroseconds, options.PrefetchNextCall);
     }
 
     /// <summary>The process-wide instance, configured from the environment on first use.</summary>

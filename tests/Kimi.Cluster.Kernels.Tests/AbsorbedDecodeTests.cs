@@ -108,7 +108,7 @@ public sealed class AbsorbedDecodeTests
         Assert.Contains("names row 3 of a cache of 3 rows", slot.Message);
     }
 
-    private static AbsorbedDecodeLayout Layout(int tokens, int heads, int nope, int latent, int rope, int value)
+    internal static AbsorbedDecodeLayout Layout(int tokens, int heads, int nope, int latent, int rope, int value)
     {
         int queryWidth = nope + rope;
         return new AbsorbedDecodeLayout(

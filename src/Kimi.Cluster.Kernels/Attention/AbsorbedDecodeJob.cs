@@ -69,6 +69,26 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
 
     public long WeightBytes => _layout is { } l ? l.Keys.WeightBytes(_format) + l.Values.WeightBytes(_format) : 0;
 
+    public nint CallKey => (nint)_keyAbsorb;
+
+    public int ThreadWeights(int thread, int threads, int items, Span<WeightRange> ranges)
+    {
+        var layout = _layout!;
+        var (i0, i1) = WorkerPool.RunOf(thread, threads, items);
+        int h0 = i0 * _headsPerItem, h1 = Math.Min(layout.Attention.Heads, i1 * _headsPerItem);
+        if (h1 <= h0)
+            return 0;
+        ranges[0] = HeadWeights(layout.Keys, _keyAbsorb, h0, h1);
+        ranges[1] = HeadWeights(layout.Values, _valueAbsorb, h0, h1);
+        return 2;
+    }
+
+    private WeightRange HeadWeights(HeadProductLayout products, void* weights, int h0, int h1)
+    {
+        long headBytes = products.WeightBytes(_format) / products.Heads;
+        return new WeightRange((nint)weights + (nint)(h0 * headBytes), (h1 - h0) * headBytes);
+    }
+
     public void Execute(int item)
     {
         var layout = _layout!;

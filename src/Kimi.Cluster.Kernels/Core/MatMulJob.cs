@@ -63,6 +63,32 @@ internal sealed unsafe class MatMulJob : IWorkItems
 
     public long WeightBytes => (_weights?.StoredBytes ?? 0) + (_second?.StoredBytes ?? 0);
 
+    public nint CallKey => _weights?.Data ?? 0;
+
+    public int ThreadWeights(int thread, int threads, int items, Span<WeightRange> ranges)
+    {
+        // The thread's items, mapped to rows as Execute maps them.
+        var (i0, i1) = WorkerPool.RunOf(thread, threads, items);
+        int n = Rows(_weights!, i0, Math.Min(i1, _firstItems), ranges);
+        return _second is null ? n : n + Rows(_second, Math.Max(i0, _firstItems) - _firstItems, i1 - _firstItems, ranges[n..]);
+    }
+
+    /// <summary>The data and scales of the rows of items [i0, i1) of <paramref name="w"/>.</summary>
+    private int Rows(WeightMatrix w, int i0, int i1, Span<WeightRange> ranges)
+    {
+        int r0 = i0 * _rowsPerItem, r1 = Math.Min(w.Rows, i1 * _rowsPerItem);
+        if (r1 <= r0)
+            return 0;
+        var shape = w.Shape;
+        ranges[0] = new WeightRange(w.Data + (nint)(r0 * shape.RowBytes), (r1 - r0) * shape.RowBytes);
+        if (w.Scales == 0)
+            return 1;
+        long scaleRowBytes = shape.ScaleBytes / shape.ScaleRows;
+        long s0 = (long)r0 * shape.ScaleRows / w.Rows, s1 = ((long)r1 * shape.ScaleRows + w.Rows - 1) / w.Rows;
+        ranges[1] = new WeightRange(w.Scales + (nint)(s0 * scaleRowBytes), (s1 - s0) * scaleRowBytes);
+        return 2;
+    }
+
     public void Execute(int item)
     {
         bool first = item < _firstItems;

@@ -36,7 +36,14 @@ internal static unsafe class Prefetch
 
     /// <summary>Prefetches the line <paramref name="ahead"/> bytes past <paramref name="p"/> into L2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Line(void* p, nint ahead) => Sse.Prefetch1((byte*)p + ahead);
+    public static void Line(void* p, nint ahead)
+    {
+        // Without SSE (arm64) a prefetch is only a hint, and this one is skipped.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch1((byte*)p + ahead);
+        }
+    }
 
     /// <summary>
     /// Prefetches the line <paramref name="ahead"/> bytes past each pointer, marked non-temporal:

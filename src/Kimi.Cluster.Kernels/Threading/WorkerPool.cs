@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Kimi.Cluster.Kernels.Diagnostics;
+using Kimi.Cluster.Kernels.Isa;
 
 namespace Kimi.Cluster.Kernels.Threading;
 
@@ -14,6 +15,7 @@ namespace Kimi.Cluster.Kernels.Threading;
 /// long range of weights (its prefetches run on into its own next item) instead of hopping between
 /// small items interleaved with the other threads' (a 1-token bf16 matvec of 1024 × 256 took 24 µs
 /// that way and 14 µs with runs here); the stealing keeps the threads finishing within an item of each other.
+/// While it polls, a worker prefetches its share of the call expected next (<see cref="NextCallPrefetch"/>).
 /// Owns the threads, the runs and the wake-up protocol.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
@@ -37,10 +39,17 @@ internal sealed class WorkerPool : IDisposable
     private int _busy;
     private Exception? _error;
     private volatile bool _stopping;
+    // Null when the option is off. Else what each thread reads first in the call expected next,
+    // published after each call with a new plan generation for the polling workers to take.
+    private readonly NextCallPrefetch? _nextCall;
+    private WeightRange[][]? _prefetch;
+    private long _prefetchGeneration;
 
     /// <summary>Starts <paramref name="threads"/> − 1 workers (the dispatcher is the last thread).</summary>
-    public WorkerPool(int threads, int spinMicroseconds)
+    /// <param name="prefetchNextCall">Whether a polling worker prefetches its share of the call expected next (<see cref="NextCallPrefetch"/>).</param>
+    public WorkerPool(int threads, int spinMicroseconds, bool prefetchNextCall = true)
     {
+        _nextCall = prefetchNextCall && threads > 1 ? new NextCallPrefetch() : null;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
         _runs = new long[threads * RunStride];
@@ -52,6 +61,9 @@ internal sealed class WorkerPool : IDisposable
             _workers[i].Start();
         }
     }
+
+    /// <summary>What the pool has learnt of the calls' order; null when it does not prefetch.</summary>
+    internal NextCallPrefetch? NextCall => _nextCall;
 
     /// <summary>Threads that run items, the dispatcher included.</summary>
     public int ThreadCount => _workers.Length + 1;
@@ -122,10 +134,12 @@ internal sealed class WorkerPool : IDisposable
         for (int k = 0; k < threads; k++)
         {
             // Release: a worker that sees a new run also sees this batch's job and zeroed count.
-            Volatile.Write(ref _runs[k * RunStride], Pack((int)((long)count * k / threads), (int)((long)count * (k + 1) / threads)));
+            var (first, end) = RunOf(k, threads, count);
+            Volatile.Write(ref _runs[k * RunStride], Pack(first, end));
         }
         // The increment is a full fence: the job and the runs are visible before the new generation,
         // and the read of _sleepers below cannot move above it (pairs with the increment in WaitForBatch).
+        _nextCall?.Dispatched(job, count, threads);
         Interlocked.Increment(ref _generation);
         if (Volatile.Read(ref _sleepers) > 0)
         {
@@ -141,11 +155,21 @@ internal sealed class WorkerPool : IDisposable
             spinner.SpinOnce(sleep1Threshold: -1);
         }
         _job = null;
+        if (_nextCall?.After(job) is { } next)
+        {
+            // The workers poll for the next call meanwhile; each prefetches its share of it.
+            Volatile.Write(ref _prefetch, next);
+            Interlocked.Increment(ref _prefetchGeneration);
+        }
         if (_error is { } error)
         {
             ExceptionDispatchInfo.Capture(error).Throw();
         }
     }
+
+    /// <summary>Thread <paramref name="thread"/>'s run of a dispatched call's <paramref name="items"/> items: it takes them from the front, first to last.</summary>
+    public static (int First, int End) RunOf(int thread, int threads, int items) =>
+        ((int)((long)items * thread / threads), (int)((long)items * (thread + 1) / threads));
 
     private static long Pack(int next, int end) => (uint)next | ((long)end << 32);
 
@@ -199,10 +223,10 @@ internal sealed class WorkerPool : IDisposable
     private void WorkerLoop(int self)
     {
         t_ownerOfThisThread = this;
-        long seen = 0;
+        long seen = 0, prefetched = 0;
         while (true)
         {
-            long generation = WaitForBatch(seen);
+            long generation = WaitForBatch(self, seen, ref prefetched);
             if (_stopping)
             {
                 return;
@@ -212,7 +236,43 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private long WaitForBatch(long seen)
+    /// <summary>Bytes of the next call a worker prefetches at most: within an L2 (1 MiB a core on Zen 5), so the first lines stay.</summary>
+    private const long PrefetchBudget = 768 * 1024;
+
+    /// <summary>
+    /// Prefetches <paramref name="ranges"/> (up to the budget) into this core's L2, 4 KiB at a time,
+    /// stopping as soon as the next call arrives: the worker then starts its run of that call on
+    /// weights already at hand while the dispatcher, busy between the calls, leaves the memory idle.
+    /// </summary>
+    private unsafe void PrefetchUntilCalled(WeightRange[] ranges, long seen)
+    {
+        const int Page = 4096, Line = 64;
+        long budget = PrefetchBudget;
+        foreach (var range in ranges)
+        {
+            byte* start = (byte*)range.Start;
+            long bytes = Math.Min(range.Bytes, budget);
+            budget -= bytes;
+            for (long page = 0; page < bytes; page += Page)
+            {
+                if (Volatile.Read(ref _generation) != seen || _stopping)
+                {
+                    return;
+                }
+                long end = Math.Min(bytes, page + Page);
+                for (long line = page; line < end; line += Line)
+                {
+                    Prefetch.Line(start + line, 0);
+                }
+            }
+            if (budget == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private long WaitForBatch(int self, long seen, ref long prefetched)
     {
         long deadline = Stopwatch.GetTimestamp() + _spinTicks;
         do
@@ -221,6 +281,16 @@ internal sealed class WorkerPool : IDisposable
             if (generation != seen || _stopping)
             {
                 return generation;
+            }
+            long plan = Volatile.Read(ref _prefetchGeneration);
+            if (plan != prefetched)
+            {
+                prefetched = plan;
+                if (Volatile.Read(ref _prefetch) is { } shares && self < shares.Length)
+                {
+                    PrefetchUntilCalled(shares[self], seen);
+                }
+                continue;
             }
             // Yield, not pause: another runnable thread here (the gRPC, SSE or router threads that
             // stream the last step's tokens) then runs in this gap instead of preempting a kernel
