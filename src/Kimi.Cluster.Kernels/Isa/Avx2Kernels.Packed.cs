@@ -31,40 +31,32 @@ internal sealed unsafe partial class Avx2Kernels
         get => Vector256.Create(unchecked((int)0x88888888));
     }
 
+    /// <summary>Four rows' dots, one row after another: one ascending stream of weights (see the AVX-512 path's), the same bits.</summary>
     private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
     {
-        int columns = w.Columns;
+        int columns = w.Columns, whole = columns / 16 * 16;
         ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
-        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        Vector256<float> e0 = default, e1 = default, e2 = default, e3 = default;
-        Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default;
-        int c = 0;
-        for (; c <= columns - 16; c += 16)
+        Reduce.Sum4(DotBFloat16(p0, x, whole), DotBFloat16(p1, x, whole), DotBFloat16(p2, x, whole), DotBFloat16(p3, x, whole)).Store(result);
+        Tails.AddBFloat16Rows(result, p0, columns, x, whole);
+    }
+
+    /// <summary>One row's dot over columns [0, end) (a multiple of 16) as a vector to reduce, prefetching the stream ahead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> DotBFloat16(ushort* row, float* x, int end)
+    {
+        Vector256<float> even = default, odd = default;
+        for (int c = 0; c < end; c += 16)
         {
-            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
-            var xe = Vector256.Load(x + c);
-            var xo = Vector256.Load(x + c + 8);
-            var v = Vector256.Load((uint*)(p0 + c));
-            e0 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e0);
-            o0 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o0);
-            v = Vector256.Load((uint*)(p1 + c));
-            e1 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e1);
-            o1 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o1);
-            v = Vector256.Load((uint*)(p2 + c));
-            e2 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e2);
-            o2 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o2);
-            v = Vector256.Load((uint*)(p3 + c));
-            e3 = Fma.MultiplyAdd((v << 16).AsSingle(), xe, e3);
-            o3 = Fma.MultiplyAdd((v & HighHalf).AsSingle(), xo, o3);
+            // A prefetch per 64-byte line: every other step of 32 bytes.
+            if ((c & 31) == 0)
+            {
+                Prefetch.Stream(row + c);
+            }
+            var v = Vector256.Load((uint*)(row + c));
+            even = Fma.MultiplyAdd((v << 16).AsSingle(), Vector256.Load(x + c), even);
+            odd = Fma.MultiplyAdd((v & HighHalf).AsSingle(), Vector256.Load(x + c + 8), odd);
         }
-        Reduce.Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3).Store(result);
-        if (c < columns)
-        {
-            result[0] += Tails.DotBFloat16(p0, x, c, columns);
-            result[1] += Tails.DotBFloat16(p1, x, c, columns);
-            result[2] += Tails.DotBFloat16(p2, x, c, columns);
-            result[3] += Tails.DotBFloat16(p3, x, c, columns);
-        }
+        return even + odd;
     }
 
     private static void DecodeBFloat16(WeightMatrix w, int row, int k0, int length, float* destination)

@@ -36,40 +36,37 @@ internal sealed unsafe partial class Avx512Kernels
         get => Vector512.Create(-8f, -7f, -6f, -5f, -4f, -3f, -2f, -1f, 0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
     }
 
+    /// <summary>
+    /// Four rows' dots, one row after another: the four rows lie back to back, so the weights are
+    /// read as one ascending stream, which the hardware prefetchers follow far ahead. Read as four
+    /// interleaved streams (a vector of each row in turn) each stream lasted one row (2 KiB for
+    /// 1024 columns) and the prefetchers started over at every group of four: batch-1 decode steps
+    /// of the bench model alternated in one process ran 13-15% faster this way (bf16). Each row keeps
+    /// its own two sums (even and odd columns) and the same reduction, so the bits are the same.
+    /// The int4 matvec keeps its interleaved rows: it is bound by its nibble decoding more than by
+    /// the stream, and a row-by-row form (four chunks of a row side by side) was 5% slower there.
+    /// </summary>
     private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
     {
-        int columns = w.Columns;
+        int columns = w.Columns, whole = columns / 32 * 32;
         ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
-        nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default;
-        Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default;
-        int c = 0;
-        for (; c <= columns - 32; c += 32)
+        Reduce.Sum4(DotBFloat16(p0, x, whole), DotBFloat16(p1, x, whole), DotBFloat16(p2, x, whole), DotBFloat16(p3, x, whole)).Store(result);
+        Tails.AddBFloat16Rows(result, p0, columns, x, whole);
+    }
+
+    /// <summary>One row's dot over columns [0, end) (a multiple of 32) as a vector to reduce, prefetching the stream ahead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> DotBFloat16(ushort* row, float* x, int end)
+    {
+        Vector512<float> even = default, odd = default;
+        for (int c = 0; c < end; c += 32)
         {
-            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
-            var xe = Vector512.Load(x + c);
-            var xo = Vector512.Load(x + c + 16);
-            var v = Vector512.Load((uint*)(p0 + c));
-            e0 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e0);
-            o0 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o0);
-            v = Vector512.Load((uint*)(p1 + c));
-            e1 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e1);
-            o1 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o1);
-            v = Vector512.Load((uint*)(p2 + c));
-            e2 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e2);
-            o2 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o2);
-            v = Vector512.Load((uint*)(p3 + c));
-            e3 = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), xe, e3);
-            o3 = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), xo, o3);
+            Prefetch.Stream(row + c);
+            var v = Vector512.Load((uint*)(row + c));
+            even = Avx512F.FusedMultiplyAdd((v << 16).AsSingle(), Vector512.Load(x + c), even);
+            odd = Avx512F.FusedMultiplyAdd((v & HighHalf).AsSingle(), Vector512.Load(x + c + 16), odd);
         }
-        Reduce.Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3).Store(result);
-        if (c < columns)
-        {
-            result[0] += Tails.DotBFloat16(p0, x, c, columns);
-            result[1] += Tails.DotBFloat16(p1, x, c, columns);
-            result[2] += Tails.DotBFloat16(p2, x, c, columns);
-            result[3] += Tails.DotBFloat16(p3, x, c, columns);
-        }
+        return even + odd;
     }
 
     private static void DecodeBFloat16(WeightMatrix w, int row, int k0, int length, float* destination)

@@ -62,6 +62,13 @@ internal static unsafe class Prefetch
     }
 
     /// <summary>
+    /// Prefetches the line <see cref="Distance"/> bytes past <paramref name="p"/>, marked non-temporal:
+    /// for one-token matvecs that read their rows as one ascending stream (see <see cref="StreamRows"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Stream(void* p) => Sse.PrefetchNonTemporal((byte*)p + Distance);
+
+    /// <summary>
     /// Prefetches the line <paramref name="ahead"/> bytes past each pointer into L2: for rows a call
     /// reads again (the multi-token matvecs' token groups re-read their four rows).
     /// </summary>

@@ -64,6 +64,15 @@ internal static unsafe class Tails
         return sum;
     }
 
+    /// <summary>Adds to result[r] row r's Σ bf16(w[r, k])·x[k] for k in [from, columns), for the four rows from <paramref name="w"/>.</summary>
+    public static void AddBFloat16Rows(float* result, ushort* w, int columns, float* x, int from)
+    {
+        for (int r = 0; r < 4 && from < columns; r++)
+        {
+            result[r] += DotBFloat16(w + (long)r * columns, x, from, columns);
+        }
+    }
+
     /// <summary>Σ fp8(w[k])·x[k] for k in [from, to).</summary>
     public static float DotFp8(byte* w, float* x, int from, int to)
     {
