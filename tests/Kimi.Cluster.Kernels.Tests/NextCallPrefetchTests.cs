@@ -64,6 +64,7 @@ public sealed class NextCallPrefetchTests
     [InlineData("bf16", 301, 1056)]
     [InlineData("int4-g32", 603, 1056)]
     [InlineData("fp8-128x128", 333, 520)]
+    [InlineData("fp8-128x128", 145, 256)]
     [InlineData("float32", 37, 96)]
     public void MatMul_ThreadsWeights_TileTheMatrixInThreadOrder(string format, int rows, int columns)
     {
@@ -80,6 +81,23 @@ public sealed class NextCallPrefetchTests
             }
             var shares = kernels.Pool.NextCall!.Learnt(before.Matrix.Data)!;
             AssertTiles(shares, matrix.Matrix);
+            AssertScalesOfTheirRows(shares, matrix.Matrix);
+        }
+    }
+
+    /// <summary>Each thread's scale range holds exactly the scale rows of its weight rows: one a row (int4), one a block of rows (fp8).</summary>
+    private static void AssertScalesOfTheirRows(WeightRange[][] shares, WeightMatrix w)
+    {
+        if (w.Scales == 0)
+            return;
+        var shape = w.Shape;
+        int rowsPerScaleRow = shape.Format == WeightFormat.Fp8Block ? shape.BlockRows : 1;
+        long scaleRowBytes = shape.ScaleBytes / shape.ScaleRows;
+        foreach (var ranges in shares.Where(r => r.Length > 0))
+        {
+            long firstRow = (ranges[0].Start - w.Data) / shape.RowBytes, endRow = firstRow + ranges[0].Bytes / shape.RowBytes;
+            long firstScale = firstRow / rowsPerScaleRow, endScale = (endRow + rowsPerScaleRow - 1) / rowsPerScaleRow;
+            Assert.Equal(new WeightRange(w.Scales + (nint)(firstScale * scaleRowBytes), (endScale - firstScale) * scaleRowBytes), ranges[1]);
         }
     }
 

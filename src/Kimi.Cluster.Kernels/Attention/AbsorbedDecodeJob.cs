@@ -85,7 +85,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
 
     private WeightRange HeadWeights(HeadProductLayout products, void* weights, int h0, int h1)
     {
-        long headBytes = products.WeightBytes(_format) / products.Heads;
+        long headBytes = products.HeadBytes(_format);
         return new WeightRange((nint)weights + (nint)(h0 * headBytes), (h1 - h0) * headBytes);
     }
 

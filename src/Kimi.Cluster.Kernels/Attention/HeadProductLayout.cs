@@ -13,7 +13,10 @@ public sealed record HeadProductLayout(
     public long WeightCount => (long)Heads * Inputs * Outputs;
 
     /// <summary>Bytes of W held as <paramref name="format"/> (float32 or bf16).</summary>
-    public long WeightBytes(WeightFormat format) => WeightCount * (format == WeightFormat.BFloat16 ? sizeof(ushort) : sizeof(float));
+    public long WeightBytes(WeightFormat format) => Heads * HeadBytes(format);
+
+    /// <summary>Bytes of one head's W[h], [Inputs, Outputs], held as <paramref name="format"/>.</summary>
+    public long HeadBytes(WeightFormat format) => (long)Inputs * Outputs * (format == WeightFormat.BFloat16 ? sizeof(ushort) : sizeof(float));
 
     internal void Validate(long xLength, long weightLength, long yLength)
     {

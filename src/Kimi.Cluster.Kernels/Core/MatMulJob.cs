@@ -83,8 +83,10 @@ internal sealed unsafe class MatMulJob : IWorkItems
         ranges[0] = new WeightRange(w.Data + (nint)(r0 * shape.RowBytes), (r1 - r0) * shape.RowBytes);
         if (w.Scales == 0)
             return 1;
+        // A scale row per weight row (int4) or per block of rows (fp8).
+        int rowsPerScaleRow = Math.Max(1, shape.BlockRows);
         long scaleRowBytes = shape.ScaleBytes / shape.ScaleRows;
-        long s0 = (long)r0 * shape.ScaleRows / w.Rows, s1 = ((long)r1 * shape.ScaleRows + w.Rows - 1) / w.Rows;
+        long s0 = r0 / rowsPerScaleRow, s1 = (r1 + rowsPerScaleRow - 1) / rowsPerScaleRow;
         ranges[1] = new WeightRange(w.Scales + (nint)(s0 * scaleRowBytes), (s1 - s0) * scaleRowBytes);
         return 2;
     }

@@ -49,8 +49,8 @@ internal sealed class WorkerPool : IDisposable
     /// <param name="prefetchNextCall">Whether a polling worker prefetches its share of the call expected next (<see cref="NextCallPrefetch"/>).</param>
     public WorkerPool(int threads, int spinMicroseconds, bool prefetchNextCall = true)
     {
-        _nextCall = prefetchNextCall && threads > 1 ? new NextCallPrefetch() : null;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        _nextCall = prefetchNextCall && threads > 1 ? new NextCallPrefetch() : null;
         _spinTicks = Stopwatch.Frequency * spinMicroseconds / 1_000_000;
         _runs = new long[threads * RunStride];
         _workers = new Thread[threads - 1];
