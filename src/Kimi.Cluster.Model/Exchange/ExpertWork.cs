@@ -35,8 +35,9 @@ public sealed class ExpertWork(int layer, int hiddenSize, float[] hidden, int[] 
     public static ExpertWork Routed(int layer, int hiddenSize, float[] hidden, ExpertRouting routing)
     {
         ArgumentNullException.ThrowIfNull(routing);
-        return new ExpertWork(layer, hiddenSize, hidden, [.. Enumerable.Repeat(routing.TopK, routing.Tokens)], routing.ExpertIds, routing.Weights)
-            .Checked();
+        var pairsPerToken = new int[routing.Tokens];
+        Array.Fill(pairsPerToken, routing.TopK);
+        return new ExpertWork(layer, hiddenSize, hidden, pairsPerToken, routing.ExpertIds, routing.Weights).Checked();
     }
 
     /// <summary>The token pair <paramref name="pair"/> belongs to.</summary>
@@ -46,8 +47,12 @@ public sealed class ExpertWork(int layer, int hiddenSize, float[] hidden, int[] 
     public ExpertAssignment[] Assignments()
     {
         var assignments = new ExpertAssignment[ExpertIds.Length];
-        for (int pair = 0; pair < assignments.Length; pair++)
-            assignments[pair] = new ExpertAssignment(TokenOf(pair), ExpertIds[pair], Weights[pair]);
+        int pair = 0;
+        for (int token = 0; token < PairsPerToken.Length; token++)
+        {
+            for (int end = Math.Min(pair + PairsPerToken[token], assignments.Length); pair < end; pair++)
+                assignments[pair] = new ExpertAssignment(token, ExpertIds[pair], Weights[pair]);
+        }
         return assignments;
     }
 

@@ -35,6 +35,9 @@ public interface IRoutedExperts : IDisposable
 /// <summary>Routed-expert work under way for one layer.</summary>
 public interface IPendingExperts
 {
-    /// <summary>Waits for the experts and returns the weighted sums, [tokens, hidden] float32.</summary>
+    /// <summary>
+    /// Waits for the experts and returns the weighted sums, [tokens, hidden] contiguous float32: a
+    /// fresh tensor the caller owns (and may add into in place).
+    /// </summary>
     Tensor Combine();
 }

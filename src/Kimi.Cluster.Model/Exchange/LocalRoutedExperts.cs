@@ -43,8 +43,12 @@ public sealed class LocalRoutedExperts(ModelConfig config, IWeightSource weights
         {
             int tokens = (int)x.size(0), hidden = (int)x.size(1);
             var work = ExpertWork.Routed(layer, hidden, TensorMemory.ToFloats(x), routing);
-            var sums = shared is null ? owner._all.Compute(work) : owner._all.ComputeWithShared(work, shared);
-            return tensor(sums, [tokens, hidden]);
+            var sums = empty(tokens, hidden);
+            if (shared is null)
+                owner._all.Compute(work, TensorMemory.Floats(sums));
+            else
+                owner._all.ComputeWithShared(work, shared, TensorMemory.Floats(sums));
+            return sums;
         }
     }
 }

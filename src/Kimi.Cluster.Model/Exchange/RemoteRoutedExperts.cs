@@ -26,6 +26,6 @@ public sealed class RemoteRoutedExperts(IExpertTransport transport) : IRoutedExp
 
     private sealed class Pending(Task<float[]> exchange, int tokens, int hidden) : IPendingExperts
     {
-        public Tensor Combine() => tensor(exchange.GetAwaiter().GetResult(), [tokens, hidden]);
+        public Tensor Combine() => TensorMemory.FromFloats(exchange.GetAwaiter().GetResult(), tokens, hidden);
     }
 }

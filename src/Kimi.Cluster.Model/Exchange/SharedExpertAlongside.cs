@@ -28,5 +28,5 @@ public sealed class SharedExpertAlongside : IPendingExperts
         return new SharedExpertAlongside(routed, shared.Forward(x));
     }
 
-    public Tensor Combine() => _routed.Combine().Plus(_shared);
+    public Tensor Combine() => _routed.Combine().AddInPlace(_shared);
 }

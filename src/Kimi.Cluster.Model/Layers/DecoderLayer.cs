@@ -42,15 +42,16 @@ public sealed class DecoderLayer : IDisposable
     /// </summary>
     public Func<Tensor> Begin(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments, CancellationToken cancellation = default)
     {
-        var h = x.Plus(SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments));
+        // Each residual sum goes into the block's fresh output (x + y and y + x are the same bits).
+        var h = SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments).AddInPlace(x);
         var normed = _postAttentionLayernorm.Forward(h);
         if (Moe is not null)
         {
             var finishMoe = Moe.Start(normed, cancellation);
-            return () => h.Plus(finishMoe());
+            return () => finishMoe().AddInPlace(h);
         }
         var dense = _denseMlp!.Forward(normed); // dense when not MoE (constructor)
-        return () => h.Plus(dense);
+        return () => dense.AddInPlace(h);
     }
 
     public void Dispose()

@@ -63,13 +63,24 @@ public sealed class ExpertGroup : IDisposable
         return Compute(work, LayerWeights(work));
     }
 
+    /// <summary><see cref="Compute(ExpertWork)"/> written into <paramref name="output"/> ([tokens, hidden]).</summary>
+    public void Compute(ExpertWork work, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var experts = LayerWeights(work);
+        CheckLoaded(work, experts);
+        Sums(work, work.Assignments(), experts, output);
+    }
+
     /// <summary>The work computed with <paramref name="experts"/> (by expert id); an expert that is not there throws <see cref="ExpertNotLoadedException"/>.</summary>
     public static float[] Compute(ExpertWork work, IReadOnlyList<ExpertWeights?> experts)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(experts);
         CheckLoaded(work, experts);
-        return Sums(work, work.Assignments(), experts);
+        var output = new float[work.Hidden.Length];
+        Sums(work, work.Assignments(), experts, output);
+        return output;
     }
 
     /// <summary>
@@ -81,6 +92,15 @@ public sealed class ExpertGroup : IDisposable
     public float[] ComputeWithShared(ExpertWork work, ExpertWeights shared)
     {
         ArgumentNullException.ThrowIfNull(work);
+        var output = new float[work.Hidden.Length];
+        ComputeWithShared(work, shared, output);
+        return output;
+    }
+
+    /// <summary><see cref="ComputeWithShared(ExpertWork, ExpertWeights)"/> written into <paramref name="output"/> ([tokens, hidden]).</summary>
+    public void ComputeWithShared(ExpertWork work, ExpertWeights shared, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(shared);
         var routed = LayerWeights(work);
         CheckLoaded(work, routed);
@@ -89,7 +109,7 @@ public sealed class ExpertGroup : IDisposable
         work.Assignments().CopyTo(assignments, 0);
         for (int t = 0; t < work.Tokens; t++)
             assignments[work.ExpertIds.Length + t] = new ExpertAssignment(t, sharedId, 1f);
-        return Sums(work, assignments, new WithOneMore(routed, shared));
+        Sums(work, assignments, new WithOneMore(routed, shared), output);
     }
 
     public void Dispose()
@@ -102,12 +122,12 @@ public sealed class ExpertGroup : IDisposable
         WeightsOf(work.Layer) ?? throw new ArgumentOutOfRangeException(nameof(work), work.Layer, "not a MoE layer of this model");
 
     /// <summary>The grouped kernel call: Σ weight · Expert(x[token]) per token over <paramref name="assignments"/>.</summary>
-    private static float[] Sums(ExpertWork work, ExpertAssignment[] assignments, IReadOnlyList<ExpertWeights?> experts)
+    private static void Sums(ExpertWork work, ExpertAssignment[] assignments, IReadOnlyList<ExpertWeights?> experts, Span<float> output)
     {
-        var output = new float[work.Hidden.Length];
+        if (output.Length != work.Hidden.Length)
+            throw new ArgumentException($"layer {work.Layer}: {output.Length} output values for {work.Tokens} tokens × hidden {work.HiddenSize}", nameof(output));
         if (work.Tokens > 0)
             CpuKernels.Shared.ExpertSwiGlu(work.Hidden, work.Tokens, assignments, experts, output);
-        return output;
     }
 
     private static void CheckLoaded(ExpertWork work, IReadOnlyList<ExpertWeights?> experts)

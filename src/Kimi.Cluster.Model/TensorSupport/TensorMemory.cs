@@ -55,6 +55,17 @@ internal static partial class TensorMemory
         return count == 0 ? [] : new Span<bool>((void*)DataPointer(contiguousBool.Handle), count);
     }
 
+    /// <summary>
+    /// A new contiguous float32 tensor of <paramref name="sizes"/> holding <paramref name="values"/>
+    /// (row-major): one copy into an empty tensor, where TorchSharp's tensor(float[]) took 8 µs for 4 KiB.
+    /// </summary>
+    public static Tensor FromFloats(ReadOnlySpan<float> values, params long[] sizes)
+    {
+        var result = empty(sizes, ScalarType.Float32);
+        values.CopyTo(Floats(result));
+        return result;
+    }
+
     /// <summary>A copy of <paramref name="x"/>'s values as float32, row-major.</summary>
     public static float[] ToFloats(Tensor x)
     {
