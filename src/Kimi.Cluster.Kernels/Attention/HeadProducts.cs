@@ -8,7 +8,8 @@ namespace Kimi.Cluster.Kernels.Attention;
 /// y(t, h, ·) = Σ_i x(t, h, i)·W[h, i, ·], one work item per head: MLA's absorbed kv_b_proj halves
 /// at decode, where a batched libtorch product (one thread) costs more than its arithmetic. Each
 /// output chunk of four tokens stays in registers while the item walks W[h]'s rows (in L1/L2).
-/// W is float32 or bf16 (<see cref="IHeadWeights"/>); the loops are the same, so are the sums.
+/// W is float32 or bf16 (<see cref="IHeadWeights"/>); the loops are the same, so are the sums. Every
+/// vector loop fuses its multiply-adds, so a token gets the same bits alone or among four.
 /// Cached per calling thread and refilled per call, so a call allocates nothing.
 /// </summary>
 internal sealed unsafe class HeadProducts : IWorkItems
@@ -85,17 +86,17 @@ internal sealed unsafe class HeadProducts : IWorkItems
             {
                 TW.LoadPair(w, (long)i * outputs + o, out var low, out var high);
                 var xi = new Vector<float>(x[i]);
-                l0 += low * xi;
-                h0 += high * xi;
+                l0 = Vector.FusedMultiplyAdd(low, xi, l0);
+                h0 = Vector.FusedMultiplyAdd(high, xi, h0);
                 xi = new Vector<float>(x1[i]);
-                l1 += low * xi;
-                h1 += high * xi;
+                l1 = Vector.FusedMultiplyAdd(low, xi, l1);
+                h1 = Vector.FusedMultiplyAdd(high, xi, h1);
                 xi = new Vector<float>(x2[i]);
-                l2 += low * xi;
-                h2 += high * xi;
+                l2 = Vector.FusedMultiplyAdd(low, xi, l2);
+                h2 = Vector.FusedMultiplyAdd(high, xi, h2);
                 xi = new Vector<float>(x3[i]);
-                l3 += low * xi;
-                h3 += high * xi;
+                l3 = Vector.FusedMultiplyAdd(low, xi, l3);
+                h3 = Vector.FusedMultiplyAdd(high, xi, h3);
             }
             StorePair(l0, h0, y + o, width);
             StorePair(l1, h1, y + yStride + o, width);
@@ -127,8 +128,8 @@ internal sealed unsafe class HeadProducts : IWorkItems
             {
                 var xi = new Vector<float>(x[i]);
                 TW.LoadPair(w, (long)i * outputs + o, out var rowLow, out var rowHigh);
-                low += rowLow * xi;
-                high += rowHigh * xi;
+                low = Vector.FusedMultiplyAdd(rowLow, xi, low);
+                high = Vector.FusedMultiplyAdd(rowHigh, xi, high);
             }
             StorePair(low, high, y + o, width);
         }
@@ -148,14 +149,14 @@ internal sealed unsafe class HeadProducts : IWorkItems
             TW.LoadPair(w, row + 2 * width, out var w2, out var w3);
             TW.LoadPair(w, row + 4 * width, out var w4, out var w5);
             TW.LoadPair(w, row + 6 * width, out var w6, out var w7);
-            s0 += w0 * xi;
-            s1 += w1 * xi;
-            s2 += w2 * xi;
-            s3 += w3 * xi;
-            s4 += w4 * xi;
-            s5 += w5 * xi;
-            s6 += w6 * xi;
-            s7 += w7 * xi;
+            s0 = Vector.FusedMultiplyAdd(w0, xi, s0);
+            s1 = Vector.FusedMultiplyAdd(w1, xi, s1);
+            s2 = Vector.FusedMultiplyAdd(w2, xi, s2);
+            s3 = Vector.FusedMultiplyAdd(w3, xi, s3);
+            s4 = Vector.FusedMultiplyAdd(w4, xi, s4);
+            s5 = Vector.FusedMultiplyAdd(w5, xi, s5);
+            s6 = Vector.FusedMultiplyAdd(w6, xi, s6);
+            s7 = Vector.FusedMultiplyAdd(w7, xi, s7);
         }
         StorePair(s0, s1, y, width);
         StorePair(s2, s3, y + 2 * width, width);
