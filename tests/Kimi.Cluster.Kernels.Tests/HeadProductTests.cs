@@ -80,6 +80,37 @@ public sealed class HeadProductTests
         Assert.Contains(fromBf16, v => v != 0);
     }
 
+    [Theory]
+    // outputs: eight-vector chunks, two-vector chunks and single columns at the end
+    [InlineData(2, 7, 24, 200, 2)]
+    [InlineData(3, 5, 9, 37, 1)]
+    public void HeadProducts_GiveATokenTheSameBits_AloneOrInABlockOfFour(int heads, int tokens, int inputs, int outputs, int threads)
+    {
+        var random = new Random(heads + tokens + outputs);
+        float[] x = Values(random, tokens * heads * inputs);
+        float[] w = Values(random, heads * inputs * outputs);
+        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        var together = new float[heads * tokens * outputs];
+        kernels.HeadProducts(new HeadProductLayout(heads, tokens, inputs, outputs,
+            XTokenStride: heads * inputs, XHeadStride: inputs, YTokenStride: outputs, YHeadStride: (long)tokens * outputs), x, w, together);
+
+        for (int t = 0; t < tokens; t++)
+        {
+            var alone = new float[heads * outputs];
+            kernels.HeadProducts(new HeadProductLayout(heads, 1, inputs, outputs,
+                XTokenStride: heads * inputs, XHeadStride: inputs, YTokenStride: outputs, YHeadStride: outputs),
+                x.AsSpan(t * heads * inputs, heads * inputs), w, alone);
+            for (int h = 0; h < heads; h++)
+            {
+                for (int o = 0; o < outputs; o++)
+                {
+                    float inBlock = together[(h * tokens + t) * outputs + o], single = alone[h * outputs + o];
+                    Assert.True(BitConverter.SingleToInt32Bits(inBlock) == BitConverter.SingleToInt32Bits(single), $"t{t} h{h} o{o}: {inBlock:R} among others, {single:R} alone");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void HeadProducts_RefuseTheLayout_WhenItDoesNotFit()
     {
