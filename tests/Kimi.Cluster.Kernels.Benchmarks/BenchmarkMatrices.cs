@@ -43,7 +43,7 @@ public sealed class BenchmarkMatrices : IDisposable
     public static WeightBuffer Create(WeightShape shape, Random random)
     {
         var buffer = new WeightBuffer(shape);
-        var slab = new byte[1 << 20];
+        var slab = new byte[Math.Min(1 << 20, shape.DataBytes)];
         for (long offset = 0; offset < shape.DataBytes; offset += slab.Length)
         {
             random.NextBytes(slab);
