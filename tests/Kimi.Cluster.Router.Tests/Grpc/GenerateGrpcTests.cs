@@ -83,7 +83,11 @@ public sealed class GenerateGrpcTests(RouterClusterFixture cluster)
     public async Task Generate_EndsWithDeadlineExceeded_WhenTheDeadlineIsTooShort()
     {
         var request = Greedy(await LongMaxTokensAsync());
-        using var call = Client.Generate(request, deadline: DateTime.UtcNow.AddMilliseconds(200));
+        // A fraction of the whole generation (over a thousand decode steps of the built-in model:
+        // about 120 ms in process and 200 ms through the router here), so it passes mid-stream. A
+        // deadline of 200 ms was sometimes met once decode steps got faster, and the call then
+        // ended without an error; one of 10 ms could pass before the worker call had started.
+        using var call = Client.Generate(request, deadline: DateTime.UtcNow.AddMilliseconds(50));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call));
 
