@@ -42,7 +42,12 @@ internal readonly record struct InputLayout(int Stride, int Lanes)
         int whole = IsIdentity ? 0 : columns / chunk * chunk;
         // bf16's pairs are split with two permutes a chunk, not a scalar move per column: with 64
         // requests in flight the scalar layout of every call's inputs took 5% of the engine thread.
-        int c = Stride == 2 ? SplitPairs(source, destination, whole) : 0;
+        int c = Stride switch
+        {
+            2 => SplitPairs(source, destination, whole),
+            8 => GatherEighths(source, destination, whole),
+            _ => 0,
+        };
         for (; c < whole; c += chunk)
         {
             for (int lane = 0; lane < Lanes; lane++)
@@ -55,6 +60,34 @@ internal readonly record struct InputLayout(int Stride, int Lanes)
         }
         long tail = columns - whole;
         Buffer.MemoryCopy(source + whole, destination + whole, 4 * tail, 4 * tail);
+    }
+
+    /// <summary>
+    /// Stride 8 (int4's eight nibbles a word) on 16 or 8 lanes: column j of eight lanes' words in
+    /// one gather. Returns the columns done (0 where this CPU lacks the instructions). The scalar
+    /// loop moved each column alone, on the calling thread while the workers wait: kernel bench,
+    /// int4 [256, 1024] on 2 threads, 64 tokens 234 -> 164 µs a call, 4 tokens 17.0 -> 13.3 µs.
+    /// </summary>
+    private unsafe int GatherEighths(float* source, float* destination, int whole)
+    {
+        if ((Lanes != 16 && Lanes != 8) || !Avx2.IsSupported)
+        {
+            return 0;
+        }
+        // Eight lanes a gather (AVX-512 has no float gather in .NET): two for a 16-lane chunk.
+        var lanes = Vector256.Create(0, 8, 16, 24, 32, 40, 48, 56);
+        int c = 0, chunk = 8 * Lanes;
+        for (; c < whole; c += chunk)
+        {
+            for (int j = 0; j < 8; j++)
+            {
+                for (int half = 0; half < Lanes; half += 8)
+                {
+                    Avx2.GatherVector256(source + c + 8 * half + j, lanes, 4).Store(destination + c + Lanes * j + half);
+                }
+            }
+        }
+        return c;
     }
 
     /// <summary>
