@@ -43,8 +43,9 @@ internal sealed unsafe partial class Avx512Kernels
     /// 1024 columns) and the prefetchers started over at every group of four: batch-1 decode steps
     /// of the bench model alternated in one process ran 13-15% faster this way (bf16). Each row keeps
     /// its own two sums (even and odd columns) and the same reduction, so the bits are the same.
-    /// The int4 matvec keeps its interleaved rows: it is bound by its nibble decoding more than by
-    /// the stream, and a row-by-row form (four chunks of a row side by side) was 5% slower there.
+    /// The int4 matvec keeps its interleaved rows: a row-by-row form (four chunks of a row side by
+    /// side) was 5% slower there. It is not bound by its nibble decoding alone (one thread decodes
+    /// 24-28 GB/s of int4 in cache); from memory, decoding and streaming do not overlap well.
     /// </summary>
     private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
     {
