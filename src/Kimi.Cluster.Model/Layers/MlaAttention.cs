@@ -65,9 +65,8 @@ public sealed class MlaAttention : IDisposable
         using var scope = NewDisposeScope();
         long tokens = x.size(0), heads = _config.NumAttentionHeads;
         // kv_a's output becomes the step's cache rows: the latent normalised and the rope key rotated in place.
-        var (queries, rows) = QueriesAndCacheRows(x);                                       // rows: [tokens, kv_lora + rope]
-        var q = queries.view(tokens, heads, _config.QkHeadDim);
-        RotateRopeParts(q, rows, cos, sin);
+        var (queries, rows) = QueriesAndCacheRows(x);                                       // [tokens, heads · qk_head], [tokens, kv_lora + rope]
+        RotateRopeParts(queries, rows, cos, sin);
         _kvANorm.ForwardRowStartsInPlace(rows);
         var caches = new ILayerCache[segments.Count];
         var cacheRows = TensorMemory.Floats(rows);
@@ -77,8 +76,10 @@ public sealed class MlaAttention : IDisposable
             caches[i] = segments[i].Cache.Layer(_layer);
             caches[i].Append(cacheRows.Slice(segments[i].TokenStart * rowWidth, segments[i].TokenCount * rowWidth));
         }
-        var attended = Form == MlaForm.Absorbed ? AttendAbsorbed(q, segments, caches) : AttendNaive(q, segments, caches);
-        return _oProj.Forward(attended.reshape(tokens, heads * _config.VHeadDim)).MoveToOuterDisposeScope();
+        var attended = Form == MlaForm.Absorbed ? AttendAbsorbed(queries, segments, caches) : AttendNaive(PerHead(queries), segments, caches);
+        // The decode kernels write o_proj's layout [tokens, heads · v] themselves (a reshape is one more libtorch call).
+        var perToken = attended.Dimensions == 2 ? attended : attended.reshape(tokens, heads * _config.VHeadDim);
+        return _oProj.Forward(perToken).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -129,10 +130,11 @@ public sealed class MlaAttention : IDisposable
     /// expands the attended latent. Decode tokens (one query, seeing its whole cache) go to the
     /// kernel together, reading the cache rows in place; longer segments use batched products.
     /// </summary>
-    private Tensor AttendAbsorbed(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
+    private Tensor AttendAbsorbed(Tensor queries, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
     {
         if (segments.All(s => s.TokenCount == 1) && SharedPool(caches) is { } sharedPool)
-            return AttendDecodes(q, caches, sharedPool);
+            return AttendDecodes(queries, caches, sharedPool);
+        var q = PerHead(queries);                                                               // [tokens, heads, qk_head]
         long tokens = q.size(0), heads = _config.NumAttentionHeads;
         int latentWidth = _config.KvLoraRank;
         var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(Float32(_keyAbsorb)); // [heads, tokens, kv_lora]
@@ -177,11 +179,11 @@ public sealed class MlaAttention : IDisposable
     /// q_latent = q_nope·W_k per head, attention over the cache rows in place, then ·W_v per head
     /// straight into o_proj's layout; a small batch does all three in one kernel dispatch.
     /// </summary>
-    private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool)
+    private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool) // q: [tokens, heads · qk_head]
     {
         int tokens = (int)q.size(0), heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
         int nope = _config.QkNopeHeadDim, latentWidth = _config.KvLoraRank, valueWidth = _config.VHeadDim;
-        var queries = TensorMemory.ContiguousFloat32(q);                                       // [tokens, heads, nope + rope]
+        var queries = TensorMemory.ContiguousFloat32(q);                                       // [tokens, heads · (nope + rope)]
         var qLatent = empty(heads, tokens, latentWidth);
         var outLatent = empty(heads, tokens, latentWidth);
         var attended = empty(tokens, heads * valueWidth);
@@ -210,6 +212,12 @@ public sealed class MlaAttention : IDisposable
         }
         return attended;
     }
+
+    /// <summary>
+    /// The queries [tokens, heads · qk_head] viewed per head, for libtorch's products. The decode
+    /// kernels take the flat rows: a view is a libtorch call (about 2 µs each layer of a decode step).
+    /// </summary>
+    private Tensor PerHead(Tensor queries) => queries.view(queries.size(0), _config.NumAttentionHeads, _config.QkHeadDim);
 
     /// <summary>The pool every cache's rows live in, or null when they live in different ones.</summary>
     private static Tensor? SharedPool(ILayerCache[] caches)

@@ -61,7 +61,7 @@ public sealed class YarnRotaryEmbedding
                 sin[t * pairs + i] = (float)(Math.Sin(angle) * _cosSinScale);
             }
         }
-        return (tensor(cos, [positions.Count, pairs]), tensor(sin, [positions.Count, pairs]));
+        return (TensorMemory.FromFloats(cos, positions.Count, pairs), TensorMemory.FromFloats(sin, positions.Count, pairs));
     }
 
     /// <summary>Rotates x [tokens, (heads,) dim] pairwise into a new tensor; cos/sin are [tokens, dim/2].</summary>

@@ -67,20 +67,25 @@ public sealed class ExpertGroup : IDisposable
     public void Compute(ExpertWork work, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var experts = LayerWeights(work);
-        CheckLoaded(work, experts);
-        Sums(work, work.Assignments(), experts, output);
+        Compute(work, LayerWeights(work), output);
     }
 
     /// <summary>The work computed with <paramref name="experts"/> (by expert id); an expert that is not there throws <see cref="ExpertNotLoadedException"/>.</summary>
     public static float[] Compute(ExpertWork work, IReadOnlyList<ExpertWeights?> experts)
     {
         ArgumentNullException.ThrowIfNull(work);
+        var output = new float[work.Hidden.Length];
+        Compute(work, experts, output);
+        return output;
+    }
+
+    /// <summary><see cref="Compute(ExpertWork, IReadOnlyList{ExpertWeights?})"/> written into <paramref name="output"/> ([tokens, hidden]).</summary>
+    public static void Compute(ExpertWork work, IReadOnlyList<ExpertWeights?> experts, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(experts);
         CheckLoaded(work, experts);
-        var output = new float[work.Hidden.Length];
         Sums(work, work.Assignments(), experts, output);
-        return output;
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static partial class TensorMemory
     public static unsafe Span<float> Floats(Tensor contiguousFloat32)
     {
         if (contiguousFloat32.dtype != ScalarType.Float32 || !contiguousFloat32.is_contiguous())
-            throw new ArgumentException($"Expected a contiguous float32 tensor, got {contiguousFloat32.dtype} [{string.Join(", ", contiguousFloat32.shape)}].", nameof(contiguousFloat32));
+            throw new ArgumentException($"Expected a contiguous float32 tensor, got {contiguousFloat32.dtype} [{string.Join(", ", TensorSizes.Of(contiguousFloat32))}].", nameof(contiguousFloat32));
         int count = checked((int)contiguousFloat32.numel());
         return count == 0 ? [] : new Span<float>((void*)DataPointer(contiguousFloat32.Handle), count);
     }
@@ -31,7 +31,7 @@ internal static partial class TensorMemory
     public static unsafe Span<ushort> BFloat16Bits(Tensor contiguousBFloat16)
     {
         if (contiguousBFloat16.dtype != ScalarType.BFloat16 || !contiguousBFloat16.is_contiguous())
-            throw new ArgumentException($"Expected a contiguous bf16 tensor, got {contiguousBFloat16.dtype} [{string.Join(", ", contiguousBFloat16.shape)}].", nameof(contiguousBFloat16));
+            throw new ArgumentException($"Expected a contiguous bf16 tensor, got {contiguousBFloat16.dtype} [{string.Join(", ", TensorSizes.Of(contiguousBFloat16))}].", nameof(contiguousBFloat16));
         int count = checked((int)contiguousBFloat16.numel());
         return count == 0 ? [] : new Span<ushort>((void*)DataPointer(contiguousBFloat16.Handle), count);
     }
@@ -50,7 +50,7 @@ internal static partial class TensorMemory
     public static unsafe Span<bool> Flags(Tensor contiguousBool)
     {
         if (contiguousBool.dtype != ScalarType.Bool || !contiguousBool.is_contiguous())
-            throw new ArgumentException($"Expected a contiguous bool tensor, got {contiguousBool.dtype} [{string.Join(", ", contiguousBool.shape)}].", nameof(contiguousBool));
+            throw new ArgumentException($"Expected a contiguous bool tensor, got {contiguousBool.dtype} [{string.Join(", ", TensorSizes.Of(contiguousBool))}].", nameof(contiguousBool));
         int count = checked((int)contiguousBool.numel());
         return count == 0 ? [] : new Span<bool>((void*)DataPointer(contiguousBool.Handle), count);
     }

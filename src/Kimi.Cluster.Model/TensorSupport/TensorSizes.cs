@@ -18,4 +18,18 @@ internal static class TensorSizes
             sizes[d] = x.size(d);
         return sizes;
     }
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> have the same sizes, asked without <c>shape</c>'s arrays.</summary>
+    public static bool Same(Tensor a, Tensor b)
+    {
+        int dimensions = (int)a.Dimensions;
+        if (b.Dimensions != dimensions)
+            return false;
+        for (int d = 0; d < dimensions; d++)
+        {
+            if (a.size(d) != b.size(d))
+                return false;
+        }
+        return true;
+    }
 }

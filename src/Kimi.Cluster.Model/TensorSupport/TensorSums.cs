@@ -20,7 +20,7 @@ internal static class TensorSums
     public static Tensor AddInPlace(this Tensor target, Tensor addend)
     {
         if (target.dtype == ScalarType.Float32 && addend.dtype == ScalarType.Float32 && target.is_contiguous()
-            && addend.is_contiguous() && target.shape.SequenceEqual(addend.shape))
+            && addend.is_contiguous() && TensorSizes.Same(target, addend))
         {
             var values = TensorMemory.Floats(target);
             TensorPrimitives.Add(values, TensorMemory.Floats(addend), values);

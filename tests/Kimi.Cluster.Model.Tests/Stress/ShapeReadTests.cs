@@ -17,7 +17,7 @@ public sealed class ShapeReadTests
     private static readonly string[] PerStepNamespaces =
     [
         "Kimi.Cluster.Model.Layers", "Kimi.Cluster.Model.Engine", "Kimi.Cluster.Model.Exchange",
-        "Kimi.Cluster.Model.Caching", "Kimi.Cluster.Model.RoutedExperts",
+        "Kimi.Cluster.Model.Caching", "Kimi.Cluster.Model.RoutedExperts", "Kimi.Cluster.Model.TensorSupport",
     ];
 
     private const string ImageEncoderNamespace = "Kimi.Cluster.Model.Layers.Vision";
@@ -52,6 +52,21 @@ public sealed class ShapeReadTests
         using var x = torch.zeros(shape);
 
         Assert.Equal(x.shape, TensorSizes.Of(x));
+    }
+
+    [Theory]
+    [InlineData(new long[] { 3, 4 }, new long[] { 3, 4 }, true)]
+    [InlineData(new long[] { 3, 4 }, new long[] { 4, 3 }, false)]
+    [InlineData(new long[] { 12 }, new long[] { 3, 4 }, false)]
+    [InlineData(new long[] { 1, 3, 4 }, new long[] { 3, 4 }, false)]
+    [InlineData(new long[0], new long[0], true)]
+    public void TensorSizes_Same_IsShapeEquality(long[] first, long[] second, bool same)
+    {
+        using var a = torch.zeros(first);
+        using var b = torch.zeros(second);
+
+        Assert.Equal(same, TensorSizes.Same(a, b));
+        Assert.Equal(a.shape.SequenceEqual(b.shape), TensorSizes.Same(a, b));
     }
 
     private static List<string> ShapeReaders(Assembly assembly) => IlCallSites.Calls(assembly)
