@@ -207,6 +207,36 @@ public sealed unsafe class CpuKernels : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="AbsorbedDecode(AbsorbedDecodeLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// for a caller that needs only the attended values: the query and output latents live in the
+    /// calling thread's kernel scratch (a decode step then makes no buffers of its own for them).
+    /// </summary>
+    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<float> keyAbsorb,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, ReadOnlySpan<float> valueAbsorb, Span<float> attended)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        AbsorbedDecode(layout, queries, keyAbsorb, LatentScratch(layout, ScratchSlot.QueryLatents), queryRopes, rows, slots,
+            LatentScratch(layout, ScratchSlot.OutputLatents), valueAbsorb, attended);
+    }
+
+    /// <summary>The same with kv_b_proj's halves held as bf16 bits.</summary>
+    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<ushort> keyAbsorb,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, ReadOnlySpan<ushort> valueAbsorb, Span<float> attended)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        AbsorbedDecode(layout, queries, keyAbsorb, LatentScratch(layout, ScratchSlot.QueryLatents), queryRopes, rows, slots,
+            LatentScratch(layout, ScratchSlot.OutputLatents), valueAbsorb, attended);
+    }
+
+    // [heads, tokens, latent] floats of the calling thread's scratch (none for a layout that validation will refuse).
+    private static Span<float> LatentScratch(AbsorbedDecodeLayout layout, ScratchSlot slot)
+    {
+        var shape = layout.Attention;
+        long count = shape.Heads <= 0 || shape.Tokens <= 0 || shape.LatentWidth <= 0 ? 0 : (long)shape.Heads * shape.Tokens * shape.LatentWidth;
+        return new Span<float>(Scratch.Current.Get(slot, count), checked((int)count));
+    }
+
     private void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightView keyAbsorb, Span<float> queryLatents,
         ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
         HeadWeightView valueAbsorb, Span<float> attended)

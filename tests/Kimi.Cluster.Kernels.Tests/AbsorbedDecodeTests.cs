@@ -51,6 +51,15 @@ public sealed class AbsorbedDecodeTests
 
         for (int i = 0; i < apart.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(apart[i]) == BitConverter.SingleToInt32Bits(attended[i]), $"value {i}: {apart[i]:R} apart, {attended[i]:R} in one call");
+
+        // With the latents in the kernels' scratch instead (twice: the second call reuses it).
+        for (int call = 0; call < 2; call++)
+        {
+            var inScratch = new float[apart.Length];
+            kernels.AbsorbedDecode(layout, queries, keyAbsorb, queries.AsSpan(nope), rows, slots, valueAbsorb, inScratch);
+            for (int i = 0; i < apart.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(apart[i]) == BitConverter.SingleToInt32Bits(inScratch[i]), $"value {i}: {apart[i]:R} apart, {inScratch[i]:R} with scratch latents");
+        }
     }
 
     [Theory]
@@ -78,6 +87,10 @@ public sealed class AbsorbedDecodeTests
 
         for (int i = 0; i < fromFloats.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"value {i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
+        var inScratch = new float[fromFloats.Length];
+        kernels.AbsorbedDecode(layout, queries, keyBits, queries.AsSpan(nope), rows, slots, valueBits, inScratch);
+        for (int i = 0; i < fromFloats.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(inScratch[i]), $"value {i}: {fromFloats[i]:R} from floats, {inScratch[i]:R} from bf16 with scratch latents");
     }
 
     [Theory]
@@ -106,6 +119,10 @@ public sealed class AbsorbedDecodeTests
         var slot = Assert.Throws<ArgumentException>(() => kernels.AbsorbedDecode(layout,
             queries, keyAbsorb, new float[64], queries.AsSpan(8), rows, [[0, 3]], new float[64], valueAbsorb, new float[32]));
         Assert.Contains("names row 3 of a cache of 3 rows", slot.Message);
+        // The form with scratch latents sizes them from the layout, and refuses a layout without heads the same way.
+        var noHeads = Assert.Throws<ArgumentException>(() => kernels.AbsorbedDecode(layout with { Attention = layout.Attention with { Heads = 0 } },
+            queries, keyAbsorb, queries.AsSpan(8), rows, [[0]], valueAbsorb, new float[32]));
+        Assert.Contains("same heads and tokens", noHeads.Message);
     }
 
     internal static AbsorbedDecodeLayout Layout(int tokens, int heads, int nope, int latent, int rope, int value)

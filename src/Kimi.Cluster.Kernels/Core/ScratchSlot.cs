@@ -29,4 +29,10 @@ internal enum ScratchSlot
 
     /// <summary>Down projection per assignment (dispatching thread).</summary>
     ExpertOutput,
+
+    /// <summary>Query latents of an absorbed decode whose caller keeps none (dispatching thread).</summary>
+    QueryLatents,
+
+    /// <summary>Output latents of the same (dispatching thread).</summary>
+    OutputLatents,
 }

@@ -35,6 +35,21 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
     }
 
     /// <summary>
+    /// x·Wᵀ into <paramref name="output"/> ([tokens, out] row-major), for a result used once and
+    /// dropped (the MoE router's logits): no tensor to make and dispose.
+    /// </summary>
+    public void Forward(Tensor x, Span<float> output)
+    {
+        using var scope = NewDisposeScope();
+        var input = TensorMemory.ContiguousFloat32(x);
+        long tokens = input.numel() / InFeatures;
+        if (output.Length != tokens * OutFeatures)
+            throw new ArgumentException($"{output.Length} output values for {tokens} tokens × {OutFeatures} outputs", nameof(output));
+        if (tokens > 0)
+            CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), output, (int)tokens);
+    }
+
+    /// <summary>
     /// first(x) and second(x) in one kernel dispatch (two projections of the same input, as MLA's
     /// q_a and kv_a are): each equal to its own <see cref="Forward"/>. x: [tokens, in] → [tokens, out] each.
     /// </summary>

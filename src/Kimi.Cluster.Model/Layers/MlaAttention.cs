@@ -177,15 +177,14 @@ public sealed class MlaAttention : IDisposable
     /// A step of only decode queries, all in kernels over the query rows as they are (libtorch's
     /// batched products run on one thread and cost more than their arithmetic at these sizes):
     /// q_latent = q_nope·W_k per head, attention over the cache rows in place, then ·W_v per head
-    /// straight into o_proj's layout; a small batch does all three in one kernel dispatch.
+    /// straight into o_proj's layout; a small batch does all three in one kernel dispatch. The latents
+    /// in between stay in the kernels' scratch.
     /// </summary>
     private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool) // q: [tokens, heads · qk_head]
     {
         int tokens = (int)q.size(0), heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
         int nope = _config.QkNopeHeadDim, latentWidth = _config.KvLoraRank, valueWidth = _config.VHeadDim;
         var queries = TensorMemory.ContiguousFloat32(q);                                       // [tokens, heads · (nope + rope)]
-        var qLatent = empty(heads, tokens, latentWidth);
-        var outLatent = empty(heads, tokens, latentWidth);
         var attended = empty(tokens, heads * valueWidth);
         var layout = new AbsorbedDecodeLayout(
             Keys: new HeadProductLayout(heads, tokens, nope, latentWidth,
@@ -200,15 +199,13 @@ public sealed class MlaAttention : IDisposable
         var slots = caches.Select(c => c.Rows.Slots).ToArray();
         if (_keyAbsorb.dtype == ScalarType.BFloat16)
         {
-            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.BFloat16Bits(_keyAbsorb), TensorMemory.Floats(qLatent),
-                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent),
-                TensorMemory.BFloat16Bits(_valueAbsorb), TensorMemory.Floats(attended));
+            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.BFloat16Bits(_keyAbsorb),
+                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.BFloat16Bits(_valueAbsorb), TensorMemory.Floats(attended));
         }
         else
         {
-            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb), TensorMemory.Floats(qLatent),
-                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent),
-                TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
+            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb),
+                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
         }
         return attended;
     }

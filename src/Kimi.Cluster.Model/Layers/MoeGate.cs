@@ -1,3 +1,4 @@
+using System.Buffers;
 using Kimi.Cluster.Kernels.Routing;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
@@ -44,13 +45,21 @@ public sealed class MoeGate : IDisposable
 
     public ExpertRouting Forward(Tensor x) // [tokens, hidden]
     {
-        using var scope = NewDisposeScope();
         int tokens = (int)x.size(0), k = _rule.TopK;
         var routing = new ExpertRouting(tokens, k, new int[tokens * k], new float[tokens * k]);
         if (tokens == 0)
             return routing;
-        var logits = _router.Forward(x);
-        ExpertSelection.Select(_rule, TensorMemory.Floats(logits), tokens, _bias, routing.ExpertIds, routing.Weights);
+        int count = tokens * _router.OutFeatures;
+        float[] logits = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            _router.Forward(x, logits.AsSpan(0, count));
+            ExpertSelection.Select(_rule, logits.AsSpan(0, count), tokens, _bias, routing.ExpertIds, routing.Weights);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(logits);
+        }
         return routing;
     }
 
