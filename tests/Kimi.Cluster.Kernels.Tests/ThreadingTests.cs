@@ -10,17 +10,31 @@ public sealed class ThreadingTests
     [InlineData("bf16")]
     [InlineData("int4-g32")]
     [InlineData("fp8-128x128")]
-    public void MatMul_GivesIdenticalBits_OnOneAndTwoThreads(string format)
+    public void MatMul_GivesIdenticalBits_OnOneAndTwoThreads(string format) =>
+        AssertSameBitsOnOneAndTwoThreads(format, rows: 301, tokenCounts: [1, 3, 5]);
+
+    // 1100 rows: one thread takes items of 64 rows, two threads items of 36, so the decoded tiles
+    // (and the panels of 32 rows cut from them) start at different rows; each row's sums must not
+    // depend on where its tile or panel started.
+    [Theory]
+    [InlineData("bf16")]
+    [InlineData("int4-g32")]
+    [InlineData("fp8-128x128")]
+    public void MatMul_GivesIdenticalBits_OnOneAndTwoThreads_ForManyTokens(string format) =>
+        AssertSameBitsOnOneAndTwoThreads(format, rows: 1100, tokenCounts: [17, 64]);
+
+    private static void AssertSameBitsOnOneAndTwoThreads(string format, int rows, int[] tokenCounts)
     {
-        var random = new Random(11);
-        using var matrix = TestMatrix.Random(FormatCases.Shape(format, 301, 1056), random);
+        const int columns = 1056;
+        var random = new Random(rows);
+        using var matrix = TestMatrix.Random(FormatCases.Shape(format, rows, columns), random);
         using var one = FormatCases.Kernels(CpuKernels.BestIsa, threads: 1);
         using var two = FormatCases.Kernels(CpuKernels.BestIsa, threads: 2);
-        foreach (int tokens in new[] { 1, 3, 5 })
+        foreach (int tokens in tokenCounts)
         {
-            var x = ReferenceMath.RandomInputs(tokens * 1056, random);
-            var y1 = new float[tokens * 301];
-            var y2 = new float[tokens * 301];
+            var x = ReferenceMath.RandomInputs(tokens * columns, random);
+            var y1 = new float[tokens * rows];
+            var y2 = new float[tokens * rows];
             one.MatMul(matrix.Matrix, x, y1, tokens);
             two.MatMul(matrix.Matrix, x, y2, tokens);
             Assert.Equal(y1, y2);

@@ -117,12 +117,13 @@ internal sealed unsafe class MatMulJob : IWorkItems
     /// About sixteen items per thread, so the threads finish within a small item of each other (a
     /// memory-bound call is only as fast as its last thread); at least 16 rows so an item is worth a
     /// claim; a multiple of 4 so every row is computed identically whatever the thread count; at
-    /// most one tile when several tokens share each decoded tile.
+    /// most one tile, and at least one panel, when several tokens share each decoded tile.
     /// </summary>
     private static int RowsPerItem(int rows, int tokens, int threads)
     {
         int perItem = Math.Max(16, Align4((rows + threads * 16 - 1) / (threads * 16)));
-        return tokens > 1 ? Math.Min(perItem, RowKernel.TileRows) : perItem;
+        // Several tokens: at least a whole panel of the tile kernel (a shorter item pads its panel).
+        return tokens > 1 ? Math.Min(Math.Max(perItem, IsaKernels.PanelRows), RowKernel.TileRows) : perItem;
     }
 
     private static int Align4(int rows) => Math.Max(4, (rows + 3) & ~3);

@@ -7,8 +7,9 @@ namespace Kimi.Cluster.Kernels.Core;
 /// Computes y[t, r] = Σ_i x[t, i]·W[r, i] for a range of rows and all tokens: the one routine every
 /// job (plain matmul, expert gate/up, expert down) runs per work item. Up to a few tokens use the
 /// fused matvecs that read weights in place (memory-bound decode); more tokens decode a tile of
-/// rows × a depth chunk to float32 once and dot it with every token (register-blocked, compute-
-/// bound). Either way each weight byte is read once per call.
+/// rows × a depth chunk to float32 once and multiply it with every token (compute-bound): as
+/// panels of 32 rows by an outer-product kernel where the path has one (AVX-512), else as
+/// register-blocked dots. Either way each weight byte is read once per call.
 /// </summary>
 internal static unsafe class RowKernel
 {
@@ -73,6 +74,11 @@ internal static unsafe class RowKernel
 
     private static void Tile(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int rows)
     {
+        if (isa.PanelTokens > 0)
+        {
+            PanelTile(isa, w, x, tokens, y, yStride, r0, rows);
+            return;
+        }
         int padded = (rows + 3) & ~3;
         float* tile = Scratch.Current.Get(ScratchSlot.Tile, (long)padded * TileStride);
         // Rows past the matrix's end are zero, so the dots can always take four.
@@ -85,6 +91,51 @@ internal static unsafe class RowKernel
                 int length = Math.Min(DepthChunk, w.Columns - k0);
                 isa.DecodeRows(w, r0, rows, k0, length, tile, TileStride);
                 DotTile(isa, tile, padded, x + k0, w.Columns, t0, t1, length, y + r0, yStride, rows, k0 == 0);
+            }
+        }
+    }
+
+    // The tile as panels: each 32 decoded rows transposed once, then multiplied with every token
+    // a few at a time. The bench model's prefill of 64 prompts (bf16) ran 15-17% faster than
+    // with the dots, whose horizontal sums and half a load per multiply-add kept them near 70% of
+    // the cores' FMA peak.
+    private static void PanelTile(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int rows)
+    {
+        const int panelRows = IsaKernels.PanelRows;
+        int padded = (rows + panelRows - 1) / panelRows * panelRows;
+        float* tile = Scratch.Current.Get(ScratchSlot.Tile, (long)padded * TileStride);
+        float* panel = Scratch.Current.Get(ScratchSlot.Panel, (long)panelRows * DepthChunk);
+        float* sums = Scratch.Current.Get(ScratchSlot.PanelSums, (long)isa.PanelTokens * panelRows);
+        // Rows past this tile's are zero: their sums are computed, never stored.
+        new Span<float>(tile + (long)rows * TileStride, (padded - rows) * TileStride).Clear();
+        int perDot = isa.PanelTokens;
+        for (int t0 = 0; t0 < tokens; t0 += TokenBlock)
+        {
+            int t1 = Math.Min(tokens, t0 + TokenBlock);
+            for (int k0 = 0; k0 < w.Columns; k0 += DepthChunk)
+            {
+                int length = Math.Min(DepthChunk, w.Columns - k0);
+                isa.DecodeRows(w, r0, rows, k0, length, tile, TileStride);
+                for (int p = 0; p < padded; p += panelRows)
+                {
+                    isa.PackPanel(tile + (long)p * TileStride, TileStride, length, panel);
+                    int panelRowsHere = Math.Min(panelRows, rows - p);
+                    for (int t = t0; t < t1; t += perDot)
+                    {
+                        int n = Math.Min(perDot, t1 - t);
+                        float* xt = x + (long)t * w.Columns + k0, yt = y + (long)t * yStride + r0 + p;
+                        if (panelRowsHere == panelRows)
+                        {
+                            isa.PanelDot(panel, length, xt, w.Columns, n, yt, yStride, k0 == 0);
+                        }
+                        else
+                        {
+                            // A matrix's last panel: its sums land apart, and only its rows are kept.
+                            isa.PanelDot(panel, length, xt, w.Columns, n, sums, panelRows, first: true);
+                            Store(sums, panelRows, n, yt, yStride, panelRowsHere, k0 == 0);
+                        }
+                    }
+                }
             }
         }
     }
@@ -112,6 +163,19 @@ internal static unsafe class RowKernel
                 Store(result, n, y + (long)t * yStride + rb, yStride, Math.Min(4, rows - rb), first);
             }
             t += n;
+        }
+    }
+
+    // The first rows of per-token sums (stride sumsStride) into y.
+    private static void Store(float* sums, int sumsStride, int tokens, float* y, int yStride, int rows, bool first)
+    {
+        for (int t = 0; t < tokens; t++)
+        {
+            float* yt = y + (long)t * yStride, st = sums + (long)t * sumsStride;
+            for (int r = 0; r < rows; r++)
+            {
+                yt[r] = first ? st[r] : yt[r] + st[r];
+            }
         }
     }
 

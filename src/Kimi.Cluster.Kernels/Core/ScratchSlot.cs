@@ -6,6 +6,12 @@ internal enum ScratchSlot
     /// <summary>Decoded weight tile of the row kernel (any thread).</summary>
     Tile,
 
+    /// <summary>Decoded rows transposed for the panel kernel (any thread).</summary>
+    Panel,
+
+    /// <summary>The panel kernel's sums for a matrix's last, partial panel (any thread).</summary>
+    PanelSums,
+
     /// <summary>Dequantized int4 scales of the rows being decoded (any thread).</summary>
     Scales,
 

@@ -52,6 +52,27 @@ internal abstract unsafe class IsaKernels
     /// <summary>Dots four decoded rows with one input row: result[r].</summary>
     public abstract void Dot4x1(float* w, int wStride, float* x, int length, float* result);
 
+    /// <summary>Rows a panel of <see cref="PackPanel"/> holds.</summary>
+    public const int PanelRows = 32;
+
+    /// <summary>Tokens one <see cref="PanelDot"/> call handles; 0 when the path has no panel kernel.</summary>
+    public virtual int PanelTokens => 0;
+
+    /// <summary>
+    /// Transposes <see cref="PanelRows"/> decoded rows (<paramref name="tile"/>, row stride
+    /// <paramref name="tileStride"/>) over <paramref name="length"/> columns into
+    /// panel[k·PanelRows + r].
+    /// </summary>
+    public virtual void PackPanel(float* tile, int tileStride, int length, float* panel) =>
+        throw new NotSupportedException($"{Isa} has no panel kernel.");
+
+    /// <summary>
+    /// y[t·yStride + r] (= or += when not <paramref name="first"/>) Σ_k panel[k·PanelRows + r]·x[t·xStride + k]
+    /// for 1..<see cref="PanelTokens"/> tokens and all <see cref="PanelRows"/> rows of the panel.
+    /// </summary>
+    public virtual void PanelDot(float* panel, int length, float* x, int xStride, int tokens, float* y, int yStride, bool first) =>
+        throw new NotSupportedException($"{Isa} has no panel kernel.");
+
     /// <summary>Whether <see cref="MatVec4"/> reads <paramref name="format"/> in place.</summary>
     public virtual bool HasMatVec(WeightFormat format) => false;
 

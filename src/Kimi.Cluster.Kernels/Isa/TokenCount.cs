@@ -3,11 +3,17 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>
 /// A compile-time token count for the multi-token fused matvecs: the JIT specializes a generic
 /// kernel per struct argument and drops the branches for absent tokens, so one source serves 2, 3
-/// (and for int4, 4) tokens with every accumulator in a register.
+/// (and for int4, 4) tokens with every accumulator in a register; the panel kernel takes 1 to 6.
 /// </summary>
 internal interface ITokenCount
 {
     static abstract int Count { get; }
+}
+
+/// <summary>One token.</summary>
+internal readonly struct OneToken : ITokenCount
+{
+    public static int Count => 1;
 }
 
 /// <summary>Two tokens.</summary>
@@ -26,4 +32,16 @@ internal readonly struct ThreeTokens : ITokenCount
 internal readonly struct FourTokens : ITokenCount
 {
     public static int Count => 4;
+}
+
+/// <summary>Five tokens.</summary>
+internal readonly struct FiveTokens : ITokenCount
+{
+    public static int Count => 5;
+}
+
+/// <summary>Six tokens.</summary>
+internal readonly struct SixTokens : ITokenCount
+{
+    public static int Count => 6;
 }
