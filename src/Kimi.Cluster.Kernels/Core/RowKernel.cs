@@ -130,7 +130,7 @@ internal static unsafe class RowKernel
                         }
                         else
                         {
-                            // A matrix's last panel: its sums land apart, and only its rows are kept.
+                            // A partial panel (an item or a matrix ends in it): its sums land apart, and only its rows are kept.
                             isa.PanelDot(panel, length, xt, w.Columns, n, sums, panelRows, first: true);
                             Store(sums, panelRows, n, yt, yStride, panelRowsHere, k0 == 0);
                         }

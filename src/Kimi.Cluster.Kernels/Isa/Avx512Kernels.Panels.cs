@@ -8,8 +8,8 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// The many-token tile product as an outer-product micro-kernel: 32 decoded rows transposed into a
 /// panel (each depth step's 32 weights one after another), then per depth step two panel vectors
 /// times six tokens' broadcast inputs into twelve accumulators, which hold the outputs themselves.
-/// The dot-product form (<see cref="Dot4"/>) needs a horizontal reduction per output and loads
-/// half a vector per multiply-add; this one loads a third.
+/// The dot-product form (<see cref="Dot4"/>) needs a horizontal reduction per output and a vector
+/// load per two multiply-adds; this one needs a vector load per six and a broadcast scalar per two.
 /// </summary>
 internal sealed unsafe partial class Avx512Kernels
 {
