@@ -74,14 +74,11 @@ internal static unsafe class RowKernel
 
     private static void Tile(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int rows)
     {
-        if (isa.PanelTokens > 0)
-        {
-            PanelTile(isa, w, x, tokens, y, yStride, r0, rows);
-            return;
-        }
-        int padded = (rows + 3) & ~3;
+        // Panels take 32 rows, the dots four; rows past this tile's are zero: their sums are
+        // computed, never stored.
+        int block = isa.PanelTokens > 0 ? IsaKernels.PanelRows : 4;
+        int padded = (rows + block - 1) / block * block;
         float* tile = Scratch.Current.Get(ScratchSlot.Tile, (long)padded * TileStride);
-        // Rows past the matrix's end are zero, so the dots can always take four.
         new Span<float>(tile + (long)rows * TileStride, (padded - rows) * TileStride).Clear();
         for (int t0 = 0; t0 < tokens; t0 += TokenBlock)
         {
@@ -90,51 +87,47 @@ internal static unsafe class RowKernel
             {
                 int length = Math.Min(DepthChunk, w.Columns - k0);
                 isa.DecodeRows(w, r0, rows, k0, length, tile, TileStride);
-                DotTile(isa, tile, padded, x + k0, w.Columns, t0, t1, length, y + r0, yStride, rows, k0 == 0);
+                if (isa.PanelTokens > 0)
+                {
+                    PanelTile(isa, tile, padded, x + k0, w.Columns, t0, t1, length, y + r0, yStride, rows, k0 == 0);
+                }
+                else
+                {
+                    DotTile(isa, tile, padded, x + k0, w.Columns, t0, t1, length, y + r0, yStride, rows, k0 == 0);
+                }
             }
         }
     }
 
     // The tile as panels: each 32 decoded rows transposed once, then multiplied with every token
     // a few at a time. The bench model's prefill of 64 prompts (bf16) ran 15-17% faster than
-    // with the dots, whose horizontal sums and half a load per multiply-add kept them near 70% of
-    // the cores' FMA peak.
-    private static void PanelTile(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int r0, int rows)
+    // with the dots, whose horizontal sums and a vector load per two multiply-adds kept them near
+    // 70% of the cores' FMA peak.
+    private static void PanelTile(
+        IsaKernels isa, float* tile, int padded, float* x, int xStride, int t0, int t1, int length,
+        float* y, int yStride, int rows, bool first)
     {
         const int panelRows = IsaKernels.PanelRows;
-        int padded = (rows + panelRows - 1) / panelRows * panelRows;
-        float* tile = Scratch.Current.Get(ScratchSlot.Tile, (long)padded * TileStride);
         float* panel = Scratch.Current.Get(ScratchSlot.Panel, (long)panelRows * DepthChunk);
         float* sums = Scratch.Current.Get(ScratchSlot.PanelSums, (long)isa.PanelTokens * panelRows);
-        // Rows past this tile's are zero: their sums are computed, never stored.
-        new Span<float>(tile + (long)rows * TileStride, (padded - rows) * TileStride).Clear();
         int perDot = isa.PanelTokens;
-        for (int t0 = 0; t0 < tokens; t0 += TokenBlock)
+        for (int p = 0; p < padded; p += panelRows)
         {
-            int t1 = Math.Min(tokens, t0 + TokenBlock);
-            for (int k0 = 0; k0 < w.Columns; k0 += DepthChunk)
+            isa.PackPanel(tile + (long)p * TileStride, TileStride, length, panel);
+            int panelRowsHere = Math.Min(panelRows, rows - p);
+            for (int t = t0; t < t1; t += perDot)
             {
-                int length = Math.Min(DepthChunk, w.Columns - k0);
-                isa.DecodeRows(w, r0, rows, k0, length, tile, TileStride);
-                for (int p = 0; p < padded; p += panelRows)
+                int n = Math.Min(perDot, t1 - t);
+                float* xt = x + (long)t * xStride, yt = y + (long)t * yStride + p;
+                if (panelRowsHere == panelRows)
                 {
-                    isa.PackPanel(tile + (long)p * TileStride, TileStride, length, panel);
-                    int panelRowsHere = Math.Min(panelRows, rows - p);
-                    for (int t = t0; t < t1; t += perDot)
-                    {
-                        int n = Math.Min(perDot, t1 - t);
-                        float* xt = x + (long)t * w.Columns + k0, yt = y + (long)t * yStride + r0 + p;
-                        if (panelRowsHere == panelRows)
-                        {
-                            isa.PanelDot(panel, length, xt, w.Columns, n, yt, yStride, k0 == 0);
-                        }
-                        else
-                        {
-                            // A partial panel (an item or a matrix ends in it): its sums land apart, and only its rows are kept.
-                            isa.PanelDot(panel, length, xt, w.Columns, n, sums, panelRows, first: true);
-                            Store(sums, panelRows, n, yt, yStride, panelRowsHere, k0 == 0);
-                        }
-                    }
+                    isa.PanelDot(panel, length, xt, xStride, n, yt, yStride, first);
+                }
+                else
+                {
+                    // A partial panel (an item or a matrix ends in it): its sums land apart, and only its rows are kept.
+                    isa.PanelDot(panel, length, xt, xStride, n, sums, panelRows, first: true);
+                    Store(sums, panelRows, n, yt, yStride, panelRowsHere, first);
                 }
             }
         }
@@ -183,7 +176,7 @@ internal static unsafe class RowKernel
     {
         if (rows == 4)
         {
-            // Every block but a matrix's last: a vector per token (the scalar loop below took 3% of
+            // Every block but a matrix's last: a vector per token (the scalar loop alone took 3% of
             // the attention worker's time with 64 requests in flight). The same adds, so the same sums.
             for (int t = 0; t < tokens; t++)
             {
@@ -193,13 +186,6 @@ internal static unsafe class RowKernel
             }
             return;
         }
-        for (int t = 0; t < tokens; t++)
-        {
-            float* yt = y + (long)t * yStride;
-            for (int r = 0; r < rows; r++)
-            {
-                yt[r] = first ? result[t * 4 + r] : yt[r] + result[t * 4 + r];
-            }
-        }
+        Store(result, 4, tokens, y, yStride, rows, first);
     }
 }

@@ -23,30 +23,26 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
     /// <summary>x: [..., in] → [..., out] float32.</summary>
     public Tensor Forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
-        var input = TensorMemory.ContiguousFloat32(x);
-        int tokens = checked((int)(input.numel() / InFeatures));
         var sizes = TensorSizes.Of(x);
         sizes[^1] = OutFeatures;
         var output = empty(sizes, ScalarType.Float32);
-        if (tokens > 0)
-            CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), TensorMemory.Floats(output), tokens);
-        return output.MoveToOuterDisposeScope();
+        Forward(x, TensorMemory.Floats(output));
+        return output;
     }
 
     /// <summary>
-    /// x·Wᵀ into <paramref name="output"/> ([tokens, out] row-major), for a result used once and
-    /// dropped (the MoE router's logits): no tensor to make and dispose.
+    /// x·Wᵀ into <paramref name="output"/> ([tokens, out] row-major): for a result used once and
+    /// dropped (the MoE router's logits) no tensor is made and disposed.
     /// </summary>
     public void Forward(Tensor x, Span<float> output)
     {
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
-        long tokens = input.numel() / InFeatures;
-        if (output.Length != tokens * OutFeatures)
+        int tokens = checked((int)(input.numel() / InFeatures));
+        if (output.Length != (long)tokens * OutFeatures)
             throw new ArgumentException($"{output.Length} output values for {tokens} tokens × {OutFeatures} outputs", nameof(output));
         if (tokens > 0)
-            CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), output, (int)tokens);
+            CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), output, tokens);
     }
 
     /// <summary>

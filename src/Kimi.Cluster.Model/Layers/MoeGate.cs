@@ -3,7 +3,6 @@ using Kimi.Cluster.Kernels.Routing;
 using Kimi.Cluster.Model.Checkpoints;
 using Kimi.Cluster.Model.Configuration;
 using Kimi.Cluster.Model.Exchange;
-using Kimi.Cluster.Model.TensorSupport;
 using static TorchSharp.torch;
 
 namespace Kimi.Cluster.Model.Layers;
