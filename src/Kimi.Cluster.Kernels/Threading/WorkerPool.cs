@@ -149,11 +149,7 @@ internal sealed class WorkerPool : IDisposable
             }
         }
         Drain(0);
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _done) < count)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
+        WaitForDone(count);
         _job = null;
         if (_nextCall?.After(job) is { } next)
         {
@@ -166,6 +162,37 @@ internal sealed class WorkerPool : IDisposable
             ExceptionDispatchInfo.Capture(error).Throw();
         }
     }
+
+    /// <summary>
+    /// Waits for the other threads' last items. SpinWait backs off to a yield after ten looks, and
+    /// on this kind of machine a yield lasts a microsecond or more (a system call in a virtual
+    /// machine), so the dispatcher saw the last item done some microseconds late, every call: in the
+    /// bench model's routed-expert calls, 7.5 µs a call on average after the worker's last item had
+    /// ended. It looks every few cycles for up to <see cref="TightWaitTicks"/> (longer than the
+    /// decode items; a prefill tile can take longer) and only then backs off. Batch-1 decode steps
+    /// of the bench model, steps alternated in one process, three rounds after a warm-up: 0.988-0.995
+    /// of the old median step in bf16, 0.977-0.989 in INT4.
+    /// </summary>
+    private void WaitForDone(int count)
+    {
+        if (Volatile.Read(ref _done) >= count)
+        {
+            return;
+        }
+        long deadline = Stopwatch.GetTimestamp() + TightWaitTicks;
+        while (Volatile.Read(ref _done) < count && Stopwatch.GetTimestamp() < deadline)
+        {
+            Thread.SpinWait(1);
+        }
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _done) < count)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>How long the dispatcher polls tightly for the last items: 200 µs.</summary>
+    private static readonly long TightWaitTicks = Stopwatch.Frequency / 5000;
 
     /// <summary>Thread <paramref name="thread"/>'s run of a dispatched call's <paramref name="items"/> items: it takes them from the front, first to last.</summary>
     public static (int First, int End) RunOf(int thread, int threads, int items) =>
