@@ -38,9 +38,16 @@ internal static unsafe class RowKernel
             // Few tokens: read the weights in place, four rows at a time; leftover rows (only at
             // the matrix's end) take the tile.
             int whole = r0 + (r1 - r0) / 4 * 4;
-            for (int r = r0; r < whole; r += 4)
+            if (single)
             {
-                Fused(isa, w, x, tokens, y, yStride, r);
+                isa.MatVecRows(w, r0, whole, x, y);
+            }
+            else
+            {
+                for (int r = r0; r < whole; r += 4)
+                {
+                    Fused(isa, w, x, tokens, y, yStride, r);
+                }
             }
             r0 = whole;
         }

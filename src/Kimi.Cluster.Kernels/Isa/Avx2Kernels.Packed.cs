@@ -32,12 +32,18 @@ internal sealed unsafe partial class Avx2Kernels
     }
 
     /// <summary>Four rows' dots, one row after another: one ascending stream of weights (see the AVX-512 path's), the same bits.</summary>
-    private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
+    private static void MatVecBFloat16(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
         int columns = w.Columns, whole = columns / 16 * 16;
-        ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
-        Reduce.Sum4(DotBFloat16(p0, x, whole), DotBFloat16(p1, x, whole), DotBFloat16(p2, x, whole), DotBFloat16(p3, x, whole)).Store(result);
-        Tails.AddBFloat16Rows(result, p0, columns, x, whole);
+        for (int row = row0; row < row1; row += 4)
+        {
+            ushort* p0 = (ushort*)w.Data + (long)row * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+            Reduce.Sum4(DotBFloat16(p0, x, whole), DotBFloat16(p1, x, whole), DotBFloat16(p2, x, whole), DotBFloat16(p3, x, whole)).Store(y + row);
+            if (whole < columns)
+            {
+                Tails.AddBFloat16Rows(y + row, p0, columns, x, whole);
+            }
+        }
     }
 
     /// <summary>One row's dot over columns [0, end) (a multiple of 16) as a vector to reduce, prefetching the stream ahead.</summary>
@@ -80,53 +86,59 @@ internal sealed unsafe partial class Avx2Kernels
     // Columns one int4 vector chunk covers: a word (8 columns) per lane.
     private const int ChunkColumns = 64;
 
-    private static void MatVecInt4(WeightMatrix w, int row0, float* x, float* result)
+    /// <summary>Rows [row0, row1) into y[r], four at a time, the matrix's constants set up once (see the AVX-512 path's).</summary>
+    private static void MatVecInt4(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
-        uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        float* s0 = Int4Scales(w, row0, 4, 0, groups, out int stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
-        var cursor = new GroupCursor(group, ChunkColumns, 0);
+        var start = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
-        Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
-        int c = 0;
-        for (; c <= words - 8; c += 8)
+        for (int row = row0; row < row1; row += 4)
         {
-            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
-            float* xc = x + c * 8;
-            int g0 = cursor.Group;
-            cursor.Advance();
-            var q0 = Vector256.Load((int*)p0 + c) ^ NibbleBias;
-            var q1 = Vector256.Load((int*)p1 + c) ^ NibbleBias;
-            var q2 = Vector256.Load((int*)p2 + c) ^ NibbleBias;
-            var q3 = Vector256.Load((int*)p3 + c) ^ NibbleBias;
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            // Nibble 7 sits in the top bits: an arithmetic shift by 28 sign-extends it; shifting the
-            // word left by 4 brings the next nibble up, so every shift count is a constant.
-            for (int j = 7; j >= 0; j--)
+            uint* p0 = (uint*)w.Data + (long)row * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
+            float* s0 = Int4Scales(w, row, 4, 0, groups, out int stride), s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+            var cursor = start;
+            Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
+            int c = 0;
+            for (; c <= words - 8; c += 8)
             {
-                var xv = Vector256.Load(xc + 8 * j);
-                a0 = Fma.MultiplyAdd(TopNibble(q0), xv, a0);
-                a1 = Fma.MultiplyAdd(TopNibble(q1), xv, a1);
-                a2 = Fma.MultiplyAdd(TopNibble(q2), xv, a2);
-                a3 = Fma.MultiplyAdd(TopNibble(q3), xv, a3);
-                q0 <<= 4;
-                q1 <<= 4;
-                q2 <<= 4;
-                q3 <<= 4;
+                Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
+                float* xc = x + c * 8;
+                int g0 = cursor.Group;
+                cursor.Advance();
+                var q0 = Vector256.Load((int*)p0 + c) ^ NibbleBias;
+                var q1 = Vector256.Load((int*)p1 + c) ^ NibbleBias;
+                var q2 = Vector256.Load((int*)p2 + c) ^ NibbleBias;
+                var q3 = Vector256.Load((int*)p3 + c) ^ NibbleBias;
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                // Nibble 7 sits in the top bits: an arithmetic shift by 28 sign-extends it; shifting the
+                // word left by 4 brings the next nibble up, so every shift count is a constant.
+                for (int j = 7; j >= 0; j--)
+                {
+                    var xv = Vector256.Load(xc + 8 * j);
+                    a0 = Fma.MultiplyAdd(TopNibble(q0), xv, a0);
+                    a1 = Fma.MultiplyAdd(TopNibble(q1), xv, a1);
+                    a2 = Fma.MultiplyAdd(TopNibble(q2), xv, a2);
+                    a3 = Fma.MultiplyAdd(TopNibble(q3), xv, a3);
+                    q0 <<= 4;
+                    q1 <<= 4;
+                    q2 <<= 4;
+                    q3 <<= 4;
+                }
+                t0 = Fma.MultiplyAdd(a0, GroupScales(s0, g0, laneGroup), t0);
+                t1 = Fma.MultiplyAdd(a1, GroupScales(s1, g0, laneGroup), t1);
+                t2 = Fma.MultiplyAdd(a2, GroupScales(s2, g0, laneGroup), t2);
+                t3 = Fma.MultiplyAdd(a3, GroupScales(s3, g0, laneGroup), t3);
             }
-            t0 = Fma.MultiplyAdd(a0, GroupScales(s0, g0, laneGroup), t0);
-            t1 = Fma.MultiplyAdd(a1, GroupScales(s1, g0, laneGroup), t1);
-            t2 = Fma.MultiplyAdd(a2, GroupScales(s2, g0, laneGroup), t2);
-            t3 = Fma.MultiplyAdd(a3, GroupScales(s3, g0, laneGroup), t3);
-        }
-        Reduce.Sum4(t0, t1, t2, t3).Store(result);
-        if (c < words)
-        {
-            result[0] += Tails.DotInt4(p0, s0, group, x, c, words);
-            result[1] += Tails.DotInt4(p1, s1, group, x, c, words);
-            result[2] += Tails.DotInt4(p2, s2, group, x, c, words);
-            result[3] += Tails.DotInt4(p3, s3, group, x, c, words);
+            float* result = y + row;
+            Reduce.Sum4(t0, t1, t2, t3).Store(result);
+            if (c < words)
+            {
+                result[0] += Tails.DotInt4(p0, s0, group, x, c, words);
+                result[1] += Tails.DotInt4(p1, s1, group, x, c, words);
+                result[2] += Tails.DotInt4(p2, s2, group, x, c, words);
+                result[3] += Tails.DotInt4(p3, s3, group, x, c, words);
+            }
         }
     }
 

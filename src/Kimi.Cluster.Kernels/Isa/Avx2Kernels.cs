@@ -17,21 +17,27 @@ internal sealed unsafe partial class Avx2Kernels : IsaKernels
 
     public override bool HasMatVec(WeightFormat format) => true;
 
-    public override void MatVec4(WeightMatrix w, int row0, float* x, float* result)
+    public override void MatVecRows(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
         switch (w.Format)
         {
-            case WeightFormat.Float32:
-                MatVecFloat32(w, row0, x, result);
-                break;
             case WeightFormat.BFloat16:
-                MatVecBFloat16(w, row0, x, result);
+                MatVecBFloat16(w, row0, row1, x, y);
                 break;
             case WeightFormat.Int4Group:
-                MatVecInt4(w, row0, x, result);
+                MatVecInt4(w, row0, row1, x, y);
+                break;
+            case WeightFormat.Float32:
+                for (int row = row0; row < row1; row += 4)
+                {
+                    MatVecFloat32(w, row, x, y + row);
+                }
                 break;
             default:
-                MatVecFp8(w, row0, x, result);
+                for (int row = row0; row < row1; row += 4)
+                {
+                    MatVecFp8(w, row, x, y + row);
+                }
                 break;
         }
     }

@@ -47,12 +47,18 @@ internal sealed unsafe partial class Avx512Kernels
     /// side) was 5% slower there. It is not bound by its nibble decoding alone (one thread decodes
     /// 24-28 GB/s of int4 in cache); from memory, decoding and streaming do not overlap well.
     /// </summary>
-    private static void MatVecBFloat16(WeightMatrix w, int row0, float* x, float* result)
+    private static void MatVecBFloat16(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
         int columns = w.Columns, whole = columns / 32 * 32;
-        ushort* p0 = (ushort*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
-        Reduce.Sum4(DotBFloat16(p0, x, whole), DotBFloat16(p1, x, whole), DotBFloat16(p2, x, whole), DotBFloat16(p3, x, whole)).Store(result);
-        Tails.AddBFloat16Rows(result, p0, columns, x, whole);
+        for (int row = row0; row < row1; row += 4)
+        {
+            ushort* p0 = (ushort*)w.Data + (long)row * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
+            Reduce.Sum4(DotBFloat16(p0, x, whole), DotBFloat16(p1, x, whole), DotBFloat16(p2, x, whole), DotBFloat16(p3, x, whole)).Store(y + row);
+            if (whole < columns)
+            {
+                Tails.AddBFloat16Rows(y + row, p0, columns, x, whole);
+            }
+        }
     }
 
     /// <summary>One row's dot over columns [0, end) (a multiple of 32) as a vector to reduce, prefetching the stream ahead.</summary>
@@ -91,54 +97,65 @@ internal sealed unsafe partial class Avx512Kernels
     // Columns one int4 vector chunk covers: a word (8 columns) per lane.
     private const int ChunkColumns = 128;
 
-    private static void MatVecInt4(WeightMatrix w, int row0, float* x, float* result)
+    /// <summary>
+    /// Rows [row0, row1) into y[r], four at a time; the matrix's constants (prefetch distance, the
+    /// lanes' groups, the group cursor's counts) are set up once per call, not once per four rows:
+    /// an expert's down projection has two 128-column chunks a row, and the divisions of that setup
+    /// cost about as much as the chunks' arithmetic.
+    /// </summary>
+    private static void MatVecInt4(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
-        uint* p0 = (uint*)w.Data + (long)row0 * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        ushort* s0 = (ushort*)w.Scales + (long)row0 * groups, s1 = s0 + groups, s2 = s1 + groups, s3 = s2 + groups;
-        var cursor = new GroupCursor(group, ChunkColumns, 0);
+        var start = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
-        Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
-        int c = 0;
-        for (; c <= words - 16; c += 16)
+        for (int row = row0; row < row1; row += 4)
         {
-            Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
-            float* xc = x + c * 8;
-            int g0 = cursor.Group;
-            cursor.Advance();
-            var q0 = Vector512.Load((int*)p0 + c);
-            var q1 = Vector512.Load((int*)p1 + c);
-            var q2 = Vector512.Load((int*)p2 + c);
-            var q3 = Vector512.Load((int*)p3 + c);
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int j = 0; j < 8; j++)
+            uint* p0 = (uint*)w.Data + (long)row * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
+            ushort* s0 = (ushort*)w.Scales + (long)row * groups, s1 = s0 + groups, s2 = s1 + groups, s3 = s2 + groups;
+            var cursor = start;
+            Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
+            int c = 0;
+            for (; c <= words - 16; c += 16)
             {
-                var xv = Vector512.Load(xc + 16 * j);
-                a0 = Avx512F.FusedMultiplyAdd(LowNibble(q0), xv, a0);
-                a1 = Avx512F.FusedMultiplyAdd(LowNibble(q1), xv, a1);
-                a2 = Avx512F.FusedMultiplyAdd(LowNibble(q2), xv, a2);
-                a3 = Avx512F.FusedMultiplyAdd(LowNibble(q3), xv, a3);
-                q0 = Vector512.ShiftRightLogical(q0, 4);
-                q1 = Vector512.ShiftRightLogical(q1, 4);
-                q2 = Vector512.ShiftRightLogical(q2, 4);
-                q3 = Vector512.ShiftRightLogical(q3, 4);
+                Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
+                float* xc = x + c * 8;
+                int g0 = cursor.Group;
+                cursor.Advance();
+                var q0 = Vector512.Load((int*)p0 + c);
+                var q1 = Vector512.Load((int*)p1 + c);
+                var q2 = Vector512.Load((int*)p2 + c);
+                var q3 = Vector512.Load((int*)p3 + c);
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int j = 0; j < 8; j++)
+                {
+                    var xv = Vector512.Load(xc + 16 * j);
+                    a0 = Avx512F.FusedMultiplyAdd(LowNibble(q0), xv, a0);
+                    a1 = Avx512F.FusedMultiplyAdd(LowNibble(q1), xv, a1);
+                    a2 = Avx512F.FusedMultiplyAdd(LowNibble(q2), xv, a2);
+                    a3 = Avx512F.FusedMultiplyAdd(LowNibble(q3), xv, a3);
+                    q0 = Vector512.ShiftRightLogical(q0, 4);
+                    q1 = Vector512.ShiftRightLogical(q1, 4);
+                    q2 = Vector512.ShiftRightLogical(q2, 4);
+                    q3 = Vector512.ShiftRightLogical(q3, 4);
+                }
+                t0 = Avx512F.FusedMultiplyAdd(a0, StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup), t0);
+                t1 = Avx512F.FusedMultiplyAdd(a1, StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup), t1);
+                t2 = Avx512F.FusedMultiplyAdd(a2, StoredGroupScales(s2 + g0, cursor.GroupsPerChunk, laneGroup), t2);
+                t3 = Avx512F.FusedMultiplyAdd(a3, StoredGroupScales(s3 + g0, cursor.GroupsPerChunk, laneGroup), t3);
             }
-            t0 = Avx512F.FusedMultiplyAdd(a0, StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup), t0);
-            t1 = Avx512F.FusedMultiplyAdd(a1, StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup), t1);
-            t2 = Avx512F.FusedMultiplyAdd(a2, StoredGroupScales(s2 + g0, cursor.GroupsPerChunk, laneGroup), t2);
-            t3 = Avx512F.FusedMultiplyAdd(a3, StoredGroupScales(s3 + g0, cursor.GroupsPerChunk, laneGroup), t3);
-        }
-        Reduce.Sum4(t0, t1, t2, t3).Store(result);
-        if (c < words)
-        {
-            // Columns past the last whole chunk (rare: K2's widths are multiples of 128) take the
-            // scales as floats.
-            float* f0 = Int4Scales(w, row0, 4, 0, groups, out int stride), f1 = f0 + stride, f2 = f1 + stride, f3 = f2 + stride;
-            result[0] += Tails.DotInt4(p0, f0, group, x, c, words);
-            result[1] += Tails.DotInt4(p1, f1, group, x, c, words);
-            result[2] += Tails.DotInt4(p2, f2, group, x, c, words);
-            result[3] += Tails.DotInt4(p3, f3, group, x, c, words);
+            float* result = y + row;
+            Reduce.Sum4(t0, t1, t2, t3).Store(result);
+            if (c < words)
+            {
+                // Columns past the last whole chunk (rare: K2's widths are multiples of 128) take the
+                // scales as floats.
+                float* f0 = Int4Scales(w, row, 4, 0, groups, out int stride), f1 = f0 + stride, f2 = f1 + stride, f3 = f2 + stride;
+                result[0] += Tails.DotInt4(p0, f0, group, x, c, words);
+                result[1] += Tails.DotInt4(p1, f1, group, x, c, words);
+                result[2] += Tails.DotInt4(p2, f2, group, x, c, words);
+                result[3] += Tails.DotInt4(p3, f3, group, x, c, words);
+            }
         }
     }
 

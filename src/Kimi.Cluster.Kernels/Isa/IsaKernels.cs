@@ -73,15 +73,21 @@ internal abstract unsafe class IsaKernels
     public virtual void PanelDot(float* panel, int length, float* x, int xStride, int tokens, float* y, int yStride, bool first) =>
         throw new NotSupportedException($"{Isa} has no panel kernel.");
 
-    /// <summary>Whether <see cref="MatVec4"/> reads <paramref name="format"/> in place.</summary>
+    /// <summary>Whether <see cref="MatVecRows"/> reads <paramref name="format"/> in place.</summary>
     public virtual bool HasMatVec(WeightFormat format) => false;
 
     /// <summary>
-    /// Rows <paramref name="row0"/>..+3 of W times one input row in this path's layout: result[r].
-    /// Reads every weight byte once, straight from the stored matrix.
+    /// Rows [<paramref name="row0"/>, <paramref name="row1"/>) of W (a whole number of fours) times one
+    /// input row in this path's layout into y[r], four rows at a time. Reads every weight byte once,
+    /// straight from the stored matrix. The paths set up a matrix's constants once a call, not once
+    /// per four rows (an expert's int4 down projection has two 128-column chunks a row, and that
+    /// setup cost about as much as their arithmetic); each four gets the bits it gets alone.
     /// </summary>
-    public virtual void MatVec4(WeightMatrix w, int row0, float* x, float* result) =>
+    public virtual void MatVecRows(WeightMatrix w, int row0, int row1, float* x, float* y) =>
         throw new NotSupportedException($"{Isa} has no fused matvec for {w.Format}.");
+
+    /// <summary>Rows <paramref name="row0"/>..+3 of W times one input row: result[r] (<see cref="MatVecRows"/> of one four).</summary>
+    public void MatVec4(WeightMatrix w, int row0, float* x, float* result) => MatVecRows(w, row0, row0 + 4, x, result - row0);
 
     /// <summary>Most tokens <see cref="MatVec4Tokens"/> takes; 1 when the path has no multi-token matvec.</summary>
     public virtual int FusedTokens => 1;
