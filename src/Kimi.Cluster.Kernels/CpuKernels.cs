@@ -161,6 +161,9 @@ public sealed unsafe class CpuKernels : IDisposable
     /// slots[t] names, and output[h, t] = Σ softmax(score)[s]·latent(row s). Tokens whose slots are
     /// null are skipped (their outputs are left as they are): another path attends them.
     /// </summary>
+    // The attention loops run on 16-float vectors with the AVX-512 path, else on Vector<float>'s width.
+    private bool WideAttention => _isa.Lanes >= 16;
+
     public void LatentAttention(LatentAttentionShape shape, ReadOnlySpan<float> queryLatents, ReadOnlySpan<float> queryRopes,
         ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputs)
     {
@@ -169,7 +172,7 @@ public sealed unsafe class CpuKernels : IDisposable
         CheckSlots(shape, rows.Length, slots);
         fixed (float* queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes, rowsPointer = rows, outputsPointer = outputs)
         {
-            LatentAttentionJob.Run(_pool, shape, queryLatentsPointer, queryRopesPointer, rowsPointer, slots, outputsPointer);
+            LatentAttentionJob.Run(_pool, WideAttention, shape, queryLatentsPointer, queryRopesPointer, rowsPointer, slots, outputsPointer);
         }
     }
 
@@ -257,7 +260,7 @@ public sealed unsafe class CpuKernels : IDisposable
         fixed (float* queriesPointer = queries, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
             rowsPointer = rows, outputLatentsPointer = outputLatents, attendedPointer = attended)
         {
-            AbsorbedDecodeJob.Run(_pool, layout, queriesPointer, keyAbsorb.Pointer, queryLatentsPointer, queryRopesPointer,
+            AbsorbedDecodeJob.Run(_pool, WideAttention, layout, queriesPointer, keyAbsorb.Pointer, queryLatentsPointer, queryRopesPointer,
                 rowsPointer, slots, outputLatentsPointer, valueAbsorb.Pointer, attendedPointer, keyAbsorb.Format);
         }
     }

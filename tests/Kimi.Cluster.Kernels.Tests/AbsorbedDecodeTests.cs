@@ -20,6 +20,15 @@ public sealed class AbsorbedDecodeTests
     [InlineData(20, 6, 16, 40, 8, 24, 2)]
     public void AbsorbedDecode_GivesTheBitsOfItsThreeStepsCalledApart(int tokens, int heads, int nope, int latent, int rope, int value, int threads)
     {
+        // Every path: the AVX-512 one runs the attention loops on 16-float vectors, the others on Vector<float>.
+        foreach (var isa in CpuKernels.SupportedIsas)
+        {
+            AbsorbedDecodeOn(isa, tokens, heads, nope, latent, rope, value, threads);
+        }
+    }
+
+    private static void AbsorbedDecodeOn(KernelIsa isa, int tokens, int heads, int nope, int latent, int rope, int value, int threads)
+    {
         var random = new Random(tokens * 1000 + heads * 10 + latent);
         int queryWidth = nope + rope;
         var layout = Layout(tokens, heads, nope, latent, rope, value);
@@ -36,7 +45,7 @@ public sealed class AbsorbedDecodeTests
             slots[t] = order[next..(next + length)];
             next += length;
         }
-        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
 
         var apartLatents = new float[heads * tokens * latent];
         var apartOutputs = new float[apartLatents.Length];
@@ -50,7 +59,7 @@ public sealed class AbsorbedDecodeTests
             new float[apartLatents.Length], valueAbsorb, attended);
 
         for (int i = 0; i < apart.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(apart[i]) == BitConverter.SingleToInt32Bits(attended[i]), $"value {i}: {apart[i]:R} apart, {attended[i]:R} in one call");
+            Assert.True(BitConverter.SingleToInt32Bits(apart[i]) == BitConverter.SingleToInt32Bits(attended[i]), $"{isa}: value {i}: {apart[i]:R} apart, {attended[i]:R} in one call");
 
         // With the latents in the kernels' scratch instead (twice: the second call reuses it).
         for (int call = 0; call < 2; call++)

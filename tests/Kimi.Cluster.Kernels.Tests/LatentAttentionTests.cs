@@ -13,7 +13,17 @@ public sealed class LatentAttentionTests
     [InlineData(64, 2, 24, 16, 33, 2)]
     [InlineData(20, 6, 40, 7, 50, 2)]
     [InlineData(16, 16, 128, 32, 100, 2)]
+    [InlineData(3, 5, 80, 20, 70, 2)]
     public void LatentAttention_AttendsEachTokensOwnRowsAsTheFormulaSays(int tokens, int heads, int latent, int rope, int maxLength, int threads)
+    {
+        // Every path: the AVX-512 one runs the attention loops on 16-float vectors, the others on Vector<float>.
+        foreach (var isa in CpuKernels.SupportedIsas)
+        {
+            LatentAttentionOn(isa, tokens, heads, latent, rope, maxLength, threads);
+        }
+    }
+
+    private static void LatentAttentionOn(KernelIsa isa, int tokens, int heads, int latent, int rope, int maxLength, int threads)
     {
         var random = new Random(tokens * 7919 + heads * 31 + latent);
         var shape = new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.125f);
@@ -31,7 +41,7 @@ public sealed class LatentAttentionTests
             next += length;
         }
         var outputs = new float[queryLatents.Length];
-        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
 
         kernels.LatentAttention(shape, queryLatents, queryRopes, rows, slots, outputs);
 
@@ -44,7 +54,7 @@ public sealed class LatentAttentionTests
                 {
                     float actual = outputs[(h * tokens + t) * latent + c];
                     Assert.True(Math.Abs(expected[c] - actual) <= 1e-5 * (1 + Math.Abs(expected[c])),
-                        $"token {t} head {h} column {c}: expected {expected[c]}, got {actual}");
+                        $"{isa}: token {t} head {h} column {c}: expected {expected[c]}, got {actual}");
                 }
             }
         }

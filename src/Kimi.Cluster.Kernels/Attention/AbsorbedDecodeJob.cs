@@ -23,6 +23,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
     private float* _queries, _queryLatents, _queryRopes, _rows, _outputLatents, _attended;
     private void* _keyAbsorb, _valueAbsorb;
     private WeightFormat _format;
+    private bool _wide;
 
     /// <summary>
     /// Whether a call of <paramref name="tokens"/> tokens runs as this one job: when the attention
@@ -31,7 +32,8 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
     public static bool Suits(int tokens, int threads) => LatentAttentionJob.SplitsHeads(tokens, threads);
 
     /// <param name="format">How both kv_b_proj halves are held: float32 or bf16.</param>
-    public static void Run(WorkerPool pool, AbsorbedDecodeLayout layout, float* queries, void* keyAbsorb, float* queryLatents,
+    /// <param name="wide">Whether the attention loops run on 16-float vectors (<see cref="LatentAttention.Attend"/>).</param>
+    public static void Run(WorkerPool pool, bool wide, AbsorbedDecodeLayout layout, float* queries, void* keyAbsorb, float* queryLatents,
         float* queryRopes, float* rows, IReadOnlyList<int[]?> slots, float* outputLatents, void* valueAbsorb, float* attended, WeightFormat format)
     {
         var job = t_cached ??= new AbsorbedDecodeJob();
@@ -45,6 +47,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         job._valueAbsorb = valueAbsorb;
         job._attended = attended;
         job._format = format;
+        job._wide = wide;
         try
         {
             job._headsPerItem = HeadsPerItem(layout.Attention.Heads, pool.ThreadCount);
@@ -97,7 +100,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         for (int h = firstHead; h < firstHead + heads; h++)
             HeadProducts.Compute(layout.Keys, _queries, _keyAbsorb, _format, _queryLatents, h);
         for (int t = 0; t < layout.Attention.Tokens; t++)
-            LatentAttentionJob.Attend(layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _outputLatents, t, firstHead, heads);
+            LatentAttentionJob.Attend(_wide, layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _outputLatents, t, firstHead, heads);
         for (int h = firstHead; h < firstHead + heads; h++)
             HeadProducts.Compute(layout.Values, _outputLatents, _valueAbsorb, _format, _attended, h);
     }

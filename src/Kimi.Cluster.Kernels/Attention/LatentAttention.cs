@@ -1,6 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Kimi.Cluster.Kernels.Rows;
-using static Kimi.Cluster.Kernels.Attention.VectorMemory;
 
 namespace Kimi.Cluster.Kernels.Attention;
 
@@ -13,39 +14,52 @@ namespace Kimi.Cluster.Kernels.Attention;
 /// chunk loaded and every sum has its own accumulator, so the loops run at the multiply-add rate.
 /// The vector multiply-adds are fused (one rounding each; the vector JIT does not fuse a multiply
 /// and an add by itself): half the vector operations, the bench model's absorbed decode 8-10% faster
-/// a layer at 64-320 cached rows. The scalar tails multiply then add.
+/// a layer at 64-320 cached rows. The scalar tails multiply then add. The loops take their vector
+/// width as a type argument (<see cref="ILanes{TVector}"/>): 16 floats on the AVX-512 path, else
+/// <see cref="Vector{T}"/>'s.
 /// </summary>
 internal static unsafe class LatentAttention
 {
     /// <summary>Heads computed together per row pass.</summary>
     public const int HeadBlock = 4;
 
-    /// <summary>Latent floats kept in registers per head while the weighted sum walks the rows.</summary>
-    private static int Chunk => 2 * Vector<float>.Count;
-
     [ThreadStatic] private static float[]? t_scores;
 
     /// <param name="queryLatents">Head h's query latent at queryLatents + h·latentStride.</param>
     /// <param name="queryRopes">Head h's rope query at queryRopes + h·ropeStride.</param>
     /// <param name="outputs">Head h's output at outputs + h·latentStride.</param>
-    public static void Attend(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
+    /// <param name="wide">Whether to run on 16-float vectors (the AVX-512 path's), where the CPU has them.</param>
+    public static void Attend(bool wide, int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
         int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, float* outputs)
+    {
+        if (wide && Vector512.IsHardwareAccelerated)
+        {
+            Attend<WideLanes, Vector512<float>>(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, outputs);
+        }
+        else
+        {
+            Attend<NativeLanes, Vector<float>>(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, outputs);
+        }
+    }
+
+    private static void Attend<TL, TV>(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
+        int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, float* outputs) where TL : ILanes<TV> where TV : struct
     {
         int count = slots.Length, rowWidth = latentWidth + ropeWidth;
         var scores = Scores(heads * count);
-        ScoreRows(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, scores);
+        ScoreRows<TL, TV>(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, scores);
         for (int h = 0; h < heads; h++)
             RowOps.SoftmaxInPlace(scores.Slice(h * count, count));
         for (int h0 = 0; h0 < heads; h0 += HeadBlock)
         {
-            WeightedSum(Math.Min(HeadBlock, heads - h0), scores[(h0 * count)..], count, rows, rowWidth, slots, latentWidth,
+            WeightedSum<TL, TV>(Math.Min(HeadBlock, heads - h0), scores[(h0 * count)..], count, rows, rowWidth, slots, latentWidth,
                 outputs + h0 * latentStride, latentStride);
         }
     }
 
     /// <summary>score[h, s] for every head of the group, a pair of rows at a time (an odd last row pairs with itself).</summary>
-    private static void ScoreRows(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
-        int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, Span<float> scores)
+    private static void ScoreRows<TL, TV>(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
+        int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, Span<float> scores) where TL : ILanes<TV> where TV : struct
     {
         int rowWidth = latentWidth + ropeWidth, count = slots.Length;
         float* sums = stackalloc float[2 * HeadBlock];
@@ -58,7 +72,7 @@ internal static unsafe class LatentAttention
             {
                 int block = Math.Min(HeadBlock, heads - h0);
                 var q = new HeadQueries(block, queryLatents + h0 * latentStride, latentStride, queryRopes + h0 * ropeStride, ropeStride);
-                DotPair(q, a, b, latentWidth, ropeWidth, sums);
+                DotPair<TL, TV>(q, a, b, latentWidth, ropeWidth, sums);
                 for (int h = 0; h < block; h++)
                 {
                     scores[(h0 + h) * count + s] = sums[h] * scale;
@@ -73,11 +87,11 @@ internal static unsafe class LatentAttention
     /// sums[h] = q_h·a and sums[4 + h] = q_h·b for the block's four heads, the latent and then the
     /// rope part into the same eight accumulators (locals, so they stay in registers), reduced once.
     /// </summary>
-    private static void DotPair(in HeadQueries q, float* a, float* b, int latentWidth, int ropeWidth, float* sums)
+    private static void DotPair<TL, TV>(in HeadQueries q, float* a, float* b, int latentWidth, int ropeWidth, float* sums) where TL : ILanes<TV> where TV : struct
     {
-        int width = Vector<float>.Count;
-        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        int width = TL.Count;
+        TV a0 = default, a1 = default, a2 = default, a3 = default;
+        TV b0 = default, b1 = default, b2 = default, b3 = default;
         float* q0 = q.Latent0, q1 = q.Latent1, q2 = q.Latent2, q3 = q.Latent3;
         float* ra = a, rb = b;
         int length = latentWidth, latentEnd = 0;
@@ -86,20 +100,20 @@ internal static unsafe class LatentAttention
             int i = 0;
             for (; i + width <= length; i += width)
             {
-                var va = Load(ra + i);
-                var vb = Load(rb + i);
-                var qv = Load(q0 + i);
-                a0 = Vector.FusedMultiplyAdd(qv, va, a0);
-                b0 = Vector.FusedMultiplyAdd(qv, vb, b0);
-                qv = Load(q1 + i);
-                a1 = Vector.FusedMultiplyAdd(qv, va, a1);
-                b1 = Vector.FusedMultiplyAdd(qv, vb, b1);
-                qv = Load(q2 + i);
-                a2 = Vector.FusedMultiplyAdd(qv, va, a2);
-                b2 = Vector.FusedMultiplyAdd(qv, vb, b2);
-                qv = Load(q3 + i);
-                a3 = Vector.FusedMultiplyAdd(qv, va, a3);
-                b3 = Vector.FusedMultiplyAdd(qv, vb, b3);
+                var va = TL.Load(ra + i);
+                var vb = TL.Load(rb + i);
+                var qv = TL.Load(q0 + i);
+                a0 = TL.MultiplyAdd(qv, va, a0);
+                b0 = TL.MultiplyAdd(qv, vb, b0);
+                qv = TL.Load(q1 + i);
+                a1 = TL.MultiplyAdd(qv, va, a1);
+                b1 = TL.MultiplyAdd(qv, vb, b1);
+                qv = TL.Load(q2 + i);
+                a2 = TL.MultiplyAdd(qv, va, a2);
+                b2 = TL.MultiplyAdd(qv, vb, b2);
+                qv = TL.Load(q3 + i);
+                a3 = TL.MultiplyAdd(qv, va, a3);
+                b3 = TL.MultiplyAdd(qv, vb, b3);
             }
             if (part == 1)
                 break;
@@ -114,16 +128,12 @@ internal static unsafe class LatentAttention
             length = ropeWidth;
         }
         int ropeEnd = ropeWidth / width * width;
-        sums[0] = Vector.Sum(a0);
-        sums[1] = Vector.Sum(a1);
-        sums[2] = Vector.Sum(a2);
-        sums[3] = Vector.Sum(a3);
-        sums[4] = Vector.Sum(b0);
-        sums[5] = Vector.Sum(b1);
-        sums[6] = Vector.Sum(b2);
-        sums[7] = Vector.Sum(b3);
-        AddTail(q.Latent0, q.Latent1, q.Latent2, q.Latent3, a, b, latentEnd, latentWidth, sums);
-        AddTail(q.Rope0, q.Rope1, q.Rope2, q.Rope3, a + latentWidth, b + latentWidth, ropeEnd, ropeWidth, sums);
+        TL.Sum4(a0, a1, a2, a3).Store(sums);
+        TL.Sum4(b0, b1, b2, b3).Store(sums + HeadBlock);
+        if (latentEnd < latentWidth)
+            AddTail(q.Latent0, q.Latent1, q.Latent2, q.Latent3, a, b, latentEnd, latentWidth, sums);
+        if (ropeEnd < ropeWidth)
+            AddTail(q.Rope0, q.Rope1, q.Rope2, q.Rope3, a + latentWidth, b + latentWidth, ropeEnd, ropeWidth, sums);
     }
 
     private static void AddTail(float* q0, float* q1, float* q2, float* q3, float* a, float* b, int from, int length, float* sums)
@@ -146,6 +156,7 @@ internal static unsafe class LatentAttention
     {
         public readonly float* Latent0, Latent1, Latent2, Latent3, Rope0, Rope1, Rope2, Rope3;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public HeadQueries(int heads, float* latents, long latentStride, float* ropes, long ropeStride)
         {
             Latent0 = latents;
@@ -170,45 +181,46 @@ internal static unsafe class LatentAttention
     /// out[h] = Σ_s weight[h, s]·latent_s, a register-sized chunk of the latent at a time for every
     /// head of the block, so each row chunk is loaded once per block and the sums never leave registers.
     /// </summary>
-    private static void WeightedSum(int heads, ReadOnlySpan<float> weights, int count, float* rows, int rowWidth,
-        ReadOnlySpan<int> slots, int latentWidth, float* outputs, long latentStride)
+    private static void WeightedSum<TL, TV>(int heads, ReadOnlySpan<float> weights, int count, float* rows, int rowWidth,
+        ReadOnlySpan<int> slots, int latentWidth, float* outputs, long latentStride) where TL : ILanes<TV> where TV : struct
     {
-        int width = Vector<float>.Count;
+        // Latent floats kept in registers per head while the sum walks the rows.
+        int width = TL.Count, chunk = 2 * width;
         int c = 0;
-        for (; c + Chunk <= latentWidth; c += Chunk)
+        for (; c + chunk <= latentWidth; c += chunk)
         {
-            Vector<float> a0 = default, a1 = default, b0 = default, b1 = default;
-            Vector<float> c0 = default, c1 = default, d0 = default, d1 = default;
+            TV a0 = default, a1 = default, b0 = default, b1 = default;
+            TV c0 = default, c1 = default, d0 = default, d1 = default;
             for (int s = 0; s < count; s++)
             {
                 float* row = rows + (long)slots[s] * rowWidth + c;
-                var r0 = Load(row);
-                var r1 = Load(row + width);
-                a0 = Vector.FusedMultiplyAdd(r0, new Vector<float>(weights[s]), a0);
-                a1 = Vector.FusedMultiplyAdd(r1, new Vector<float>(weights[s]), a1);
+                var r0 = TL.Load(row);
+                var r1 = TL.Load(row + width);
+                a0 = TL.MultiplyAdd(r0, TL.Broadcast(weights[s]), a0);
+                a1 = TL.MultiplyAdd(r1, TL.Broadcast(weights[s]), a1);
                 if (heads > 1)
                 {
-                    b0 = Vector.FusedMultiplyAdd(r0, new Vector<float>(weights[count + s]), b0);
-                    b1 = Vector.FusedMultiplyAdd(r1, new Vector<float>(weights[count + s]), b1);
+                    b0 = TL.MultiplyAdd(r0, TL.Broadcast(weights[count + s]), b0);
+                    b1 = TL.MultiplyAdd(r1, TL.Broadcast(weights[count + s]), b1);
                 }
                 if (heads > 2)
                 {
-                    c0 = Vector.FusedMultiplyAdd(r0, new Vector<float>(weights[2 * count + s]), c0);
-                    c1 = Vector.FusedMultiplyAdd(r1, new Vector<float>(weights[2 * count + s]), c1);
+                    c0 = TL.MultiplyAdd(r0, TL.Broadcast(weights[2 * count + s]), c0);
+                    c1 = TL.MultiplyAdd(r1, TL.Broadcast(weights[2 * count + s]), c1);
                 }
                 if (heads > 3)
                 {
-                    d0 = Vector.FusedMultiplyAdd(r0, new Vector<float>(weights[3 * count + s]), d0);
-                    d1 = Vector.FusedMultiplyAdd(r1, new Vector<float>(weights[3 * count + s]), d1);
+                    d0 = TL.MultiplyAdd(r0, TL.Broadcast(weights[3 * count + s]), d0);
+                    d1 = TL.MultiplyAdd(r1, TL.Broadcast(weights[3 * count + s]), d1);
                 }
             }
-            StorePair(a0, a1, outputs + c, width);
+            StorePair<TL, TV>(a0, a1, outputs + c, width);
             if (heads > 1)
-                StorePair(b0, b1, outputs + latentStride + c, width);
+                StorePair<TL, TV>(b0, b1, outputs + latentStride + c, width);
             if (heads > 2)
-                StorePair(c0, c1, outputs + 2 * latentStride + c, width);
+                StorePair<TL, TV>(c0, c1, outputs + 2 * latentStride + c, width);
             if (heads > 3)
-                StorePair(d0, d1, outputs + 3 * latentStride + c, width);
+                StorePair<TL, TV>(d0, d1, outputs + 3 * latentStride + c, width);
         }
         for (; c < latentWidth; c++)
         {
@@ -220,5 +232,12 @@ internal static unsafe class LatentAttention
                 outputs[h * latentStride + c] = sum;
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair<TL, TV>(TV low, TV high, float* p, int width) where TL : ILanes<TV> where TV : struct
+    {
+        TL.Store(low, p);
+        TL.Store(high, p + width);
     }
 }

@@ -16,6 +16,7 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
     private IReadOnlyList<int[]?>? _slots;
     private float* _queryLatents, _queryRopes, _rows, _outputs;
     private int _headsPerItem;
+    private bool _wide;
 
     /// <summary>Items per thread, at least, before a token's heads stop being split.</summary>
     private const int ItemsPerThread = 4;
@@ -23,7 +24,8 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
     /// <summary>Whether a call of <paramref name="tokens"/> tokens splits each token's heads into blocks of <see cref="LatentAttention.HeadBlock"/>.</summary>
     public static bool SplitsHeads(int tokens, int threads) => tokens < ItemsPerThread * threads;
 
-    public static void Run(WorkerPool pool, LatentAttentionShape shape, float* queryLatents, float* queryRopes,
+    /// <param name="wide">Whether the loops run on 16-float vectors (<see cref="LatentAttention.Attend"/>).</param>
+    public static void Run(WorkerPool pool, bool wide, LatentAttentionShape shape, float* queryLatents, float* queryRopes,
         float* rows, IReadOnlyList<int[]?> slots, float* outputs)
     {
         var job = t_cached ??= new LatentAttentionJob();
@@ -32,6 +34,7 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
         job._queryRopes = queryRopes;
         job._rows = rows;
         job._outputs = outputs;
+        job._wide = wide;
         job._headsPerItem = SplitsHeads(shape.Tokens, pool.ThreadCount) ? LatentAttention.HeadBlock : shape.Heads;
         try
         {
@@ -50,11 +53,11 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
     public void Execute(int item)
     {
         int token = item / ItemsPerToken, firstHead = item % ItemsPerToken * _headsPerItem;
-        Attend(_shape!, _queryLatents, _queryRopes, _rows, _slots!, _outputs, token, firstHead, Math.Min(_headsPerItem, _shape!.Heads - firstHead));
+        Attend(_wide, _shape!, _queryLatents, _queryRopes, _rows, _slots!, _outputs, token, firstHead, Math.Min(_headsPerItem, _shape!.Heads - firstHead));
     }
 
     /// <summary>Heads firstHead..firstHead + heads − 1 of one token (nothing when the token has no slots): one item's work.</summary>
-    public static void Attend(LatentAttentionShape shape, float* queryLatents, float* queryRopes, float* rows, IReadOnlyList<int[]?> tokenSlots,
+    public static void Attend(bool wide, LatentAttentionShape shape, float* queryLatents, float* queryRopes, float* rows, IReadOnlyList<int[]?> tokenSlots,
         float* outputs, int token, int firstHead, int heads)
     {
         if (tokenSlots[token] is not { } slots)
@@ -62,7 +65,7 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
         long latentStride = (long)shape.Tokens * shape.LatentWidth;
         long latentOffset = firstHead * latentStride + (long)token * shape.LatentWidth;
         long ropeOffset = token * shape.RopeTokenStride + firstHead * shape.RopeHeadStride;
-        LatentAttention.Attend(heads, queryLatents + latentOffset, latentStride, queryRopes + ropeOffset, shape.RopeHeadStride,
+        LatentAttention.Attend(wide, heads, queryLatents + latentOffset, latentStride, queryRopes + ropeOffset, shape.RopeHeadStride,
             shape.LatentWidth, shape.RopeWidth, rows, slots, shape.Scale, outputs + latentOffset);
     }
 }
