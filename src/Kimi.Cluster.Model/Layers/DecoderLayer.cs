@@ -43,7 +43,7 @@ public sealed class DecoderLayer : IDisposable
     public Func<Tensor> Begin(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments, CancellationToken cancellation = default)
     {
         // Each residual sum goes into the block's fresh output (x + y and y + x are the same bits).
-        var h = SelfAttn.Forward(_inputLayernorm.Forward(x), cos, sin, segments).AddInPlace(x);
+        var h = SelfAttn.Forward(x, _inputLayernorm, cos, sin, segments).AddInPlace(x);
         var normed = _postAttentionLayernorm.Forward(h);
         if (Moe is not null)
         {

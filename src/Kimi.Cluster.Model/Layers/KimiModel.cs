@@ -83,7 +83,7 @@ public sealed class KimiModel : IDisposable
         }
         var rows = batches.Select(b => allPositions || b.EveryRowIsLast ? b.Hidden : b.Hidden.index_select(0, tensor(b.LastRows))).ToArray();
         var hidden = rows.Length == 1 ? rows[0] : cat(rows, 0);
-        return _lmHead.Forward(_norm.Forward(hidden)).MoveToOuterDisposeScope();
+        return _lmHead.Forward(_norm, hidden).MoveToOuterDisposeScope();
     }
 
     /// <summary>

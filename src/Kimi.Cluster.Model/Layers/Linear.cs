@@ -46,6 +46,27 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
     }
 
     /// <summary>
+    /// norm(x)·Wᵀ, the rows normalised into pooled memory on the way in (<see cref="NormedRows"/>):
+    /// the same values as Forward(norm.Forward(x)) without the normalised tensor. x: [tokens, in] → [tokens, out].
+    /// </summary>
+    public Tensor Forward(RmsNorm norm, Tensor x)
+    {
+        using var normed = new NormedRows(norm, x);
+        return Forward(normed);
+    }
+
+    /// <summary>x·Wᵀ over rows already normalised: [tokens, out] float32.</summary>
+    internal Tensor Forward(in NormedRows x)
+    {
+        var output = empty(x.Tokens, OutFeatures);
+        if (x.Values.Length != (long)x.Tokens * InFeatures)
+            throw new ArgumentException($"{x.Values.Length} input values are not {x.Tokens} rows of {InFeatures}", nameof(x));
+        if (x.Tokens > 0)
+            CpuKernels.Shared.MatMul(weights.Matrix, x.Values, TensorMemory.Floats(output), x.Tokens);
+        return output;
+    }
+
+    /// <summary>
     /// first(x) and second(x) in one kernel dispatch (two projections of the same input, as MLA's
     /// q_a and kv_a are): each equal to its own <see cref="Forward"/>. x: [tokens, in] → [tokens, out] each.
     /// </summary>
@@ -64,6 +85,21 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
                 TensorMemory.Floats(y), TensorMemory.Floats(ySecond), tokens);
         }
         return (y.MoveToOuterDisposeScope(), ySecond.MoveToOuterDisposeScope());
+    }
+
+    /// <summary><see cref="ForwardBoth(Linear, Linear, Tensor)"/> over rows already normalised.</summary>
+    internal static (Tensor First, Tensor Second) ForwardBoth(Linear first, Linear second, in NormedRows x)
+    {
+        if (x.Values.Length != (long)x.Tokens * first.InFeatures || first.InFeatures != second.InFeatures)
+            throw new ArgumentException($"{x.Values.Length} input values are not {x.Tokens} rows of {first.InFeatures} for both projections", nameof(x));
+        var y = empty(x.Tokens, first.OutFeatures);
+        var ySecond = empty(x.Tokens, second.OutFeatures);
+        if (x.Tokens > 0)
+        {
+            CpuKernels.Shared.MatMul(first.Weights, second.Weights, x.Values,
+                TensorMemory.Floats(y), TensorMemory.Floats(ySecond), x.Tokens);
+        }
+        return (y, ySecond);
     }
 
     public void Dispose() => weights.Dispose();

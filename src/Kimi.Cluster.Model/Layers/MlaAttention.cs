@@ -60,12 +60,19 @@ public sealed class MlaAttention : IDisposable
     }
 
     /// <summary>x: [tokens, hidden] (already normed); cos/sin: [tokens, rope/2]. Appends to each segment's cache.</summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments) =>
+        Forward(x, null, cos, sin, segments);
+
+    /// <summary>
+    /// The same with the layer's input norm applied here (<paramref name="inputNorm"/>(x) read only by
+    /// the first projections, so it is never a tensor of its own); null: x is already normed.
+    /// </summary>
+    public Tensor Forward(Tensor x, RmsNorm? inputNorm, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
     {
         using var scope = NewDisposeScope();
         long tokens = x.size(0), heads = _config.NumAttentionHeads;
         // kv_a's output becomes the step's cache rows: the latent normalised and the rope key rotated in place.
-        var (queries, rows) = QueriesAndCacheRows(x);                                       // [tokens, heads · qk_head], [tokens, kv_lora + rope]
+        var (queries, rows) = QueriesAndCacheRows(x, inputNorm);                            // [tokens, heads · qk_head], [tokens, kv_lora + rope]
         RotateRopeParts(queries, rows, cos, sin);
         _kvANorm.ForwardRowStartsInPlace(rows);
         var caches = new ILayerCache[segments.Count];
@@ -93,15 +100,32 @@ public sealed class MlaAttention : IDisposable
     }
 
     /// <summary>
-    /// The queries, q_b(norm(q_a(x))) or q_proj(x), and kv_a(x). q_a and kv_a both read x, so they
-    /// run as one kernel dispatch.
+    /// The queries, q_b(norm(q_a(x))) or q_proj(x), and kv_a(x), x normalised first by
+    /// <paramref name="inputNorm"/> when given. q_a and kv_a both read x, so they run as one kernel
+    /// dispatch; the normalised rows (x's, the query latents') go straight from pooled memory into
+    /// the projections that read them.
     /// </summary>
-    private (Tensor Queries, Tensor CacheRows) QueriesAndCacheRows(Tensor x)
+    private (Tensor Queries, Tensor CacheRows) QueriesAndCacheRows(Tensor x, RmsNorm? inputNorm)
     {
         if (_qProj is not null)
-            return (_qProj.Forward(x), _kvAProjWithMqa.Forward(x));
-        var (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, x); // _qAProj, _qANorm, _qBProj: set together (see constructor)
-        return (_qBProj!.Forward(_qANorm!.Forward(queryLatents)), cacheRows);
+        {
+            if (inputNorm is null)
+                return (_qProj.Forward(x), _kvAProjWithMqa.Forward(x));
+            using var normed = new NormedRows(inputNorm, x);
+            return (_qProj.Forward(normed), _kvAProjWithMqa.Forward(normed));
+        }
+        // _qAProj, _qANorm, _qBProj: set together (see constructor).
+        Tensor queryLatents, cacheRows;
+        if (inputNorm is null)
+        {
+            (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, x);
+        }
+        else
+        {
+            using var normed = new NormedRows(inputNorm, x);
+            (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, normed);
+        }
+        return (_qBProj!.Forward(_qANorm!, queryLatents), cacheRows);
     }
 
     /// <summary>

@@ -22,14 +22,20 @@ public sealed class RmsNorm : IDisposable
     public static RmsNorm Load(Checkpoints.IWeightSource weights, string name, long size, double eps) =>
         new(weights.Load(name + ".weight", size), eps);
 
+    /// <summary>The width it normalises.</summary>
+    public int Size => _weight.Length;
+
     public Tensor Forward(Tensor x) // [..., size]
     {
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
         var output = empty(TensorSizes.Of(x), ScalarType.Float32);
-        RowOps.RmsNorm(TensorMemory.Floats(input), _weight, Eps, TensorMemory.Floats(output));
+        Forward(TensorMemory.Floats(input), TensorMemory.Floats(output));
         return output.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Rows of <see cref="Size"/> floats from <paramref name="x"/> into <paramref name="y"/>, the same bits as the tensor form.</summary>
+    public void Forward(ReadOnlySpan<float> x, Span<float> y) => RowOps.RmsNorm(x, _weight, Eps, y);
 
     /// <summary>
     /// Normalises, in place, the first weight-size values of each row of a contiguous float32
