@@ -19,6 +19,8 @@ internal readonly struct NormedRows : IDisposable
     public NormedRows(RmsNorm norm, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(norm);
+        if (x.Dimensions == 0 || x.size(-1) != norm.Size)
+            throw new ArgumentException($"rows of {(x.Dimensions == 0 ? 0 : x.size(-1))} values for a norm over {norm.Size}", nameof(x));
         var input = TensorMemory.ContiguousFloat32(x);
         try
         {

@@ -61,5 +61,10 @@ public sealed class NormedProjectionTests
 
         var error = Assert.Throws<ArgumentException>(() => projection.Forward(wide, x));
         Assert.Contains($"not 1 rows of {In}", error.Message, StringComparison.Ordinal);
+        // A norm narrower than the rows would read each row as several: refused before it does.
+        var narrow = new DictionaryWeights(new() { ["m.weight"] = Values(random, In) });
+        using var half = RmsNorm.Load(narrow, "m", In, 1e-6);
+        var rows = Assert.Throws<ArgumentException>(() => projection.Forward(half, x));
+        Assert.Contains($"rows of {2 * In} values for a norm over {In}", rows.Message, StringComparison.Ordinal);
     }
 }
