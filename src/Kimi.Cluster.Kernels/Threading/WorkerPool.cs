@@ -168,10 +168,12 @@ internal sealed class WorkerPool : IDisposable
     /// on this kind of machine a yield lasts a microsecond or more (a system call in a virtual
     /// machine), so the dispatcher saw the last item done some microseconds late, every call: in the
     /// bench model's routed-expert calls, 7.5 µs a call on average after the worker's last item had
-    /// ended. It looks every few cycles for up to <see cref="TightWaitTicks"/> (longer than the
-    /// decode items; a prefill tile can take longer) and only then backs off. Batch-1 decode steps
-    /// of the bench model, steps alternated in one process, three rounds after a warm-up: 0.988-0.995
-    /// of the old median step in bf16, 0.977-0.989 in INT4.
+    /// ended. It looks every few cycles for up to <see cref="TightWaitTicks"/> and only then backs
+    /// off: longer, and on a machine shared by more processes than cores (a router and expert
+    /// workers beside the attention worker) a descheduled worker left the dispatcher burning a core
+    /// the others needed. Batch-1 decode steps of the bench model, steps alternated in one process,
+    /// three rounds after a warm-up, with a 200 µs window: 0.988-0.995 of the old median step in
+    /// bf16, 0.977-0.989 in INT4.
     /// </summary>
     private void WaitForDone(int count)
     {
@@ -191,8 +193,8 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>How long the dispatcher polls tightly for the last items: 200 µs.</summary>
-    private static readonly long TightWaitTicks = Stopwatch.Frequency / 5000;
+    /// <summary>How long the dispatcher polls tightly for the last items: 20 µs, past the typical tail of a decode call.</summary>
+    private static readonly long TightWaitTicks = Stopwatch.Frequency / 50_000;
 
     /// <summary>Thread <paramref name="thread"/>'s run of a dispatched call's <paramref name="items"/> items: it takes them from the front, first to last.</summary>
     public static (int First, int End) RunOf(int thread, int threads, int items) =>
