@@ -38,11 +38,7 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
     {
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
-        int tokens = checked((int)(input.numel() / InFeatures));
-        if (output.Length != (long)tokens * OutFeatures)
-            throw new ArgumentException($"{output.Length} output values for {tokens} tokens × {OutFeatures} outputs", nameof(output));
-        if (tokens > 0)
-            CpuKernels.Shared.MatMul(weights.Matrix, TensorMemory.Floats(input), output, tokens);
+        Project(TensorMemory.Floats(input), checked((int)(input.numel() / InFeatures)), output);
     }
 
     /// <summary>
@@ -59,16 +55,13 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
     internal Tensor Forward(in NormedRows x)
     {
         var output = empty(x.Tokens, OutFeatures);
-        if (x.Values.Length != (long)x.Tokens * InFeatures)
-            throw new ArgumentException($"{x.Values.Length} input values are not {x.Tokens} rows of {InFeatures}", nameof(x));
-        if (x.Tokens > 0)
-            CpuKernels.Shared.MatMul(weights.Matrix, x.Values, TensorMemory.Floats(output), x.Tokens);
+        Project(x.Values, x.Tokens, TensorMemory.Floats(output));
         return output;
     }
 
     /// <summary>
     /// first(x) and second(x) in one kernel dispatch (two projections of the same input, as MLA's
-    /// q_a and kv_a are): each equal to its own <see cref="Forward"/>. x: [tokens, in] → [tokens, out] each.
+    /// q_a and kv_a are): each equal to its own <see cref="Forward(Tensor)"/>. x: [tokens, in] → [tokens, out] each.
     /// </summary>
     public static (Tensor First, Tensor Second) ForwardBoth(Linear first, Linear second, Tensor x)
     {
@@ -76,28 +69,36 @@ public sealed class Linear(WeightBuffer weights) : IDisposable
         ArgumentNullException.ThrowIfNull(second);
         using var scope = NewDisposeScope();
         var input = TensorMemory.ContiguousFloat32(x);
-        int tokens = checked((int)input.size(0));
-        var y = empty(tokens, first.OutFeatures);
-        var ySecond = empty(tokens, second.OutFeatures);
-        if (tokens > 0)
-        {
-            CpuKernels.Shared.MatMul(first.Weights, second.Weights, TensorMemory.Floats(input),
-                TensorMemory.Floats(y), TensorMemory.Floats(ySecond), tokens);
-        }
+        var (y, ySecond) = ProjectBoth(first, second, TensorMemory.Floats(input), checked((int)input.size(0)));
         return (y.MoveToOuterDisposeScope(), ySecond.MoveToOuterDisposeScope());
     }
 
     /// <summary><see cref="ForwardBoth(Linear, Linear, Tensor)"/> over rows already normalised.</summary>
-    internal static (Tensor First, Tensor Second) ForwardBoth(Linear first, Linear second, in NormedRows x)
+    internal static (Tensor First, Tensor Second) ForwardBoth(Linear first, Linear second, in NormedRows x) =>
+        ProjectBoth(first, second, x.Values, x.Tokens);
+
+    // The one place each shape checks its rows and calls the kernel; every form above only finds
+    // its rows (a tensor's memory or pooled normalised rows) and where the outputs go.
+    private void Project(ReadOnlySpan<float> rows, int tokens, Span<float> output)
     {
-        if (x.Values.Length != (long)x.Tokens * first.InFeatures || first.InFeatures != second.InFeatures)
-            throw new ArgumentException($"{x.Values.Length} input values are not {x.Tokens} rows of {first.InFeatures} for both projections", nameof(x));
-        var y = empty(x.Tokens, first.OutFeatures);
-        var ySecond = empty(x.Tokens, second.OutFeatures);
-        if (x.Tokens > 0)
+        if (rows.Length != (long)tokens * InFeatures)
+            throw new ArgumentException($"{rows.Length} input values are not {tokens} rows of {InFeatures}", nameof(rows));
+        if (output.Length != (long)tokens * OutFeatures)
+            throw new ArgumentException($"{output.Length} output values for {tokens} tokens × {OutFeatures} outputs", nameof(output));
+        if (tokens > 0)
+            CpuKernels.Shared.MatMul(weights.Matrix, rows, output, tokens);
+    }
+
+    private static (Tensor First, Tensor Second) ProjectBoth(Linear first, Linear second, ReadOnlySpan<float> rows, int tokens)
+    {
+        if (rows.Length != (long)tokens * first.InFeatures || first.InFeatures != second.InFeatures)
+            throw new ArgumentException($"{rows.Length} input values are not {tokens} rows of {first.InFeatures} for both projections", nameof(rows));
+        var y = empty(tokens, first.OutFeatures);
+        var ySecond = empty(tokens, second.OutFeatures);
+        if (tokens > 0)
         {
-            CpuKernels.Shared.MatMul(first.Weights, second.Weights, x.Values,
-                TensorMemory.Floats(y), TensorMemory.Floats(ySecond), x.Tokens);
+            CpuKernels.Shared.MatMul(first.Weights, second.Weights, rows,
+                TensorMemory.Floats(y), TensorMemory.Floats(ySecond), tokens);
         }
         return (y, ySecond);
     }

@@ -67,4 +67,23 @@ public sealed class NormedProjectionTests
         var rows = Assert.Throws<ArgumentException>(() => projection.Forward(half, x));
         Assert.Contains($"rows of {2 * In} values for a norm over {In}", rows.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Forward_RefusesRowsThatAreNotWholeRowsOfItsInputs()
+    {
+        var random = new Random(7);
+        var weights = new DictionaryWeights(new() { ["p.weight"] = Values(random, Out * In), ["q.weight"] = Values(random, Out * In) });
+        using var first = Linear.Load(weights, "p", Out, In);
+        using var second = Linear.Load(weights, "q", Out, In);
+        // 36 values: one row of 24 and half of another, which a floor division would have taken as one row.
+        using var ragged = tensor(Values(random, 36), [2, 18]);
+
+        var error = Assert.Throws<ArgumentException>(() => first.Forward(ragged));
+        Assert.Contains($"36 input values are not 1 rows of {In}", error.Message, StringComparison.Ordinal);
+        var both = Assert.Throws<ArgumentException>(() => Linear.ForwardBoth(first, second, ragged));
+        Assert.Contains($"36 input values are not 2 rows of {In} for both projections", both.Message, StringComparison.Ordinal);
+        using var x = tensor(Values(random, Tokens * In), [Tokens, In]);
+        var output = Assert.Throws<ArgumentException>(() => first.Forward(x, new float[Tokens * Out - 1]));
+        Assert.Contains($"{Tokens * Out - 1} output values for {Tokens} tokens", output.Message, StringComparison.Ordinal);
+    }
 }
