@@ -17,13 +17,14 @@ public sealed class MatVecRowsTests
     {
         var kernels = IsaSupport.Create(isa);
         var random = new Random(11);
-        if (!kernels.HasMatVec(FormatCases.Shape(format, 4, 768).Format))
+        if (!kernels.HasMatVec(FormatCases.Format(format)))
         {
             return; // this path decodes tiles for the format: no matvec to compare
         }
         foreach (var (rows, columns) in FormatCases.Shapes(format).Where(s => s.Rows >= 8))
         {
             using var matrix = TestMatrix.Random(FormatCases.Shape(format, rows, columns), random);
+            Assert.Equal(FormatCases.Format(format), matrix.Matrix.Format);
             float[] x = [.. Enumerable.Range(0, columns).Select(_ => (float)(random.NextDouble() * 2 - 1))];
             var laidOut = new float[columns];
             var together = new float[rows];

@@ -100,4 +100,20 @@ public sealed class RowOpsTests
         for (int i = 0; i < values.Length; i++)
             Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6, $"{i}: {expected[i]} vs {values[i]}");
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void SoftmaxInPlace_OfANaNScore_IsNaNEverywhere_AndOfNoScoresIsNothing(int length)
+    {
+        // A NaN must not be lost by the maximum (a comparison-based max could skip it and give a
+        // plausible-looking row): every weight depends on it through the sum.
+        float[] values = [.. Enumerable.Range(0, length).Select(i => (float)i)];
+        values[length / 2] = float.NaN;
+
+        RowOps.SoftmaxInPlace(values);
+
+        Assert.All(values, v => Assert.True(float.IsNaN(v)));
+        RowOps.SoftmaxInPlace(Span<float>.Empty);
+    }
 }

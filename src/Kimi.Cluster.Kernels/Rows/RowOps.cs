@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Kimi.Cluster.Kernels.Rows;
 
@@ -64,7 +65,10 @@ public static class RowOps
     /// </summary>
     public static void SoftmaxInPlace(Span<float> values)
     {
-        float max = Max(values);
+        if (values.IsEmpty)
+            return;
+        // NaN wins, as with Math.Max; the maximum is the same in any order.
+        float max = TensorPrimitives.Max(values);
         int width = Vector<float>.Count, i = 0;
         var shift = new Vector<float>(max);
         var sums = Vector<double>.Zero;
@@ -93,24 +97,6 @@ public static class RowOps
             (new Vector<float>(values.Slice(i)) * scale).CopyTo(values.Slice(i));
         for (; i < values.Length; i++)
             values[i] *= inverse;
-    }
-
-    /// <summary>The largest value, a vector at a time (a maximum is the same in any order; NaN wins, as with Math.Max).</summary>
-    private static float Max(ReadOnlySpan<float> values)
-    {
-        int width = Vector<float>.Count, i = 0;
-        float max = float.NegativeInfinity;
-        if (values.Length >= width)
-        {
-            var maxima = new Vector<float>(values);
-            for (i = width; i <= values.Length - width; i += width)
-                maxima = Vector.Max(maxima, new Vector<float>(values.Slice(i)));
-            for (int lane = 0; lane < width; lane++)
-                max = Math.Max(max, maxima[lane]);
-        }
-        for (; i < values.Length; i++)
-            max = Math.Max(max, values[i]);
-        return max;
     }
 
     private static double SumOfSquares(ReadOnlySpan<float> row)

@@ -37,6 +37,16 @@ public static class FormatCases
         return data;
     }
 
+    /// <summary>The format a case name stands for, whatever its group or block sizes.</summary>
+    public static WeightFormat Format(string name) => name switch
+    {
+        "float32" => WeightFormat.Float32,
+        "bf16" => WeightFormat.BFloat16,
+        _ when name.StartsWith("int4", StringComparison.Ordinal) => WeightFormat.Int4Group,
+        _ when name.StartsWith("fp8", StringComparison.Ordinal) => WeightFormat.Fp8Block,
+        _ => throw new ArgumentException(name),
+    };
+
     public static WeightShape Shape(string name, int rows, int columns) => name switch
     {
         "float32" => WeightShape.Float32(rows, columns),
