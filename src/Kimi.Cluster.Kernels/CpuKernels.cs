@@ -296,7 +296,7 @@ public sealed unsafe class CpuKernels : IDisposable
         layout.Validate(x.Length, weights.Length, y.Length);
         fixed (float* xPointer = x, yPointer = y)
         {
-            Attention.HeadProducts.Run(_pool, layout, xPointer, weights.Pointer, weights.Format, yPointer);
+            Attention.HeadProducts.Run(_pool, WideAttention, layout, xPointer, weights.Pointer, weights.Format, yPointer);
         }
     }
 

@@ -2,7 +2,7 @@ using Kimi.Cluster.Kernels.Attention;
 
 namespace Kimi.Cluster.Kernels.Tests;
 
-/// <summary>Per-head products over strided layouts against plain double loops.</summary>
+/// <summary>Per-head products over strided layouts against plain double loops, on every path (the AVX-512 one runs 16-float vectors, the others Vector&lt;float&gt;).</summary>
 public sealed class HeadProductTests
 {
     [Theory]
@@ -17,6 +17,12 @@ public sealed class HeadProductTests
     [InlineData(16, 1, 128, 512, 2)]
     public void HeadProducts_MatchTheFormula_WhenQueryThenValueLayoutsAreUsed(int heads, int tokens, int inputs, int outputs, int threads)
     {
+        foreach (var isa in CpuKernels.SupportedIsas)
+            MatchTheFormula(isa, heads, tokens, inputs, outputs, threads);
+    }
+
+    private static void MatchTheFormula(KernelIsa isa, int heads, int tokens, int inputs, int outputs, int threads)
+    {
         var random = new Random(heads * 100 + tokens * 10 + inputs);
         int queryWidth = inputs + 5; // a query row per head holds more than the product reads
         float[] queries = Values(random, tokens * heads * queryWidth);
@@ -24,7 +30,7 @@ public sealed class HeadProductTests
         float[] valueWeights = Values(random, heads * outputs * inputs);
         var latents = new float[heads * tokens * outputs];
         var values = new float[tokens * heads * inputs];
-        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
 
         kernels.HeadProducts(new HeadProductLayout(heads, tokens, inputs, outputs,
             XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: outputs, YHeadStride: (long)tokens * outputs), queries, keyWeights, latents);
@@ -40,14 +46,14 @@ public sealed class HeadProductTests
                 {
                     for (int i = 0; i < inputs; i++)
                         latent[o] += (double)queries[(t * heads + h) * queryWidth + i] * keyWeights[(h * inputs + i) * outputs + o];
-                    AssertClose(latent[o], latents[(h * tokens + t) * outputs + o], $"latent t{t} h{h} o{o}");
+                    AssertClose(latent[o], latents[(h * tokens + t) * outputs + o], $"{isa} latent t{t} h{h} o{o}");
                 }
                 for (int v = 0; v < inputs; v++)
                 {
                     double expected = 0;
                     for (int c = 0; c < outputs; c++)
                         expected += (double)latents[(h * tokens + t) * outputs + c] * valueWeights[(h * outputs + c) * inputs + v];
-                    AssertClose(expected, values[(t * heads + h) * inputs + v], $"value t{t} h{h} v{v}");
+                    AssertClose(expected, values[(t * heads + h) * inputs + v], $"{isa} value t{t} h{h} v{v}");
                 }
             }
         }
@@ -61,6 +67,12 @@ public sealed class HeadProductTests
     [InlineData(4, 6, 128, 512, 2)]
     public void HeadProducts_OfBf16Weights_GiveTheBitsOfTheFloat32ProductOfTheirValues(int heads, int tokens, int inputs, int outputs, int threads)
     {
+        foreach (var isa in CpuKernels.SupportedIsas)
+            Bf16GivesTheFloat32Bits(isa, heads, tokens, inputs, outputs, threads);
+    }
+
+    private static void Bf16GivesTheFloat32Bits(KernelIsa isa, int heads, int tokens, int inputs, int outputs, int threads)
+    {
         // bf16 → float32 is exact, and both run the same loops: checked against double loops above for float32.
         var random = new Random(heads * 7 + tokens * 3 + outputs);
         float[] x = Values(random, tokens * heads * inputs);
@@ -70,13 +82,13 @@ public sealed class HeadProductTests
             XTokenStride: heads * inputs, XHeadStride: inputs, YTokenStride: outputs, YHeadStride: (long)tokens * outputs);
         var fromBf16 = new float[heads * tokens * outputs];
         var fromFloats = new float[fromBf16.Length];
-        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
 
         kernels.HeadProducts(layout, x, bf16, fromBf16);
         kernels.HeadProducts(layout, x, asFloats, fromFloats);
 
         for (int i = 0; i < fromBf16.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"{i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
+            Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"{isa} {i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
         Assert.Contains(fromBf16, v => v != 0);
     }
 
@@ -86,10 +98,16 @@ public sealed class HeadProductTests
     [InlineData(3, 5, 9, 37, 1)]
     public void HeadProducts_GiveATokenTheSameBits_AloneOrInABlockOfFour(int heads, int tokens, int inputs, int outputs, int threads)
     {
+        foreach (var isa in CpuKernels.SupportedIsas)
+            SameBitsAloneOrInABlock(isa, heads, tokens, inputs, outputs, threads);
+    }
+
+    private static void SameBitsAloneOrInABlock(KernelIsa isa, int heads, int tokens, int inputs, int outputs, int threads)
+    {
         var random = new Random(heads + tokens + outputs);
         float[] x = Values(random, tokens * heads * inputs);
         float[] w = Values(random, heads * inputs * outputs);
-        using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
+        using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
         var together = new float[heads * tokens * outputs];
         kernels.HeadProducts(new HeadProductLayout(heads, tokens, inputs, outputs,
             XTokenStride: heads * inputs, XHeadStride: inputs, YTokenStride: outputs, YHeadStride: (long)tokens * outputs), x, w, together);
@@ -105,7 +123,7 @@ public sealed class HeadProductTests
                 for (int o = 0; o < outputs; o++)
                 {
                     float inBlock = together[(h * tokens + t) * outputs + o], single = alone[h * outputs + o];
-                    Assert.True(BitConverter.SingleToInt32Bits(inBlock) == BitConverter.SingleToInt32Bits(single), $"t{t} h{h} o{o}: {inBlock:R} among others, {single:R} alone");
+                    Assert.True(BitConverter.SingleToInt32Bits(inBlock) == BitConverter.SingleToInt32Bits(single), $"{isa} t{t} h{h} o{o}: {inBlock:R} among others, {single:R} alone");
                 }
             }
         }

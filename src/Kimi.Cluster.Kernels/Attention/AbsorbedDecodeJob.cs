@@ -98,10 +98,10 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         int firstHead = item * _headsPerItem;
         int heads = Math.Min(_headsPerItem, layout.Attention.Heads - firstHead);
         for (int h = firstHead; h < firstHead + heads; h++)
-            HeadProducts.Compute(layout.Keys, _queries, _keyAbsorb, _format, _queryLatents, h);
+            HeadProducts.Compute(_wide, layout.Keys, _queries, _keyAbsorb, _format, _queryLatents, h);
         for (int t = 0; t < layout.Attention.Tokens; t++)
             LatentAttentionJob.Attend(_wide, layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _outputLatents, t, firstHead, heads);
         for (int h = firstHead; h < firstHead + heads; h++)
-            HeadProducts.Compute(layout.Values, _outputLatents, _valueAbsorb, _format, _attended, h);
+            HeadProducts.Compute(_wide, layout.Values, _outputLatents, _valueAbsorb, _format, _attended, h);
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Kimi.Cluster.Kernels.Formats;
 
@@ -15,8 +14,10 @@ internal interface IHeadWeights
     /// <summary>Bytes of one weight.</summary>
     static abstract int ElementBytes { get; }
 
-    /// <summary>Weights index .. index + 2·Vector&lt;float&gt;.Count − 1 as float32.</summary>
-    static abstract unsafe void LoadPair(void* weights, long index, out Vector<float> low, out Vector<float> high);
+    /// <summary>Weights index .. index + 2·TL.Count − 1 as float32, the first TL.Count in low.</summary>
+    static abstract unsafe void LoadPair<TL, TV>(void* weights, long index, out TV low, out TV high)
+        where TL : ILanes<TV>
+        where TV : struct;
 
     /// <summary>Weight <paramref name="index"/> as float32.</summary>
     static abstract unsafe float At(void* weights, long index);
@@ -27,11 +28,13 @@ internal readonly struct Float32Weights : IHeadWeights
     public static int ElementBytes => sizeof(float);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void LoadPair(void* weights, long index, out Vector<float> low, out Vector<float> high)
+    public static unsafe void LoadPair<TL, TV>(void* weights, long index, out TV low, out TV high)
+        where TL : ILanes<TV>
+        where TV : struct
     {
         float* p = (float*)weights + index;
-        low = VectorMemory.Load(p);
-        high = VectorMemory.Load(p + Vector<float>.Count);
+        low = TL.Load(p);
+        high = TL.Load(p + TL.Count);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -43,14 +46,10 @@ internal readonly struct BFloat16Weights : IHeadWeights
     public static int ElementBytes => sizeof(ushort);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void LoadPair(void* weights, long index, out Vector<float> low, out Vector<float> high)
-    {
-        // 2·Vector<float>.Count bf16 values are one Vector<ushort>; widened in order, each the top half of its float.
-        var bits = Unsafe.ReadUnaligned<Vector<ushort>>((ushort*)weights + index);
-        Vector.Widen(bits, out Vector<uint> first, out Vector<uint> second);
-        low = Vector.AsVectorSingle(first << 16);
-        high = Vector.AsVectorSingle(second << 16);
-    }
+    public static unsafe void LoadPair<TL, TV>(void* weights, long index, out TV low, out TV high)
+        where TL : ILanes<TV>
+        where TV : struct =>
+        TL.LoadBFloat16Pair((ushort*)weights + index, out low, out high);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float At(void* weights, long index) => FloatBits.BFloat16ToSingle(((ushort*)weights)[index]);

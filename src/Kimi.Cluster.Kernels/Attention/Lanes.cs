@@ -18,6 +18,9 @@ internal unsafe interface ILanes<TVector> where TVector : struct
 
     static abstract TVector Load(float* p);
 
+    /// <summary>2·Count bf16 values from <paramref name="p"/> as floats (exact), in order: the first Count in low.</summary>
+    static abstract void LoadBFloat16Pair(ushort* p, out TVector low, out TVector high);
+
     static abstract void Store(TVector value, float* p);
 
     static abstract TVector Broadcast(float value);
@@ -36,6 +39,15 @@ internal readonly unsafe struct NativeLanes : ILanes<Vector<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Load(float* p) => Unsafe.ReadUnaligned<Vector<float>>(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadBFloat16Pair(ushort* p, out Vector<float> low, out Vector<float> high)
+    {
+        // One Vector<ushort> of bf16 values widened in order, each the top half of its float.
+        Vector.Widen(Unsafe.ReadUnaligned<Vector<ushort>>(p), out Vector<uint> first, out Vector<uint> second);
+        low = Vector.AsVectorSingle(first << 16);
+        high = Vector.AsVectorSingle(second << 16);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector<float> value, float* p) => Unsafe.WriteUnaligned(p, value);
@@ -61,6 +73,14 @@ internal readonly unsafe struct WideLanes : ILanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(float* p) => Vector512.Load(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadBFloat16Pair(ushort* p, out Vector512<float> low, out Vector512<float> high)
+    {
+        var (first, second) = Vector512.Widen(Vector512.Load(p));
+        low = (first << 16).AsSingle();
+        high = (second << 16).AsSingle();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, float* p) => value.Store(p);
