@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Kimi.Cluster.Kernels.Attention;
 using Kimi.Cluster.Kernels.Core;
 using Kimi.Cluster.Kernels.Diagnostics;
@@ -155,15 +156,18 @@ public sealed unsafe class CpuKernels : IDisposable
     }
 
     /// <summary>
+    /// Whether the attention kernels (latent attention and the per-head products) run on 16-float
+    /// vectors: with the AVX-512 path where the runtime accelerates them, else on Vector&lt;float&gt;'s width.
+    /// </summary>
+    private bool WideAttention => _isa.Lanes >= 16 && Vector512.IsHardwareAccelerated;
+
+    /// <summary>
     /// MLA decode attention in the absorbed form, one query per token, each over its own cached rows
     /// (layouts in <see cref="LatentAttentionShape"/>): for token t and head h,
     /// score[s] = scale·(qLatent[h, t]·latent(row s) + qRope[t, h]·ropeKey(row s)) over the rows
     /// slots[t] names, and output[h, t] = Σ softmax(score)[s]·latent(row s). Tokens whose slots are
     /// null are skipped (their outputs are left as they are): another path attends them.
     /// </summary>
-    // The attention loops run on 16-float vectors with the AVX-512 path, else on Vector<float>'s width.
-    private bool WideAttention => _isa.Lanes >= 16;
-
     public void LatentAttention(LatentAttentionShape shape, ReadOnlySpan<float> queryLatents, ReadOnlySpan<float> queryRopes,
         ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputs)
     {

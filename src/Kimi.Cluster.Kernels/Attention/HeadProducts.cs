@@ -124,10 +124,10 @@ internal sealed unsafe class HeadProducts : IWorkItems
                 l3 = TL.MultiplyAdd(low, xi, l3);
                 h3 = TL.MultiplyAdd(high, xi, h3);
             }
-            StorePair<TL, TV>(l0, h0, y + o);
-            StorePair<TL, TV>(l1, h1, y + yStride + o);
-            StorePair<TL, TV>(l2, h2, y + 2 * yStride + o);
-            StorePair<TL, TV>(l3, h3, y + 3 * yStride + o);
+            Lanes.StorePair<TL, TV>(l0, h0, y + o);
+            Lanes.StorePair<TL, TV>(l1, h1, y + yStride + o);
+            Lanes.StorePair<TL, TV>(l2, h2, y + 2 * yStride + o);
+            Lanes.StorePair<TL, TV>(l3, h3, y + 3 * yStride + o);
         }
         if (o < outputs)
         {
@@ -160,7 +160,7 @@ internal sealed unsafe class HeadProducts : IWorkItems
                 low = TL.MultiplyAdd(rowLow, xi, low);
                 high = TL.MultiplyAdd(rowHigh, xi, high);
             }
-            StorePair<TL, TV>(low, high, y + o);
+            Lanes.StorePair<TL, TV>(low, high, y + o);
         }
         MultiplyColumns<TW>(x, w, inputs, outputs, o, y);
     }
@@ -190,20 +190,10 @@ internal sealed unsafe class HeadProducts : IWorkItems
             s6 = TL.MultiplyAdd(w6, xi, s6);
             s7 = TL.MultiplyAdd(w7, xi, s7);
         }
-        StorePair<TL, TV>(s0, s1, y);
-        StorePair<TL, TV>(s2, s3, y + 2 * width);
-        StorePair<TL, TV>(s4, s5, y + 4 * width);
-        StorePair<TL, TV>(s6, s7, y + 6 * width);
-    }
-
-    /// <summary>Two consecutive vectors to y and y + Count.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePair<TL, TV>(TV low, TV high, float* y)
-        where TL : ILanes<TV>
-        where TV : struct
-    {
-        TL.Store(low, y);
-        TL.Store(high, y + TL.Count);
+        Lanes.StorePair<TL, TV>(s0, s1, y);
+        Lanes.StorePair<TL, TV>(s2, s3, y + 2 * width);
+        Lanes.StorePair<TL, TV>(s4, s5, y + 4 * width);
+        Lanes.StorePair<TL, TV>(s6, s7, y + 6 * width);
     }
 
     /// <summary>The columns from <paramref name="o"/> on, one at a time: what is left past the whole vectors.</summary>

@@ -32,6 +32,20 @@ internal unsafe interface ILanes<TVector> where TVector : struct
     static abstract Vector128<float> Sum4(TVector a, TVector b, TVector c, TVector d);
 }
 
+/// <summary>What the loops do the same way at any width.</summary>
+internal static unsafe class Lanes
+{
+    /// <summary>Two consecutive vectors: low to p, high to p + Count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair<TL, TV>(TV low, TV high, float* p)
+        where TL : ILanes<TV>
+        where TV : struct
+    {
+        TL.Store(low, p);
+        TL.Store(high, p + TL.Count);
+    }
+}
+
 /// <summary><see cref="Vector{T}"/>: 8 floats on x64 (the runtime's default width), 4 on arm64; every path.</summary>
 internal readonly unsafe struct NativeLanes : ILanes<Vector<float>>
 {

@@ -28,11 +28,11 @@ internal static unsafe class LatentAttention
     /// <param name="queryLatents">Head h's query latent at queryLatents + h·latentStride.</param>
     /// <param name="queryRopes">Head h's rope query at queryRopes + h·ropeStride.</param>
     /// <param name="outputs">Head h's output at outputs + h·latentStride.</param>
-    /// <param name="wide">Whether to run on 16-float vectors (the AVX-512 path's), where the CPU has them.</param>
+    /// <param name="wide">Whether to run on 16-float vectors (the AVX-512 path's; the caller checks the CPU has them).</param>
     public static void Attend(bool wide, int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
         int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, float* outputs)
     {
-        if (wide && Vector512.IsHardwareAccelerated)
+        if (wide)
         {
             Attend<WideLanes, Vector512<float>>(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, outputs);
         }
@@ -214,13 +214,13 @@ internal static unsafe class LatentAttention
                     d1 = TL.MultiplyAdd(r1, TL.Broadcast(weights[3 * count + s]), d1);
                 }
             }
-            StorePair<TL, TV>(a0, a1, outputs + c, width);
+            Lanes.StorePair<TL, TV>(a0, a1, outputs + c);
             if (heads > 1)
-                StorePair<TL, TV>(b0, b1, outputs + latentStride + c, width);
+                Lanes.StorePair<TL, TV>(b0, b1, outputs + latentStride + c);
             if (heads > 2)
-                StorePair<TL, TV>(c0, c1, outputs + 2 * latentStride + c, width);
+                Lanes.StorePair<TL, TV>(c0, c1, outputs + 2 * latentStride + c);
             if (heads > 3)
-                StorePair<TL, TV>(d0, d1, outputs + 3 * latentStride + c, width);
+                Lanes.StorePair<TL, TV>(d0, d1, outputs + 3 * latentStride + c);
         }
         for (; c < latentWidth; c++)
         {
@@ -232,12 +232,5 @@ internal static unsafe class LatentAttention
                 outputs[h * latentStride + c] = sum;
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePair<TL, TV>(TV low, TV high, float* p, int width) where TL : ILanes<TV> where TV : struct
-    {
-        TL.Store(low, p);
-        TL.Store(high, p + width);
     }
 }
