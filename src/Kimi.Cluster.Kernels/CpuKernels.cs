@@ -188,48 +188,42 @@ public sealed unsafe class CpuKernels : IDisposable
     /// item a block of heads through all three; a larger one takes the three calls, each split its
     /// own way. The outputs are the same bits either way.
     /// </summary>
-    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<float> keyAbsorb, Span<float> queryLatents,
+    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightSpan keyAbsorb, Span<float> queryLatents,
         ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
-        ReadOnlySpan<float> valueAbsorb, Span<float> attended)
+        HeadWeightSpan valueAbsorb, Span<float> attended)
     {
-        fixed (float* keyAbsorbPointer = keyAbsorb, valueAbsorbPointer = valueAbsorb)
+        ArgumentNullException.ThrowIfNull(layout);
+        layout.Validate();
+        // One kv_b_proj, split in two: its halves are held alike (the one-dispatch job reads both one way).
+        if (keyAbsorb.Format != valueAbsorb.Format)
+            throw new ArgumentException($"the key half is {keyAbsorb.Format} and the value half {valueAbsorb.Format}: both halves of kv_b_proj must be held alike", nameof(valueAbsorb));
+        if (!AbsorbedDecodeJob.Suits(layout.Attention.Tokens, ThreadCount))
         {
-            AbsorbedDecode(layout, queries, new HeadWeightView(keyAbsorbPointer, keyAbsorb.Length, WeightFormat.Float32), queryLatents,
-                queryRopes, rows, slots, outputLatents, new HeadWeightView(valueAbsorbPointer, valueAbsorb.Length, WeightFormat.Float32), attended);
+            HeadProducts(layout.Keys, queries, keyAbsorb, queryLatents);
+            LatentAttention(layout.Attention, queryLatents, queryRopes, rows, slots, outputLatents);
+            HeadProducts(layout.Values, outputLatents, valueAbsorb, attended);
+            return;
+        }
+        layout.Keys.Validate(queries.Length, keyAbsorb.Length, queryLatents.Length);
+        layout.Attention.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputLatents.Length);
+        CheckSlots(layout.Attention, rows.Length, slots);
+        layout.Values.Validate(outputLatents.Length, valueAbsorb.Length, attended.Length);
+        fixed (float* queriesPointer = queries, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
+            rowsPointer = rows, outputLatentsPointer = outputLatents, attendedPointer = attended)
+        fixed (byte* keyAbsorbPointer = keyAbsorb.Bytes, valueAbsorbPointer = valueAbsorb.Bytes)
+        {
+            AbsorbedDecodeJob.Run(_pool, WideAttention, layout, queriesPointer, keyAbsorbPointer, queryLatentsPointer, queryRopesPointer,
+                rowsPointer, slots, outputLatentsPointer, valueAbsorbPointer, attendedPointer, keyAbsorb.Format);
         }
     }
 
     /// <summary>
-    /// <see cref="AbsorbedDecode(AbsorbedDecodeLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, ReadOnlySpan{float}, Span{float})"/>
-    /// with kv_b_proj's halves held as bf16 bits (a bf16 checkpoint's own): the float32 product of the same values.
-    /// </summary>
-    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<ushort> keyAbsorb, Span<float> queryLatents,
-        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
-        ReadOnlySpan<ushort> valueAbsorb, Span<float> attended)
-    {
-        fixed (ushort* keyAbsorbPointer = keyAbsorb, valueAbsorbPointer = valueAbsorb)
-        {
-            AbsorbedDecode(layout, queries, new HeadWeightView(keyAbsorbPointer, keyAbsorb.Length, WeightFormat.BFloat16), queryLatents,
-                queryRopes, rows, slots, outputLatents, new HeadWeightView(valueAbsorbPointer, valueAbsorb.Length, WeightFormat.BFloat16), attended);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="AbsorbedDecode(AbsorbedDecodeLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// <see cref="AbsorbedDecode(AbsorbedDecodeLayout, ReadOnlySpan{float}, HeadWeightSpan, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, HeadWeightSpan, Span{float})"/>
     /// for a caller that needs only the attended values: the query and output latents live in the
     /// calling thread's kernel scratch (a decode step then makes no buffers of its own for them).
     /// </summary>
-    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<float> keyAbsorb,
-        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, ReadOnlySpan<float> valueAbsorb, Span<float> attended)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        AbsorbedDecode(layout, queries, keyAbsorb, LatentScratch(layout, ScratchSlot.QueryLatents), queryRopes, rows, slots,
-            LatentScratch(layout, ScratchSlot.OutputLatents), valueAbsorb, attended);
-    }
-
-    /// <summary>The same with kv_b_proj's halves held as bf16 bits.</summary>
-    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, ReadOnlySpan<ushort> keyAbsorb,
-        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, ReadOnlySpan<ushort> valueAbsorb, Span<float> attended)
+    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightSpan keyAbsorb,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, HeadWeightSpan valueAbsorb, Span<float> attended)
     {
         ArgumentNullException.ThrowIfNull(layout);
         AbsorbedDecode(layout, queries, keyAbsorb, LatentScratch(layout, ScratchSlot.QueryLatents), queryRopes, rows, slots,
@@ -244,74 +238,20 @@ public sealed unsafe class CpuKernels : IDisposable
         return new Span<float>(Scratch.Current.Get(slot, count), checked((int)count));
     }
 
-    private void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightView keyAbsorb, Span<float> queryLatents,
-        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
-        HeadWeightView valueAbsorb, Span<float> attended)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        layout.Validate();
-        if (!AbsorbedDecodeJob.Suits(layout.Attention.Tokens, ThreadCount))
-        {
-            HeadProducts(layout.Keys, queries, keyAbsorb, queryLatents);
-            LatentAttention(layout.Attention, queryLatents, queryRopes, rows, slots, outputLatents);
-            HeadProducts(layout.Values, outputLatents, valueAbsorb, attended);
-            return;
-        }
-        layout.Keys.Validate(queries.Length, keyAbsorb.Length, queryLatents.Length);
-        layout.Attention.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputLatents.Length);
-        CheckSlots(layout.Attention, rows.Length, slots);
-        layout.Values.Validate(outputLatents.Length, valueAbsorb.Length, attended.Length);
-        fixed (float* queriesPointer = queries, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
-            rowsPointer = rows, outputLatentsPointer = outputLatents, attendedPointer = attended)
-        {
-            AbsorbedDecodeJob.Run(_pool, WideAttention, layout, queriesPointer, keyAbsorb.Pointer, queryLatentsPointer, queryRopesPointer,
-                rowsPointer, slots, outputLatentsPointer, valueAbsorb.Pointer, attendedPointer, keyAbsorb.Format);
-        }
-    }
-
     /// <summary>
     /// Per-head products y(t, h, ·) = Σ_i x(t, h, i)·W[h, i, ·] over the strided layouts of
-    /// <paramref name="layout"/>, W row-major [heads, inputs, outputs]: a batched product for the
-    /// few tokens of a decode step, threaded over heads.
+    /// <paramref name="layout"/>, W row-major [heads, inputs, outputs], float32 or bf16
+    /// (<see cref="HeadWeightSpan"/>): a batched product for the few tokens of a decode step, threaded over heads.
     /// </summary>
-    public void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<float> y)
-    {
-        fixed (float* weightsPointer = weights)
-        {
-            HeadProducts(layout, x, new HeadWeightView(weightsPointer, weights.Length, WeightFormat.Float32), y);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="HeadProducts(HeadProductLayout, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> with W held
-    /// as bf16 bits: the float32 product of the same values.
-    /// </summary>
-    public void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, ReadOnlySpan<ushort> weights, Span<float> y)
-    {
-        fixed (ushort* weightsPointer = weights)
-        {
-            HeadProducts(layout, x, new HeadWeightView(weightsPointer, weights.Length, WeightFormat.BFloat16), y);
-        }
-    }
-
-    private void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, HeadWeightView weights, Span<float> y)
+    public void HeadProducts(HeadProductLayout layout, ReadOnlySpan<float> x, HeadWeightSpan weights, Span<float> y)
     {
         ArgumentNullException.ThrowIfNull(layout);
         layout.Validate(x.Length, weights.Length, y.Length);
         fixed (float* xPointer = x, yPointer = y)
+        fixed (byte* weightsPointer = weights.Bytes)
         {
-            Attention.HeadProducts.Run(_pool, WideAttention, layout, xPointer, weights.Pointer, weights.Format, yPointer);
+            Attention.HeadProducts.Run(_pool, WideAttention, layout, xPointer, weightsPointer, weights.Format, yPointer);
         }
-    }
-
-    /// <summary>A head product's pinned weights: where, how many, float32 or bf16.</summary>
-    private readonly struct HeadWeightView(void* pointer, long length, WeightFormat format)
-    {
-        public void* Pointer { get; } = pointer;
-
-        public long Length { get; } = length;
-
-        public WeightFormat Format { get; } = format;
     }
 
     /// <inheritdoc/>

@@ -88,16 +88,17 @@ public sealed class AbsorbedDecodeTests
         using var kernels = new CpuKernels(new KernelOptions { Threads = threads });
 
         var fromFloats = new float[tokens * heads * value];
-        kernels.AbsorbedDecode(layout, queries, [.. keyBits.Select(Float)], new float[heads * tokens * latent], queries.AsSpan(nope), rows, slots,
-            new float[heads * tokens * latent], [.. valueBits.Select(Float)], fromFloats);
+        float[] keyFloats = [.. keyBits.Select(Float)], valueFloats = [.. valueBits.Select(Float)];
+        kernels.AbsorbedDecode(layout, queries, keyFloats, new float[heads * tokens * latent], queries.AsSpan(nope), rows, slots,
+            new float[heads * tokens * latent], valueFloats, fromFloats);
         var fromBf16 = new float[fromFloats.Length];
-        kernels.AbsorbedDecode(layout, queries, keyBits, new float[heads * tokens * latent], queries.AsSpan(nope), rows, slots,
-            new float[heads * tokens * latent], valueBits, fromBf16);
+        kernels.AbsorbedDecode(layout, queries, HeadWeightSpan.BFloat16(keyBits), new float[heads * tokens * latent], queries.AsSpan(nope), rows, slots,
+            new float[heads * tokens * latent], HeadWeightSpan.BFloat16(valueBits), fromBf16);
 
         for (int i = 0; i < fromFloats.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(fromBf16[i]), $"value {i}: {fromFloats[i]:R} from floats, {fromBf16[i]:R} from bf16");
         var inScratch = new float[fromFloats.Length];
-        kernels.AbsorbedDecode(layout, queries, keyBits, queries.AsSpan(nope), rows, slots, valueBits, inScratch);
+        kernels.AbsorbedDecode(layout, queries, HeadWeightSpan.BFloat16(keyBits), queries.AsSpan(nope), rows, slots, HeadWeightSpan.BFloat16(valueBits), inScratch);
         for (int i = 0; i < fromFloats.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(fromFloats[i]) == BitConverter.SingleToInt32Bits(inScratch[i]), $"value {i}: {fromFloats[i]:R} from floats, {inScratch[i]:R} from bf16 with scratch latents");
     }
@@ -132,6 +133,22 @@ public sealed class AbsorbedDecodeTests
         var noHeads = Assert.Throws<ArgumentException>(() => kernels.AbsorbedDecode(layout with { Attention = layout.Attention with { Heads = 0 } },
             queries, keyAbsorb, queries.AsSpan(8), rows, [[0]], valueAbsorb, new float[32]));
         Assert.Contains("same heads and tokens", noHeads.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]   // one dispatch for the three steps
+    [InlineData(20)]  // three calls
+    public void AbsorbedDecode_RefusesHalvesHeldInDifferentFormats(int tokens)
+    {
+        var layout = Layout(tokens, heads: 4, nope: 8, latent: 16, rope: 4, value: 8);
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 2 });
+        float[] queries = new float[tokens * 4 * 12], keyAbsorb = new float[4 * 8 * 16], rows = new float[3 * 20];
+        var valueBits = new ushort[4 * 16 * 8];
+        var slots = Enumerable.Range(0, tokens).Select(_ => (int[]?)[0, 1]).ToArray();
+
+        var mixed = Assert.Throws<ArgumentException>(() => kernels.AbsorbedDecode(layout, queries, keyAbsorb, queries.AsSpan(8), rows, slots,
+            HeadWeightSpan.BFloat16(valueBits), new float[tokens * 4 * 8]));
+        Assert.Contains("the key half is Float32 and the value half BFloat16", mixed.Message);
     }
 
     internal static AbsorbedDecodeLayout Layout(int tokens, int heads, int nope, int latent, int rope, int value)

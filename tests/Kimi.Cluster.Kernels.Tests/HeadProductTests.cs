@@ -84,7 +84,7 @@ public sealed class HeadProductTests
         var fromFloats = new float[fromBf16.Length];
         using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
 
-        kernels.HeadProducts(layout, x, bf16, fromBf16);
+        kernels.HeadProducts(layout, x, HeadWeightSpan.BFloat16(bf16), fromBf16);
         kernels.HeadProducts(layout, x, asFloats, fromFloats);
 
         for (int i = 0; i < fromBf16.Length; i++)

@@ -15,6 +15,9 @@ public sealed class DecoderLayer : IDisposable
     private readonly SwiGluMlp? _denseMlp;
 
     public MlaAttention SelfAttn { get; }
+
+    /// <summary>The norm of the layer's input, which <see cref="MlaAttention.Forward"/> applies on the way into its projections.</summary>
+    public RmsNorm InputLayernorm => _inputLayernorm;
     public MoeBlock? Moe { get; }
 
     public DecoderLayer(ModelConfig config, int layer, IWeightSource weights, IRoutedExperts experts)

@@ -59,15 +59,12 @@ public sealed class MlaAttention : IDisposable
         _valueAbsorb = perHead.narrow(1, config.QkNopeHeadDim, config.VHeadDim).transpose(1, 2).contiguous();
     }
 
-    /// <summary>x: [tokens, hidden] (already normed); cos/sin: [tokens, rope/2]. Appends to each segment's cache.</summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments) =>
-        Forward(x, null, cos, sin, segments);
-
     /// <summary>
-    /// The same with the layer's input norm applied here (<paramref name="inputNorm"/>(x) read only by
-    /// the first projections, so it is never a tensor of its own); null: x is already normed.
+    /// x: [tokens, hidden], the layer's input before <paramref name="inputNorm"/> (its input_layernorm),
+    /// which is applied here: norm(x) is read only by the first projections, so it is never a tensor
+    /// of its own. cos/sin: [tokens, rope/2]. Appends to each segment's cache.
     /// </summary>
-    public Tensor Forward(Tensor x, RmsNorm? inputNorm, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
+    public Tensor Forward(Tensor x, RmsNorm inputNorm, Tensor cos, Tensor sin, IReadOnlyList<AttentionSegment> segments)
     {
         using var scope = NewDisposeScope();
         long tokens = x.size(0), heads = _config.NumAttentionHeads;
@@ -100,31 +97,17 @@ public sealed class MlaAttention : IDisposable
     }
 
     /// <summary>
-    /// The queries, q_b(norm(q_a(x))) or q_proj(x), and kv_a(x), x normalised first by
-    /// <paramref name="inputNorm"/> when given. q_a and kv_a both read x, so they run as one kernel
-    /// dispatch; the normalised rows (x's, the query latents') go straight from pooled memory into
-    /// the projections that read them.
+    /// The queries, q_b(norm(q_a(x'))) or q_proj(x'), and kv_a(x'), where x' = <paramref name="inputNorm"/>(x).
+    /// q_a and kv_a both read x', so they run as one kernel dispatch; the normalised rows (x', the
+    /// query latents) go straight from pooled memory into the projections that read them.
     /// </summary>
-    private (Tensor Queries, Tensor CacheRows) QueriesAndCacheRows(Tensor x, RmsNorm? inputNorm)
+    private (Tensor Queries, Tensor CacheRows) QueriesAndCacheRows(Tensor x, RmsNorm inputNorm)
     {
+        using var normed = new NormedRows(inputNorm, x);
         if (_qProj is not null)
-        {
-            if (inputNorm is null)
-                return (_qProj.Forward(x), _kvAProjWithMqa.Forward(x));
-            using var normed = new NormedRows(inputNorm, x);
             return (_qProj.Forward(normed), _kvAProjWithMqa.Forward(normed));
-        }
         // _qAProj, _qANorm, _qBProj: set together (see constructor).
-        Tensor queryLatents, cacheRows;
-        if (inputNorm is null)
-        {
-            (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, x);
-        }
-        else
-        {
-            using var normed = new NormedRows(inputNorm, x);
-            (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, normed);
-        }
+        var (queryLatents, cacheRows) = Linear.ForwardBoth(_qAProj!, _kvAProjWithMqa, normed);
         return (_qBProj!.Forward(_qANorm!, queryLatents), cacheRows);
     }
 
@@ -221,18 +204,15 @@ public sealed class MlaAttention : IDisposable
             Values: new HeadProductLayout(heads, tokens, latentWidth, valueWidth,
                 XTokenStride: latentWidth, XHeadStride: (long)tokens * latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth));
         var slots = caches.Select(c => c.Rows.Slots).ToArray();
-        if (_keyAbsorb.dtype == ScalarType.BFloat16)
-        {
-            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.BFloat16Bits(_keyAbsorb),
-                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.BFloat16Bits(_valueAbsorb), TensorMemory.Floats(attended));
-        }
-        else
-        {
-            CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), TensorMemory.Floats(_keyAbsorb),
-                TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, TensorMemory.Floats(_valueAbsorb), TensorMemory.Floats(attended));
-        }
+        CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), HeadWeights(_keyAbsorb),
+            TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, HeadWeights(_valueAbsorb), TensorMemory.Floats(attended));
         return attended;
     }
+
+    /// <summary>A kv_b_proj half as the decode kernels read it: its bf16 bits as stored, or float32.</summary>
+    private static HeadWeightSpan HeadWeights(Tensor half) => half.dtype == ScalarType.BFloat16
+        ? HeadWeightSpan.BFloat16(TensorMemory.BFloat16Bits(half))
+        : HeadWeightSpan.Float32(TensorMemory.Floats(half));
 
     /// <summary>
     /// The queries [tokens, heads · qk_head] viewed per head, for libtorch's products. The decode

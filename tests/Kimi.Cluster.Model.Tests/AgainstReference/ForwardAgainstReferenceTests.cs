@@ -52,15 +52,17 @@ public sealed class ForwardAgainstReferenceTests(ReferenceCases cases) : IClassF
         var embedded = c.Reference.Embed(Prompt);
         var normed = embedded.Select(t => ReferenceMath.RmsNorm(t, weights.Layer(0, "input_layernorm.weight").Values, weights.Spec.RmsNormEps)).ToArray();
         var expected = ReferenceMla.Forward(weights, 0, normed);
-        var attention = c.Engine.Model.Layers[0].SelfAttn;
+        var layer = c.Engine.Model.Layers[0];
+        var attention = layer.SelfAttn;
         var (cos, sin) = new YarnRotaryEmbedding(c.Engine.Config).Angles(Enumerable.Range(0, Prompt.Length).ToArray());
         using var noGrad = no_grad();
         foreach (var form in new[] { MlaForm.Absorbed, MlaForm.Naive })
         {
             attention.Form = form;
             using var cache = new OneSequenceCache(c.Engine.Config);
-            using var x = Compare.ToTensor(normed);
-            using var output = attention.Forward(x, cos, sin, [new AttentionSegment(0, Prompt.Length, cache, 0)]);
+            // The layer's own input norm, applied inside; the reference normalised the rows itself.
+            using var x = Compare.ToTensor(embedded);
+            using var output = attention.Forward(x, layer.InputLayernorm, cos, sin, [new AttentionSegment(0, Prompt.Length, cache, 0)]);
             Compare.RelativeErrorBelow(expected, Compare.ToRows(output), Tolerance, $"{name} {form}");
         }
         attention.Form = MlaForm.Absorbed;
