@@ -13,8 +13,11 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 [Trait("Needs", "Processes")]
 public sealed class AttentionWorkerResumeTests
 {
-    // Long enough that the victim is still generating when every stream has begun.
-    private const int MaxTokens = 1000;
+    // Long enough that the victim is still generating when every stream has begun, on a machine
+    // busy with other tests too: with 1000 tokens (half a second or so of decoding here) a slow
+    // start of the last stream once let the victim finish its streams before the kill, so nothing
+    // was resumed (the tokens were right; the resume counter stayed at 0).
+    private const int MaxTokens = 4000;
     private static readonly TimeSpan StreamTimeout = TimeSpan.FromSeconds(60);
     private static readonly int[][] Prompts = [[1, 17, 42, 99], [5, 6, 7], [100, 3, 9, 27, 81], [2]];
 
@@ -22,7 +25,7 @@ public sealed class AttentionWorkerResumeTests
     public async Task Generations_FinishOnTheOtherWorkerWithTheFaultFreeTokens_WhenTheirAttentionWorkerIsKilled()
     {
         using var checkpoint = new TempDirectory("kimi-resume-checkpoint");
-        var spec = ExpertParallelFixture.Spec with { MaxPositionEmbeddings = 2048 };
+        var spec = ExpertParallelFixture.Spec with { MaxPositionEmbeddings = 4096 + 64 };
         TinyCheckpointWriter.Write(checkpoint.Path, spec, new TinyCheckpointOptions { LmHeadGain = 3 });
         await using var cluster = await ClusterUnderTest.StartAsync("resume", "--model", checkpoint.Path, "--attention-workers", "2");
         var survivor = cluster.AttentionWorkers[1];
@@ -32,6 +35,8 @@ public sealed class AttentionWorkerResumeTests
         var running = Prompts.Select((prompt, i) => StreamAsync(cluster.Http, prompt, firstTokens[i])).ToArray();
         // Every stream has begun (half of them on the victim), none can have finished.
         await Task.WhenAll(firstTokens.Select(first => first.Task)).WaitAsync(StreamTimeout);
+        // Else the scenario below would not be the one this test is about (and would not resume).
+        Assert.False(running.Any(stream => stream.IsCompleted), "a stream finished before the kill: none may have, for the kill to land mid-generation");
         using (var victim = Process.GetProcessById(cluster.AttentionWorkers[0].Pid))
         {
             victim.Kill();
