@@ -11,6 +11,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// fault-free run.
 /// </summary>
 [Trait("Needs", "Processes")]
+[Collection(WorkerKillCollection.Name)]
 public sealed class AttentionWorkerResumeTests
 {
     // Long enough that the victim is still generating when every stream has begun, on a machine

@@ -15,6 +15,7 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// token after each fault is reported (the recovery time).
 /// </summary>
 [Trait("Needs", "Processes")]
+[Collection(WorkerKillCollection.Name)]
 public sealed class FaultInjectionTests(ITestOutputHelper output)
 {
     /// <summary>64 in CI; KIMI_FAULT_STREAMS runs the suite with more (the 200, say).</summary>
