@@ -101,7 +101,8 @@ internal sealed unsafe partial class Avx512Kernels
     /// Rows [row0, row1) into y[r], four at a time; the matrix's constants (prefetch distance, the
     /// lanes' groups, the group cursor's counts) are set up once per call, not once per four rows:
     /// an expert's down projection has two 128-column chunks a row, and the divisions of that setup
-    /// cost about as much as the chunks' arithmetic.
+    /// cost about as much as the chunks' arithmetic. The chunk's eight x vectors are loaded once for
+    /// the four rows.
     /// </summary>
     private static void MatVecInt4(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
@@ -109,6 +110,8 @@ internal sealed unsafe partial class Avx512Kernels
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));
+        // A local, not the getter at each use: see Int4Values.
+        var values = Int4Values;
         for (int row = row0; row < row1; row += 4)
         {
             uint* p0 = (uint*)w.Data + (long)row * words, p1 = p0 + words, p2 = p1 + words, p3 = p2 + words;
@@ -120,29 +123,24 @@ internal sealed unsafe partial class Avx512Kernels
             {
                 Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
                 float* xc = x + c * 8;
-                int g0 = cursor.Group;
+                int g = cursor.Group, perChunk = cursor.GroupsPerChunk;
                 cursor.Advance();
-                var q0 = Vector512.Load((int*)p0 + c);
-                var q1 = Vector512.Load((int*)p1 + c);
-                var q2 = Vector512.Load((int*)p2 + c);
-                var q3 = Vector512.Load((int*)p3 + c);
-                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (int j = 0; j < 8; j++)
-                {
-                    var xv = Vector512.Load(xc + 16 * j);
-                    a0 = Avx512F.FusedMultiplyAdd(LowNibble(q0), xv, a0);
-                    a1 = Avx512F.FusedMultiplyAdd(LowNibble(q1), xv, a1);
-                    a2 = Avx512F.FusedMultiplyAdd(LowNibble(q2), xv, a2);
-                    a3 = Avx512F.FusedMultiplyAdd(LowNibble(q3), xv, a3);
-                    q0 = Vector512.ShiftRightLogical(q0, 4);
-                    q1 = Vector512.ShiftRightLogical(q1, 4);
-                    q2 = Vector512.ShiftRightLogical(q2, 4);
-                    q3 = Vector512.ShiftRightLogical(q3, 4);
-                }
-                t0 = Avx512F.FusedMultiplyAdd(a0, StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup), t0);
-                t1 = Avx512F.FusedMultiplyAdd(a1, StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup), t1);
-                t2 = Avx512F.FusedMultiplyAdd(a2, StoredGroupScales(s2 + g0, cursor.GroupsPerChunk, laneGroup), t2);
-                t3 = Avx512F.FusedMultiplyAdd(a3, StoredGroupScales(s3 + g0, cursor.GroupsPerChunk, laneGroup), t3);
+                var x0 = Vector512.Load(xc);
+                var x1 = Vector512.Load(xc + 16);
+                var x2 = Vector512.Load(xc + 32);
+                var x3 = Vector512.Load(xc + 48);
+                var x4 = Vector512.Load(xc + 64);
+                var x5 = Vector512.Load(xc + 80);
+                var x6 = Vector512.Load(xc + 96);
+                var x7 = Vector512.Load(xc + 112);
+                t0 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p0 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
+                    StoredGroupScales(s0 + g, perChunk, laneGroup), t0);
+                t1 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p1 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
+                    StoredGroupScales(s1 + g, perChunk, laneGroup), t1);
+                t2 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p2 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
+                    StoredGroupScales(s2 + g, perChunk, laneGroup), t2);
+                t3 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p3 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
+                    StoredGroupScales(s3 + g, perChunk, laneGroup), t3);
             }
             float* result = y + row;
             Reduce.Sum4(t0, t1, t2, t3).Store(result);
@@ -157,6 +155,30 @@ internal sealed unsafe partial class Avx512Kernels
                 result[3] += Tails.DotInt4(p3, f3, group, x, c, words);
             }
         }
+    }
+
+    /// <summary>
+    /// One row's chunk: lane l's Σⱼ (nibble j − 8)·x[8l + j] for the word q (x transposed, xⱼ holding
+    /// column 8l + j in lane l). Each nibble's shift comes from q itself and the products go to two
+    /// sums (even and odd nibbles), not one chain of eight FMAs behind a chain of shifts. In cache
+    /// both forms decode alike (26-27 GB/s a thread); streaming from memory, as the model's expert
+    /// calls do, the shorter chains leave more room for the loads: batch-1 decode steps of the INT4
+    /// bench model, alternated in one process with the chained form, ran 1-3% faster (12 rounds).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ChunkDot(Vector512<int> q, Vector512<float> values,
+        Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3,
+        Vector512<float> x4, Vector512<float> x5, Vector512<float> x6, Vector512<float> x7)
+    {
+        var even = Avx512F.PermuteVar16x32(values, q) * x0;
+        var odd = Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 4)) * x1;
+        even = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 8)), x2, even);
+        odd = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 12)), x3, odd);
+        even = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 16)), x4, even);
+        odd = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 20)), x5, odd);
+        even = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 24)), x6, even);
+        odd = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(values, Vector512.ShiftRightLogical(q, 28)), x7, odd);
+        return even + odd;
     }
 
     private static void DecodeInt4(WeightMatrix w, int row, int k0, int length, float* destination)
