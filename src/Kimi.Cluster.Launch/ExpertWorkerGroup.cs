@@ -9,7 +9,9 @@ namespace Kimi.Cluster.Launch;
 /// (--orleans-redis) they find each other there. They are supervised
 /// (<see cref="WorkerSupervisor"/>): a worker that dies, any of them, is started again on its
 /// Orleans, data-plane and metrics ports, and its silo joins the cluster again, where placement
-/// gives it back its share of the shard replicas. Workers can be added while the cluster runs
+/// gives it back its share of the shard replicas; the moment its process exits, its silo is
+/// declared dead (<see cref="MembershipSilo.DeclareDead"/>), so that its shards are placed again
+/// without waiting for Orleans to miss its probes. Workers can be added while the cluster runs
 /// (placement gives the new silo its share) and removed (SIGTERM: the worker hands its replicas
 /// to the others before it leaves, and is not restarted). Disposing stops the workers, then the
 /// membership silo.
@@ -32,7 +34,19 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
         _pickPorts = pickPorts;
         _spec = spec;
         _logger = logger;
-        _supervisor = new WorkerSupervisor(workers, index => spec(_ports[index]), "--data-plane-port", logger);
+        _supervisor = new WorkerSupervisor(workers, index => spec(_ports[index]), "--data-plane-port", logger, DeclareSiloDead);
+    }
+
+    /// <summary>
+    /// Worker <paramref name="index"/>'s process exited: its silo is declared dead in the membership
+    /// table at once (localhost clustering only; with Redis, Orleans' own detection decides).
+    /// </summary>
+    private void DeclareSiloDead(int index)
+    {
+        int siloPort;
+        lock (_ports)
+            siloPort = _ports[index].SiloPort;
+        _membership?.DeclareDead(siloPort, $"{WorkerProgram.Expert.Name} {index}");
     }
 
     /// <summary>The workers as first started (a restarted one keeps its predecessor's addresses).</summary>

@@ -25,6 +25,7 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
     private readonly Func<int, WorkerProcessSpec> _spec;
     private readonly string _addressPortOption;
     private readonly ILogger _logger;
+    private readonly Action<int>? _died;
     private readonly CancellationTokenSource _allGivenUp = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _restarts = [];
@@ -32,12 +33,14 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
 
     /// <param name="spec">How worker i is started; a restart fixes its ports to the dead one's.</param>
     /// <param name="addressPortOption">The option whose port the worker's READY address reports (--port, --data-plane-port).</param>
-    public WorkerSupervisor(int count, Func<int, WorkerProcessSpec> spec, string addressPortOption, ILogger logger)
+    /// <param name="died">Told a worker's index as soon as it exits unexpectedly, before its restart is scheduled.</param>
+    public WorkerSupervisor(int count, Func<int, WorkerProcessSpec> spec, string addressPortOption, ILogger logger, Action<int>? died = null)
     {
         _workers = [.. new WorkerProcess?[count]];
         _spec = spec;
         _addressPortOption = addressPortOption;
         _logger = logger;
+        _died = died;
     }
 
     /// <summary>Cancelled when no worker is left or coming back.</summary>
@@ -51,6 +54,8 @@ public sealed partial class WorkerSupervisor : IAsyncDisposable
             _workers[index] = worker;
         worker.ExitedUnexpectedly.Register(() =>
         {
+            if (!_stopping.IsCancellationRequested)
+                _died?.Invoke(index);
             lock (_restarts)
             {
                 if (!_stopping.IsCancellationRequested && !_retired.Contains(index))

@@ -18,6 +18,9 @@ public sealed partial class PlacementView(
     /// <summary>How long a failure keeps being reported while placement cannot be reached.</summary>
     public static readonly TimeSpan RefreshPatience = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a call to placement goes unanswered before it is made again beside it (see <see cref="HedgedAsync"/>).</summary>
+    public static readonly TimeSpan FirstHedgeDelay = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan RefreshRetryDelay = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, DateTime> _badUntil = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _refreshing = new(StringComparer.Ordinal); // under _gate
@@ -75,7 +78,7 @@ public sealed partial class PlacementView(
         using var timeout = new CancellationTokenSource(refreshTimeout);
         try
         {
-            Offer(await source.GetTableAsync(timeout.Token).WaitAsync(timeout.Token), atOnce: true);
+            Offer(await HedgedAsync(source.GetTableAsync, timeout.Token), atOnce: true);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
@@ -189,16 +192,48 @@ public sealed partial class PlacementView(
     private async Task<PlacementTable> ReadAfterFailureAsync(long seenVersion, string endpoint)
     {
         using var timeout = new CancellationTokenSource(refreshTimeout);
-        var table = await source.ReportFailureAsync(seenVersion, endpoint, timeout.Token).WaitAsync(timeout.Token);
+        var table = await HedgedAsync(token => source.ReportFailureAsync(seenVersion, endpoint, token), timeout.Token);
         // A shard left without replicas is re-placed once the cluster has declared the dead
         // silo dead; reading the table again picks that up.
         while (table.Shards.Any(s => s.Endpoints.IsDefaultOrEmpty))
         {
             LogShardUnplaced(logger, table.Version);
             await Task.Delay(RefreshRetryDelay, timeout.Token);
-            table = await source.GetTableAsync(timeout.Token).WaitAsync(timeout.Token);
+            table = await HedgedAsync(source.GetTableAsync, timeout.Token);
         }
         return table;
+    }
+
+    /// <summary>
+    /// Placement's first answer to <paramref name="call"/>, made again beside the calls before it
+    /// each time none has answered for <see cref="FirstHedgeDelay"/>, then twice that, and so on.
+    /// A call that reached the placement grain on a silo that then died is answered by nobody for as
+    /// long as the call is given (30 s by default), while a call made once the cluster has declared
+    /// that silo dead reaches the grain's new activation: two expert workers killed 0.6 s apart left
+    /// every stream waiting 30.5 s for such an answer, with the new table built 28 s before. A call
+    /// that fails is dropped; the last one's error is thrown when none is left.
+    /// </summary>
+    private static async Task<PlacementTable> HedgedAsync(Func<CancellationToken, Task<PlacementTable>> call, CancellationToken cancellation)
+    {
+        var calls = new List<Task<PlacementTable>> { call(cancellation).WaitAsync(cancellation) };
+        var delay = FirstHedgeDelay;
+        var hedge = Task.Delay(delay, cancellation);
+        while (true)
+        {
+            var done = await Task.WhenAny([.. calls, hedge]);
+            if (done == hedge)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                calls.Add(call(cancellation).WaitAsync(cancellation));
+                delay *= 2;
+                hedge = Task.Delay(delay, cancellation);
+                continue;
+            }
+            var answered = (Task<PlacementTable>)done;
+            calls.Remove(answered);
+            if (answered.IsCompletedSuccessfully || calls.Count == 0)
+                return await answered;
+        }
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();

@@ -52,6 +52,28 @@ public sealed class PlacementViewTests
     }
 
     [Fact]
+    public async Task AfterFailureAsync_AsksPlacementAgainBesideAReportThatIsNeverAnswered()
+    {
+        // The report reached the placement grain on a silo that died under it: the Orleans client
+        // answers it only at its response timeout, here the view's whole 60 s refresh timeout.
+        const string lost = "http://127.0.0.1:3", replacement = "http://127.0.0.1:4";
+        var placement = new FixedPlacement(FixedPlacement.Build(1, 8, [lost], [Other]))
+        {
+            UnansweredReports = 1,
+            AnswerToFailure = FixedPlacement.Build(DateTime.UtcNow.Ticks, 8, [replacement], [Other]),
+        };
+        var view = new PlacementView(placement, placement.Table, TimeSpan.FromSeconds(60), NullLogger<PlacementView>.Instance,
+            failurePatience: TimeSpan.FromSeconds(120));
+
+        var waiting = view.AfterFailureAsync(lost, seenVersion: 1, [0], CancellationToken.None);
+
+        // Asked again after PlacementView.FirstHedgeDelay (2 s), not after the 60 s.
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal<string>([replacement], view.Current.Table.Shards[0].Endpoints);
+        Assert.Equal(2, placement.ReportedFailures.Count);
+    }
+
+    [Fact]
     public async Task AfterFailureAsync_WaitsOncePerOutage_WhenTheSameDeadEndpointFailsAgain()
     {
         const string dead = "http://127.0.0.1:3";

@@ -7,7 +7,7 @@ namespace Kimi.Cluster.AttentionWorker.Tests.Support;
 /// <summary>
 /// Placement without a cluster: a table given up front, (optionally) the table a failure
 /// report answers with, and (optionally, settable) a newer table reading it answers with.
-/// Records the failures reported and counts the reads.
+/// Records the failures reported and counts the reads; the first reports can be left unanswered.
 /// </summary>
 public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFailure = null) : IPlacementSource
 {
@@ -32,6 +32,9 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
     /// <summary>What a failure report answers; the table given to the constructor until set.</summary>
     public PlacementTable? AnswerToFailure { get; set; } = afterFailure;
 
+    /// <summary>How many of the first failure reports are never answered (their grain's silo died under them, say).</summary>
+    public int UnansweredReports { get; set; }
+
     /// <summary>How many times the table was read (failure reports not counted).</summary>
     public int TableReads => Volatile.Read(ref _tableReads);
 
@@ -45,6 +48,8 @@ public sealed class FixedPlacement(PlacementTable table, PlacementTable? afterFa
     {
         ReportedFailures.Enqueue(failedEndpoint);
         _firstReport.TrySetResult();
+        if (ReportedFailures.Count <= UnansweredReports)
+            return new TaskCompletionSource<PlacementTable>().Task;
         return Task.FromResult(AnswerToFailure ?? table);
     }
 

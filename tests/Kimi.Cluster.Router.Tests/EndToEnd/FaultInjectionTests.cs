@@ -80,10 +80,18 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             output.WriteLine($"{victim}: streams' longest wait for a token {gaps[gaps.Length / 2].TotalMilliseconds:0} ms (median over {gaps.Length} streams), " +
                 $"{gaps[^1].TotalMilliseconds:0} ms at most");
             // Well under the 60 s stall timeout: a frozen worker is found by its health checks. When
-            // two expert workers die, a shard can lose every replica, and it waits for Orleans to
-            // declare their silos dead before it is placed again (typically 5-7 s): a looser bound.
-            var bound = TimeSpan.FromSeconds(kills.Count(k => k == Victim.ExpertWorker) >= 2 ? 55 : 30);
+            // two expert workers die, a shard can lose every replica and is placed again once their
+            // silos are declared dead, which the launcher does as soon as it sees their processes
+            // exit, and a placement call the dying silo left unanswered is made again beside it
+            // (PlacementView). Before both, this case stalled 8 s and 30.5 s in runs here, and over
+            // the router's 60 s once in a loaded CI run.
+            var bound = TimeSpan.FromSeconds(30);
             Assert.True(gaps[^1] < bound, $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the {victim}");
+        }
+        for (int i = 0; i < kills.Length; i++)
+        {
+            if (kills[i] == Victim.ExpertWorker)
+                Assert.Contains($"of the expert worker {1 + i % 2} dead: its process exited", cluster.Output, StringComparison.Ordinal);
         }
     }
 
