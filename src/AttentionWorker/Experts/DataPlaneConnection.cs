@@ -26,9 +26,13 @@ public sealed class DataPlaneConnection : IDisposable
         var presented = credential ?? new ClusterCredentialOptions(null);
         var handler = new SocketsHttpHandler
         {
-            // Pings notice a peer that vanished without closing its socket.
-            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            // Pings notice a peer that vanished without closing its socket, or froze (SIGSTOP, a
+            // stalled VM): with every stream's step waiting on its calls, each second counts. At 10 s
+            // and 5 s a frozen expert worker stalled 64 streams 17.5 s before they failed over to
+            // its shards' other replicas; a ping goes out only after this long without a frame
+            // from the peer, and an expert worker's I/O threads answer it while its kernels compute.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(2),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(3),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
