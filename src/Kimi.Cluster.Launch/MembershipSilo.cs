@@ -69,9 +69,9 @@ public sealed partial class MembershipSilo : IAsyncDisposable
     /// takes seconds (two of three expert workers killed 0.5 s apart under 64 streams: every stream
     /// waited 7.9 s in one run), during which a shard that lost every replica has nowhere to run and
     /// the placement grain, when it lived there, cannot be reached. The launcher knows at once, as
-    /// Orleans' Kubernetes hosting knows a deleted pod. The silos on that port are taken from the table now, before the supervisor's
-    /// restart (a second at least) can join on the same port; the declaration itself goes on in the
-    /// background.
+    /// Orleans' Kubernetes hosting knows a deleted pod. The silos on that port are taken from the
+    /// table now, before the supervisor's restart (a second at least) can join on the same port;
+    /// the declaration itself goes on in the background.
     /// </summary>
     public void DeclareDead(int siloPort, string workerName)
     {

@@ -10,9 +10,9 @@ namespace Kimi.Cluster.Router.Tests.EndToEnd;
 /// The fault-injection suite: 64 concurrent greedy streams on `local --expert-workers 3
 /// --expert-replicas 2 --attention-workers 2`, and a SIGKILL of an expert worker, of an attention
 /// worker, or of both one after the other, or a SIGSTOP of an attention or an expert worker, once
-/// every stream has begun; and expert workers killed one after another and restarted. Every request completes
-/// with the tokens of the same streams run without a fault; each stream's longest wait for a
-/// token after each fault is reported (the recovery time).
+/// every stream has begun; and expert workers killed one after another and restarted. Every
+/// request completes with the tokens of the same streams run without a fault; each stream's
+/// longest wait for a token after each fault is reported (the recovery time).
 /// </summary>
 [Trait("Needs", "Processes")]
 [Collection(WorkerKillCollection.Name)]
@@ -23,7 +23,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     private const int MaxTokens = 200;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(180);
 
-    /// <summary>What happens to whom: a SIGKILL of an expert or attention worker, or a SIGSTOP of an attention worker (frozen: its connections stay open).</summary>
+    /// <summary>What happens to whom: a SIGKILL of an expert or attention worker, or a SIGSTOP of one (frozen: its connections stay open).</summary>
     public enum Victim { ExpertWorker, AttentionWorker, FrozenAttentionWorker, FrozenExpertWorker }
 
     public static TheoryData<Victim[]> KillSequences =>
@@ -51,31 +51,29 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var faultFree = await RunAsync(cluster.Http, prompts, () => Task.CompletedTask);
         var recoveries = new List<(string Kill, TimeSpan Recovery)>();
         var clock = Stopwatch.StartNew();
+        var victims = kills.Select((kill, i) => kill switch
+        {
+            Victim.ExpertWorker or Victim.FrozenExpertWorker => cluster.Experts[1 + i % 2],
+            _ => cluster.AttentionWorkers[i % 2],
+        }).ToArray();
         var faulted = await RunAsync(cluster.Http, prompts, async () =>
         {
-            var victims = kills.Select((kill, i) => kill switch
-            {
-                Victim.ExpertWorker or Victim.FrozenExpertWorker => cluster.Experts[1 + i % 2],
-                _ => cluster.AttentionWorkers[i % 2],
-            }).ToArray();
             for (int i = 0; i < victims.Length; i++)
             {
-                bool freeze = kills[i] is Victim.FrozenAttentionWorker or Victim.FrozenExpertWorker;
-                recoveries.Add(($"{(freeze ? "freeze" : "kill")} of the {victims[i].Name}", clock.Elapsed));
-                if (freeze)
-                    await Signals.FreezeAsync(victims[i].Pid); // found lost by its unanswered health checks
+                recoveries.Add(($"{(IsFreeze(kills[i]) ? "freeze" : "kill")} of the {victims[i].Name}", clock.Elapsed));
+                // A frozen attention worker is found by its unanswered health checks, a frozen
+                // expert worker by its data-plane connections' unanswered keep-alive pings.
+                if (IsFreeze(kills[i]))
+                    await Signals.FreezeAsync(victims[i].Pid);
                 else
                     Kill(victims[i].Pid);
                 await Task.Delay(TimeSpan.FromMilliseconds(500));
             }
         }, clock);
-        foreach (var (frozen, i) in kills.Select((kill, i) => (kill, i)))
+        for (int i = 0; i < victims.Length; i++)
         {
-            // A frozen worker would not stop on SIGTERM.
-            if (frozen == Victim.FrozenAttentionWorker)
-                Kill(cluster.AttentionWorkers[i % 2].Pid);
-            else if (frozen == Victim.FrozenExpertWorker)
-                Kill(cluster.Experts[1 + i % 2].Pid);
+            if (IsFreeze(kills[i]))
+                Kill(victims[i].Pid); // a frozen worker would not stop on SIGTERM
         }
 
         for (int i = 0; i < Streams; i++)
@@ -99,12 +97,14 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             var bound = TimeSpan.FromSeconds(kills.Contains(Victim.FrozenExpertWorker) ? 12 : 30);
             Assert.True(gaps[^1] < bound, $"a stream stalled {gaps[^1].TotalSeconds:0.0} s after the {victim}");
         }
-        for (int i = 0; i < kills.Length; i++)
+        for (int i = 0; i < victims.Length; i++)
         {
             if (kills[i] == Victim.ExpertWorker)
-                Assert.Contains($"of the expert worker {1 + i % 2} dead: its process exited", cluster.Output, StringComparison.Ordinal);
+                Assert.Contains($"of the {victims[i].Name} dead: its process exited", cluster.Output, StringComparison.Ordinal);
         }
     }
+
+    private static bool IsFreeze(Victim victim) => victim is Victim.FrozenAttentionWorker or Victim.FrozenExpertWorker;
 
     [Fact]
     public async Task ExpertWorkers_AreRestartedAndServeTheirShardsAgainAndNoStreamIsLost_WhenKilledOneAfterAnother()
