@@ -242,7 +242,7 @@ internal sealed unsafe partial class Avx512Kernels
         int groups = w.Shape.ScaleColumns;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(w.Shape.GroupSize, ChunkColumns, 0);
-        var laneGroup = Vector512.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)w.Shape.GroupSize));
+        var scaleWords = ScaleWords(w.Shape.GroupSize);
         float* x0 = x, x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns;
         for (int pair = 0; pair < 4; pair += 2)
         {
@@ -289,8 +289,8 @@ internal sealed unsafe partial class Avx512Kernels
                     q0 = Vector512.ShiftRightLogical(q0, 4);
                     q1 = Vector512.ShiftRightLogical(q1, 4);
                 }
-                var scale0 = StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup);
-                var scale1 = StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup);
+                var scale0 = StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, scaleWords);
+                var scale1 = StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, scaleWords);
                 a00 = Avx512F.FusedMultiplyAdd(i00, scale0, a00);
                 a10 = Avx512F.FusedMultiplyAdd(i10, scale1, a10);
                 a01 = Avx512F.FusedMultiplyAdd(i01, scale0, a01);
