@@ -78,11 +78,10 @@ public sealed partial class MembershipSilo : IAsyncDisposable
         try
         {
             var membership = _host.Services.GetRequiredService<IClusterMembershipService>();
-            var dead = membership.CurrentSnapshot.Members.Values
-                .Where(member => member.SiloAddress.Endpoint.Port == siloPort && member.Status != SiloStatus.Dead)
-                .Select(member => member.SiloAddress)
-                .ToArray();
-            foreach (var silo in dead)
+            var (foundDead, toDeclare) = SilosOfExitedWorker(membership.CurrentSnapshot.Members.Values, siloPort);
+            if (foundDead is not null)
+                LogFoundDead(_logger, foundDead.ToString(), workerName);
+            foreach (var silo in toDeclare)
                 _ = DeclareDeadAsync(membership, silo, workerName);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
@@ -92,12 +91,28 @@ public sealed partial class MembershipSilo : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the table says of the silos on an exited worker's port: those still taken for alive, to
+    /// declare dead, and the newest generation when Orleans has declared it dead already (its
+    /// probes were faster than the exit handling). Earlier generations (the worker was restarted
+    /// before) are dead since their own exits and say nothing of this one.
+    /// </summary>
+    internal static (SiloAddress? FoundDead, SiloAddress[] ToDeclare) SilosOfExitedWorker(IEnumerable<ClusterMember> members, int siloPort)
+    {
+        var onPort = members.Where(member => member.SiloAddress.Endpoint.Port == siloPort).ToArray();
+        var newest = onPort.MaxBy(member => member.SiloAddress.Generation);
+        return (newest is { Status: SiloStatus.Dead } ? newest.SiloAddress : null,
+            [.. onPort.Where(member => member.Status != SiloStatus.Dead).Select(member => member.SiloAddress)]);
+    }
+
     private async Task DeclareDeadAsync(IClusterMembershipService membership, SiloAddress silo, string workerName)
     {
         try
         {
             if (await membership.TryKill(silo))
                 LogDeclaredDead(_logger, silo.ToString(), workerName);
+            else
+                LogFoundDead(_logger, silo.ToString(), workerName);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
@@ -122,6 +137,11 @@ public sealed partial class MembershipSilo : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Declared the silo {Silo} of the {Worker} dead: its process exited")]
     private static partial void LogDeclaredDead(ILogger logger, string silo, string worker);
+
+    // Worded as the line above up to "dead: its process exited", which the fault tests look for
+    // either way: the exit was seen, whoever wrote it into the table.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Found the silo {Silo} of the {Worker} dead: its process exited, and the membership table had it dead already")]
+    private static partial void LogFoundDead(ILogger logger, string silo, string worker);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not declare the silo {Silo} of the {Worker} dead ({Reason}); Orleans' failure detection will")]
     private static partial void LogDeclareFailed(ILogger logger, string silo, string worker, string reason);

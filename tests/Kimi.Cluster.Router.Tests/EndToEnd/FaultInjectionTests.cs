@@ -99,6 +99,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         }
         for (int i = 0; i < victims.Length; i++)
         {
+            // The launcher saw the exit: it declared the silo dead, or found Orleans had (either line).
             if (kills[i] == Victim.ExpertWorker)
                 Assert.Contains($"of the {victims[i].Name} dead: its process exited", cluster.Output, StringComparison.Ordinal);
         }
