@@ -15,6 +15,9 @@ internal enum ScratchSlot
     /// <summary>Dequantized int4 scales of the rows being decoded (any thread).</summary>
     Scales,
 
+    /// <summary>A matvec's inputs scaled per nibble and their lanes' offsets (any thread; see Avx2Kernels.MatVecInt4).</summary>
+    Int4Inputs,
+
     /// <summary>Up-projection results of one expert row tile (any thread).</summary>
     ExpertUp,
 
