@@ -66,7 +66,14 @@ internal static unsafe class Prefetch
     /// for one-token matvecs that read their rows as one ascending stream (see <see cref="StreamRows"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Stream(void* p) => Sse.PrefetchNonTemporal((byte*)p + Distance);
+    public static void Stream(void* p)
+    {
+        // A hint only: skipped without SSE (arm64), where the head products' loops also run.
+        if (Sse.IsSupported)
+        {
+            Sse.PrefetchNonTemporal((byte*)p + Distance);
+        }
+    }
 
     /// <summary>
     /// Prefetches the line <paramref name="ahead"/> bytes past each pointer into L2: for rows a call
