@@ -11,6 +11,9 @@ public static class Fp8E4M3
 {
     private static readonly float[] s_table = BuildTable();
 
+    /// <summary>The two NaN patterns: every magnitude bit set, either sign.</summary>
+    public const byte NanBits = 0x7F, NegativeNanBits = 0xFF;
+
     /// <summary>float32 value of every byte pattern, indexed by the byte.</summary>
     public static ReadOnlySpan<float> Table => s_table;
 
@@ -29,7 +32,7 @@ public static class Fp8E4M3
 
     private static float Decode(byte b)
     {
-        if ((b & 0x7F) == 0x7F)
+        if ((b & NanBits) == NanBits)
         {
             return float.NaN;
         }

@@ -57,11 +57,34 @@ public sealed unsafe class WeightBuffer : IDisposable
         var buffer = new WeightBuffer(shape);
         buffer.WriteData(0, data);
         buffer.WriteScales(0, scales);
+        buffer.FindFp8Nans();
         return buffer;
     }
 
     /// <summary>Copies stored weight bytes to <paramref name="offset"/> (a slab of a larger tensor).</summary>
     public void WriteData(long offset, ReadOnlySpan<byte> bytes) => Write(_data, Shape.DataBytes, offset, bytes);
+
+    /// <summary>
+    /// Once the data is all in: looks through an FP8 matrix's bytes for NaNs (0x7F, 0xFF) and tells
+    /// the kernels, which skip the NaN check in every decode for a matrix that holds none
+    /// (<see cref="WeightMatrix.MayHoldFp8Nan"/>; until this runs they check). One vectorized pass
+    /// at memory speed; the loader makes it as it copies each FP8 tensor in. Nothing for other formats.
+    /// </summary>
+    public void FindFp8Nans()
+    {
+        ObjectDisposedException.ThrowIf(_data is null, this);
+        if (Shape.Format != WeightFormat.Fp8Block)
+        {
+            return;
+        }
+        bool found = false;
+        for (long offset = 0; offset < Shape.DataBytes && !found; offset += int.MaxValue)
+        {
+            var slab = new ReadOnlySpan<byte>((byte*)_data + offset, (int)Math.Min(int.MaxValue, Shape.DataBytes - offset));
+            found = slab.IndexOfAny(Fp8E4M3.NanBits, Fp8E4M3.NegativeNanBits) >= 0;
+        }
+        _matrix.MayHoldFp8Nan = found;
+    }
 
     /// <summary>Copies stored scale bytes to <paramref name="offset"/>.</summary>
     public void WriteScales(long offset, ReadOnlySpan<byte> bytes) => Write(_scales, Shape.ScaleBytes, offset, bytes);

@@ -31,6 +31,7 @@ public sealed class WeightMatrix
         Shape = shape;
         Data = data;
         Scales = scales;
+        MayHoldFp8Nan = shape.Format == WeightFormat.Fp8Block;
     }
 
     /// <summary>Format and sizes.</summary>
@@ -50,6 +51,13 @@ public sealed class WeightMatrix
 
     /// <summary>Address of the stored scales, or 0.</summary>
     public nint Scales { get; }
+
+    /// <summary>
+    /// Whether an FP8 matrix may hold NaN bytes (0x7F, 0xFF), which the kernels then decode to NaN.
+    /// True unless the matrix's <see cref="WeightBuffer"/> saw every byte written and found none:
+    /// memory described from outside (a mapped file) is taken as it comes. Always false for other formats.
+    /// </summary>
+    public bool MayHoldFp8Nan { get; internal set; }
 
     /// <summary>Data plus scale bytes exactly as the checkpoint stores them.</summary>
     public long StoredBytes => Shape.StoredBytes;

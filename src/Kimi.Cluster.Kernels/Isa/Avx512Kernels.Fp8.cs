@@ -35,6 +35,15 @@ internal sealed unsafe partial class Avx512Kernels
 
     private static void MatVecFp8(WeightMatrix w, int row0, float* x, float* result)
     {
+        if (w.MayHoldFp8Nan)
+            MatVecFp8<Fp8MayHoldNans>(w, row0, x, result);
+        else
+            MatVecFp8<Fp8HoldsNoNans>(w, row0, x, result);
+    }
+
+    private static void MatVecFp8<TNans>(WeightMatrix w, int row0, float* x, float* result)
+        where TNans : struct, IFp8Nans
+    {
         var shape = w.Shape;
         int columns = shape.Columns, block = shape.BlockColumns;
         byte* p0 = (byte*)w.Data + (long)row0 * columns, p1 = p0 + columns, p2 = p1 + columns, p3 = p2 + columns;
@@ -53,10 +62,10 @@ internal sealed unsafe partial class Avx512Kernels
                     Prefetch.StreamRows(p0 + k, p1 + k, p2 + k, p3 + k, ahead);
                 }
                 var xv = Vector512.Load(x + k);
-                a0 = Avx512F.FusedMultiplyAdd(Fp8(p0 + k), xv, a0);
-                a1 = Avx512F.FusedMultiplyAdd(Fp8(p1 + k), xv, a1);
-                a2 = Avx512F.FusedMultiplyAdd(Fp8(p2 + k), xv, a2);
-                a3 = Avx512F.FusedMultiplyAdd(Fp8(p3 + k), xv, a3);
+                a0 = Avx512F.FusedMultiplyAdd(Fp8<TNans>(p0 + k), xv, a0);
+                a1 = Avx512F.FusedMultiplyAdd(Fp8<TNans>(p1 + k), xv, a1);
+                a2 = Avx512F.FusedMultiplyAdd(Fp8<TNans>(p2 + k), xv, a2);
+                a3 = Avx512F.FusedMultiplyAdd(Fp8<TNans>(p3 + k), xv, a3);
             }
             t0 = Avx512F.FusedMultiplyAdd(a0, Vector512.Create(s0[b]), t0);
             t1 = Avx512F.FusedMultiplyAdd(a1, Vector512.Create(s1[b]), t1);
@@ -75,6 +84,15 @@ internal sealed unsafe partial class Avx512Kernels
 
     private static void DecodeFp8(WeightMatrix w, int row, int k0, int length, float* destination)
     {
+        if (w.MayHoldFp8Nan)
+            DecodeFp8<Fp8MayHoldNans>(w, row, k0, length, destination);
+        else
+            DecodeFp8<Fp8HoldsNoNans>(w, row, k0, length, destination);
+    }
+
+    private static void DecodeFp8<TNans>(WeightMatrix w, int row, int k0, int length, float* destination)
+        where TNans : struct, IFp8Nans
+    {
         int block = w.Shape.BlockColumns, end = k0 + length;
         byte* p = (byte*)w.Data + (long)row * w.Columns;
         float* scales = ScaleRow(w, row);
@@ -90,7 +108,7 @@ internal sealed unsafe partial class Avx512Kernels
                 {
                     Prefetch.Line(p + k, ahead);
                 }
-                (Fp8(p + k) * scale).Store(destination + k - k0);
+                (Fp8<TNans>(p + k) * scale).Store(destination + k - k0);
             }
             for (; k < to; k++)
             {
@@ -104,11 +122,17 @@ internal sealed unsafe partial class Avx512Kernels
 
     // Sign-extending the byte and shifting by 20 puts the sign at bit 31 and the 7 magnitude bits at
     // float32's exponent/mantissa boundary; × 2^120 rebiases the exponent (subnormals included).
+    // NaN bytes would come out as ±480: selected as NaN only where the matrix may hold them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Fp8(byte* p)
+    private static Vector512<float> Fp8<TNans>(byte* p)
+        where TNans : struct, IFp8Nans
     {
         var bits = (Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)p)) << 20) & Fp8Mask;
         var value = bits.AsSingle() * Fp8Rebias;
+        if (!TNans.Possible)
+        {
+            return value;
+        }
         var nan = Vector512.Equals(bits & Fp8Nan, Fp8Nan).AsSingle();
         return Vector512.ConditionalSelect(nan, Nan, value);
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Kimi.Cluster.Kernels.Formats;
 
 namespace Kimi.Cluster.Kernels.Isa;
 
@@ -46,8 +47,12 @@ internal sealed unsafe partial class Avx512Kernels
             (2, WeightFormat.Int4Group) => FusedInt4<TwoTokens>(w, row0, x, y, yStride),
             (3, WeightFormat.Int4Group) => FusedInt4<ThreeTokens>(w, row0, x, y, yStride),
             (_, WeightFormat.Int4Group) => FusedInt4<FourTokens>(w, row0, x, y, yStride),
-            (2, WeightFormat.Fp8Block) => FusedFp8<TwoTokens>(w, row0, x, y, yStride),
-            (_, WeightFormat.Fp8Block) => FusedFp8<ThreeTokens>(w, row0, x, y, yStride),
+            (2, WeightFormat.Fp8Block) => w.MayHoldFp8Nan
+                ? FusedFp8<TwoTokens, Fp8MayHoldNans>(w, row0, x, y, yStride)
+                : FusedFp8<TwoTokens, Fp8HoldsNoNans>(w, row0, x, y, yStride),
+            (_, WeightFormat.Fp8Block) => w.MayHoldFp8Nan
+                ? FusedFp8<ThreeTokens, Fp8MayHoldNans>(w, row0, x, y, yStride)
+                : FusedFp8<ThreeTokens, Fp8HoldsNoNans>(w, row0, x, y, yStride),
             _ => throw new NotSupportedException($"{w.Shape}: no multi-token matvec"),
         };
         if (end < w.Columns)
@@ -173,8 +178,9 @@ internal sealed unsafe partial class Avx512Kernels
         return c;
     }
 
-    private static int FusedFp8<T>(WeightMatrix w, int row0, float* x, float* y, int yStride)
+    private static int FusedFp8<T, TNans>(WeightMatrix w, int row0, float* x, float* y, int yStride)
         where T : struct, ITokenCount
+        where TNans : struct, IFp8Nans
     {
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         int columns = w.Columns, block = w.Shape.BlockColumns, k = 0;
@@ -195,10 +201,10 @@ internal sealed unsafe partial class Avx512Kernels
                 {
                     Prefetch.Rows(p0 + k, p1 + k, p2 + k, p3 + k, ahead);
                 }
-                var w0 = Fp8(p0 + k) * scale0;
-                var w1 = Fp8(p1 + k) * scale1;
-                var w2 = Fp8(p2 + k) * scale2;
-                var w3 = Fp8(p3 + k) * scale3;
+                var w0 = Fp8<TNans>(p0 + k) * scale0;
+                var w1 = Fp8<TNans>(p1 + k) * scale1;
+                var w2 = Fp8<TNans>(p2 + k) * scale2;
+                var w3 = Fp8<TNans>(p3 + k) * scale3;
                 var xv = Vector512.Load(x0 + k);
                 a00 = Avx512F.FusedMultiplyAdd(w0, xv, a00);
                 a10 = Avx512F.FusedMultiplyAdd(w1, xv, a10);

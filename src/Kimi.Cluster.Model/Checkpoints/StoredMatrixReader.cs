@@ -67,6 +67,7 @@ internal sealed class StoredMatrixReader(
         {
             Copy(file, weight, buffer.Matrix.Data);
             Copy(scaleFile, scale, buffer.Matrix.Scales);
+            buffer.FindFp8Nans();
         });
     }
 
