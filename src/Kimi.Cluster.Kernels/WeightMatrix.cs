@@ -54,8 +54,9 @@ public sealed class WeightMatrix
 
     /// <summary>
     /// Whether an FP8 matrix may hold NaN bytes (0x7F, 0xFF), which the kernels then decode to NaN.
-    /// True unless the matrix's <see cref="WeightBuffer"/> saw every byte written and found none:
-    /// memory described from outside (a mapped file) is taken as it comes. Always false for other formats.
+    /// True unless its <see cref="WeightBuffer"/> looked through the bytes once they were in
+    /// (<see cref="WeightBuffer.FindFp8Nans"/>) and found none: memory described from outside (a
+    /// mapped file) keeps the check. Always false for other formats.
     /// </summary>
     public bool MayHoldFp8Nan { get; internal set; }
 

@@ -181,7 +181,8 @@ internal sealed unsafe partial class Avx2Kernels
     }
 
     // Columns [0, whole) of x (in the int4 layout: nibble j of the eight lanes' words, then j + 1)
-    // for MatVecInt4: nibble j's inputs times 16^-j for j < 7 (exact: a power of two), nibble 7's
+    // for MatVecInt4: nibble j's inputs times 16^-j for j < 7 (a power of two, so exact for inputs
+    // above 2^-102; smaller ones would turn subnormal and lose bits), nibble 7's
     // as they are, and per lane 8·Σ_{j<7} x, the offset its masked nibbles carry.
     private static void ScaleInputs(float* x, float* scaled, float* offsets, int whole)
     {
