@@ -48,9 +48,14 @@ public sealed class MatMulTests
         var data = new byte[4 * 32];
         data[2 * 32 + 5] = 0x7F;
         using var buffer = WeightBuffer.Create(WeightShape.Fp8Block(4, 32), data, BitConverter.GetBytes(1f));
-        var y = new float[4];
-        kernels.MatMul(buffer.Matrix, Enumerable.Repeat(1f, 32).ToArray(), y, 1);
-        Assert.Equal([0f, 0f, float.NaN, 0f], y);
+        // One token, the fused few-token kernels and the decoded tile: each decodes the NaN itself.
+        foreach (int tokens in new[] { 1, 2, 3, 64 })
+        {
+            var y = new float[tokens * 4];
+            kernels.MatMul(buffer.Matrix, Enumerable.Repeat(1f, tokens * 32).ToArray(), y, tokens);
+            for (int t = 0; t < tokens; t++)
+                Assert.Equal([0f, 0f, float.NaN, 0f], y[(t * 4)..(t * 4 + 4)]);
+        }
     }
 
     private static void AssertMatMul(CpuKernels kernels, TestMatrix matrix, double[,] w, int tokens, Random random)
