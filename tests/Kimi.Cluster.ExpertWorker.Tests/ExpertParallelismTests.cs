@@ -34,12 +34,12 @@ public sealed class ExpertParallelismTests(ExpertWorkerClusterFixture fixture) :
         var table = await TableAsync();
 
         using var call = new ExpertDataPlane.ExpertDataPlaneClient(GrpcChannel.ForAddress(table.Shards[0].Endpoints[0])).Exchange();
-        var error = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            // The worker may refuse the call before the batch is written: the refusal then comes from the write.
-            await call.RequestStream.WriteAsync(new ExpertBatch { CallId = 1 });
-            await call.ResponseStream.MoveNext(CancellationToken.None);
-        });
+        // The call's headers go out as it starts, and the worker refuses it on them, before any batch:
+        // the refusal is read from the response. A batch written first raced that refusal, and the
+        // write could fail as Cancelled (the stream already reset) instead (once in a clean-clone run).
+        // A worker that let the call in would wait for a batch: bounded, that fails as Cancelled.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(bound.Token));
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.Contains("cluster credential", error.Status.Detail, StringComparison.Ordinal);
