@@ -44,38 +44,13 @@ internal static unsafe class RowKernel
             }
             else
             {
-                for (int r = r0; r < whole; r += 4)
-                {
-                    Fused(isa, w, x, tokens, y, yStride, r);
-                }
+                isa.FusedRows(w, r0, whole, x, tokens, y, yStride);
             }
             r0 = whole;
         }
         for (int start = r0; start < r1; start += TileRows)
         {
             Tile(isa, w, x, tokens, y, yStride, start, Math.Min(TileRows, r1 - start));
-        }
-    }
-
-    // Token groups one after another on the same four rows: the later groups find them in L1/L2.
-    private static void Fused(IsaKernels isa, WeightMatrix w, float* x, int tokens, float* y, int yStride, int row)
-    {
-        int group = isa.FusedTokensFor(w.Format);
-        for (int t = 0, n; t < tokens; t += n)
-        {
-            // A group of one pays a whole decode for one token's FMAs: one more than a group splits in two.
-            int left = tokens - t;
-            n = left == group + 1 && group > 2 ? group - 1 : Math.Min(group, left);
-            float* xt = x + (long)t * w.Columns;
-            float* yt = y + (long)t * yStride + row;
-            if (n == 1)
-            {
-                isa.MatVec4(w, row, xt, yt);
-            }
-            else
-            {
-                isa.MatVec4Tokens(w, row, xt, n, yt, yStride);
-            }
         }
     }
 

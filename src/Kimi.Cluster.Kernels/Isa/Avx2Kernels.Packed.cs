@@ -110,11 +110,37 @@ internal sealed unsafe partial class Avx2Kernels
     /// </summary>
     private static void MatVecInt4(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
+        float* scaled = ScaledInputs(w, x, 1, out _);
+        MatVecInt4Scaled(w, row0, row1, scaled, x, y);
+    }
+
+    /// <summary>
+    /// <paramref name="tokens"/> input rows (stride Columns) as <see cref="MatVecInt4Scaled"/> and
+    /// the two-token kernel take them, in this thread's scratch: per token its whole chunks' inputs
+    /// scaled (<see cref="ScaleInputs"/>) and then their lanes' offsets, <paramref name="stride"/> floats a token.
+    /// </summary>
+    private static float* ScaledInputs(WeightMatrix w, float* x, int tokens, out int stride)
+    {
+        int whole = w.Columns / ChunkColumns * ChunkColumns;
+        stride = whole + whole / 8;
+        float* scaled = Scratch.Current.Get(ScratchSlot.Int4Inputs, (long)tokens * stride);
+        for (int t = 0; t < tokens; t++)
+        {
+            float* token = scaled + (long)t * stride;
+            ScaleInputs(x + (long)t * w.Columns, token, token + whole, whole);
+        }
+        return scaled;
+    }
+
+    /// <summary>
+    /// <see cref="MatVecInt4"/> on inputs already scaled (<see cref="ScaledInputs"/>, one token);
+    /// <paramref name="x"/>, as it came, serves the columns past the last whole chunk.
+    /// </summary>
+    private static void MatVecInt4Scaled(WeightMatrix w, int row0, int row1, float* scaled, float* x, float* y)
+    {
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
         int wholeWords = words / 8 * 8, whole = wholeWords * 8;
-        float* scaled = Scratch.Current.Get(ScratchSlot.Int4Inputs, whole + whole / 8);
         float* offsets = scaled + whole;
-        ScaleInputs(x, scaled, offsets, whole);
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(group, ChunkColumns, 0);
         var laneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)group));

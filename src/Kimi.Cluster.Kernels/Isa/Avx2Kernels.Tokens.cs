@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -7,7 +8,8 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// <summary>
 /// AVX2 fused matvecs for two tokens: each weight vector is decoded once in registers and
 /// multiplied into both tokens' sums. int4 runs two rows at a time (four unscaled sums of a chunk,
-/// four scaled ones, the two rows' words and the operands fit the 16 ymm registers); bf16 four
+/// four scaled ones, the two rows' words and the operands fit the 16 ymm registers), its nibbles
+/// masked in place as the one-token matvec's are, on inputs scaled once a call; bf16 four
 /// rows at a time, one sum per row and token (eight), its even and odd halves adding into the same
 /// sum; float32 through the tile's own 4 × 2 dot on the rows in place. A few tokens a matrix, as decode batches give attention and shared
 /// experts and 64 requests in flight give each of top-8 of 128 experts, otherwise each took a
@@ -17,9 +19,12 @@ internal sealed unsafe partial class Avx2Kernels
 {
     public override int FusedTokensFor(WeightFormat format) => format == WeightFormat.Fp8Block ? FusedTokens : 2;
 
-    // Pairs of tokens over rows kept in L1/L2 against a decoded tile, int4 [256, 1024] and
-    // [1024, 256], one thread in cache (kernel benchmark, AVX2 forced): 2 tokens 20 against 31–43 µs,
-    // 4 tokens 39–41 against 42–54 µs, 8 tokens 81 against 65–76 µs.
+    // Pairs of tokens over rows kept in L1/L2 against a decoded tile, int4 [512, 1024], [1024, 256]
+    // and [2048, 7168], one thread in cache (kernel benchmark, AVX2 forced, calls alternated in one
+    // process): 5 tokens 85.2 / 49.1 / 2279 against 100.8 / 61.8 / 2977 µs, 6 tokens 93.5 / 51.4 /
+    // 2605 against 104.0 / 62.2 / 3188, 8 tokens 123.1 / 68.7 / 3454 against 124.1 / 73.4 / 3820
+    // (from memory on two threads, 8 tokens 73.7 / 1831 against 84.2 / 2281); at 10 and 12 tokens
+    // the tile is faster (145.3 against 153.7 µs at 10 for [512, 1024]).
     // bf16 and float32 pairs against the tile, the same benchmark, --resident: bf16 [256, 1024] at
     // 2 / 8 / 16 tokens 11.0 / 44.5 / 88 against 20 / 50 / 91 µs, [2048, 7168] 0.81–0.87 / 2.73 /
     // 5.32 against 2.03 / 3.89–3.97 / 6.28–6.42 ms; float32 (Dot4 on the rows in place) 10.7 against
@@ -29,7 +34,7 @@ internal sealed unsafe partial class Avx2Kernels
     // 47–54 µs: its decode, not the weight reads, bounds AVX2 fp8 (1 token reads 7–10 GB/s in cache).
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
-        WeightFormat.Int4Group => 4,
+        WeightFormat.Int4Group => 8,
         WeightFormat.BFloat16 => 16,
         WeightFormat.Float32 => 8,
         _ => 0,
@@ -41,12 +46,15 @@ internal sealed unsafe partial class Avx2Kernels
         {
             throw new NotSupportedException($"{w.Shape}: no {tokens}-token matvec on the AVX2 path");
         }
-        int end = w.Format switch
+        if (w.Format == WeightFormat.Int4Group)
         {
-            WeightFormat.Int4Group => FusedInt4TwoTokens(w, row0, x, y, yStride),
-            WeightFormat.BFloat16 => FusedBFloat16TwoTokens(w, row0, x, y, yStride),
-            _ => FusedFloat32TwoTokens(w, row0, x, y, yStride),
-        };
+            // The int4 pair takes its inputs scaled (see FusedRows).
+            FusedRows(w, row0, row0 + 4, x, tokens, y - row0, yStride);
+            return;
+        }
+        int end = w.Format == WeightFormat.BFloat16
+            ? FusedBFloat16TwoTokens(w, row0, x, y, yStride)
+            : FusedFloat32TwoTokens(w, row0, x, y, yStride);
         if (end < w.Columns)
         {
             Tails.AddDecodedDots(w, row0, x, tokens, end, y, yStride);
@@ -107,15 +115,62 @@ internal sealed unsafe partial class Avx2Kernels
         return c;
     }
 
-    // A chunk's lanes keep their groups through its eight nibbles, so the integer products are
-    // summed first and scaled once a chunk, as the one-token matvec does.
-    private static int FusedInt4TwoTokens(WeightMatrix w, int row0, float* x, float* y, int yStride)
+    /// <summary>
+    /// int4 rows take every token's inputs scaled per nibble once a call (<see cref="ScaledInputs"/>),
+    /// not once per four rows: the base's loop reached the one-token matvec, which scales its inputs
+    /// each call, for a token left over from the pairs (3 tokens cost 1.8× two before, where one
+    /// token's matvec costs about half of two). Pairs of tokens take <see cref="MaskedInt4TwoTokens"/>,
+    /// a lone token <see cref="MatVecInt4Scaled"/>. Other formats take the base's loop.
+    /// </summary>
+    public override void FusedRows(WeightMatrix w, int row0, int row1, float* x, int tokens, float* y, int yStride)
     {
-        int columns = w.Columns, rowWords = columns / 8, words = rowWords / 8 * 8;
+        if (w.Format != WeightFormat.Int4Group)
+        {
+            base.FusedRows(w, row0, row1, x, tokens, y, yStride);
+            return;
+        }
+        float* scaled = ScaledInputs(w, x, tokens, out int stride);
+        for (int row = row0; row < row1; row += 4)
+        {
+            for (int t = 0, n; t < tokens; t += n)
+            {
+                n = TokenGroup(tokens - t, 2);
+                float* xt = x + (long)t * w.Columns, st = scaled + (long)t * stride;
+                if (n == 1)
+                {
+                    MatVecInt4Scaled(w, row, row + 4, st, xt, y + (long)t * yStride);
+                }
+                else
+                {
+                    MaskedInt4TwoTokens(w, row, st, stride, xt, y + (long)t * yStride + row, yStride);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows row0..+3 times two tokens whose inputs <see cref="ScaledInputs"/> scaled (the second
+    /// <paramref name="stride"/> floats after the first), into y[r] and y[yStride + r]. Each nibble
+    /// masked in place is n·16^j against inputs scaled by 16^-j, so a chunk's lane sums carry the
+    /// stored offset of 8 once, taken off with its precomputed 8·Σx before the group scale; the top
+    /// nibble, bit 3 flipped and shifted down with its sign, is n − 8 itself (see MatVecInt4). A
+    /// mask and a convert a nibble for both tokens' FMAs, where shifting each nibble to the top of
+    /// its word and back down took three operations: calls alternated in one process with that
+    /// form (Kernels.Benchmarks --quick --formats int4, AVX2 forced), 2 tokens one thread in cache
+    /// 30.6 / 17.2 / 850 against 38.7 / 19.6 / 1030 µs ([512, 1024], [1024, 256], [2048, 7168]),
+    /// 3 tokens (a pair and a lone token) 53.1 / 31.8 / 1460 against 68.2 / 39.7 / 1851, 4 tokens
+    /// 60.6 / 34.0 / 1731 against 79.5 / 38.7 / 2096; from memory on two threads 2 tokens 24.3 / 485
+    /// against 25.9 / 554 and 3 tokens 41.9 / 836 against 46.4 / 985. Columns past the last whole
+    /// chunk come from <paramref name="x"/> as it came.
+    /// </summary>
+    private static void MaskedInt4TwoTokens(WeightMatrix w, int row0, float* scaled, int stride, float* x, float* y, int yStride)
+    {
+        int columns = w.Columns, rowWords = columns / 8, words = rowWords / 8 * 8, whole = words * 8;
         int groups = w.Shape.ScaleColumns;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(w.Shape.GroupSize, ChunkColumns, 0);
         var laneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)w.Shape.GroupSize));
+        float* x0 = scaled, x1 = scaled + stride, offsets0 = x0 + whole, offsets1 = x1 + whole;
         for (int pair = 0; pair < 4; pair += 2)
         {
             uint* p0 = (uint*)w.Data + (long)(row0 + pair) * rowWords, p1 = p0 + rowWords;
@@ -128,33 +183,60 @@ internal sealed unsafe partial class Avx2Kernels
                 Prefetch.Line(p1 + c, ahead);
                 int g0 = cursor.Group;
                 cursor.Advance();
-                var q0 = Vector256.Load((int*)p0 + c) ^ NibbleBias;
-                var q1 = Vector256.Load((int*)p1 + c) ^ NibbleBias;
-                float* x0 = x + c * 8, x1 = x0 + columns;
-                Vector256<float> i00 = default, i10 = default, i01 = default, i11 = default;
-                // As in MatVecInt4: the top nibble first, each shift bringing the next one up.
-                for (int j = 7; j >= 0; j--)
-                {
-                    var w0 = TopNibble(q0);
-                    var w1 = TopNibble(q1);
-                    var xv = Vector256.Load(x0 + 8 * j);
-                    i00 = Fma.MultiplyAdd(w0, xv, i00);
-                    i10 = Fma.MultiplyAdd(w1, xv, i10);
-                    xv = Vector256.Load(x1 + 8 * j);
-                    i01 = Fma.MultiplyAdd(w0, xv, i01);
-                    i11 = Fma.MultiplyAdd(w1, xv, i11);
-                    q0 <<= 4;
-                    q1 <<= 4;
-                }
+                var q0 = Vector256.Load((int*)p0 + c);
+                var q1 = Vector256.Load((int*)p1 + c);
+                float* xa = x0 + c * 8, xb = x1 + c * 8;
+                var mask = Vector256.Create(0xF);
+                var w0 = Avx.ConvertToVector256Single(q0 & mask);
+                var w1 = Avx.ConvertToVector256Single(q1 & mask);
+                var xv = Vector256.Load(xa);
+                var i00 = w0 * xv;
+                var i10 = w1 * xv;
+                xv = Vector256.Load(xb);
+                var i01 = w0 * xv;
+                var i11 = w1 * xv;
+                AddMaskedNibblePair(q0, q1, Vector256.Create(0xF0), xa + 8, xb + 8, ref i00, ref i10, ref i01, ref i11);
+                AddMaskedNibblePair(q0, q1, Vector256.Create(0xF00), xa + 16, xb + 16, ref i00, ref i10, ref i01, ref i11);
+                AddMaskedNibblePair(q0, q1, Vector256.Create(0xF000), xa + 24, xb + 24, ref i00, ref i10, ref i01, ref i11);
+                AddMaskedNibblePair(q0, q1, Vector256.Create(0xF0000), xa + 32, xb + 32, ref i00, ref i10, ref i01, ref i11);
+                AddMaskedNibblePair(q0, q1, Vector256.Create(0xF00000), xa + 40, xb + 40, ref i00, ref i10, ref i01, ref i11);
+                AddMaskedNibblePair(q0, q1, Vector256.Create(0xF000000), xa + 48, xb + 48, ref i00, ref i10, ref i01, ref i11);
+                w0 = Avx.ConvertToVector256Single(Vector256.ShiftRightArithmetic(q0 ^ TopBit, 28));
+                w1 = Avx.ConvertToVector256Single(Vector256.ShiftRightArithmetic(q1 ^ TopBit, 28));
+                xv = Vector256.Load(xa + 56);
+                i00 = Fma.MultiplyAdd(w0, xv, i00);
+                i10 = Fma.MultiplyAdd(w1, xv, i10);
+                xv = Vector256.Load(xb + 56);
+                i01 = Fma.MultiplyAdd(w0, xv, i01);
+                i11 = Fma.MultiplyAdd(w1, xv, i11);
                 var scale0 = StoredGroupScales(s0 + g0, cursor.GroupsPerChunk, laneGroup);
                 var scale1 = StoredGroupScales(s1 + g0, cursor.GroupsPerChunk, laneGroup);
-                a00 = Fma.MultiplyAdd(i00, scale0, a00);
-                a10 = Fma.MultiplyAdd(i10, scale1, a10);
-                a01 = Fma.MultiplyAdd(i01, scale0, a01);
-                a11 = Fma.MultiplyAdd(i11, scale1, a11);
+                var offset0 = Vector256.Load(offsets0 + c);
+                var offset1 = Vector256.Load(offsets1 + c);
+                a00 = Fma.MultiplyAdd(i00 - offset0, scale0, a00);
+                a10 = Fma.MultiplyAdd(i10 - offset0, scale1, a10);
+                a01 = Fma.MultiplyAdd(i01 - offset1, scale0, a01);
+                a11 = Fma.MultiplyAdd(i11 - offset1, scale1, a11);
             }
             StoreTwoRowsTwoTokens(Reduce.Sum4(a00, a10, a01, a11), y + pair, yStride);
         }
-        return words * 8;
+        if (whole < columns)
+        {
+            Tails.AddDecodedDots(w, row0, x, 2, whole, y, yStride);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddMaskedNibblePair(Vector256<int> q0, Vector256<int> q1, Vector256<int> mask, float* xa, float* xb,
+        ref Vector256<float> i00, ref Vector256<float> i10, ref Vector256<float> i01, ref Vector256<float> i11)
+    {
+        var w0 = Avx.ConvertToVector256Single(q0 & mask);
+        var w1 = Avx.ConvertToVector256Single(q1 & mask);
+        var xv = Vector256.Load(xa);
+        i00 = Fma.MultiplyAdd(w0, xv, i00);
+        i10 = Fma.MultiplyAdd(w1, xv, i10);
+        xv = Vector256.Load(xb);
+        i01 = Fma.MultiplyAdd(w0, xv, i01);
+        i11 = Fma.MultiplyAdd(w1, xv, i11);
     }
 }

@@ -102,6 +102,41 @@ internal abstract unsafe class IsaKernels
     public virtual int FusedTokenLimit(WeightMatrix w) => 0;
 
     /// <summary>
+    /// Rows [<paramref name="row0"/>, <paramref name="row1"/>) of W (a whole number of fours) times
+    /// 2..<see cref="FusedTokenLimit"/> input rows (stride Columns, this path's layout) into
+    /// y[t·yStride + r], reading the weights in place: each four rows take the token groups of
+    /// <see cref="FusedTokensFor"/> one after another, the later groups finding the rows in L1/L2.
+    /// </summary>
+    public virtual void FusedRows(WeightMatrix w, int row0, int row1, float* x, int tokens, float* y, int yStride)
+    {
+        int group = FusedTokensFor(w.Format);
+        for (int row = row0; row < row1; row += 4)
+        {
+            for (int t = 0, n; t < tokens; t += n)
+            {
+                n = TokenGroup(tokens - t, group);
+                float* xt = x + (long)t * w.Columns;
+                float* yt = y + (long)t * yStride + row;
+                if (n == 1)
+                {
+                    MatVec4(w, row, xt, yt);
+                }
+                else
+                {
+                    MatVec4Tokens(w, row, xt, n, yt, yStride);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next token group's size when <paramref name="left"/> tokens are left, in groups of up to
+    /// <paramref name="group"/>: a group of one pays a whole decode for one token's FMAs, so one
+    /// more than a group (past pairs) splits in two.
+    /// </summary>
+    protected static int TokenGroup(int left, int group) => left == group + 1 && group > 2 ? group - 1 : Math.Min(group, left);
+
+    /// <summary>
     /// Rows <paramref name="row0"/>..+3 of W times 2..<see cref="FusedTokensFor"/> input rows (stride
     /// Columns, this path's layout) into y[t·yStride + r]: weights read once for all the tokens.
     /// </summary>
