@@ -32,12 +32,16 @@ internal sealed unsafe partial class Avx2Kernels
     // prefetch lost to the tile at 16 there (9.7 against 7.8–8.0 ms). fp8
     // pairs (four rows, and two) were slower than the tile even at 2 tokens, [256, 1024] 70 against
     // 47–54 µs: its decode, not the weight reads, bounds AVX2 fp8 (1 token reads 7–10 GB/s in cache).
+    // Decoded without the NaN check (a matrix known to hold no NaN byte), the one-token matvec run
+    // once per token over the same four rows beats the tile at 2 tokens: [512, 1024] and
+    // [2048, 7168], one thread in cache, 76.4 / 1836 against 94.7 / 2834 µs; at 3 tokens alike
+    // (115.5 / 2744 against 112.3 / 3405), at 4 slower (152.8 / 3667 against 116.6 / 3538).
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
         WeightFormat.Int4Group => 8,
         WeightFormat.BFloat16 => 16,
         WeightFormat.Float32 => 8,
-        _ => 0,
+        _ => w.MayHoldFp8Nan ? 0 : 2,
     };
 
     public override void MatVec4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride)

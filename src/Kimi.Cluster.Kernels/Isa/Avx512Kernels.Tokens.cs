@@ -28,11 +28,16 @@ internal sealed unsafe partial class Avx512Kernels
 
     // Measured on Zen 4 (2 cores, the kernel benchmark's --quick run, 2048×7168, 1024×256 and
     // 256×1024): groups of three tokens over rows kept in L1/L2 beat a decoded tile up to 16 tokens
-    // for bf16, f32 and int4 (1.2–2.5× at 2–8 tokens; even at 32–64 only within noise of it); fp8's
-    // decode is dearer, the tile wins from 4 tokens, and its blocks must be whole vectors.
+    // for bf16, f32 and int4 (1.2–2.5× at 2–8 tokens; even at 32–64 only within noise of it). fp8's
+    // blocks must be whole vectors; its decode is dearer: with the NaN check the tile wins from 4
+    // tokens. Without it (a matrix known to hold no NaN byte), on Zen 5, calls alternated in one
+    // process, [512, 1024] and [2048, 7168]: one thread in cache, 4 / 6 / 8 tokens 76.4 / 67.2 /
+    // 96.5 and 1460 / 1747 / 2397 µs against the tile's 121.9 / 106.6 / 122.4 and 3229 / 3498 /
+    // 4014; two threads from memory 39.4 / 49.9 / 67.7 and 899 / 1101 / 1306 against 73.0 / 76.7 /
+    // 88.7 and 2316 / 2474 / 2734; at 12 tokens alike, from 16 the tile wins.
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
-        WeightFormat.Fp8Block => w.Shape.BlockColumns % 16 == 0 ? 3 : 0,
+        WeightFormat.Fp8Block => w.Shape.BlockColumns % 16 != 0 ? 0 : w.MayHoldFp8Nan ? 3 : 8,
         _ => 16,
     };
 
