@@ -82,6 +82,60 @@ internal sealed unsafe partial class Avx2Kernels
         }
     }
 
+    private static int FusedFp8TwoTokens(WeightMatrix w, int row0, float* x, float* y, int yStride) => w.MayHoldFp8Nan
+        ? FusedFp8TwoTokens<Fp8MayHoldNans>(w, row0, x, y, yStride)
+        : FusedFp8TwoTokens<Fp8HoldsNoNans>(w, row0, x, y, yStride);
+
+    /// <summary>
+    /// Rows row0..+3 times two tokens (natural order, the second Columns after the first) into y[r]
+    /// and y[yStride + r], two rows at a time: each weight vector decoded once for both tokens' sums,
+    /// per block as the one-token matvec sums them. Blocks are whole vectors (see FusedTokenLimit);
+    /// returns the columns done, the last whole vector's end (the caller adds the rest).
+    /// </summary>
+    private static int FusedFp8TwoTokens<TNans>(WeightMatrix w, int row0, float* x, float* y, int yStride)
+        where TNans : struct, IFp8Nans
+    {
+        var shape = w.Shape;
+        int columns = shape.Columns, block = shape.BlockColumns, whole = columns / 8 * 8;
+        nint ahead = Prefetch.Ahead(shape.RowBytes);
+        float* x0 = x, x1 = x + columns;
+        for (int pair = 0; pair < 4; pair += 2)
+        {
+            byte* p0 = (byte*)w.Data + (long)(row0 + pair) * columns, p1 = p0 + columns;
+            float* s0 = ScaleRow(w, row0 + pair), s1 = ScaleRow(w, row0 + pair + 1);
+            Vector256<float> t00 = default, t10 = default, t01 = default, t11 = default;
+            for (int b0 = 0, b = 0; b0 < whole; b0 += block, b++)
+            {
+                int b1 = Math.Min(whole, b0 + block);
+                Vector256<float> a00 = default, a10 = default, a01 = default, a11 = default;
+                for (int k = b0; k < b1; k += 8)
+                {
+                    if ((k & 63) == 0)
+                    {
+                        Prefetch.Line(p0 + k, ahead);
+                        Prefetch.Line(p1 + k, ahead);
+                    }
+                    var w0 = Fp8<TNans>(p0 + k);
+                    var w1 = Fp8<TNans>(p1 + k);
+                    var xv = Vector256.Load(x0 + k);
+                    a00 = Fma.MultiplyAdd(w0, xv, a00);
+                    a10 = Fma.MultiplyAdd(w1, xv, a10);
+                    xv = Vector256.Load(x1 + k);
+                    a01 = Fma.MultiplyAdd(w0, xv, a01);
+                    a11 = Fma.MultiplyAdd(w1, xv, a11);
+                }
+                var scale0 = Vector256.Create(s0[b]);
+                var scale1 = Vector256.Create(s1[b]);
+                t00 = Fma.MultiplyAdd(a00, scale0, t00);
+                t10 = Fma.MultiplyAdd(a10, scale1, t10);
+                t01 = Fma.MultiplyAdd(a01, scale0, t01);
+                t11 = Fma.MultiplyAdd(a11, scale1, t11);
+            }
+            StoreTwoRowsTwoTokens(Reduce.Sum4(t00, t10, t01, t11), y + pair, yStride);
+        }
+        return whole;
+    }
+
     private static void DecodeFp8(WeightMatrix w, int row, int k0, int length, float* destination)
     {
         if (w.MayHoldFp8Nan)

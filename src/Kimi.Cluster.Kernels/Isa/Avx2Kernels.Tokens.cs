@@ -11,13 +11,14 @@ namespace Kimi.Cluster.Kernels.Isa;
 /// four scaled ones, the two rows' words and the operands fit the 16 ymm registers), its nibbles
 /// masked in place as the one-token matvec's are, on inputs scaled once a call; bf16 four
 /// rows at a time, one sum per row and token (eight), its even and odd halves adding into the same
-/// sum; float32 through the tile's own 4 × 2 dot on the rows in place. A few tokens a matrix, as decode batches give attention and shared
-/// experts and 64 requests in flight give each of top-8 of 128 experts, otherwise each took a
-/// decoded tile.
+/// sum; fp8 two rows at a time, summed per block as its one-token matvec sums; float32 through the
+/// tile's own 4 × 2 dot on the rows in place. A few tokens a matrix, as decode batches give
+/// attention and shared experts and 64 requests in flight give each of top-8 of 128 experts,
+/// otherwise each took a decoded tile.
 /// </summary>
 internal sealed unsafe partial class Avx2Kernels
 {
-    public override int FusedTokensFor(WeightFormat format) => format == WeightFormat.Fp8Block ? FusedTokens : 2;
+    public override int FusedTokensFor(WeightFormat format) => 2;
 
     // Pairs of tokens over rows kept in L1/L2 against a decoded tile, int4 [512, 1024], [1024, 256]
     // and [2048, 7168], one thread in cache (kernel benchmark, AVX2 forced, calls alternated in one
@@ -32,21 +33,25 @@ internal sealed unsafe partial class Avx2Kernels
     // prefetch lost to the tile at 16 there (9.7 against 7.8–8.0 ms). fp8
     // pairs (four rows, and two) were slower than the tile even at 2 tokens, [256, 1024] 70 against
     // 47–54 µs: its decode, not the weight reads, bounds AVX2 fp8 (1 token reads 7–10 GB/s in cache).
-    // Decoded without the NaN check (a matrix known to hold no NaN byte), the one-token matvec run
-    // once per token over the same four rows beats the tile at 2 tokens: [512, 1024] and
-    // [2048, 7168], one thread in cache, 76.4 / 1836 against 94.7 / 2834 µs; at 3 tokens alike
-    // (115.5 / 2744 against 112.3 / 3405), at 4 slower (152.8 / 3667 against 116.6 / 3538).
+    // Decoded without the NaN check (a matrix known to hold no NaN byte), fp8 pairs (two rows, each
+    // vector decoded once for both tokens) beat the tile up to 4 tokens: [512, 1024] and
+    // [2048, 7168], one thread in cache, calls alternated in one process, 3 tokens 92.7 / 2086
+    // against 116.0 / 3394 µs, 4 tokens 114.1 / 2392 against 118.9 / 3454 (two threads from memory
+    // 78.7 / 1429 against 80.2 / 1930); at 5-8 tokens mixed, [512, 1024] slower (6 tokens 266.9
+    // against 183.2). At 2 tokens the pair beat the one-token matvec run once per token over the
+    // same rows: 57.8 / 1232 against 73.3 / 1803 µs (from memory 43.5 / 825 against 57.0 / 1042).
+    // With the NaN check the tile stays.
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
         WeightFormat.Int4Group => 8,
         WeightFormat.BFloat16 => 16,
         WeightFormat.Float32 => 8,
-        _ => w.MayHoldFp8Nan ? 0 : 2,
+        _ => w.Shape.BlockColumns % 8 != 0 || w.MayHoldFp8Nan ? 0 : 4,
     };
 
     public override void MatVec4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride)
     {
-        if (tokens != 2 || w.Format == WeightFormat.Fp8Block)
+        if (tokens != 2)
         {
             throw new NotSupportedException($"{w.Shape}: no {tokens}-token matvec on the AVX2 path");
         }
@@ -56,9 +61,12 @@ internal sealed unsafe partial class Avx2Kernels
             FusedRows(w, row0, row0 + 4, x, tokens, y - row0, yStride);
             return;
         }
-        int end = w.Format == WeightFormat.BFloat16
-            ? FusedBFloat16TwoTokens(w, row0, x, y, yStride)
-            : FusedFloat32TwoTokens(w, row0, x, y, yStride);
+        int end = w.Format switch
+        {
+            WeightFormat.BFloat16 => FusedBFloat16TwoTokens(w, row0, x, y, yStride),
+            WeightFormat.Fp8Block => FusedFp8TwoTokens(w, row0, x, y, yStride),
+            _ => FusedFloat32TwoTokens(w, row0, x, y, yStride),
+        };
         if (end < w.Columns)
         {
             Tails.AddDecodedDots(w, row0, x, tokens, end, y, yStride);
