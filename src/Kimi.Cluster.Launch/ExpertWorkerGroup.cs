@@ -171,7 +171,7 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     private Task<WorkerProcess> StartOnFreePortsAsync(
         int index, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger, CancellationToken cancellation)
     {
-        return LoopbackPorts.StartOnFreePortsAsync(_pickPorts, 2, free =>
+        return LoopbackPorts.StartOnFreePortsAsync(count => PickFor(index, count), 2, free =>
             {
                 lock (_ports)
                     _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
@@ -179,6 +179,23 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
             },
             error => error is WorkerStartException { ExitCode: WorkerExitCodes.PortInUse },
             (free, attempt) => LogPortTaken(logger, index, free[0], free[1], attempt));
+    }
+
+    /// <summary>
+    /// Ports for worker <paramref name="index"/> that no other worker holds or was handed (the
+    /// workers start side by side, each binding its ports a second or so after its pick), recorded
+    /// as its own in the same lock so the next pick sees them.
+    /// </summary>
+    private int[] PickFor(int index, int count)
+    {
+        lock (_ports)
+        {
+            var assigned = _ports.Where((ports, i) => i != index && ports is not null)
+                .SelectMany(ports => new[] { ports.SiloPort, ports.GatewayPort }).ToHashSet();
+            int[] free = LoopbackPorts.PickUnassigned(_pickPorts, count, assigned);
+            _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
+            return free;
+        }
     }
 
     // The workers first: a primary silo that leaves first makes the others' shutdown slow and noisy.

@@ -39,6 +39,30 @@ public static class LoopbackPorts
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> distinct ports from <paramref name="pick"/>, none of them in
+    /// <paramref name="assigned"/> (ports already handed to other workers that may not have bound
+    /// them yet: the OS holds them free till then, and a pick for a worker starting beside them can
+    /// return one; two silos then listened on one port, Orleans binding it with address reuse, and
+    /// no cluster formed). Picks again while a pick clashes, up to <see cref="Attempts"/> × 4 picks.
+    /// </summary>
+    public static int[] PickUnassigned(Func<int, int[]> pick, int count, IReadOnlySet<int> assigned)
+    {
+        ArgumentNullException.ThrowIfNull(pick);
+        ArgumentNullException.ThrowIfNull(assigned);
+        for (int attempt = 1; ; attempt++)
+        {
+            int[] ports = pick(count);
+            if (ports.Distinct().Count() == ports.Length && !ports.Any(assigned.Contains))
+                return ports;
+            if (attempt == Attempts * 4)
+            {
+                throw new InvalidOperationException(
+                    $"{attempt} picks of {count} loopback ports each held a port twice or one of the {assigned.Count} already handed out ({string.Join(", ", assigned.Order())}); the last: {string.Join(", ", ports)}");
+            }
+        }
+    }
+
     public static int[] Pick(int count)
     {
         var listeners = new List<TcpListener>();
