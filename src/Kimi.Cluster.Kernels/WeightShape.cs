@@ -18,7 +18,7 @@ public sealed record WeightShape
         // Stored once: the kernels read these per row, and computing them divides.
         (ScaleRows, ScaleColumns) = format switch
         {
-            WeightFormat.Int4Group => (rows, columns / groupSize),
+            WeightFormat.Int4Group => (rows, CeilDiv(columns, groupSize)),
             WeightFormat.Fp8Block => (CeilDiv(rows, blockRows), CeilDiv(columns, blockColumns)),
             _ => (0, 0),
         };
@@ -40,7 +40,7 @@ public sealed record WeightShape
     /// <summary>Input features (in).</summary>
     public int Columns { get; }
 
-    /// <summary>Inputs sharing one scale per row (<see cref="WeightFormat.Int4Group"/>); 0 otherwise.</summary>
+    /// <summary>Inputs sharing one scale per row (<see cref="WeightFormat.Int4Group"/>; a row's last group may hold fewer); 0 otherwise.</summary>
     public int GroupSize { get; }
 
     /// <summary>Rows sharing one scale (<see cref="WeightFormat.Fp8Block"/>); 0 otherwise.</summary>
@@ -76,7 +76,7 @@ public sealed record WeightShape
     /// <summary>
     /// A symmetric int4 matrix with one bf16 scale per <paramref name="groupSize"/> inputs. The group
     /// must be a multiple of 8 that divides 128 or is a multiple of 128 (32, 64, 128 in practice), and
-    /// <paramref name="columns"/> a multiple of the group.
+    /// <paramref name="columns"/> a multiple of 8; a row's last group may be shorter (⌈columns / group⌉ scales a row).
     /// </summary>
     public static WeightShape Int4Group(int rows, int columns, int groupSize)
     {
@@ -88,10 +88,12 @@ public sealed record WeightShape
                 $"Int4 group size {groupSize} must be a multiple of 8 that divides 128 or is a multiple of 128.",
                 nameof(groupSize));
         }
-        if (columns % 8 != 0 || columns % groupSize != 0)
+        // A last group shorter than the others is compressed-tensors' own layout for in-features
+        // that the group size does not divide (its scale count is ⌈in / group⌉): kept as it comes.
+        if (columns % 8 != 0)
         {
             throw new ArgumentException(
-                $"Int4 matrix [{rows}, {columns}]: columns {columns} must be a multiple of 8 and of the group size {groupSize}.",
+                $"Int4 matrix [{rows}, {columns}]: columns {columns} must be a multiple of 8 (nibbles per packed word).",
                 nameof(columns));
         }
         return new WeightShape(WeightFormat.Int4Group, rows, columns, groupSize, 0, 0);

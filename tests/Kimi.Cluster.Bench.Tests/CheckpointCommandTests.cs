@@ -26,11 +26,14 @@ public sealed class CheckpointCommandTests
         Assert.False(Directory.Exists(output));
     }
 
-    [Fact]
-    public async Task Int4_RefusesAGroupThatDoesNotDivideTheExpertInputs()
+    [Theory]
+    [InlineData("48")]
+    [InlineData("256")]
+    public async Task Int4_RefusesAGroupSizeTheServerDoesNotRead(string groupSize)
     {
         using var temp = new TempDirectory();
-        Assert.Equal(2, await CheckpointRun.InvokeAsync([.. TinyModel.Args(temp["model"], "int4"), "--group-size", "48"]));
+        Assert.Equal(2, await CheckpointRun.InvokeAsync([.. TinyModel.Args(temp["model"], "int4"), "--group-size", groupSize]));
+        Assert.False(Directory.Exists(temp["model"]));
     }
 
     [Theory]

@@ -46,6 +46,19 @@ public sealed class CheckpointLayoutTests
     }
 
     [Fact]
+    public async Task Int4_WithAGroupLongerThanAnExpertInput_StoresOneScaleForItsShorterGroup()
+    {
+        using var temp = new TempDirectory();
+        var listing = (await CheckpointRun.WriteAsync(temp.Path, [.. TinyModel.Args(temp.Path, "int4"), "--group-size", "64"]))["model.safetensors"];
+
+        // down_proj's 32 inputs in groups of 64: one group, shorter than the rest (⌈32 / 64⌉ = 1 scale a row);
+        // gate_proj's 64 inputs: one whole group.
+        string expert = "model.layers.1.mlp.experts.7";
+        Assert.Equal([TinyModel.Hidden, 1], listing[expert + ".down_proj.weight_scale"].Shape);
+        Assert.Equal([TinyModel.MoeIntermediate, 1], listing[expert + ".gate_proj.weight_scale"].Shape);
+    }
+
+    [Fact]
     public async Task Fp8_HasAScalePerPartialBlock_AndNoNaNCode()
     {
         using var temp = new TempDirectory();

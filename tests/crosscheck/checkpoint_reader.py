@@ -7,7 +7,7 @@ with no code shared with the C# writer:
 
 * compressed-tensors "pack-quantized" INT4 (Kimi K2-Thinking / K2.5): <m>.weight_packed I32
   [out, in/8], word k of a row holding inputs 8k..8k+7 least significant nibble first, each
-  nibble q + 8; <m>.weight_scale [out, in/group]; <m>.weight_shape I32 [2] = [out, in].
+  nibble q + 8; <m>.weight_scale [out, ceil(in/group)]; <m>.weight_shape I32 [2] = [out, in].
   <m>.weight = q * scale.
 * FP8 block (DeepSeek-V3 / Kimi K2-Instruct): <m>.weight F8_E4M3 [out, in] and
   <m>.weight_scale_inv F32 [ceil(out/b0), ceil(in/b1)]; <m>.weight = e4m3 * scale_inv of its block.
@@ -64,12 +64,13 @@ def dequant_int4(packed, scale, shape, group_size):
     rows, cols = packed.shape[0], packed.shape[1] * 8
     if shape is not None and [int(v) for v in shape] != [rows, cols]:
         raise ValueError(f"weight_shape {list(shape)} disagrees with weight_packed {list(packed.shape)}")
-    if cols % group_size or scale.shape != (rows, cols // group_size):
+    # ceil(in/group) groups a row, the last one shorter where the group does not divide in (compressed-tensors' cdiv).
+    if scale.shape != (rows, -(-cols // group_size)):
         raise ValueError(f"weight_scale {scale.shape} does not fit [{rows}, {cols}] in groups of {group_size}")
     words = packed.astype(np.int64) & 0xFFFFFFFF
     nibbles = (words[:, :, None] >> (4 * np.arange(8))) & 0xF  # [rows, cols/8, 8]: input 8k+j
     q = nibbles.reshape(rows, cols) - 8
-    return q * np.repeat(scale, group_size, axis=1)
+    return q * np.repeat(scale, group_size, axis=1)[:, :cols]
 
 
 def dequant_fp8(weight, scale_inv, block):

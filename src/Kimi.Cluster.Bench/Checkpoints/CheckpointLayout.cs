@@ -82,7 +82,7 @@ public static class CheckpointLayout
             return
             [
                 new(module + ".weight_packed", SafetensorsDType.I32, [outputs, inputs / 8], role, TensorFill.Int4Nibbles, parameters),
-                new(module + ".weight_scale", SafetensorsDType.BF16, [outputs, inputs / s.GroupSize], role, TensorFill.Bf16Uniform, 0, scale, scale * ScaleJitter),
+                new(module + ".weight_scale", SafetensorsDType.BF16, [outputs, (inputs + s.GroupSize - 1) / s.GroupSize], role, TensorFill.Bf16Uniform, 0, scale, scale * ScaleJitter),
                 new(module + ".weight_shape", SafetensorsDType.I32, [2], role, TensorFill.Int32Constant, 0, Constant: [outputs, inputs]),
             ];
         }

@@ -72,10 +72,13 @@ public sealed record CheckpointSpec
             : null;
     }
 
-    /// <summary>Packed words hold 8 inputs and a scale covers a group, so both must divide every expert input.</summary>
+    /// <summary>
+    /// The group sizes the server reads, and packed words of 8 inputs, which must divide every expert
+    /// input. A group need not: a row's last group is then shorter (⌈in / group⌉ scales, as compressed-tensors writes them).
+    /// </summary>
     private string? Int4Problem() =>
-        GroupSize % 8 != 0 ? $"--group-size must be a multiple of 8 (nibbles per packed word), got {GroupSize}"
-        : Hidden % GroupSize != 0 ? $"--hidden ({Hidden}) must be a multiple of --group-size ({GroupSize}) for INT4 experts"
-        : MoeIntermediate % GroupSize != 0 ? $"--moe-intermediate ({MoeIntermediate}) must be a multiple of --group-size ({GroupSize}) for INT4 experts"
+        GroupSize is not (32 or 64 or 128) ? $"--group-size must be 32, 64 or 128 (the INT4 group sizes the server reads), got {GroupSize}"
+        : Hidden % 8 != 0 ? $"--hidden ({Hidden}) must be a multiple of 8 (nibbles per packed word) for INT4 experts"
+        : MoeIntermediate % 8 != 0 ? $"--moe-intermediate ({MoeIntermediate}) must be a multiple of 8 (nibbles per packed word) for INT4 experts"
         : null;
 }

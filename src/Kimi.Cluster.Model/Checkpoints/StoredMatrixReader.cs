@@ -47,7 +47,7 @@ internal sealed class StoredMatrixReader(
         var (scaleFile, scale) = Require(module + ".weight_scale", module);
         var shape = CheckedShape(() => WeightShape.Int4Group(rows, columns, quantization.GroupSize), packed.Name);
         RequireEntry(packedFile, packed, "I32", [rows, columns / 8]);
-        RequireEntry(scaleFile, scale, "BF16", [rows, columns / quantization.GroupSize]);
+        RequireEntry(scaleFile, scale, "BF16", [shape.ScaleRows, shape.ScaleColumns]);
         return Fill(shape, buffer =>
         {
             Copy(packedFile, packed, buffer.Matrix.Data);

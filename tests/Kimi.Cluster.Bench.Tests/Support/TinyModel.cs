@@ -72,7 +72,7 @@ internal static class TinyModel
         {
             case "int4" when expert:
                 expected[module + ".weight_packed"] = ("I32", [outputs, inputs / 8]);
-                expected[module + ".weight_scale"] = ("BF16", [outputs, inputs / GroupSize]);
+                expected[module + ".weight_scale"] = ("BF16", [outputs, (inputs + GroupSize - 1) / GroupSize]);
                 expected[module + ".weight_shape"] = ("I32", [2]);
                 break;
             case "fp8":

@@ -68,7 +68,8 @@ public static class FormatCases
 
     /// <summary>
     /// (rows, columns): one row, rows not a multiple of 4, columns that leave vector and chunk tails
-    /// (8·k not a multiple of 16 or 64 where the format allows), and depths past the 1024-column chunk.
+    /// (8·k not a multiple of 16 or 64 where the format allows), depths past the 1024-column chunk,
+    /// and for int4 rows whose last group is shorter.
     /// </summary>
     public static IEnumerable<(int Rows, int Columns)> Shapes(string name)
     {
@@ -76,7 +77,11 @@ public static class FormatCases
         {
             int group = int.Parse(name.AsSpan(6));
             int[] columns = [group, 3 * group, group * (288 / group + (288 % group == 0 ? 0 : 1)), (1056 + group - 1) / group * group];
-            return [(1, columns[0]), (3, columns[1]), (129, columns[2]), (130, columns[3]), (6, (2048 / group + 1) * group)];
+            // The last two end in a shorter last group (compressed-tensors' layout when the group does
+            // not divide the in-features): 8 columns past whole groups, and a group 8 short (for
+            // groups of whole chunks, some of those chunks lie inside the short group).
+            return [(1, columns[0]), (3, columns[1]), (129, columns[2]), (130, columns[3]), (6, (2048 / group + 1) * group),
+                (7, 2 * group + 8), (9, 3 * group - 8)];
         }
         return [(1, 8), (3, 24), (129, 136), (130, 264), (5, 1100), (70, 2056)];
     }

@@ -31,12 +31,16 @@ public static class ReferenceFormats
         return sign == 1 ? -magnitude : magnitude;
     }
 
-    /// <summary>Int4 weight [o, i]: nibble i % 8 of word [o, i / 8] (least significant first), minus 8, times scale[o, i / group].</summary>
+    /// <summary>
+    /// Int4 weight [o, i]: nibble i % 8 of word [o, i / 8] (least significant first), minus 8, times
+    /// scale[o, i / group], a row holding ⌈columns / group⌉ scales (its last group may be shorter).
+    /// </summary>
     public static double Int4(uint[] words, ushort[] scales, int columns, int group, int o, int i)
     {
         uint word = words[o * (columns / 8) + i / 8];
         int nibble = (int)((word >> (4 * (i % 8))) & 0xF);
-        return (nibble - 8) * BFloat16(scales[o * (columns / group) + i / group]);
+        int groupsPerRow = (columns + group - 1) / group;
+        return (nibble - 8) * BFloat16(scales[o * groupsPerRow + i / group]);
     }
 
     /// <summary>The whole matrix, dequantized in double, from its stored tensors.</summary>

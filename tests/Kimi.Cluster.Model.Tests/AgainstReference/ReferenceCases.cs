@@ -17,7 +17,10 @@ public sealed class ReferenceCases : IDisposable
         "kimi_k2", "deepseek_v3", "kimi_k25", "kimi_k2_q_proj", "kimi_k2_sharded",
         // Weights held as stored: INT4 routed experts (K2-Thinking and K2.5 layouts, groups 32/64/128)
         // and block FP8 with partial 128-blocks (K2-Instruct and DeepSeek-V3 layouts).
-        "kimi_k2_thinking_int4", "kimi_k25_int4", "kimi_k2_int4_g64", "kimi_k2_int4_g128", "kimi_k2_instruct_fp8", "deepseek_v3_fp8",
+        // kimi_k2_int4_partial: groups of 64 that divide neither hidden (160) nor moe_intermediate (96), so
+        // every expert row ends in a shorter group (compressed-tensors' ⌈in / group⌉ scales).
+        "kimi_k2_thinking_int4", "kimi_k25_int4", "kimi_k2_int4_g64", "kimi_k2_int4_g128", "kimi_k2_int4_partial",
+        "kimi_k2_instruct_fp8", "deepseek_v3_fp8",
     ];
 
     public static TinyModelSpec Spec(string name) => name switch
@@ -30,6 +33,7 @@ public sealed class ReferenceCases : IDisposable
         "kimi_k25_int4" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_int4_g64" => TinyModelSpec.KimiK2Style with { MoeIntermediateSize = 64 },
         "kimi_k2_int4_g128" => TinyModelSpec.KimiK2Style with { HiddenSize = 128, MoeIntermediateSize = 128 },
+        "kimi_k2_int4_partial" => TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 96 },
         "kimi_k2_instruct_fp8" => TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 136, IntermediateSize = 200 },
         "deepseek_v3_fp8" => TinyModelSpec.DeepSeekV3Style,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
@@ -43,7 +47,7 @@ public sealed class ReferenceCases : IDisposable
         Quantization = name switch
         {
             "kimi_k2_thinking_int4" or "kimi_k25_int4" => CheckpointQuantization.Int4Group(32),
-            "kimi_k2_int4_g64" => CheckpointQuantization.Int4Group(64),
+            "kimi_k2_int4_g64" or "kimi_k2_int4_partial" => CheckpointQuantization.Int4Group(64),
             "kimi_k2_int4_g128" => CheckpointQuantization.Int4Group(128),
             "kimi_k2_instruct_fp8" or "deepseek_v3_fp8" => CheckpointQuantization.Fp8Block,
             _ => null,

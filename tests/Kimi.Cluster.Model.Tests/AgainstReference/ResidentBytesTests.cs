@@ -13,6 +13,7 @@ public sealed class ResidentBytesTests(ReferenceCases cases) : IClassFixture<Ref
     [Theory]
     [InlineData("kimi_k2_thinking_int4")]
     [InlineData("kimi_k25_int4")]
+    [InlineData("kimi_k2_int4_partial")]
     [InlineData("kimi_k2_instruct_fp8")]
     [InlineData("kimi_k2")]
     public void BytesHeld_EqualBytesStored_ForEachForm(string name)

@@ -15,6 +15,7 @@ public sealed class Int4CheckpointSelfTests
     [InlineData("ds", 32, 3)]
     [InlineData("k25", 32, 2)]
     [InlineData("no-q-lora", 64, 1)]
+    [InlineData("partial", 64, 1)]
     public void FileBytes_UnpackToTheReferenceValues(string preset, int groupSize, int shards)
     {
         var spec = Spec(preset, groupSize);
@@ -44,12 +45,12 @@ public sealed class Int4CheckpointSelfTests
             Assert.Contains(name, weights.DequantizedNames);
             Assert.False(files.ContainsKey(stored), $"{stored} must not be stored next to its packed form");
             string module = stored[..^".weight".Length];
-            int rows = tensor.Rows, cols = tensor.Cols;
+            int rows = tensor.Rows, cols = tensor.Cols, groups = (cols + groupSize - 1) / groupSize;
             var (packed, packedData) = files[module + ".weight_packed"];
             var (scale, scaleData) = files[module + ".weight_scale"];
             var (shape, shapeData) = files[module + ".weight_shape"];
             AssertEntry(packed, "I32", rows, cols / 8);
-            AssertEntry(scale, "BF16", rows, cols / groupSize);
+            AssertEntry(scale, "BF16", rows, groups);
             AssertEntry(shape, "I32", 2);
             Assert.Equal(rows, BinaryPrimitives.ReadInt32LittleEndian(shapeData));
             Assert.Equal(cols, BinaryPrimitives.ReadInt32LittleEndian(shapeData.AsSpan(4)));
@@ -60,7 +61,7 @@ public sealed class Int4CheckpointSelfTests
                 {
                     int word = BinaryPrimitives.ReadInt32LittleEndian(packedData.AsSpan(4 * (r * (cols / 8) + c / 8)));
                     int q = ((word >> (4 * (c % 8))) & 0xF) - 8;
-                    ushort scaleBits = BinaryPrimitives.ReadUInt16LittleEndian(scaleData.AsSpan(2 * (r * (cols / groupSize) + c / groupSize)));
+                    ushort scaleBits = BinaryPrimitives.ReadUInt16LittleEndian(scaleData.AsSpan(2 * (r * groups + c / groupSize)));
                     double s = BitConverter.UInt32BitsToSingle((uint)scaleBits << 16);
                     Assert.Equal(q * s, tensor[r, c]);
                     // Round to nearest: within half a step of the unquantized bf16 weight.
@@ -97,11 +98,8 @@ public sealed class Int4CheckpointSelfTests
     }
 
     [Fact]
-    public void GroupSize_MustDivideEveryExpertInput()
+    public void GroupSize_MustCoverWholeWords()
     {
-        // Default spec: moe_intermediate_size 32, so down_proj cannot take groups of 64.
-        Assert.Throws<ArgumentException>(() =>
-            TinyCheckpointWriter.Generate(TinyModelSpec.KimiK2Style, new() { Quantization = CheckpointQuantization.Int4Group(64) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => CheckpointQuantization.Int4Group(12));
     }
 
@@ -177,7 +175,12 @@ public sealed class Int4CheckpointSelfTests
             "no-q-lora" => TinyModelSpec.KimiK2Style with { QLoraRank = null },
             _ => TinyModelSpec.KimiK2Style,
         };
-        // Fewer experts keep the larger variants quick; in-features must be multiples of the group.
+        if (preset == "partial")
+        {
+            // In-features the group does not divide: every expert row ends in a shorter group.
+            return spec with { HiddenSize = 160, MoeIntermediateSize = 96, NRoutedExperts = 8 };
+        }
+        // Fewer experts keep the larger variants quick; in-features whole groups.
         return spec with
         {
             HiddenSize = Math.Max(spec.HiddenSize, groupSize),

@@ -20,6 +20,7 @@ public sealed class QuantizedCrossCheckSelfTests
     [InlineData("int4-k2")]
     [InlineData("int4-k25-g64")]
     [InlineData("int4-ds")]
+    [InlineData("int4-partial")]
     [InlineData("fp8-partial")]
     [InlineData("fp8-ds")]
     public async Task NumpyDequantization_MatchesTheReferenceBitForBit(string variant)
@@ -48,6 +49,7 @@ public sealed class QuantizedCrossCheckSelfTests
 
     [Theory]
     [InlineData("int4-k25-g64")]
+    [InlineData("int4-partial")]
     [InlineData("fp8-ds")]
     public async Task TorchDecode_MatchesTheReferenceModel_WhenTheCheckpointIsQuantized(string variant)
     {
@@ -81,6 +83,9 @@ public sealed class QuantizedCrossCheckSelfTests
         "int4-k25-g64" => (TinyModelSpec.KimiK25Nested with { MoeIntermediateSize = 64, NRoutedExperts = 8 },
             new() { Quantization = CheckpointQuantization.Int4Group(64) with { Int4ScaleDivisor = 7.5 }, ShardCount = 2, LmHeadGain = 3 }),
         "int4-ds" => (TinyModelSpec.DeepSeekV3Style, new() { Quantization = CheckpointQuantization.Int4Group(32), ShardCount = 2 }),
+        // Every expert row ends in a shorter group: 160 and 96 in-features in groups of 64.
+        "int4-partial" => (TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 96 },
+            new() { Quantization = CheckpointQuantization.Int4Group(64), LmHeadGain = 3 }),
         "fp8-partial" => (TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 200, NRoutedExperts = 6, NumExpertsPerTok = 2 },
             new() { Quantization = CheckpointQuantization.Fp8Block }),
         "fp8-ds" => (TinyModelSpec.DeepSeekV3Style with { HiddenSize = 160, QLoraRank = null },

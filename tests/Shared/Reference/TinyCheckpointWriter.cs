@@ -183,10 +183,10 @@ public static class TinyCheckpointWriter
         {
             return WeightQuantizer.Fp8Block(values, rows, cols, quantization.BlockSize, scaleDtype);
         }
-        if (cols % quantization.GroupSize != 0)
+        if (cols % 8 != 0)
         {
             throw new ArgumentException(
-                $"{tensor.Name}: {cols} in-features are not a multiple of INT4 group size {quantization.GroupSize}; choose hidden_size and moe_intermediate_size accordingly");
+                $"{tensor.Name}: {cols} in-features are not a multiple of 8 (nibbles per packed INT4 word); choose hidden_size and moe_intermediate_size accordingly");
         }
         return WeightQuantizer.Int4Group(values, rows, cols, quantization.GroupSize, scaleDtype, quantization.Int4ScaleDivisor);
     }

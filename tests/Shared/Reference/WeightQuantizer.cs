@@ -15,7 +15,7 @@ public static class WeightQuantizer
 
     /// <summary>
     /// compressed-tensors pack-quantized INT4, symmetric, per row and group of
-    /// <paramref name="groupSize"/> inputs: scale = round_to_scale_dtype(max|w| / divisor),
+    /// <paramref name="groupSize"/> inputs (the last group of a row shorter where the size does not divide the row): scale = round_to_scale_dtype(max|w| / divisor),
     /// q = clamp(round_half_even(w / scale), −8, 7). Word k of a row holds inputs 8k..8k+7,
     /// least significant nibble first, each nibble q + 8.
     /// </summary>
@@ -24,11 +24,12 @@ public static class WeightQuantizer
     {
         ArgumentNullException.ThrowIfNull(w);
         CheckFloat(scaleDtype);
-        if (groupSize <= 0 || groupSize % 8 != 0 || cols % groupSize != 0 || w.Length != rows * cols)
+        if (groupSize <= 0 || groupSize % 8 != 0 || cols % 8 != 0 || w.Length != rows * cols)
         {
-            throw new ArgumentException($"cannot INT4-pack [{rows}, {cols}] in groups of {groupSize}: in-features must be a multiple of the group size, itself a multiple of 8");
+            throw new ArgumentException($"cannot INT4-pack [{rows}, {cols}] in groups of {groupSize}: in-features and the group size must be multiples of 8");
         }
-        int groups = cols / groupSize, wordsPerRow = cols / 8;
+        // ⌈cols / group⌉ groups a row, the last one shorter where the group does not divide cols (as compressed-tensors lays it out).
+        int groups = (cols + groupSize - 1) / groupSize, wordsPerRow = cols / 8;
         var scales = new double[rows * groups];
         var words = new uint[rows * wordsPerRow];
         var dequantized = new double[w.Length];
@@ -36,9 +37,9 @@ public static class WeightQuantizer
         {
             for (int g = 0; g < groups; g++)
             {
-                int start = r * cols + g * groupSize;
+                int start = r * cols + g * groupSize, length = Math.Min(groupSize, cols - g * groupSize);
                 double amax = 0;
-                for (int j = 0; j < groupSize; j++)
+                for (int j = 0; j < length; j++)
                 {
                     amax = Math.Max(amax, Math.Abs(w[start + j]));
                 }
@@ -48,7 +49,7 @@ public static class WeightQuantizer
                     scale = ZeroScaleSubstitute;
                 }
                 scales[r * groups + g] = scale;
-                for (int j = 0; j < groupSize; j++)
+                for (int j = 0; j < length; j++)
                 {
                     int col = g * groupSize + j;
                     int q = (int)Math.Clamp(Math.Round(w[start + j] / scale, MidpointRounding.ToEven), -8, 7);
