@@ -26,6 +26,15 @@ internal static class QuantizationConfigReader
     private static WeightQuantization ReadCompressedTensors(JsonObject config, string p)
     {
         Expect(config, "format", p, "pack-quantized");
+        // Parts of a compressed-tensors config that change what the stored values mean or how a
+        // forward pass runs; the released INT4 checkpoints leave them null.
+        foreach (string part in new[] { "kv_cache_scheme", "transform_config" })
+        {
+            if (config[part] is { } value)
+                throw new ModelConfigException(p + part, $"{value.ToJsonString()} is not supported (the cache and activations stay float32, weights untransformed)");
+        }
+        if (config["sparsity_config"] is JsonObject sparsity && sparsity.Optional<string?>("format", p + "sparsity_config.", null) is { } sparse and not "dense")
+            throw new ModelConfigException(p + "sparsity_config.format", $"'{sparse}' is not supported (weights stored dense only)");
         if (config["config_groups"] is not JsonObject groups || groups.Count != 1)
             throw new ModelConfigException(p + "config_groups", "exactly one quantization group is supported");
         var (name, node) = groups.First();
@@ -49,8 +58,35 @@ internal static class QuantizationConfigReader
         int groupSize = weights.Required<int>("group_size", w);
         if (groupSize is not (32 or 64 or 128))
             throw new ModelConfigException(w + "group_size", $"{groupSize} is not supported (32, 64 or 128)");
-        var ignore = config["ignore"] is JsonArray list ? list.Select((_, i) => list.Required<string>(i, p + "ignore")).ToArray() : [];
-        return new WeightQuantization { Scheme = QuantizationScheme.Int4Group, GroupSize = groupSize, Ignore = ignore };
+        RequireGroupsInOrder(weights, w);
+        return new WeightQuantization
+        {
+            Scheme = QuantizationScheme.Int4Group,
+            GroupSize = groupSize,
+            // compressed-tensors requires targets; a config without them is read as its usual ["Linear"].
+            Targets = group["targets"] is JsonArray targets ? Strings(targets, g + "targets") : ["Linear"],
+            Ignore = config["ignore"] is JsonArray ignore ? Strings(ignore, p + "ignore") : [],
+        };
+    }
+
+    private static string[] Strings(JsonArray list, string path) => [.. list.Select((_, i) => list.Required<string>(i, path))];
+
+    /// <summary>
+    /// Activation ordering "group" (also "dynamic", or true in older configs) stores a permutation of
+    /// the in-features (weight_g_idx) that the groups follow; "weight" ("static") only changed the
+    /// order in which columns were quantized, and the stored layout is the usual one.
+    /// </summary>
+    private static void RequireGroupsInOrder(JsonObject weights, string w)
+    {
+        switch (weights["actorder"])
+        {
+            case null:
+            case JsonValue flag when flag.TryGetValue(out bool on) && !on:
+            case JsonValue order when order.TryGetValue(out string? name) && name is "weight" or "static":
+                return;
+            case var other:
+                throw new ModelConfigException(w + "actorder", $"{other.ToJsonString()} is not supported (its groups follow a stored permutation of the inputs)");
+        }
     }
 
     private static WeightQuantization ReadFp8(JsonObject config, string p)

@@ -4,7 +4,7 @@ namespace Kimi.Cluster.Model.Configuration;
 
 /// <summary>
 /// The checkpoint's quantization_config, reduced to what loading needs: the scheme, its group or
-/// block size, and which Linear layers it leaves alone (compressed-tensors' ignore list).
+/// block size, and which Linear layers it quantizes (compressed-tensors' targets and ignore list).
 /// </summary>
 public sealed record WeightQuantization
 {
@@ -18,6 +18,12 @@ public sealed record WeightQuantization
 
     public int BlockColumns { get; init; }
 
+    /// <summary>
+    /// compressed-tensors targets of the INT4 group: "Linear" (every Linear layer, the released
+    /// checkpoints' choice), plain module names, or "re:" regular expressions.
+    /// </summary>
+    public IReadOnlyList<string> Targets { get; init; } = ["Linear"];
+
     /// <summary>compressed-tensors ignore entries: plain module names, or "re:" regular expressions.</summary>
     public IReadOnlyList<string> Ignore { get; init; } = [];
 
@@ -26,10 +32,16 @@ public sealed record WeightQuantization
     /// <summary>
     /// Whether the scheme covers the Linear layer <paramref name="module"/> (a name without
     /// ".weight", K2.5's "language_model." prefix included). FP8 checkpoints say it per tensor (its
-    /// dtype), so only INT4 consults the ignore list: a plain entry matches the name or its tail
-    /// after a dot, a "re:" entry matches from the start, as compressed-tensors does.
+    /// dtype), so only INT4 consults its targets and ignore list: the layer must match a target and
+    /// no ignore entry. "Linear" matches every Linear layer (another class name none of them), a
+    /// plain entry the name or its tail after a dot, a "re:" entry from the start, as
+    /// compressed-tensors does.
     /// </summary>
-    public bool Covers(string module) => Scheme == QuantizationScheme.Int4Group && !Ignore.Any(entry => entry.StartsWith("re:", StringComparison.Ordinal)
+    public bool Covers(string module) => Scheme == QuantizationScheme.Int4Group
+        && Targets.Any(target => target == "Linear" || Matches(module, target))
+        && !Ignore.Any(entry => Matches(module, entry));
+
+    private static bool Matches(string module, string entry) => entry.StartsWith("re:", StringComparison.Ordinal)
         ? Regex.IsMatch(module, "^(?:" + entry[3..] + ")", RegexOptions.CultureInvariant)
-        : module == entry || module.EndsWith("." + entry, StringComparison.Ordinal));
+        : module == entry || module.EndsWith("." + entry, StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Collections.Concurrent;
 using Kimi.Cluster.Model.Engine;
 using Kimi.Cluster.Tests.Shared.Reference;
@@ -19,7 +20,8 @@ public sealed class ReferenceCases : IDisposable
         // and block FP8 with partial 128-blocks (K2-Instruct and DeepSeek-V3 layouts).
         // kimi_k2_int4_partial: groups of 64 that divide neither hidden (160) nor moe_intermediate (96), so
         // every expert row ends in a shorter group (compressed-tensors' ⌈in / group⌉ scales).
-        "kimi_k2_thinking_int4", "kimi_k25_int4", "kimi_k2_int4_g64", "kimi_k2_int4_g128", "kimi_k2_int4_partial",
+        // kimi_k2_int4_targets: the routed experts named by the group's targets (a "re:" pattern), no ignore list.
+        "kimi_k2_thinking_int4", "kimi_k25_int4", "kimi_k2_int4_g64", "kimi_k2_int4_g128", "kimi_k2_int4_partial", "kimi_k2_int4_targets",
         "kimi_k2_instruct_fp8", "deepseek_v3_fp8",
     ];
 
@@ -29,7 +31,7 @@ public sealed class ReferenceCases : IDisposable
         "deepseek_v3" => TinyModelSpec.DeepSeekV3Style,
         "kimi_k25" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_q_proj" => TinyModelSpec.KimiK2Style with { QLoraRank = null },
-        "kimi_k2_thinking_int4" => TinyModelSpec.KimiK2Style,
+        "kimi_k2_thinking_int4" or "kimi_k2_int4_targets" => TinyModelSpec.KimiK2Style,
         "kimi_k25_int4" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_int4_g64" => TinyModelSpec.KimiK2Style with { MoeIntermediateSize = 64 },
         "kimi_k2_int4_g128" => TinyModelSpec.KimiK2Style with { HiddenSize = 128, MoeIntermediateSize = 128 },
@@ -48,6 +50,11 @@ public sealed class ReferenceCases : IDisposable
         {
             "kimi_k2_thinking_int4" or "kimi_k25_int4" => CheckpointQuantization.Int4Group(32),
             "kimi_k2_int4_g64" or "kimi_k2_int4_partial" => CheckpointQuantization.Int4Group(64),
+            "kimi_k2_int4_targets" => CheckpointQuantization.Int4Group(32) with
+            {
+                EditConfig = QuantizationConfigEdits.Set("config_groups.group_0.targets", new JsonArray(@"re:.*mlp\.experts\.\d+\.(gate|up|down)_proj$"))
+                    + QuantizationConfigEdits.Set("ignore", new JsonArray()),
+            },
             "kimi_k2_int4_g128" => CheckpointQuantization.Int4Group(128),
             "kimi_k2_instruct_fp8" or "deepseek_v3_fp8" => CheckpointQuantization.Fp8Block,
             _ => null,
