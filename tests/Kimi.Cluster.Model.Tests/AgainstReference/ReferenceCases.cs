@@ -21,7 +21,9 @@ public sealed class ReferenceCases : IDisposable
         // kimi_k2_int4_partial: groups of 64 that divide neither hidden (160) nor moe_intermediate (96), so
         // every expert row ends in a shorter group (compressed-tensors' ⌈in / group⌉ scales).
         // kimi_k2_int4_targets: the routed experts named by the group's targets (a "re:" pattern), no ignore list.
+        // kimi_k2_int4_every_linear: attention (kv_b_proj included), shared experts and the dense MLP INT4 as well.
         "kimi_k2_thinking_int4", "kimi_k25_int4", "kimi_k2_int4_g64", "kimi_k2_int4_g128", "kimi_k2_int4_partial", "kimi_k2_int4_targets",
+        "kimi_k2_int4_every_linear",
         "kimi_k2_instruct_fp8", "deepseek_v3_fp8",
     ];
 
@@ -31,7 +33,7 @@ public sealed class ReferenceCases : IDisposable
         "deepseek_v3" => TinyModelSpec.DeepSeekV3Style,
         "kimi_k25" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_q_proj" => TinyModelSpec.KimiK2Style with { QLoraRank = null },
-        "kimi_k2_thinking_int4" or "kimi_k2_int4_targets" => TinyModelSpec.KimiK2Style,
+        "kimi_k2_thinking_int4" or "kimi_k2_int4_targets" or "kimi_k2_int4_every_linear" => TinyModelSpec.KimiK2Style,
         "kimi_k25_int4" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_int4_g64" => TinyModelSpec.KimiK2Style with { MoeIntermediateSize = 64 },
         "kimi_k2_int4_g128" => TinyModelSpec.KimiK2Style with { HiddenSize = 128, MoeIntermediateSize = 128 },
@@ -50,6 +52,7 @@ public sealed class ReferenceCases : IDisposable
         {
             "kimi_k2_thinking_int4" or "kimi_k25_int4" => CheckpointQuantization.Int4Group(32),
             "kimi_k2_int4_g64" or "kimi_k2_int4_partial" => CheckpointQuantization.Int4Group(64),
+            "kimi_k2_int4_every_linear" => CheckpointQuantization.Int4Group(32) with { Int4EveryLinear = true },
             "kimi_k2_int4_targets" => CheckpointQuantization.Int4Group(32) with
             {
                 EditConfig = QuantizationConfigEdits.Set("config_groups.group_0.targets", new JsonArray(@"re:.*mlp\.experts\.\d+\.(gate|up|down)_proj$"))

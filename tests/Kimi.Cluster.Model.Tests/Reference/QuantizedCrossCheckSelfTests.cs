@@ -21,6 +21,7 @@ public sealed class QuantizedCrossCheckSelfTests
     [InlineData("int4-k25-g64")]
     [InlineData("int4-ds")]
     [InlineData("int4-partial")]
+    [InlineData("int4-every-linear")]
     [InlineData("fp8-partial")]
     [InlineData("fp8-ds")]
     public async Task NumpyDequantization_MatchesTheReferenceBitForBit(string variant)
@@ -83,6 +84,7 @@ public sealed class QuantizedCrossCheckSelfTests
         "int4-k25-g64" => (TinyModelSpec.KimiK25Nested with { MoeIntermediateSize = 64, NRoutedExperts = 8 },
             new() { Quantization = CheckpointQuantization.Int4Group(64) with { Int4ScaleDivisor = 7.5 }, ShardCount = 2, LmHeadGain = 3 }),
         "int4-ds" => (TinyModelSpec.DeepSeekV3Style, new() { Quantization = CheckpointQuantization.Int4Group(32), ShardCount = 2 }),
+        "int4-every-linear" => (TinyModelSpec.KimiK2Style, new() { Quantization = CheckpointQuantization.Int4Group(32) with { Int4EveryLinear = true } }),
         // Every expert row ends in a shorter group: 160 and 96 in-features in groups of 64.
         "int4-partial" => (TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 96 },
             new() { Quantization = CheckpointQuantization.Int4Group(64), LmHeadGain = 3 }),

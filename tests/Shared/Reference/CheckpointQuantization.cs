@@ -39,6 +39,12 @@ public sealed partial record CheckpointQuantization
     /// </summary>
     public Action<JsonObject>? EditConfig { get; init; }
 
+    /// <summary>
+    /// INT4 of every attention and MLP Linear (shared experts, the dense MLP and kv_b_proj too), not
+    /// only the routed experts; the config then ignores lm_head alone.
+    /// </summary>
+    public bool Int4EveryLinear { get; init; }
+
     /// <summary>Writes the quantized tensors but no "quantization_config" at all.</summary>
     public bool OmitFromConfig { get; init; }
 
@@ -66,7 +72,7 @@ public sealed partial record CheckpointQuantization
         }
         return Kind switch
         {
-            CheckpointQuantizationKind.Int4Group => RoutedExpertLinear().IsMatch(tensor.Name),
+            CheckpointQuantizationKind.Int4Group => (Int4EveryLinear ? AttentionOrMlpLinear() : RoutedExpertLinear()).IsMatch(tensor.Name),
             CheckpointQuantizationKind.Fp8Block => AttentionOrMlpLinear().IsMatch(tensor.Name),
             _ => throw new InvalidOperationException($"kind {Kind}"),
         };
@@ -102,7 +108,9 @@ public sealed partial record CheckpointQuantization
                     },
                 },
                 ["format"] = "pack-quantized",
-                ["ignore"] = new JsonArray("lm_head", "re:.*self_attn.*", "re:.*shared_experts.*", @"re:.*mlp\.(gate|up|gate_up|down)_proj.*"),
+                ["ignore"] = Int4EveryLinear
+                    ? new JsonArray("lm_head")
+                    : new JsonArray("lm_head", "re:.*self_attn.*", "re:.*shared_experts.*", @"re:.*mlp\.(gate|up|gate_up|down)_proj.*"),
                 ["kv_cache_scheme"] = null,
                 ["quant_method"] = "compressed-tensors",
                 ["quantization_status"] = "compressed",
