@@ -171,12 +171,9 @@ public sealed partial class ExpertWorkerGroup : IAsyncDisposable
     private Task<WorkerProcess> StartOnFreePortsAsync(
         int index, Func<ExpertWorkerPorts, WorkerProcessSpec> spec, ILogger logger, CancellationToken cancellation)
     {
-        return LoopbackPorts.StartOnFreePortsAsync(count => PickFor(index, count), 2, free =>
-            {
-                lock (_ports)
-                    _ports[index] = new ExpertWorkerPorts(index, free[0], free[1]);
-                return WorkerProcess.StartAsync(spec(_ports[index]), logger, cancellation);
-            },
+        // PickFor has recorded the picked ports as the worker's own.
+        return LoopbackPorts.StartOnFreePortsAsync(count => PickFor(index, count), 2,
+            free => WorkerProcess.StartAsync(spec(new ExpertWorkerPorts(index, free[0], free[1])), logger, cancellation),
             error => error is WorkerStartException { ExitCode: WorkerExitCodes.PortInUse },
             (free, attempt) => LogPortTaken(logger, index, free[0], free[1], attempt));
     }
