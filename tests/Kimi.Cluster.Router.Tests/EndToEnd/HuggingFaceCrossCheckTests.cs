@@ -48,8 +48,9 @@ public sealed class HuggingFaceCrossCheckTests
     /// <summary>
     /// Checkpoints with weights stored quantized, written by our writer and decoded by the Python
     /// side with its own numpy unpacking (tests/crosscheck/checkpoint_reader.py): INT4 routed experts
-    /// in K2-Thinking and K2.5 layouts (the latter with the real vocabulary size), block FP8 in
-    /// K2-Instruct layout with partial 128-blocks. Through `local` with 0 and 2 expert workers.
+    /// in K2-Thinking and K2.5 layouts (the latter with the real vocabulary size; the former also with
+    /// rows ending in a shorter group), block FP8 in K2-Instruct layout with partial 128-blocks.
+    /// Through `local` with 0 and 2 expert workers.
     /// </summary>
     [Theory]
     [InlineData("k2-thinking-int4", 0)]
@@ -58,6 +59,7 @@ public sealed class HuggingFaceCrossCheckTests
     [InlineData("k25-int4", 2)]
     [InlineData("k2-instruct-fp8", 0)]
     [InlineData("k2-instruct-fp8", 2)]
+    [InlineData("k2-thinking-int4-short-groups", 2)]
     public async Task Cluster_GivesTheTorchReferenceTokensAndTop5Logprobs_WhenOnQuantizedWeights(string kind, int expertWorkers)
     {
         string? python = await ExternalProgram.FindPythonAsync("torch");
@@ -84,6 +86,9 @@ public sealed class HuggingFaceCrossCheckTests
             Reference.CheckpointQuantization.Int4Group(32)),
         "k25-int4" => (Reference.TinyModelSpec.KimiK25Nested with { VocabSize = 163_840 },
             Reference.CheckpointQuantization.Int4Group(32)),
+        // Groups of 64 over 160 and 96 in-features: every expert row ends in a shorter group.
+        "k2-thinking-int4-short-groups" => (Reference.TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 96 },
+            Reference.CheckpointQuantization.Int4Group(64)),
         _ => (Reference.TinyModelSpec.KimiK2Style with { HiddenSize = 160, MoeIntermediateSize = 136, IntermediateSize = 200, QLoraRank = null },
             Reference.CheckpointQuantization.Fp8Block),
     };
