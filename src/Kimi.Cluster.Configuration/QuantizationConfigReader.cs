@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Kimi.Cluster.Model.Configuration;
 
@@ -69,7 +70,23 @@ internal static class QuantizationConfigReader
         };
     }
 
-    private static string[] Strings(JsonArray list, string path) => [.. list.Select((_, i) => list.Required<string>(i, path))];
+    /// <summary>The entries of a targets or ignore list, each "re:" pattern checked to compile (else an error naming it, not one at the first layer loaded).</summary>
+    private static string[] Strings(JsonArray list, string path)
+    {
+        string[] entries = [.. list.Select((_, i) => list.Required<string>(i, path))];
+        foreach (string entry in entries.Where(e => e.StartsWith("re:", StringComparison.Ordinal)))
+        {
+            try
+            {
+                _ = new Regex(entry[3..], RegexOptions.CultureInvariant);
+            }
+            catch (ArgumentException error)
+            {
+                throw new ModelConfigException(path, $"'{entry}' is not a regular expression this server reads: {error.Message}");
+            }
+        }
+        return entries;
+    }
 
     /// <summary>
     /// Activation ordering "group" (also "dynamic", or true in older configs) stores a permutation of

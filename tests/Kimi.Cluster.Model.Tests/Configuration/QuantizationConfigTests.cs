@@ -24,6 +24,7 @@ public sealed class QuantizationConfigTests
         { "int4", "kv cache scheme", "quantization_config.kv_cache_scheme" },
         { "int4", "sparse 2:4", "quantization_config.sparsity_config.format" },
         { "int4", "transforms", "quantization_config.transform_config" },
+        { "int4", "broken ignore pattern", "quantization_config.ignore" },
     };
 
     [Theory]
@@ -43,6 +44,8 @@ public sealed class QuantizationConfigTests
             "kv cache scheme" => QuantizationConfigEdits.Set("kv_cache_scheme", new JsonObject { ["num_bits"] = 8, ["type"] = "float", ["strategy"] = "tensor" }),
             "sparse 2:4" => QuantizationConfigEdits.Set("sparsity_config", new JsonObject { ["format"] = "sparse-24-bitmask", ["sparsity_structure"] = "2:4" }),
             "transforms" => QuantizationConfigEdits.Set("transform_config", new JsonObject { ["config_groups"] = new JsonObject() }),
+            // A Python named group, which .NET's regular expressions do not read.
+            "broken ignore pattern" => QuantizationConfigEdits.Set("ignore", new JsonArray("lm_head", "re:.*(?P<part>self_attn).*")),
             _ => QuantizationConfigEdits.Fp8StaticActivations,
         };
         var quantization = (scheme == "int4" ? CheckpointQuantization.Int4Group(32) : CheckpointQuantization.Fp8Block) with { EditConfig = change };
