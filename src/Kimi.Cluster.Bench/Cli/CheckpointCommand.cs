@@ -33,7 +33,7 @@ public static class CheckpointCommand
         var maxPositions = Int("--max-positions", "max_position_embeddings.", d.MaxPositions);
         var format = new Option<string>("--format") { Description = "bf16; int4 (routed experts, compressed-tensors); fp8 (block e4m3 Linears).", DefaultValueFactory = _ => "bf16" };
         format.AcceptOnlyFromAmong("bf16", "int4", "fp8");
-        var groupSize = Int("--group-size", "Inputs per INT4 scale.", d.GroupSize);
+        var groupSize = Int("--group-size", "Inputs per INT4 scale: 32, 64 or 128 (a row's last group is shorter where it does not divide the inputs).", d.GroupSize);
         var seed = new Option<long>("--seed") { Description = "Seed of the weights.", DefaultValueFactory = _ => (long)d.Seed };
         var shardBytes = new Option<long>("--shard-bytes")
         {
