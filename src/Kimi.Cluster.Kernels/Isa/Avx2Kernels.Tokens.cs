@@ -163,6 +163,14 @@ internal sealed unsafe partial class Avx2Kernels
         }
     }
 
+    /// <summary>What the int4 pair derives from a matrix's shape, once a call.</summary>
+    private readonly struct Int4Setup(WeightMatrix w)
+    {
+        public readonly nint Ahead = Prefetch.Ahead(w.Shape.RowBytes);
+        public readonly GroupCursor Start = new(w.Shape.GroupSize, ChunkColumns, 0);
+        public readonly Vector256<int> LaneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)w.Shape.GroupSize));
+    }
+
     /// <summary>
     /// Rows row0..+3 times two tokens whose inputs <see cref="ScaledInputs"/> scaled (the second
     /// <paramref name="stride"/> floats after the first), into y[r] and y[yStride + r]. Each nibble
@@ -178,14 +186,6 @@ internal sealed unsafe partial class Avx2Kernels
     /// against 25.9 / 554 and 3 tokens 41.9 / 836 against 46.4 / 985. Columns past the last whole
     /// chunk come from <paramref name="x"/> as it came.
     /// </summary>
-    /// <summary>What the int4 pair derives from a matrix's shape, once a call.</summary>
-    private readonly struct Int4Setup(WeightMatrix w)
-    {
-        public readonly nint Ahead = Prefetch.Ahead(w.Shape.RowBytes);
-        public readonly GroupCursor Start = new(w.Shape.GroupSize, ChunkColumns, 0);
-        public readonly Vector256<int> LaneGroup = Vector256.ShiftRightLogical(LaneColumns, BitOperations.Log2((uint)w.Shape.GroupSize));
-    }
-
     private static void MaskedInt4TwoTokens(WeightMatrix w, int row0, float* scaled, int stride, float* x, float* y, int yStride, in Int4Setup setup)
     {
         int columns = w.Columns, rowWords = columns / 8, words = rowWords / 8 * 8, whole = words * 8;

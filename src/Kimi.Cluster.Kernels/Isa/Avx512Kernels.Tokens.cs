@@ -43,15 +43,17 @@ internal sealed unsafe partial class Avx512Kernels
 
     public override void MatVec4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride)
     {
+        if (w.Format == WeightFormat.Int4Group)
+        {
+            Int4Tokens(w, row0, x, tokens, y, yStride, new Int4Setup(w));
+            return;
+        }
         int end = (tokens, w.Format) switch
         {
             (2, WeightFormat.Float32) => FusedFloat32<TwoTokens>(w, row0, x, y, yStride),
             (_, WeightFormat.Float32) => FusedFloat32<ThreeTokens>(w, row0, x, y, yStride),
             (2, WeightFormat.BFloat16) => FusedBFloat16<TwoTokens>(w, row0, x, y, yStride),
             (_, WeightFormat.BFloat16) => FusedBFloat16<ThreeTokens>(w, row0, x, y, yStride),
-            (2, WeightFormat.Int4Group) => FusedInt4<TwoTokens>(w, row0, x, y, yStride),
-            (3, WeightFormat.Int4Group) => FusedInt4<ThreeTokens>(w, row0, x, y, yStride),
-            (_, WeightFormat.Int4Group) => FusedInt4<FourTokens>(w, row0, x, y, yStride),
             (2, WeightFormat.Fp8Block) => w.MayHoldFp8Nan
                 ? FusedFp8<TwoTokens, Fp8MayHoldNans>(w, row0, x, y, yStride)
                 : FusedFp8<TwoTokens, Fp8HoldsNoNans>(w, row0, x, y, yStride),
@@ -239,13 +241,6 @@ internal sealed unsafe partial class Avx512Kernels
         return k;
     }
 
-    // Two rows at a time: eight accumulators a pair, and eight for a chunk's unscaled products,
-    // beside the nibble decode's words, table and scales (four rows' worth of both were slower: the
-    // scaled sums no longer fit in registers). The set-up (prefetch distance, group cursor, the
-    // rows' scales) is paid once for both pairs, which matters for short rows: a down
-    // projection's 256 columns are two chunks. Scales are read as stored, a chunk's at a time: a
-    // float copy of the rows' scales in scratch for each call took an eighth of the kernel's time
-    // at four tokens an expert.
     /// <summary>
     /// int4 rows take the matrix's constants (<see cref="Int4Setup"/>) once a call, not once per four
     /// rows and token group, as the one-token matvec does (see IsaKernels.MatVecRows): their
@@ -275,19 +270,27 @@ internal sealed unsafe partial class Avx512Kernels
                 if (n == 1)
                 {
                     MatVec4(w, row, xt, yt);
-                    continue;
                 }
-                int end = n switch
+                else
                 {
-                    2 => FusedInt4<TwoTokens>(w, row, xt, yt, yStride, setup),
-                    3 => FusedInt4<ThreeTokens>(w, row, xt, yt, yStride, setup),
-                    _ => FusedInt4<FourTokens>(w, row, xt, yt, yStride, setup),
-                };
-                if (end < columns)
-                {
-                    Tails.AddDecodedDots(w, row, xt, n, end, yt, yStride);
+                    Int4Tokens(w, row, xt, n, yt, yStride, setup);
                 }
             }
+        }
+    }
+
+    /// <summary>Rows row0..+3 times 2-4 tokens of int4 (<see cref="FusedInt4{T}"/>), the columns past its last whole chunk added after.</summary>
+    private static void Int4Tokens(WeightMatrix w, int row0, float* x, int tokens, float* y, int yStride, in Int4Setup setup)
+    {
+        int end = tokens switch
+        {
+            2 => FusedInt4<TwoTokens>(w, row0, x, y, yStride, setup),
+            3 => FusedInt4<ThreeTokens>(w, row0, x, y, yStride, setup),
+            _ => FusedInt4<FourTokens>(w, row0, x, y, yStride, setup),
+        };
+        if (end < w.Columns)
+        {
+            Tails.AddDecodedDots(w, row0, x, tokens, end, y, yStride);
         }
     }
 
@@ -299,9 +302,13 @@ internal sealed unsafe partial class Avx512Kernels
         public readonly Vector512<short> ScaleWords = ScaleWords(w.Shape.GroupSize);
     }
 
-    private static int FusedInt4<T>(WeightMatrix w, int row0, float* x, float* y, int yStride)
-        where T : struct, ITokenCount => FusedInt4<T>(w, row0, x, y, yStride, new Int4Setup(w));
-
+    // Two rows at a time: eight accumulators a pair, and eight for a chunk's unscaled products,
+    // beside the nibble decode's words, table and scales (four rows' worth of both were slower: the
+    // scaled sums no longer fit in registers). The set-up (prefetch distance, group cursor, the
+    // rows' scales) is paid once for both pairs, which matters for short rows: a down
+    // projection's 256 columns are two chunks. Scales are read as stored, a chunk's at a time: a
+    // float copy of the rows' scales in scratch for each call took an eighth of the kernel's time
+    // at four tokens an expert.
     private static int FusedInt4<T>(WeightMatrix w, int row0, float* x, float* y, int yStride, in Int4Setup setup)
         where T : struct, ITokenCount
     {
