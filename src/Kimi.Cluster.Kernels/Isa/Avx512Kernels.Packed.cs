@@ -106,6 +106,37 @@ internal sealed unsafe partial class Avx512Kernels
     /// </summary>
     private static void MatVecInt4(WeightMatrix w, int row0, int row1, float* x, float* y)
     {
+        // The scales a chunk spans as a type argument (see IChunkScales): with the count a
+        // variable, each row's chunk ran a compare-and-branch chain before its scale load. Calls
+        // alternated in one process (Kernels.Benchmarks --quick --formats int4 --tokens 1), one
+        // thread in cache: [256, 1024] 6.9 against 7.5 µs, [1024, 256] 8.2 against 8.7,
+        // [2048, 7168] 354 against 402; two threads from memory 0.95 of the old time; batch-1
+        // decode steps of the INT4 bench model, alternated in one process, 0.972-0.999 of the old
+        // median step in ten rounds out of ten. The few-token kernels, bound by their
+        // multiply-adds, did not gain (0.94-1.03) and keep the variable.
+        switch (Math.Max(1, ChunkColumns / w.Shape.GroupSize))
+        {
+            case 16:
+                MatVecInt4<SixteenScales>(w, row0, row1, x, y);
+                break;
+            case 8:
+                MatVecInt4<EightScales>(w, row0, row1, x, y);
+                break;
+            case 4:
+                MatVecInt4<FourScales>(w, row0, row1, x, y);
+                break;
+            case 2:
+                MatVecInt4<TwoScales>(w, row0, row1, x, y);
+                break;
+            default:
+                MatVecInt4<OneScale>(w, row0, row1, x, y);
+                break;
+        }
+    }
+
+    private static void MatVecInt4<TScales>(WeightMatrix w, int row0, int row1, float* x, float* y)
+        where TScales : struct, IChunkScales
+    {
         int words = w.Columns / 8, group = w.Shape.GroupSize, groups = w.Shape.ScaleColumns;
         nint ahead = Prefetch.Ahead(w.Shape.RowBytes);
         var start = new GroupCursor(group, ChunkColumns, 0);
@@ -123,7 +154,7 @@ internal sealed unsafe partial class Avx512Kernels
             {
                 Prefetch.StreamRows(p0 + c, p1 + c, p2 + c, p3 + c, ahead);
                 float* xc = x + c * 8;
-                int g = cursor.Group, perChunk = cursor.GroupsPerChunk;
+                int g = cursor.Group;
                 cursor.Advance();
                 var x0 = Vector512.Load(xc);
                 var x1 = Vector512.Load(xc + 16);
@@ -134,13 +165,13 @@ internal sealed unsafe partial class Avx512Kernels
                 var x6 = Vector512.Load(xc + 96);
                 var x7 = Vector512.Load(xc + 112);
                 t0 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p0 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
-                    StoredGroupScales(s0 + g, perChunk, scaleWords), t0);
+                    StoredGroupScales<TScales>(s0 + g, scaleWords), t0);
                 t1 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p1 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
-                    StoredGroupScales(s1 + g, perChunk, scaleWords), t1);
+                    StoredGroupScales<TScales>(s1 + g, scaleWords), t1);
                 t2 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p2 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
-                    StoredGroupScales(s2 + g, perChunk, scaleWords), t2);
+                    StoredGroupScales<TScales>(s2 + g, scaleWords), t2);
                 t3 = Avx512F.FusedMultiplyAdd(ChunkDot(Vector512.Load((int*)p3 + c), values, x0, x1, x2, x3, x4, x5, x6, x7),
-                    StoredGroupScales(s3 + g, perChunk, scaleWords), t3);
+                    StoredGroupScales<TScales>(s3 + g, scaleWords), t3);
             }
             float* result = y + row;
             Reduce.Sum4(t0, t1, t2, t3).Store(result);
@@ -241,10 +272,23 @@ internal sealed unsafe partial class Avx512Kernels
     /// whose routed experts are a third of a step, less than 1% (within the noise of eight rounds).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> StoredGroupScales(ushort* scales, int perChunk, Vector512<short> scaleWords)
+    private static Vector512<float> StoredGroupScales(ushort* scales, int perChunk, Vector512<short> scaleWords) =>
+        perChunk switch
+        {
+            16 => StoredGroupScales<SixteenScales>(scales, scaleWords),
+            8 => StoredGroupScales<EightScales>(scales, scaleWords),
+            4 => StoredGroupScales<FourScales>(scales, scaleWords),
+            2 => StoredGroupScales<TwoScales>(scales, scaleWords),
+            _ => StoredGroupScales<OneScale>(scales, scaleWords),
+        };
+
+    /// <summary><see cref="StoredGroupScales(ushort*, int, Vector512{short})"/> with the count a type argument: one load and the permute.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> StoredGroupScales<TScales>(ushort* scales, Vector512<short> scaleWords)
+        where TScales : struct, IChunkScales
     {
         // Vector512.CreateScalar and ToVector512 zero every word past the ones loaded.
-        Vector512<ushort> bits = perChunk switch
+        Vector512<ushort> bits = TScales.PerChunk switch
         {
             16 => Vector256.Load(scales).ToVector512(),
             8 => Vector128.Load(scales).ToVector256().ToVector512(),
