@@ -82,6 +82,43 @@ public sealed class ExpertSwiGluTests
 
     public static TheoryData<KernelIsa> Paths() => FormatCases.Paths();
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void GroupedExperts_OfManyTokens_MatchDoubleReference_AndOneThreadsBits(KernelIsa isa)
+    {
+        // 256 tokens of three experts each: the inputs' copy to 768 positions and the hidden
+        // rows' layout are past ExpertRowMoves.PoolFloats and run split over the threads; the
+        // formats mix, so some positions take their slot's own layout.
+        var random = new Random(17);
+        const int hidden = 256, tokens = 256;
+        Assert.True(3L * tokens * hidden >= Experts.ExpertRowMoves.PoolFloats);
+        Assert.True(3L * tokens * Intermediate >= Experts.ExpertRowMoves.PoolFloats);
+        string[] formats = ["int4-g32", "bf16", "float32", "int4-g32", "fp8-128x128", "bf16"];
+        var experts = formats.Select(format => (TestExpert?)TestExpert.Random(format, hidden, Intermediate, random)).ToList();
+        try
+        {
+            var x = ReferenceMath.RandomInputs(tokens * hidden, random);
+            var assignments = Route(tokens, random);
+            var weights = experts.Select(e => e?.Weights).ToList();
+            var results = new List<float[]>();
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                using var kernels = FormatCases.Kernels(isa, threads);
+                var y = Enumerable.Repeat(float.NaN, tokens * hidden).ToArray();
+                kernels.ExpertSwiGlu(x, tokens, assignments, weights, y);
+                results.Add(y);
+            }
+            var (expected, magnitudes) = TestExpert.Reference(experts, x, tokens, hidden, assignments);
+            ReferenceMath.AssertClose(results[0], expected, magnitudes, 2e-5, $"{isa} mixed formats × {tokens} tokens");
+            Assert.Equal(results[0], results[1]);
+            Assert.Equal(results[0], results[2]);
+        }
+        finally
+        {
+            experts.ForEach(e => e?.Dispose());
+        }
+    }
+
     [Fact]
     public void GroupedExperts_RejectAMissingExpert()
     {

@@ -15,6 +15,9 @@ internal sealed unsafe class ExpertJob : IWorkItems
     [ThreadStatic] private static ExpertJob? t_cached;
 
     private readonly ExpertPlan _plan = new();
+    private readonly ExpertRowMoves _moves = new();
+    private InputLayout[] _gateLayouts = [];
+    private InputLayout[] _downLayouts = [];
     private IsaKernels? _isa;
     private IReadOnlyList<ExpertWeights?>? _experts;
     private bool _downPhase;
@@ -82,39 +85,31 @@ internal sealed unsafe class ExpertJob : IWorkItems
         _inputs = scratch.Get(ScratchSlot.ExpertInput, (long)count * _hidden);
         _hiddenActivations = scratch.Get(ScratchSlot.ExpertHidden, (long)count * _intermediate);
         _outputs = scratch.Get(ScratchSlot.ExpertOutput, (long)count * _hidden);
+        if (_plan.Slots == 0)
+        {
+            new Span<float>(y, tokens * _hidden).Clear();
+            return;
+        }
         long bytes = 0;
         // Each token's input in the experts' layout once (not once per expert it goes to), then
         // copied to its positions; experts of mixed formats lay out their own rows.
-        InputLayout? shared = null;
-        float* laidOut = x;
+        _gateLayouts = Grow(_gateLayouts, _plan.Slots);
+        _downLayouts = Grow(_downLayouts, _plan.Slots);
         for (int slot = 0; slot < _plan.Slots; slot++)
         {
             var expert = Expert(slot);
             bytes += expert.StoredBytes;
-            var layout = _isa!.LayoutFor(expert.Gate.Format);
-            if (shared is null)
-            {
-                shared = layout;
-                if (!layout.IsIdentity)
-                {
-                    laidOut = scratch.Get(ScratchSlot.Input, (long)tokens * _hidden);
-                    layout.Apply(x, laidOut, _hidden, tokens);
-                }
-            }
-            for (int position = _plan.SlotStart[slot]; position < _plan.SlotStart[slot + 1]; position++)
-            {
-                long token = assignments[_plan.Order[position]].Token;
-                float* target = _inputs + (long)position * _hidden;
-                if (layout == shared)
-                {
-                    Buffer.MemoryCopy(laidOut + token * _hidden, target, 4L * _hidden, 4L * _hidden);
-                }
-                else
-                {
-                    layout.ApplyRow(x + token * _hidden, target, _hidden);
-                }
-            }
+            _gateLayouts[slot] = _isa!.LayoutFor(expert.Gate.Format);
+            _downLayouts[slot] = _isa.LayoutFor(expert.Down.Format);
         }
+        var shared = _gateLayouts[0];
+        float* laidOut = x;
+        if (!shared.IsIdentity)
+        {
+            laidOut = scratch.Get(ScratchSlot.Input, (long)tokens * _hidden);
+            shared.Apply(x, laidOut, _hidden, tokens);
+        }
+        _moves.CopyInputs(pool, _plan, _gateLayouts, shared, x, laidOut, _inputs, _hidden);
         bool alone = pool.ThreadCount == 1 || bytes < minParallelBytes;
         // Decode-sized groups (a few tokens an expert) read weights in place: long items stream better.
         bool streaming = count <= _plan.Slots * _isa!.FusedTokens;
@@ -127,7 +122,7 @@ internal sealed unsafe class ExpertJob : IWorkItems
         }
         _downPhase = false;
         pool.Run(this, _plan.PlanItems(_intermediate, pool.ThreadCount, streaming ? _intermediate : RowKernel.TileRows, rowBytes), alone);
-        PrepareDownInputs(count, scratch);
+        PrepareDownInputs(pool, count, scratch);
         _phaseBytes = 0;
         for (int slot = 0; slot < _plan.Slots; slot++)
         {
@@ -139,28 +134,24 @@ internal sealed unsafe class ExpertJob : IWorkItems
         Scatter(assignments, y, tokens);
     }
 
-    private void PrepareDownInputs(int count, Scratch scratch)
+    private void PrepareDownInputs(WorkerPool pool, int count, Scratch scratch)
     {
         _downInputs = _hiddenActivations;
         bool natural = true;
         for (int slot = 0; slot < _plan.Slots; slot++)
         {
-            natural &= _isa!.LayoutFor(Expert(slot).Down.Format).IsIdentity;
+            natural &= _downLayouts[slot].IsIdentity;
         }
-        if (natural)
+        if (!natural)
         {
-            return;
-        }
-        _downInputs = scratch.Get(ScratchSlot.ExpertHiddenLayout, (long)count * _intermediate);
-        for (int slot = 0; slot < _plan.Slots; slot++)
-        {
-            long start = (long)_plan.SlotStart[slot] * _intermediate;
-            int rows = _plan.SlotStart[slot + 1] - _plan.SlotStart[slot];
-            _isa!.LayoutFor(Expert(slot).Down.Format).Apply(_hiddenActivations + start, _downInputs + start, _intermediate, rows);
+            _downInputs = scratch.Get(ScratchSlot.ExpertHiddenLayout, (long)count * _intermediate);
+            _moves.LayOutHidden(pool, _plan, _downLayouts, _hiddenActivations, _downInputs, _intermediate);
         }
     }
 
     private ExpertWeights Expert(int slot) => _experts![_plan.SlotExpert[slot]]!;
+
+    private static InputLayout[] Grow(InputLayout[] layouts, int length) => layouts.Length >= length ? layouts : new InputLayout[length];
 
     private void Scatter(ReadOnlySpan<ExpertAssignment> assignments, float* y, int tokens)
     {

@@ -12,6 +12,9 @@ internal sealed class ExpertPlan
     /// <summary>Assignment indices ordered by expert; positions start..end of a slot are its tokens.</summary>
     public int[] Order { get; private set; } = [];
 
+    /// <summary>The token of each position's assignment.</summary>
+    public int[] PositionToken { get; private set; } = [];
+
     /// <summary>Expert id of each used-expert slot.</summary>
     public int[] SlotExpert { get; private set; } = [];
 
@@ -59,6 +62,11 @@ internal sealed class ExpertPlan
         for (int i = 0; i < assignments.Length; i++)
         {
             Order[_counts[assignments[i].Expert]++] = i;
+        }
+        PositionToken = Grow(PositionToken, assignments.Length);
+        for (int at = 0; at < assignments.Length; at++)
+        {
+            PositionToken[at] = assignments[Order[at]].Token;
         }
     }
 
