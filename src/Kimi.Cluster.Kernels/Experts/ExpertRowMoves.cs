@@ -9,12 +9,12 @@ namespace Kimi.Cluster.Kernels.Experts;
 /// for the down projection. With 64 tokens of 8 experts each they move 2 MB and 0.5 MB a layer;
 /// on the engine thread alone, while the other kernel threads waited, they took about 120 and
 /// 55 µs of each expert call, split over two threads 70 and 32 (the bench model's 64-sequence
-/// decode step; per-call times of the moves, runs alternating the two forms). The tokens' own
+/// decode step; each move timed in place, two runs of each form, alternated). The tokens' own
 /// layout and the weighted sum of the outputs stay on the engine thread: split over two threads
 /// (by tokens, and by columns) they took 50-60 against 42-46 µs and 107-129 against 92-95 µs.
 /// Moves under <see cref="PoolFloats"/> (a few tokens: batch-1 decode) run inline, where a
 /// dispatch costs more than the copy. Only data moves, so the outputs are the same bits either way.
-/// With the hidden layout's permutes (InputLayout), 64-sequence decode steps of the INT4 bench
+/// With the hidden layout's permutes (<see cref="InputLayout"/>), 64-sequence decode steps of the INT4 bench
 /// model, alternated in one process with the moves inline and the layout by gathers, took
 /// 0.968-0.992 of the old median step (four rounds); batch-1 steps 0.983-0.997.
 /// </summary>

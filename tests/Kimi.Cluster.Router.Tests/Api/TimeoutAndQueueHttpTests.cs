@@ -19,6 +19,14 @@ public sealed class TimeoutAndQueueHttpTests : IAsyncLifetime
         };
         _router = await InProcessRouter.StartAsync(options);
         _http = new HttpClient { BaseAddress = _router.Addresses[0] };
+        // A first request pays the router's and the worker's compilation and connection set-up,
+        // which on a busy two-core machine took past the 1 s timeout before the streamed test's
+        // first token came: the tests time their requests after a plain and a streamed one.
+        await RouterApi.PostAsync(_http, "/v1/completions", new { prompt = new[] { 1, 2 }, max_tokens = 1 });
+        await RouterApi.PostStreamAsync(_http, "/v1/completions", new { prompt = new[] { 1, 2 }, max_tokens = 1, stream = true });
+        // The one request slot is free again before a test takes it.
+        while ((int)(await RouterApi.GetAsync(_http, "/health")).Body["attention_workers"]![0]!["in_flight"]! != 0)
+            await Task.Delay(10);
     }
 
     public async Task DisposeAsync()
