@@ -70,7 +70,11 @@ internal static class QuantizationConfigReader
         };
     }
 
-    /// <summary>The entries of a targets or ignore list, each "re:" pattern checked to compile (else an error naming it, not one at the first layer loaded).</summary>
+    /// <summary>
+    /// The entries of a targets or ignore list, each "re:" entry checked to compile as the matcher
+    /// uses it (<see cref="WeightQuantization.AnchoredPattern"/>): else an error naming it, not one
+    /// at the first layer loaded.
+    /// </summary>
     private static string[] Strings(JsonArray list, string path)
     {
         string[] entries = [.. list.Select((_, i) => list.Required<string>(i, path))];
@@ -78,7 +82,7 @@ internal static class QuantizationConfigReader
         {
             try
             {
-                _ = new Regex(entry[3..], RegexOptions.CultureInvariant);
+                _ = new Regex(WeightQuantization.AnchoredPattern(entry), RegexOptions.CultureInvariant);
             }
             catch (ArgumentException error)
             {

@@ -42,6 +42,9 @@ public sealed record WeightQuantization
         && !Ignore.Any(entry => Matches(module, entry));
 
     private static bool Matches(string module, string entry) => entry.StartsWith("re:", StringComparison.Ordinal)
-        ? Regex.IsMatch(module, "^(?:" + entry[3..] + ")", RegexOptions.CultureInvariant)
+        ? Regex.IsMatch(module, AnchoredPattern(entry), RegexOptions.CultureInvariant)
         : module == entry || module.EndsWith("." + entry, StringComparison.Ordinal);
+
+    /// <summary>The regular expression a "re:" entry matches module names with: its pattern, from the name's start.</summary>
+    internal static string AnchoredPattern(string entry) => "^(?:" + entry[3..] + ")";
 }
