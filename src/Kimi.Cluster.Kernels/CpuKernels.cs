@@ -162,79 +162,87 @@ public sealed unsafe class CpuKernels : IDisposable
     private bool WideAttention => _isa.Lanes >= 16 && Vector512.IsHardwareAccelerated;
 
     /// <summary>
-    /// MLA decode attention in the absorbed form, one query per token, each over its own cached rows
+    /// MLA attention in the absorbed form, one query per token, each over its own cached rows
     /// (layouts in <see cref="LatentAttentionShape"/>): for token t and head h,
     /// score[s] = scale·(qLatent[h, t]·latent(row s) + qRope[t, h]·ropeKey(row s)) over the rows
     /// slots[t] names, and output[h, t] = Σ softmax(score)[s]·latent(row s). Tokens whose slots are
-    /// null are skipped (their outputs are left as they are): another path attends them.
+    /// null are skipped (their outputs are left as they are): another call attends them.
+    /// <paramref name="rowCounts"/>, when given (one per token), limits token t to the first
+    /// rowCounts[t] of its slots: a prefill token sees its sequence's rows up to its own position,
+    /// so the tokens of one prompt share one slot list. Empty: every token sees all its slots
+    /// (decode). A token's outputs are the same bits whichever call, batch or count of tokens it is in.
     /// </summary>
     public void LatentAttention(LatentAttentionShape shape, ReadOnlySpan<float> queryLatents, ReadOnlySpan<float> queryRopes,
-        ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputs)
+        ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputs, ReadOnlySpan<int> rowCounts = default)
     {
         ArgumentNullException.ThrowIfNull(shape);
         shape.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputs.Length);
-        CheckSlots(shape, rows.Length, slots);
+        CheckSlots(shape, rows.Length, slots, rowCounts);
         fixed (float* queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes, rowsPointer = rows, outputsPointer = outputs)
+        fixed (int* rowCountsPointer = rowCounts)
         {
-            LatentAttentionJob.Run(_pool, WideAttention, shape, queryLatentsPointer, queryRopesPointer, rowsPointer, slots, outputsPointer);
+            LatentAttentionJob.Run(_pool, WideAttention, shape, queryLatentsPointer, queryRopesPointer, rowsPointer, slots, rowCountsPointer, outputsPointer);
         }
     }
 
     /// <summary>
-    /// MLA decode attention in the absorbed form, all three steps: queryLatents(h, t) =
-    /// queries(t, h)·keyAbsorb[h] (<see cref="AbsorbedDecodeLayout.Keys"/>), the latent attention of
+    /// MLA attention in the absorbed form, all three steps: queryLatents(h, t) =
+    /// queries(t, h)·keyAbsorb[h] (<see cref="AbsorbedAttentionLayout.Keys"/>), the latent attention of
     /// <see cref="LatentAttention"/> into outputLatents, then attended(t, h) = outputLatents(h, t)·valueAbsorb[h]
-    /// (<see cref="AbsorbedDecodeLayout.Values"/>). A small decode batch takes one pool dispatch, each
-    /// item a block of heads through all three; a larger one takes the three calls, each split its
-    /// own way. The outputs are the same bits either way.
+    /// (<see cref="AbsorbedAttentionLayout.Values"/>). A small batch takes one pool dispatch, each
+    /// item a block of heads through all three; a larger one (a prefill) takes the three calls, each
+    /// split its own way. The outputs are the same bits either way. <paramref name="rowCounts"/> as
+    /// for <see cref="LatentAttention"/>.
     /// </summary>
-    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightSpan keyAbsorb, Span<float> queryLatents,
+    public void AbsorbedAttention(AbsorbedAttentionLayout layout, ReadOnlySpan<float> queries, HeadWeightSpan keyAbsorb, Span<float> queryLatents,
         ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, Span<float> outputLatents,
-        HeadWeightSpan valueAbsorb, Span<float> attended)
+        HeadWeightSpan valueAbsorb, Span<float> attended, ReadOnlySpan<int> rowCounts = default)
     {
         ArgumentNullException.ThrowIfNull(layout);
         layout.Validate();
         // One kv_b_proj, split in two: its halves are held alike (the one-dispatch job reads both one way).
         if (keyAbsorb.Format != valueAbsorb.Format)
             throw new ArgumentException($"the key half is {keyAbsorb.Format} and the value half {valueAbsorb.Format}: both halves of kv_b_proj must be held alike", nameof(valueAbsorb));
-        if (!AbsorbedDecodeJob.Suits(layout.Attention.Tokens, ThreadCount))
+        if (!AbsorbedAttentionJob.Suits(layout.Attention.Tokens, ThreadCount))
         {
             HeadProducts(layout.Keys, queries, keyAbsorb, queryLatents);
-            LatentAttention(layout.Attention, queryLatents, queryRopes, rows, slots, outputLatents);
+            LatentAttention(layout.Attention, queryLatents, queryRopes, rows, slots, outputLatents, rowCounts);
             HeadProducts(layout.Values, outputLatents, valueAbsorb, attended);
             return;
         }
         layout.Keys.Validate(queries.Length, keyAbsorb.Length, queryLatents.Length);
         layout.Attention.Validate(queryLatents.Length, queryRopes.Length, rows.Length, outputLatents.Length);
-        CheckSlots(layout.Attention, rows.Length, slots);
+        CheckSlots(layout.Attention, rows.Length, slots, rowCounts);
         layout.Values.Validate(outputLatents.Length, valueAbsorb.Length, attended.Length);
         fixed (float* queriesPointer = queries, queryLatentsPointer = queryLatents, queryRopesPointer = queryRopes,
             rowsPointer = rows, outputLatentsPointer = outputLatents, attendedPointer = attended)
         fixed (byte* keyAbsorbPointer = keyAbsorb.Bytes, valueAbsorbPointer = valueAbsorb.Bytes)
+        fixed (int* rowCountsPointer = rowCounts)
         {
-            AbsorbedDecodeJob.Run(_pool, WideAttention, layout, queriesPointer, keyAbsorbPointer, queryLatentsPointer, queryRopesPointer,
-                rowsPointer, slots, outputLatentsPointer, valueAbsorbPointer, attendedPointer, keyAbsorb.Format);
+            AbsorbedAttentionJob.Run(_pool, WideAttention, layout, queriesPointer, keyAbsorbPointer, queryLatentsPointer, queryRopesPointer,
+                rowsPointer, slots, rowCountsPointer, outputLatentsPointer, valueAbsorbPointer, attendedPointer, keyAbsorb.Format);
         }
     }
 
     /// <summary>
-    /// <see cref="AbsorbedDecode(AbsorbedDecodeLayout, ReadOnlySpan{float}, HeadWeightSpan, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, HeadWeightSpan, Span{float})"/>
+    /// <see cref="AbsorbedAttention(AbsorbedAttentionLayout, ReadOnlySpan{float}, HeadWeightSpan, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, HeadWeightSpan, Span{float})"/>
     /// for a caller that needs only the attended values: the query and output latents live in the
     /// calling thread's kernel scratch (a decode step then makes no buffers of its own for them).
     /// </summary>
-    public void AbsorbedDecode(AbsorbedDecodeLayout layout, ReadOnlySpan<float> queries, HeadWeightSpan keyAbsorb,
-        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, HeadWeightSpan valueAbsorb, Span<float> attended)
+    public void AbsorbedAttention(AbsorbedAttentionLayout layout, ReadOnlySpan<float> queries, HeadWeightSpan keyAbsorb,
+        ReadOnlySpan<float> queryRopes, ReadOnlySpan<float> rows, IReadOnlyList<int[]?> slots, HeadWeightSpan valueAbsorb, Span<float> attended,
+        ReadOnlySpan<int> rowCounts = default)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        AbsorbedDecode(layout, queries, keyAbsorb, LatentScratch(layout, ScratchSlot.QueryLatents), queryRopes, rows, slots,
-            LatentScratch(layout, ScratchSlot.OutputLatents), valueAbsorb, attended);
+        AbsorbedAttention(layout, queries, keyAbsorb, LatentScratch(layout, ScratchSlot.QueryLatents), queryRopes, rows, slots,
+            LatentScratch(layout, ScratchSlot.OutputLatents), valueAbsorb, attended, rowCounts);
     }
 
     // [heads, tokens, latent] floats of the calling thread's scratch (none for a layout that validation will refuse).
-    private static Span<float> LatentScratch(AbsorbedDecodeLayout layout, ScratchSlot slot)
+    private static Span<float> LatentScratch(AbsorbedAttentionLayout layout, ScratchSlot slot)
     {
         var shape = layout.Attention;
-        long count = shape.Heads <= 0 || shape.Tokens <= 0 || shape.LatentWidth <= 0 ? 0 : (long)shape.Heads * shape.Tokens * shape.LatentWidth;
+        long count = shape.Heads <= 0 || shape.Tokens <= 0 || shape.LatentWidth <= 0 ? 0 : Math.Max(0, shape.LatentExtent);
         return new Span<float>(Scratch.Current.Get(slot, count), checked((int)count));
     }
 
@@ -257,23 +265,34 @@ public sealed unsafe class CpuKernels : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _pool.Dispose();
 
-    private static void CheckSlots(LatentAttentionShape shape, int rowFloats, IReadOnlyList<int[]?> slots)
+    private static void CheckSlots(LatentAttentionShape shape, int rowFloats, IReadOnlyList<int[]?> slots, ReadOnlySpan<int> rowCounts)
     {
         ArgumentNullException.ThrowIfNull(slots);
         if (slots.Count != shape.Tokens)
             throw new ArgumentException($"Latent attention: {slots.Count} slot lists for {shape.Tokens} tokens.", nameof(slots));
+        if (!rowCounts.IsEmpty && rowCounts.Length != shape.Tokens)
+            throw new ArgumentException($"Latent attention: {rowCounts.Length} row counts for {shape.Tokens} tokens.", nameof(rowCounts));
         int rowCount = rowFloats / shape.RowWidth;
+        int[]? checkedSlots = null; // a prompt's tokens share one list: its rows are checked once
         for (int t = 0; t < slots.Count; t++)
         {
             if (slots[t] is not { } tokenSlots)
                 continue;
-            if (tokenSlots.Length == 0)
-                throw new ArgumentException($"Latent attention: token {t} has no cached rows to attend to.", nameof(slots));
+            int seen = rowCounts.IsEmpty ? tokenSlots.Length : rowCounts[t];
+            if (seen <= 0 || seen > tokenSlots.Length)
+            {
+                throw new ArgumentException(seen == 0 || tokenSlots.Length == 0
+                    ? $"Latent attention: token {t} has no cached rows to attend to."
+                    : $"Latent attention: token {t} is to see {seen} of its {tokenSlots.Length} rows.", nameof(slots));
+            }
+            if (ReferenceEquals(tokenSlots, checkedSlots))
+                continue;
             foreach (int slot in tokenSlots)
             {
                 if ((uint)slot >= (uint)rowCount)
                     throw new ArgumentException($"Latent attention: token {t} names row {slot} of a cache of {rowCount} rows.", nameof(slots));
             }
+            checkedSlots = tokenSlots;
         }
     }
 

@@ -109,6 +109,98 @@ public sealed class LatentAttentionTests
         Assert.Equal(packed, inPlace);
     }
 
+    [Theory]
+    // prompts (lengths), heads, latent, rope, threads
+    [InlineData(new[] { 1, 7, 33 }, 5, 37, 5, 2)]
+    [InlineData(new[] { 64, 64 }, 16, 128, 32, 2)]
+    [InlineData(new[] { 3 }, 4, 24, 0, 1)]
+    [InlineData(new[] { 20, 1, 9 }, 6, 40, 7, 2)]
+    public void LatentAttention_GivesEachPromptTokenItsRowsUpToItsPosition_AsTheFormulaSays_AndAsADecodeOfThemWould(
+        int[] prompts, int heads, int latent, int rope, int threads)
+    {
+        foreach (var isa in CpuKernels.SupportedIsas)
+            PrefillOn(isa, prompts, heads, latent, rope, threads);
+    }
+
+    /// <summary>
+    /// A step of prompts: each prompt's tokens share its slot list (after some cached rows of an
+    /// earlier chunk), token j seeing the list's first cached + j + 1 rows; the latents token-major.
+    /// Each token's outputs must match the double loops over its visible rows, and be the bits of the
+    /// token alone in a decode-style call over exactly those rows (head-major latents).
+    /// </summary>
+    private static void PrefillOn(KernelIsa isa, int[] prompts, int heads, int latent, int rope, int threads)
+    {
+        var random = new Random(prompts.Sum() * 31 + heads);
+        int tokens = prompts.Sum();
+        var packed = new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.2f);
+        var tokenMajor = packed with { LatentTokenStride = (long)heads * latent, LatentHeadStride = latent };
+        int poolRows = 2 * tokens + 40;
+        float[] rows = Values(random, poolRows * packed.RowWidth, 2);
+        float[] queryLatents = Values(random, heads * tokens * latent, 1); // token-major
+        float[] queryRopes = Values(random, tokens * heads * rope, 1);
+        var order = Enumerable.Range(0, poolRows).OrderBy(_ => random.Next()).ToArray();
+        var slots = new int[]?[tokens];
+        var rowCounts = new int[tokens];
+        for (int p = 0, token = 0, next = 0; p < prompts.Length; p++)
+        {
+            int cached = random.Next(8); // rows of an earlier chunk of the same prompt
+            var list = order[next..(next + cached + prompts[p])];
+            next += list.Length;
+            for (int j = 0; j < prompts[p]; j++, token++)
+            {
+                slots[token] = list;
+                rowCounts[token] = cached + j + 1;
+            }
+        }
+        var outputs = new float[queryLatents.Length];
+        using var kernels = new CpuKernels(new KernelOptions { Isa = isa, Threads = threads });
+
+        kernels.LatentAttention(tokenMajor, queryLatents, queryRopes, rows, slots, outputs, rowCounts);
+
+        var single = new LatentAttentionShape(heads, 1, latent, rope, Scale: 0.2f);
+        for (int t = 0; t < tokens; t++)
+        {
+            int[] visible = slots[t]![..rowCounts[t]];
+            var headMajorQuery = new float[heads * latent];
+            for (int h = 0; h < heads; h++)
+                Array.Copy(queryLatents, (t * heads + h) * latent, headMajorQuery, h * latent, latent);
+            var alone = new float[heads * latent];
+            kernels.LatentAttention(single, headMajorQuery, queryRopes.AsSpan(t * heads * rope, heads * rope), rows, [visible], alone);
+            for (int h = 0; h < heads; h++)
+            {
+                var expected = Reference(single, headMajorQuery, queryRopes[(t * heads * rope)..((t + 1) * heads * rope)], rows, visible, token: 0, head: h);
+                for (int c = 0; c < latent; c++)
+                {
+                    float actual = outputs[(t * heads + h) * latent + c];
+                    Assert.True(Math.Abs(expected[c] - actual) <= 1e-5 * (1 + Math.Abs(expected[c])),
+                        $"{isa}: token {t} head {h} column {c}: expected {expected[c]}, got {actual}");
+                    Assert.True(BitConverter.SingleToInt32Bits(alone[h * latent + c]) == BitConverter.SingleToInt32Bits(actual),
+                        $"{isa}: token {t} head {h} column {c}: {alone[h * latent + c]:R} alone, {actual:R} in the prefill");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void LatentAttention_NamesWhatIsWrong_WhenRowCountsOrLatentStridesDoNotFit()
+    {
+        var shape = new LatentAttentionShape(Heads: 2, Tokens: 2, LatentWidth: 4, RopeWidth: 2, Scale: 1f);
+        using var kernels = new CpuKernels(new KernelOptions { Threads = 1 });
+        float[] latents = new float[16], ropes = new float[8], rows = new float[3 * 6], outputs = new float[16];
+        int[] list = [0, 1, 2];
+
+        var count = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, ropes, rows, [list, list], outputs, [1]));
+        var beyond = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, ropes, rows, [list, list], outputs, [1, 4]));
+        var none = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape, latents, ropes, rows, [list, list], outputs, [0, 1]));
+        var strides = Assert.Throws<ArgumentException>(() => kernels.LatentAttention(shape with { LatentTokenStride = 9 },
+            latents, ropes, rows, [list, list], outputs));
+
+        Assert.Contains("1 row counts for 2 tokens", count.Message, StringComparison.Ordinal);
+        Assert.Contains("token 1 is to see 4 of its 3 rows", beyond.Message, StringComparison.Ordinal);
+        Assert.Contains("token 0 has no cached rows", none.Message, StringComparison.Ordinal);
+        Assert.Contains("must hold 2×2×4 floats at their strides (21), not 16 and 16", strides.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LatentAttention_NamesWhatIsWrong_WhenTheCallIsBad()
     {

@@ -121,11 +121,11 @@ public sealed class NextCallPrefetchTests
     [InlineData(16, 2)]
     [InlineData(5, 2)]
     [InlineData(64, 3)]
-    public unsafe void AbsorbedDecode_ThreadsWeights_TileBothHalvesByHead(int heads, int threads)
+    public unsafe void AbsorbedAttention_ThreadsWeights_TileBothHalvesByHead(int heads, int threads)
     {
         const int Nope = 16, Latent = 40, Rope = 8, Value = 24;
         var random = new Random(heads);
-        var layout = AbsorbedDecodeTests.Layout(1, heads, Nope, Latent, Rope, Value);
+        var layout = AbsorbedAttentionTests.Layout(1, heads, Nope, Latent, Rope, Value);
         var keyAbsorb = GC.AllocateArray<float>(heads * Nope * Latent, pinned: true);
         var valueAbsorb = GC.AllocateArray<float>(heads * Latent * Value, pinned: true);
         var queries = Enumerable.Range(0, heads * (Nope + Rope)).Select(_ => (float)random.NextDouble()).ToArray();
@@ -135,7 +135,7 @@ public sealed class NextCallPrefetchTests
         for (int step = 0; step < 2; step++)
         {
             kernels.MatMul(before.Matrix, new float[64], new float[64], 1);
-            kernels.AbsorbedDecode(layout, queries, keyAbsorb, new float[heads * Latent], queries.AsSpan(Nope), rows, [[0, 3, 8]],
+            kernels.AbsorbedAttention(layout, queries, keyAbsorb, new float[heads * Latent], queries.AsSpan(Nope), rows, [[0, 3, 8]],
                 new float[heads * Latent], valueAbsorb, new float[heads * Value]);
         }
         var shares = kernels.Pool.NextCall!.Learnt(before.Matrix.Data)!;

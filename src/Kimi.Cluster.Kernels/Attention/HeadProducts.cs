@@ -8,7 +8,7 @@ namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
 /// y(t, h, ·) = Σ_i x(t, h, i)·W[h, i, ·], one work item per head: MLA's absorbed kv_b_proj halves
-/// at decode, where a batched libtorch product (one thread) costs more than its arithmetic. Each
+/// (a batched libtorch product runs on one thread, and at decode costs more than its arithmetic). Each
 /// output chunk of four tokens stays in registers while the item walks W[h]'s rows (in L1/L2).
 /// W is float32 or bf16 (<see cref="IHeadWeights"/>); the loops are the same, so are the sums. The
 /// vector width is a type argument (<see cref="ILanes{TVector}"/>: 16 floats on the AVX-512 path, as

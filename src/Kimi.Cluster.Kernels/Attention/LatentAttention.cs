@@ -6,10 +6,10 @@ using Kimi.Cluster.Kernels.Rows;
 namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
-/// The arithmetic of MLA decode attention in the absorbed form for one token and a group of heads:
+/// The arithmetic of MLA attention in the absorbed form for one token and a group of heads:
 /// score[h, s] = scale·(q_latent[h]·latent_s + q_rope[h]·rope_key_s) over the token's cached rows s,
-/// out[h] = Σ softmax(score[h])[s]·latent_s. A decode query sees its whole cache, so nothing is
-/// masked. The scores walk the rows two at a time and every head of the group over each pair, so a
+/// out[h] = Σ softmax(score[h])[s]·latent_s. A query sees exactly the rows it is given (a prefill
+/// token's: those up to its position), so nothing is masked. The scores walk the rows two at a time and every head of the group over each pair, so a
 /// row comes from memory once per group, not once per head; within a pass four heads share each row
 /// chunk loaded and every sum has its own accumulator, so the loops run at the multiply-add rate.
 /// The vector multiply-adds are fused (one rounding each; the vector JIT does not fuse a multiply

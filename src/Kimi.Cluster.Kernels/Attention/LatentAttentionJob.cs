@@ -3,7 +3,7 @@ using Kimi.Cluster.Kernels.Threading;
 namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
-/// One decode-attention call split into (token, group of heads) items for the worker pool: all of a
+/// One latent-attention call split into (token, group of heads) items for the worker pool: all of a
 /// token's heads in one item when there are tokens enough to keep every thread busy (its rows then
 /// come from memory once), blocks of <see cref="LatentAttention.HeadBlock"/> heads otherwise. Cached
 /// per calling thread and refilled per call, so a call allocates nothing.
@@ -14,6 +14,7 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
 
     private LatentAttentionShape? _shape;
     private IReadOnlyList<int[]?>? _slots;
+    private int* _rowCounts;
     private float* _queryLatents, _queryRopes, _rows, _outputs;
     private int _headsPerItem;
     private bool _wide;
@@ -26,10 +27,11 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
 
     /// <param name="wide">Whether the loops run on 16-float vectors (<see cref="LatentAttention.Attend"/>).</param>
     public static void Run(WorkerPool pool, bool wide, LatentAttentionShape shape, float* queryLatents, float* queryRopes,
-        float* rows, IReadOnlyList<int[]?> slots, float* outputs)
+        float* rows, IReadOnlyList<int[]?> slots, int* rowCounts, float* outputs)
     {
         var job = t_cached ??= new LatentAttentionJob();
         (job._shape, job._slots) = (shape, slots);
+        job._rowCounts = rowCounts;
         job._queryLatents = queryLatents;
         job._queryRopes = queryRopes;
         job._rows = rows;
@@ -45,6 +47,7 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
             job._shape = null;
             job._slots = null;
             job._queryLatents = job._queryRopes = job._rows = job._outputs = null;
+            job._rowCounts = null;
         }
     }
 
@@ -53,17 +56,21 @@ internal sealed unsafe class LatentAttentionJob : IWorkItems
     public void Execute(int item)
     {
         int token = item / ItemsPerToken, firstHead = item % ItemsPerToken * _headsPerItem;
-        Attend(_wide, _shape!, _queryLatents, _queryRopes, _rows, _slots!, _outputs, token, firstHead, Math.Min(_headsPerItem, _shape!.Heads - firstHead));
+        Attend(_wide, _shape!, _queryLatents, _queryRopes, _rows, _slots!, _rowCounts, _outputs, token, firstHead, Math.Min(_headsPerItem, _shape!.Heads - firstHead));
     }
 
-    /// <summary>Heads firstHead..firstHead + heads − 1 of one token (nothing when the token has no slots): one item's work.</summary>
+    /// <summary>
+    /// Heads firstHead..firstHead + heads − 1 of one token (nothing when the token has no slots): one
+    /// item's work. rowCounts: null, or how many of its slots each token sees.
+    /// </summary>
     public static void Attend(bool wide, LatentAttentionShape shape, float* queryLatents, float* queryRopes, float* rows, IReadOnlyList<int[]?> tokenSlots,
-        float* outputs, int token, int firstHead, int heads)
+        int* rowCounts, float* outputs, int token, int firstHead, int heads)
     {
-        if (tokenSlots[token] is not { } slots)
+        if (tokenSlots[token] is not { } allSlots)
             return;
-        long latentStride = (long)shape.Tokens * shape.LatentWidth;
-        long latentOffset = firstHead * latentStride + (long)token * shape.LatentWidth;
+        var slots = rowCounts is null ? allSlots : allSlots.AsSpan(0, rowCounts[token]);
+        long latentStride = shape.LatentHeadStride;
+        long latentOffset = firstHead * latentStride + token * shape.LatentTokenStride;
         long ropeOffset = token * shape.RopeTokenStride + firstHead * shape.RopeHeadStride;
         LatentAttention.Attend(wide, heads, queryLatents + latentOffset, latentStride, queryRopes + ropeOffset, shape.RopeHeadStride,
             shape.LatentWidth, shape.RopeWidth, rows, slots, shape.Scale, outputs + latentOffset);

@@ -128,95 +128,118 @@ public sealed class MlaAttention : IDisposable
         return values;
     }
 
-    /// <summary>A half as float32 for libtorch's products (prefill, the naive form): itself, or its bf16 values widened (exact).</summary>
+    /// <summary>A half as float32 for libtorch's products (the naive form): itself, or its bf16 values widened (exact).</summary>
     private static Tensor Float32(Tensor half) => half.dtype == ScalarType.Float32 ? half : half.to(ScalarType.Float32);
 
     /// <summary>
-    /// Absorbed form: kv_b_proj's key half folds into the query (q_latent = q_nope·W_k per head), so
-    /// scores and the weighted sum run over the cached latents themselves; its value half then
-    /// expands the attended latent. Decode tokens (one query, seeing its whole cache) go to the
-    /// kernel together, reading the cache rows in place; longer segments use batched products.
+    /// Absorbed form, every token in the kernels over the query rows as they are: q_latent = q_nope·W_k
+    /// per head (kv_b_proj's key half folded into the query), attention over the cached latents in
+    /// place, then ·W_v per head (the value half) straight into o_proj's layout. A prompt's tokens see
+    /// its rows up to their own positions (a count of its slot list each), a decode token its whole
+    /// cache; each token is computed alone, so its outputs are the same bits in a prefill, a chunk of
+    /// one or a decode step. (libtorch's batched products run on one thread here, and its masked
+    /// scores took [heads, tokens, cached] floats: a 64-sequence prefill of the bench model spent
+    /// a quarter of its time in them.)
     /// </summary>
-    private Tensor AttendAbsorbed(Tensor queries, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches)
+    private Tensor AttendAbsorbed(Tensor q, IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches) // q: [tokens, heads · qk_head]
     {
-        if (segments.All(s => s.TokenCount == 1) && SharedPool(caches) is { } sharedPool)
-            return AttendDecodes(queries, caches, sharedPool);
-        var q = PerHead(queries);                                                               // [tokens, heads, qk_head]
-        long tokens = q.size(0), heads = _config.NumAttentionHeads;
-        int latentWidth = _config.KvLoraRank;
-        var qLatent = q.narrow(2, 0, _config.QkNopeHeadDim).transpose(0, 1).bmm(Float32(_keyAbsorb)); // [heads, tokens, kv_lora]
-        var qRope = q.narrow(2, _config.QkNopeHeadDim, _config.QkRopeHeadDim).contiguous();    // [tokens, heads, rope]
-        var outLatent = empty(heads, tokens, latentWidth);                                     // [heads, tokens, kv_lora]
-        var decoded = new Dictionary<Tensor, int[]?[]>(ReferenceEqualityComparer.Instance);     // per cache pool: each token's rows
+        int tokens = (int)q.size(0), heads = _config.NumAttentionHeads, nope = _config.QkNopeHeadDim;
+        var queries = TensorMemory.ContiguousFloat32(q);
+        var attended = empty(tokens, heads * _config.VHeadDim);
+        var (slots, rowCounts) = VisibleRows(segments, caches, tokens);
+        var layout = AbsorbedLayout(tokens);
+        var queryFloats = TensorMemory.Floats(queries);
+        if (SharedPool(caches) is { } pool)
+        {
+            if (segments.All(s => s.TokenCount == 1))
+            {
+                // Decode: the latents in between stay in the kernels' scratch (no libtorch call).
+                CpuKernels.Shared.AbsorbedAttention(layout, queryFloats, HeadWeights(_keyAbsorb), queryFloats[nope..], TensorMemory.Floats(pool),
+                    slots, HeadWeights(_valueAbsorb), TensorMemory.Floats(attended), rowCounts);
+                return attended;
+            }
+            // A prefill's latents, [tokens, heads, kv_lora] twice, are freed with the step (the kernels' scratch only grows).
+            CpuKernels.Shared.AbsorbedAttention(layout, queryFloats, HeadWeights(_keyAbsorb), LatentFloats(tokens), queryFloats[nope..],
+                TensorMemory.Floats(pool), slots, LatentFloats(tokens), HeadWeights(_valueAbsorb), TensorMemory.Floats(attended), rowCounts);
+            return attended;
+        }
+        // Caches in different pools (a test's own per-sequence caches): the products once, the attention per pool.
+        var queryLatents = LatentFloats(tokens);
+        var outputLatents = LatentFloats(tokens);
+        CpuKernels.Shared.HeadProducts(layout.Keys, queryFloats, HeadWeights(_keyAbsorb), queryLatents);
+        var segmentsByPool = new Dictionary<Tensor, List<AttentionSegment>>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var rowPool = caches[i].Rows.Pool;
+            if (!segmentsByPool.TryGetValue(rowPool, out var inPool))
+                segmentsByPool[rowPool] = inPool = [];
+            inPool.Add(segments[i]);
+        }
+        foreach (var (rowPool, inPool) in segmentsByPool)
+        {
+            var poolSlots = new int[]?[tokens]; // the other pools' tokens null: skipped
+            foreach (var segment in inPool)
+                Array.Copy(slots, segment.TokenStart, poolSlots, segment.TokenStart, segment.TokenCount);
+            CpuKernels.Shared.LatentAttention(layout.Attention, queryLatents, queryFloats[nope..], TensorMemory.Floats(rowPool), poolSlots, outputLatents, rowCounts);
+        }
+        CpuKernels.Shared.HeadProducts(layout.Values, outputLatents, HeadWeights(_valueAbsorb), TensorMemory.Floats(attended));
+        return attended;
+    }
+
+    /// <summary>Each token's slot list (its sequence's cached rows in position order) and how many of them it sees: those up to its own position.</summary>
+    private static (int[]?[] Slots, int[] RowCounts) VisibleRows(IReadOnlyList<AttentionSegment> segments, ILayerCache[] caches, int tokens)
+    {
+        var slots = new int[]?[tokens];
+        var rowCounts = new int[tokens];
         for (int i = 0; i < segments.Count; i++)
         {
             var segment = segments[i];
-            if (segment.TokenCount == 1)
+            var sequenceSlots = caches[i].Rows.Slots;
+            for (int j = 0; j < segment.TokenCount; j++)
             {
-                var cached = caches[i].Rows;
-                if (!decoded.TryGetValue(cached.Pool, out var slots))
-                    decoded[cached.Pool] = slots = new int[]?[tokens];
-                slots[segment.TokenStart] = cached.Slots;
-                continue;
-            }
-            var all = caches[i].All;
-            var latents = all.narrow(1, 0, latentWidth);
-            var ropeKeys = all.narrow(1, latentWidth, _config.QkRopeHeadDim);
-            var ql = qLatent.narrow(1, segment.TokenStart, segment.TokenCount);                 // [heads, n, kv_lora]
-            var qr = qRope.narrow(0, segment.TokenStart, segment.TokenCount).transpose(0, 1);  // [heads, n, rope]
-            var scores = ql.matmul(latents.t()).Plus(qr.matmul(ropeKeys.t()));                 // [heads, n, cached]
-            outLatent.narrow(1, segment.TokenStart, segment.TokenCount).copy_(CausalSoftmax(scores, segment.StartPosition).matmul(latents));
-        }
-        if (decoded.Count > 0)
-        {
-            var shape = new LatentAttentionShape((int)heads, (int)tokens, latentWidth, _config.QkRopeHeadDim, (float)_config.SoftmaxScale);
-            var queryLatents = TensorMemory.ContiguousFloat32(qLatent);
-            foreach (var (pool, slots) in decoded)
-            {
-                CpuKernels.Shared.LatentAttention(shape, TensorMemory.Floats(queryLatents), TensorMemory.Floats(qRope),
-                    TensorMemory.Floats(pool), slots, TensorMemory.Floats(outLatent));
+                slots[segment.TokenStart + j] = sequenceSlots;
+                rowCounts[segment.TokenStart + j] = checked((int)(segment.StartPosition + j + 1));
             }
         }
-        return outLatent.bmm(Float32(_valueAbsorb)).transpose(0, 1);                           // [tokens, heads, v]
+        return (slots, rowCounts);
     }
 
     /// <summary>
-    /// A step of only decode queries, all in kernels over the query rows as they are (libtorch's
-    /// batched products run on one thread and cost more than their arithmetic at these sizes):
-    /// q_latent = q_nope·W_k per head, attention over the cache rows in place, then ·W_v per head
-    /// straight into o_proj's layout; a small batch does all three in one kernel dispatch. The latents
-    /// in between stay in the kernels' scratch.
+    /// Where the absorbed steps read and write for a call of <paramref name="tokens"/> tokens: the
+    /// queries [tokens, heads · (nope + rope)] as they are, the latents [tokens, heads, kv_lora] in
+    /// between (token-major: see <see cref="LatentAttentionShape.LatentHeadStride"/>), the attended
+    /// values in o_proj's layout [tokens, heads · v].
     /// </summary>
-    private Tensor AttendDecodes(Tensor q, ILayerCache[] caches, Tensor pool) // q: [tokens, heads · qk_head]
+    private AbsorbedAttentionLayout AbsorbedLayout(int tokens)
     {
-        int tokens = (int)q.size(0), heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
+        int heads = _config.NumAttentionHeads, queryWidth = _config.QkHeadDim;
         int nope = _config.QkNopeHeadDim, latentWidth = _config.KvLoraRank, valueWidth = _config.VHeadDim;
-        var queries = TensorMemory.ContiguousFloat32(q);                                       // [tokens, heads · (nope + rope)]
-        var attended = empty(tokens, heads * valueWidth);
-        var layout = new AbsorbedDecodeLayout(
+        long latentTokenStride = (long)heads * latentWidth;
+        return new AbsorbedAttentionLayout(
             Keys: new HeadProductLayout(heads, tokens, nope, latentWidth,
-                XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: latentWidth, YHeadStride: (long)tokens * latentWidth),
+                XTokenStride: heads * queryWidth, XHeadStride: queryWidth, YTokenStride: latentTokenStride, YHeadStride: latentWidth),
             Attention: new LatentAttentionShape(heads, tokens, latentWidth, _config.QkRopeHeadDim, (float)_config.SoftmaxScale)
             {
                 RopeTokenStride = heads * queryWidth,
                 RopeHeadStride = queryWidth,
+                LatentTokenStride = latentTokenStride,
+                LatentHeadStride = latentWidth,
             },
             Values: new HeadProductLayout(heads, tokens, latentWidth, valueWidth,
-                XTokenStride: latentWidth, XHeadStride: (long)tokens * latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth));
-        var slots = caches.Select(c => c.Rows.Slots).ToArray();
-        CpuKernels.Shared.AbsorbedDecode(layout, TensorMemory.Floats(queries), HeadWeights(_keyAbsorb),
-            TensorMemory.Floats(queries)[nope..], TensorMemory.Floats(pool), slots, HeadWeights(_valueAbsorb), TensorMemory.Floats(attended));
-        return attended;
+                XTokenStride: latentTokenStride, XHeadStride: latentWidth, YTokenStride: heads * valueWidth, YHeadStride: valueWidth));
     }
 
-    /// <summary>A kv_b_proj half as the decode kernels read it: its bf16 bits as stored, or float32.</summary>
+    /// <summary>Room for [tokens, heads, kv_lora] latents, in the current dispose scope.</summary>
+    private Span<float> LatentFloats(int tokens) => TensorMemory.Floats(empty(tokens, _config.NumAttentionHeads, _config.KvLoraRank));
+
+    /// <summary>A kv_b_proj half as the kernels read it: its bf16 bits as stored, or float32.</summary>
     private static HeadWeightSpan HeadWeights(Tensor half) => half.dtype == ScalarType.BFloat16
         ? HeadWeightSpan.BFloat16(TensorMemory.BFloat16Bits(half))
         : HeadWeightSpan.Float32(TensorMemory.Floats(half));
 
     /// <summary>
-    /// The queries [tokens, heads · qk_head] viewed per head, for libtorch's products. The decode
-    /// kernels take the flat rows: a view is a libtorch call (about 2 µs each layer of a decode step).
+    /// The queries [tokens, heads · qk_head] viewed per head, for libtorch's products (the naive form).
+    /// The kernels take the flat rows: a view is a libtorch call (about 2 µs each layer of a decode step).
     /// </summary>
     private Tensor PerHead(Tensor queries) => queries.view(queries.size(0), _config.NumAttentionHeads, _config.QkHeadDim);
 

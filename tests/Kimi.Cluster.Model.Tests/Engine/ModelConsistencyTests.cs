@@ -183,7 +183,22 @@ public sealed class ModelConsistencyTests
             AssertClose(LastLogits(model, [.. prompts[i], next[i]]), decoded[i].data<float>().ToArray());
     }
 
-    /// <summary>The decode kernel (absorbed) against kv_b_proj expanding every cached latent (naive).</summary>
+    /// <summary>Runs <paramref name="logits"/> in the absorbed form, then in the naive one (kv_b_proj expanding every cached latent), and compares.</summary>
+    private static void AssertNaiveFormAgrees(KimiModel model, Func<float[]> logits)
+    {
+        var absorbed = logits();
+        model.AttentionForm = MlaForm.Naive;
+        try
+        {
+            AssertClose(absorbed, logits(), 1e-5);
+        }
+        finally
+        {
+            model.AttentionForm = MlaForm.Absorbed;
+        }
+    }
+
+    /// <summary>The absorbed kernels at decode against kv_b_proj expanding every cached latent (naive).</summary>
     [Fact]
     public void NaiveAndAbsorbedMla_AgreeWhenDecoding()
     {
@@ -197,16 +212,28 @@ public sealed class ModelConsistencyTests
             using var logits = model.Forward(sequence[^1..], [new AttentionSegment(0, 1, cache, cache.Length)]);
             return logits[0].data<float>().ToArray();
         }
-        var absorbed = Decode();
-        model.AttentionForm = MlaForm.Naive;
-        try
+        AssertNaiveFormAgrees(model, Decode);
+    }
+
+    /// <summary>
+    /// A prompt's second chunk after a cached first one: each of its tokens sees the cache up to its
+    /// own position (the absorbed kernels take a count of the prompt's rows per token), as the naive
+    /// form's causal mask has it; every position's logits, so an off-by-one in any token shows.
+    /// </summary>
+    [Fact]
+    public void NaiveAndAbsorbedMla_AgreeOnAChunkAfterACachedPrefix()
+    {
+        var model = Tiny.Value.Model;
+        int[] sequence = [7, 77, 177, 277, 377, 477, 57, 5, 50];
+        float[] ChunkLogits()
         {
-            AssertClose(absorbed, Decode(), 1e-5);
+            using var noGrad = no_grad();
+            using var cache = new OneSequenceCache(model.Config);
+            using (var prefix = model.Forward(sequence[..4], [new AttentionSegment(0, 4, cache, 0)])) { }
+            using var logits = model.Forward(sequence[4..], [new AttentionSegment(0, sequence.Length - 4, cache, 4)], allPositions: true);
+            return logits.data<float>().ToArray();
         }
-        finally
-        {
-            model.AttentionForm = MlaForm.Absorbed;
-        }
+        AssertNaiveFormAgrees(model, ChunkLogits);
     }
 
     [Fact]
@@ -214,16 +241,7 @@ public sealed class ModelConsistencyTests
     {
         var model = Tiny.Value.Model;
         int[] tokens = [7, 77, 177, 277, 377, 477];
-        var absorbed = LastLogits(model, tokens);
-        model.AttentionForm = MlaForm.Naive;
-        try
-        {
-            AssertClose(absorbed, LastLogits(model, tokens), 1e-5);
-        }
-        finally
-        {
-            model.AttentionForm = MlaForm.Absorbed;
-        }
+        AssertNaiveFormAgrees(model, () => LastLogits(model, tokens));
     }
 
     [Fact]

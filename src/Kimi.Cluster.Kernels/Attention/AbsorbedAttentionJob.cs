@@ -3,7 +3,7 @@ using Kimi.Cluster.Kernels.Threading;
 namespace Kimi.Cluster.Kernels.Attention;
 
 /// <summary>
-/// MLA decode attention of a small decode batch as one pool dispatch: each item takes a thread's
+/// MLA attention of a small batch (a decode step's) as one pool dispatch: each item takes a thread's
 /// share of the heads (whole blocks of <see cref="LatentAttention.HeadBlock"/>) through all three
 /// steps (key product, attention over every token's rows, value product), which are independent
 /// across heads. As three dispatches, each paid its hand-off to the workers and its wait for the
@@ -13,12 +13,13 @@ namespace Kimi.Cluster.Kernels.Attention;
 /// Each step runs the routine its own job runs, on the same heads, so the outputs are the same
 /// bits. Cached per calling thread, so a call allocates nothing.
 /// </summary>
-internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
+internal sealed unsafe class AbsorbedAttentionJob : IWorkItems
 {
-    [ThreadStatic] private static AbsorbedDecodeJob? t_cached;
+    [ThreadStatic] private static AbsorbedAttentionJob? t_cached;
 
-    private AbsorbedDecodeLayout? _layout;
+    private AbsorbedAttentionLayout? _layout;
     private IReadOnlyList<int[]?>? _slots;
+    private int* _rowCounts;
     private int _headsPerItem;
     private float* _queries, _queryLatents, _queryRopes, _rows, _outputLatents, _attended;
     private void* _keyAbsorb, _valueAbsorb;
@@ -33,11 +34,12 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
 
     /// <param name="format">How both kv_b_proj halves are held: float32 or bf16.</param>
     /// <param name="wide">Whether the attention loops run on 16-float vectors (<see cref="LatentAttention.Attend"/>).</param>
-    public static void Run(WorkerPool pool, bool wide, AbsorbedDecodeLayout layout, float* queries, void* keyAbsorb, float* queryLatents,
-        float* queryRopes, float* rows, IReadOnlyList<int[]?> slots, float* outputLatents, void* valueAbsorb, float* attended, WeightFormat format)
+    public static void Run(WorkerPool pool, bool wide, AbsorbedAttentionLayout layout, float* queries, void* keyAbsorb, float* queryLatents,
+        float* queryRopes, float* rows, IReadOnlyList<int[]?> slots, int* rowCounts, float* outputLatents, void* valueAbsorb, float* attended, WeightFormat format)
     {
-        var job = t_cached ??= new AbsorbedDecodeJob();
+        var job = t_cached ??= new AbsorbedAttentionJob();
         (job._layout, job._slots) = (layout, slots);
+        job._rowCounts = rowCounts;
         job._queries = queries;
         job._keyAbsorb = keyAbsorb;
         job._queryLatents = queryLatents;
@@ -60,6 +62,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
             job._queries = job._queryLatents = job._queryRopes = null;
             job._rows = job._outputLatents = job._attended = null;
             job._keyAbsorb = job._valueAbsorb = null;
+            job._rowCounts = null;
         }
     }
 
@@ -100,7 +103,7 @@ internal sealed unsafe class AbsorbedDecodeJob : IWorkItems
         for (int h = firstHead; h < firstHead + heads; h++)
             HeadProducts.Compute(_wide, layout.Keys, _queries, _keyAbsorb, _format, _queryLatents, h);
         for (int t = 0; t < layout.Attention.Tokens; t++)
-            LatentAttentionJob.Attend(_wide, layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _outputLatents, t, firstHead, heads);
+            LatentAttentionJob.Attend(_wide, layout.Attention, _queryLatents, _queryRopes, _rows, _slots!, _rowCounts, _outputLatents, t, firstHead, heads);
         for (int h = firstHead; h < firstHead + heads; h++)
             HeadProducts.Compute(_wide, layout.Values, _outputLatents, _valueAbsorb, _format, _attended, h);
     }
