@@ -24,6 +24,15 @@ public static unsafe class QuickMeasure
         {
             Console.WriteLine($"read bandwidth (sum 1 GB, {threads} threads): {probe.Measure(passes: 10):F1} GB/s");
         }
+        if (args.Contains("--attention"))
+        {
+            foreach (string widths in ArgValue(args, "--widths", "bench,k25").Split(','))
+            {
+                foreach (string kase in ArgValue(args, "--cases", "prefill 512x0,prefill 512x4096,decode 64x1024,decode 1x8192").Split(','))
+                    ReportAttention(kernels, AttentionBenchmarks.Parse(widths, kase));
+            }
+            return;
+        }
         if (args.Contains("--experts"))
         {
             foreach (string format in ArgValue(args, "--formats", "int4").Split(','))
@@ -139,6 +148,22 @@ public static unsafe class QuickMeasure
         Console.WriteLine(
             $"{first.Shape} + {second.Shape} tokens {tokens,3}: two calls {P10(separate),8:F1} µs (median {Median(separate):F1}), " +
             $"one paired call {P10(paired),8:F1} µs (median {Median(paired):F1}); paired ÷ two: {P10(paired) / P10(separate):F3} (median {Median(paired) / Median(separate):F3})");
+    }
+
+    private static void ReportAttention(CpuKernels kernels, AttentionCall call)
+    {
+        call.Run(kernels);
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < 1 || times.Count < 10)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call.Run(kernels);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        times.Sort();
+        double p10 = times[times.Count / 10], median = times[times.Count / 2];
+        Console.WriteLine($"attention, {call.Description}: {p10 * 1e3,8:F3} ms (median {median * 1e3:F3})  {call.Flops / p10 / 1e9,6:F1} GFLOP/s");
     }
 
     private static void ReportExperts(string format, int tokens, ExpertLayerShape layer)
