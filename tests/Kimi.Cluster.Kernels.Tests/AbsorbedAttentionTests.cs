@@ -184,7 +184,7 @@ public sealed class AbsorbedAttentionTests
     [InlineData(64, 3, 24)]
     [InlineData(1, 2, 4)]
     public void OneCall_GivesEachThreadItsShareOfTheHeads_InWholeBlocks(int heads, int threads, int perItem) =>
-        Assert.Equal(perItem, AbsorbedAttentionJob.HeadsPerItem(heads, threads));
+        Assert.Equal(perItem, LatentAttentionJob.HeadsPerItem(heads, threads));
 
     private static float Float(ushort bf16) => BitConverter.Int32BitsToSingle(bf16 << 16);
 

@@ -52,7 +52,7 @@ internal sealed unsafe class AbsorbedAttentionJob : IWorkItems
         job._wide = wide;
         try
         {
-            job._headsPerItem = HeadsPerItem(layout.Attention.Heads, pool.ThreadCount);
+            job._headsPerItem = LatentAttentionJob.HeadsPerItem(layout.Attention.Heads, pool.ThreadCount);
             pool.Run(job, (layout.Attention.Heads + job._headsPerItem - 1) / job._headsPerItem);
         }
         finally
@@ -64,13 +64,6 @@ internal sealed unsafe class AbsorbedAttentionJob : IWorkItems
             job._keyAbsorb = job._valueAbsorb = null;
             job._rowCounts = null;
         }
-    }
-
-    /// <summary>A thread's share of <paramref name="heads"/>, rounded up to whole blocks of <see cref="LatentAttention.HeadBlock"/>.</summary>
-    internal static int HeadsPerItem(int heads, int threads)
-    {
-        int share = (heads + threads - 1) / threads;
-        return (share + LatentAttention.HeadBlock - 1) / LatentAttention.HeadBlock * LatentAttention.HeadBlock;
     }
 
     public long WeightBytes => _layout is { } l ? l.Keys.WeightBytes(_format) + l.Values.WeightBytes(_format) : 0;

@@ -44,6 +44,16 @@ internal static unsafe class Lanes
         TL.Store(low, p);
         TL.Store(high, p + TL.Count);
     }
+
+    /// <summary>Two consecutive vectors: low from p, high from p + Count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair<TL, TV>(float* p, out TV low, out TV high)
+        where TL : ILanes<TV>
+        where TV : struct
+    {
+        low = TL.Load(p);
+        high = TL.Load(p + TL.Count);
+    }
 }
 
 /// <summary><see cref="Vector{T}"/>: 8 floats on x64 (the runtime's default width), 4 on arm64; every path.</summary>

@@ -47,31 +47,47 @@ internal static unsafe class LatentAttention
     {
         int count = slots.Length, rowWidth = latentWidth + ropeWidth;
         var scores = Scores(heads * count);
-        ScoreRows<TL, TV>(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, scale, scores);
+        // Both passes take the rows a tile at a time through every head block: a tile comes from
+        // L2/L3 once and each block re-reads it from L1 (as do the block's queries, tile after tile).
+        int tile = Math.Max(2, RowTileBytes / (rowWidth * sizeof(float)) & ~1);
+        for (int s0 = 0; s0 < count; s0 += tile)
+        {
+            ScoreRows<TL, TV>(heads, queryLatents, latentStride, queryRopes, ropeStride, latentWidth, ropeWidth, rows, slots, s0,
+                Math.Min(count, s0 + tile), scale, scores);
+        }
         for (int h = 0; h < heads; h++)
             RowOps.SoftmaxInPlace(scores.Slice(h * count, count));
-        for (int h0 = 0; h0 < heads; h0 += HeadBlock)
+        for (int s0 = 0; s0 < count; s0 += tile)
         {
-            WeightedSum<TL, TV>(Math.Min(HeadBlock, heads - h0), scores[(h0 * count)..], count, rows, rowWidth, slots, latentWidth,
-                outputs + h0 * latentStride, latentStride);
+            for (int h0 = 0; h0 < heads; h0 += HeadBlock)
+            {
+                WeightedSum<TL, TV>(Math.Min(HeadBlock, heads - h0), scores[(h0 * count)..], count, rows, rowWidth, slots, s0,
+                    Math.Min(count, s0 + tile), latentWidth, outputs + h0 * latentStride, latentStride);
+            }
         }
     }
 
-    /// <summary>score[h, s] for every head of the group, a pair of rows at a time (an odd last row pairs with itself).</summary>
+    /// <summary>Bytes of cached rows a tile spans: half of a 48 KB L1, beside a head block's queries.</summary>
+    private const int RowTileBytes = 24 * 1024;
+
+    /// <summary>
+    /// score[h, s] for rows s0..s1 − 1 (s0 even) and every head of the group, a pair of rows at a time
+    /// (an odd last row pairs with itself).
+    /// </summary>
     private static void ScoreRows<TL, TV>(int heads, float* queryLatents, long latentStride, float* queryRopes, long ropeStride,
-        int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, float scale, Span<float> scores) where TL : ILanes<TV> where TV : struct
+        int latentWidth, int ropeWidth, float* rows, ReadOnlySpan<int> slots, int s0, int s1, float scale, Span<float> scores) where TL : ILanes<TV> where TV : struct
     {
         int rowWidth = latentWidth + ropeWidth, count = slots.Length;
         float* sums = stackalloc float[2 * HeadBlock];
-        for (int s = 0; s < count; s += 2)
+        for (int h0 = 0; h0 < heads; h0 += HeadBlock)
         {
-            bool pair = s + 1 < count;
-            float* a = rows + (long)slots[s] * rowWidth;
-            float* b = pair ? rows + (long)slots[s + 1] * rowWidth : a;
-            for (int h0 = 0; h0 < heads; h0 += HeadBlock)
+            int block = Math.Min(HeadBlock, heads - h0);
+            var q = new HeadQueries(block, queryLatents + h0 * latentStride, latentStride, queryRopes + h0 * ropeStride, ropeStride);
+            for (int s = s0; s < s1; s += 2)
             {
-                int block = Math.Min(HeadBlock, heads - h0);
-                var q = new HeadQueries(block, queryLatents + h0 * latentStride, latentStride, queryRopes + h0 * ropeStride, ropeStride);
+                bool pair = s + 1 < count;
+                float* a = rows + (long)slots[s] * rowWidth;
+                float* b = pair ? rows + (long)slots[s + 1] * rowWidth : a;
                 DotPair<TL, TV>(q, a, b, latentWidth, ropeWidth, sums);
                 for (int h = 0; h < block; h++)
                 {
@@ -178,20 +194,33 @@ internal static unsafe class LatentAttention
     }
 
     /// <summary>
-    /// out[h] = Σ_s weight[h, s]·latent_s, a register-sized chunk of the latent at a time for every
-    /// head of the block, so each row chunk is loaded once per block and the sums never leave registers.
+    /// out[h] += Σ_{s0 ≤ s < s1} weight[h, s]·latent_s (out[h] = when s0 is 0), a register-sized chunk of
+    /// the latent at a time for every head of the block, so each row chunk is loaded once per block.
+    /// A chunk's sums go on from where the last tile stored them, in row order: the bits of one pass
+    /// over all the rows.
     /// </summary>
     private static void WeightedSum<TL, TV>(int heads, ReadOnlySpan<float> weights, int count, float* rows, int rowWidth,
-        ReadOnlySpan<int> slots, int latentWidth, float* outputs, long latentStride) where TL : ILanes<TV> where TV : struct
+        ReadOnlySpan<int> slots, int s0, int s1, int latentWidth, float* outputs, long latentStride) where TL : ILanes<TV> where TV : struct
     {
-        // Latent floats kept in registers per head while the sum walks the rows.
+        // Latent floats kept in registers per head while the sum walks the tile's rows.
         int width = TL.Count, chunk = 2 * width;
+        bool first = s0 == 0;
         int c = 0;
         for (; c + chunk <= latentWidth; c += chunk)
         {
             TV a0 = default, a1 = default, b0 = default, b1 = default;
             TV c0 = default, c1 = default, d0 = default, d1 = default;
-            for (int s = 0; s < count; s++)
+            if (!first)
+            {
+                Lanes.LoadPair<TL, TV>(outputs + c, out a0, out a1);
+                if (heads > 1)
+                    Lanes.LoadPair<TL, TV>(outputs + latentStride + c, out b0, out b1);
+                if (heads > 2)
+                    Lanes.LoadPair<TL, TV>(outputs + 2 * latentStride + c, out c0, out c1);
+                if (heads > 3)
+                    Lanes.LoadPair<TL, TV>(outputs + 3 * latentStride + c, out d0, out d1);
+            }
+            for (int s = s0; s < s1; s++)
             {
                 float* row = rows + (long)slots[s] * rowWidth + c;
                 var r0 = TL.Load(row);
@@ -226,8 +255,8 @@ internal static unsafe class LatentAttention
         {
             for (int h = 0; h < heads; h++)
             {
-                float sum = 0;
-                for (int s = 0; s < count; s++)
+                float sum = first ? 0 : outputs[h * latentStride + c];
+                for (int s = s0; s < s1; s++)
                     sum += weights[h * count + s] * rows[(long)slots[s] * rowWidth + c];
                 outputs[h * latentStride + c] = sum;
             }
