@@ -190,7 +190,7 @@ public sealed unsafe class CpuKernels : IDisposable
     /// queries(t, h)·keyAbsorb[h] (<see cref="AbsorbedAttentionLayout.Keys"/>), the latent attention of
     /// <see cref="LatentAttention"/> into outputLatents, then attended(t, h) = outputLatents(h, t)·valueAbsorb[h]
     /// (<see cref="AbsorbedAttentionLayout.Values"/>). A small batch takes one pool dispatch, each
-    /// item a block of heads through all three; a larger one (a prefill) takes the three calls, each
+    /// item a thread's share of the heads through all three; a larger one (a prefill) takes the three calls, each
     /// split its own way. The outputs are the same bits either way. <paramref name="rowCounts"/> as
     /// for <see cref="LatentAttention"/>.
     /// </summary>
@@ -225,7 +225,7 @@ public sealed unsafe class CpuKernels : IDisposable
     }
 
     /// <summary>
-    /// <see cref="AbsorbedAttention(AbsorbedAttentionLayout, ReadOnlySpan{float}, HeadWeightSpan, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, HeadWeightSpan, Span{float})"/>
+    /// <see cref="AbsorbedAttention(AbsorbedAttentionLayout, ReadOnlySpan{float}, HeadWeightSpan, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, IReadOnlyList{int[]}, Span{float}, HeadWeightSpan, Span{float}, ReadOnlySpan{int})"/>
     /// for a caller that needs only the attended values: the query and output latents live in the
     /// calling thread's kernel scratch (a decode step then makes no buffers of its own for them).
     /// </summary>
@@ -238,7 +238,7 @@ public sealed unsafe class CpuKernels : IDisposable
             LatentScratch(layout, ScratchSlot.OutputLatents), valueAbsorb, attended, rowCounts);
     }
 
-    // [heads, tokens, latent] floats of the calling thread's scratch (none for a layout that validation will refuse).
+    // The latents' floats at the layout's strides, in the calling thread's scratch (none for a layout that validation will refuse).
     private static Span<float> LatentScratch(AbsorbedAttentionLayout layout, ScratchSlot slot)
     {
         var shape = layout.Attention;

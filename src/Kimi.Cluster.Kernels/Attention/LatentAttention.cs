@@ -9,9 +9,10 @@ namespace Kimi.Cluster.Kernels.Attention;
 /// The arithmetic of MLA attention in the absorbed form for one token and a group of heads:
 /// score[h, s] = scale·(q_latent[h]·latent_s + q_rope[h]·rope_key_s) over the token's cached rows s,
 /// out[h] = Σ softmax(score[h])[s]·latent_s. A query sees exactly the rows it is given (a prefill
-/// token's: those up to its position), so nothing is masked. The scores walk the rows two at a time and every head of the group over each pair, so a
-/// row comes from memory once per group, not once per head; within a pass four heads share each row
-/// chunk loaded and every sum has its own accumulator, so the loops run at the multiply-add rate.
+/// token's: those up to its position), so nothing is masked. Both passes take the rows a tile at a
+/// time through every block of four heads, so a row comes from memory once per call, not once per
+/// head or block; within a pass four heads share each row chunk loaded and every sum has its own
+/// accumulator, so the loops run at the multiply-add rate.
 /// The vector multiply-adds are fused (one rounding each; the vector JIT does not fuse a multiply
 /// and an add by itself): half the vector operations, the bench model's absorbed decode 8-10% faster
 /// a layer at 64-320 cached rows. The scalar tails multiply then add. The loops take their vector
