@@ -4,7 +4,7 @@ namespace Kimi.Cluster.Kernels.Benchmarks;
 
 /// <summary>
 /// One latent-attention call as the model makes it (latents token-major, every row in one pool):
-/// a prompt's chunk of <see cref="Tokens"/> tokens after <c>cached</c> rows, each seeing its rows up to
+/// a prompt's chunk of <c>tokens</c> tokens after <c>cached</c> rows, each seeing its rows up to
 /// its position, or (<c>decode</c>) that many sequences of one token each over <c>cached</c> rows.
 /// Widths: the bench model's (16 heads, kv_lora 128, rope 32) or K2.5's (64 heads, 512, 64).
 /// </summary>
@@ -23,7 +23,6 @@ public sealed class AttentionCall
             "k25" => (64, 512, 64),
             _ => throw new ArgumentException($"attention widths '{widths}': bench or k25", nameof(widths)),
         };
-        Tokens = tokens;
         _shape = new LatentAttentionShape(heads, tokens, latent, rope, Scale: 0.05f)
         {
             LatentTokenStride = (long)heads * latent,
@@ -48,8 +47,6 @@ public sealed class AttentionCall
             (decode ? $"decode of {tokens} sequences over {cached} rows each" : $"prefill of {tokens} tokens after {cached} cached rows");
         Flops = _rowCounts.Sum(count => (double)count) * heads * (2 * latent + rope) * 2;
     }
-
-    public int Tokens { get; }
 
     public string Description { get; }
 

@@ -94,17 +94,8 @@ public static unsafe class QuickMeasure
         {
             kernels.MatMul(matrices.Next(), x, y, tokens);
         }
-        // Per-call times and a low percentile: robust to other work on the machine stealing a core
-        // now and then, while the rotation over copies keeps every call reading from memory.
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (total.Elapsed.TotalSeconds < 1.5 || times.Count < 20)
-        {
-            long start = Stopwatch.GetTimestamp();
-            kernels.MatMul(matrices.Next(), x, y, tokens);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        times.Sort();
+        // The rotation over copies keeps every call reading from memory.
+        var times = CallTimes.Sorted(() => kernels.MatMul(matrices.Next(), x, y, tokens), seconds: 1.5, calls: 20);
         double p10 = times[times.Count / 10], median = times[times.Count / 2];
         double gbs = shape.StoredBytes / p10 / 1e9;
         double gflops = 2.0 * tokens * shape.Rows * shape.Columns / p10 / 1e9;
@@ -153,15 +144,7 @@ public static unsafe class QuickMeasure
     private static void ReportAttention(CpuKernels kernels, AttentionCall call)
     {
         call.Run(kernels);
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (total.Elapsed.TotalSeconds < 1 || times.Count < 10)
-        {
-            long start = Stopwatch.GetTimestamp();
-            call.Run(kernels);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        times.Sort();
+        var times = CallTimes.Sorted(() => call.Run(kernels), seconds: 1, calls: 10);
         double p10 = times[times.Count / 10], median = times[times.Count / 2];
         Console.WriteLine($"attention, {call.Description}: {p10 * 1e3,8:F3} ms (median {median * 1e3:F3})  {call.Flops / p10 / 1e9,6:F1} GFLOP/s");
     }

@@ -28,7 +28,7 @@ internal sealed unsafe class AbsorbedAttentionJob : IWorkItems
 
     /// <summary>
     /// Whether a call of <paramref name="tokens"/> tokens runs as this one job: when the attention
-    /// would split each token's heads into blocks anyway (few tokens), so the blocks match.
+    /// would split each token's heads over the threads anyway (few tokens), in the same shares.
     /// </summary>
     public static bool Suits(int tokens, int threads) => LatentAttentionJob.SplitsHeads(tokens, threads);
 
