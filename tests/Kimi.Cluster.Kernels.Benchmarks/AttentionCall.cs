@@ -53,6 +53,18 @@ public sealed class AttentionCall
     /// <summary>Multiply-adds ×2 of the scores and the weighted sum (the softmax not counted).</summary>
     public double Flops { get; }
 
+    /// <summary>
+    /// FNV-1a over the outputs' bits: equal digests before and after a change to the kernels say it
+    /// kept every output's bits (the inputs come from a fixed seed).
+    /// </summary>
+    public ulong OutputDigest()
+    {
+        ulong digest = 14695981039346656037;
+        foreach (float value in _outputs)
+            digest = (digest ^ BitConverter.SingleToUInt32Bits(value)) * 1099511628211;
+        return digest;
+    }
+
     public void Run(CpuKernels kernels) =>
         kernels.LatentAttention(_shape, _queryLatents, _queryRopes, _rows, _slots, _outputs, _rowCounts);
 }

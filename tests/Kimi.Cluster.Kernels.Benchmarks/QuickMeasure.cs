@@ -29,7 +29,7 @@ public static unsafe class QuickMeasure
             foreach (string widths in ArgValue(args, "--widths", "bench,k25").Split(','))
             {
                 foreach (string kase in ArgValue(args, "--cases", "prefill 512x0,prefill 512x4096,decode 64x1024,decode 1x8192").Split(','))
-                    ReportAttention(kernels, AttentionBenchmarks.Parse(widths, kase));
+                    ReportAttention(kernels, AttentionBenchmarks.Parse(widths, kase), args.Contains("--digest"));
             }
             return;
         }
@@ -141,9 +141,11 @@ public static unsafe class QuickMeasure
             $"one paired call {P10(paired),8:F1} µs (median {Median(paired):F1}); paired ÷ two: {P10(paired) / P10(separate):F3} (median {Median(paired) / Median(separate):F3})");
     }
 
-    private static void ReportAttention(CpuKernels kernels, AttentionCall call)
+    private static void ReportAttention(CpuKernels kernels, AttentionCall call, bool digest)
     {
         call.Run(kernels);
+        if (digest)
+            Console.WriteLine($"outputs digest, {call.Description}: {call.OutputDigest():X16}");
         var times = CallTimes.Sorted(() => call.Run(kernels), seconds: 1, calls: 10);
         double p10 = times[times.Count / 10], median = times[times.Count / 2];
         Console.WriteLine($"attention, {call.Description}: {p10 * 1e3,8:F3} ms (median {median * 1e3:F3})  {call.Flops / p10 / 1e9,6:F1} GFLOP/s");

@@ -14,6 +14,7 @@ public sealed class LatentAttentionTests
     [InlineData(20, 6, 40, 7, 50, 2)]
     [InlineData(16, 16, 128, 32, 100, 2)]
     [InlineData(3, 5, 80, 20, 70, 2)]
+    [InlineData(4, 3, 96, 8, 900, 2)]
     public void LatentAttention_AttendsEachTokensOwnRowsAsTheFormulaSays(int tokens, int heads, int latent, int rope, int maxLength, int threads)
     {
         // Every path: the AVX-512 one runs the attention loops on 16-float vectors, the others on Vector<float>.

@@ -75,30 +75,40 @@ public sealed class RowOpsTests
     [InlineData(1001)]
     public void SoftmaxInPlace_MatchesDoubleExponentials_ForRowsOfAnyLength(int length)
     {
+        // Both forms (Vector<T>'s and 16-float vectors) on any CPU: .NET runs Vector512 in software where it lacks them.
+        foreach (bool wide in new[] { false, true })
+            SoftmaxMatchesDoubleExponentials(length, wide);
+    }
+
+    private static void SoftmaxMatchesDoubleExponentials(int length, bool wide)
+    {
         var random = new Random(length);
         float[] values = [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 40 - 20))];
         double max = values.Max();
         double total = values.Sum(v => Math.Exp(v - max));
         double[] expected = [.. values.Select(v => Math.Exp(v - max) / total)];
 
-        RowOps.SoftmaxInPlace(values);
+        RowOps.SoftmaxInPlace(values, wide);
 
         for (int i = 0; i < length; i++)
-            Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6 * Math.Max(expected[i], 1e-3), $"{i} of {length}: {expected[i]} vs {values[i]}");
+            Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6 * Math.Max(expected[i], 1e-3), $"{(wide ? "wide" : "Vector<T>")}: {i} of {length}: {expected[i]} vs {values[i]}");
         Assert.InRange(values.Sum(v => (double)v), 1 - 1e-5, 1 + 1e-5);
     }
 
     [Fact]
     public void SoftmaxInPlace_MatchesTheFormula_AndStaysFiniteForLargeValues()
     {
-        float[] values = [1000f, 999f, -5f, 0f, 1000f];
-        double max = values.Max();
-        double[] expected = [.. values.Select(v => Math.Exp(v - max) / values.Sum(u => Math.Exp(u - max)))];
+        foreach (bool wide in new[] { false, true })
+        {
+            float[] values = [1000f, 999f, -5f, 0f, 1000f];
+            double max = values.Max();
+            double[] expected = [.. values.Select(v => Math.Exp(v - max) / values.Sum(u => Math.Exp(u - max)))];
 
-        RowOps.SoftmaxInPlace(values);
+            RowOps.SoftmaxInPlace(values, wide);
 
-        for (int i = 0; i < values.Length; i++)
-            Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6, $"{i}: {expected[i]} vs {values[i]}");
+            for (int i = 0; i < values.Length; i++)
+                Assert.True(Math.Abs(expected[i] - values[i]) <= 1e-6, $"wide {wide}, {i}: {expected[i]} vs {values[i]}");
+        }
     }
 
     [Theory]
@@ -108,12 +118,15 @@ public sealed class RowOpsTests
     {
         // A NaN must not be lost by the maximum (a comparison-based max could skip it and give a
         // plausible-looking row): every weight depends on it through the sum.
-        float[] values = [.. Enumerable.Range(0, length).Select(i => (float)i)];
-        values[length / 2] = float.NaN;
+        foreach (bool wide in new[] { false, true })
+        {
+            float[] values = [.. Enumerable.Range(0, length).Select(i => (float)i)];
+            values[length / 2] = float.NaN;
 
-        RowOps.SoftmaxInPlace(values);
+            RowOps.SoftmaxInPlace(values, wide);
 
-        Assert.All(values, v => Assert.True(float.IsNaN(v)));
-        RowOps.SoftmaxInPlace(Span<float>.Empty);
+            Assert.All(values, v => Assert.True(float.IsNaN(v)));
+            RowOps.SoftmaxInPlace(Span<float>.Empty, wide);
+        }
     }
 }

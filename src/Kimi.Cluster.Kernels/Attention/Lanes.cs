@@ -45,6 +45,30 @@ internal static unsafe class Lanes
         TL.Store(high, p + TL.Count);
     }
 
+    /// <summary>Four consecutive vectors from p on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFour<TL, TV>(TV first, TV second, TV third, TV fourth, float* p)
+        where TL : ILanes<TV>
+        where TV : struct
+    {
+        TL.Store(first, p);
+        TL.Store(second, p + TL.Count);
+        TL.Store(third, p + 2 * TL.Count);
+        TL.Store(fourth, p + 3 * TL.Count);
+    }
+
+    /// <summary>Four consecutive vectors from p on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadFour<TL, TV>(float* p, out TV first, out TV second, out TV third, out TV fourth)
+        where TL : ILanes<TV>
+        where TV : struct
+    {
+        first = TL.Load(p);
+        second = TL.Load(p + TL.Count);
+        third = TL.Load(p + 2 * TL.Count);
+        fourth = TL.Load(p + 3 * TL.Count);
+    }
+
     /// <summary>Two consecutive vectors: low from p, high from p + Count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadPair<TL, TV>(float* p, out TV low, out TV high)
