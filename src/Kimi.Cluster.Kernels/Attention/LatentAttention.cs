@@ -15,7 +15,7 @@ namespace Kimi.Cluster.Kernels.Attention;
 /// accumulator, so the loops run at the multiply-add rate. On the AVX-512 path (32 registers) a score
 /// pass takes four rows and a weighted-sum chunk four vectors, sixteen sums in registers where the
 /// 8-float paths keep eight, and the scores reach memory a vector per head: at K2.5's widths
-/// 1.4-1.5x the pairs' speed, the same bits.
+/// 1.3-1.5x the pairs' speed, the same bits.
 /// The vector multiply-adds are fused (one rounding each; the vector JIT does not fuse a multiply
 /// and an add by itself): half the vector operations, the bench model's absorbed decode 8-10% faster
 /// a layer at 64-320 cached rows. The scalar tails multiply then add. The loops take their vector
