@@ -4,8 +4,9 @@ namespace Kimi.Cluster.Kernels.Benchmarks;
 
 /// <summary>
 /// MLA latent attention (absorbed form) as prefill chunks and decode batches at the bench model's and
-/// K2.5's widths: compute-bound on cache rows held in L2/L3, so judge it by GFLOP/s
-/// (<see cref="AttentionCall.Flops"/> over the mean; the quick mode prints it).
+/// K2.5's widths, judged by GFLOP/s (<see cref="AttentionCall.Flops"/> over the mean; the quick mode
+/// prints it): warm (the rows in L2/L3 from the call before) and cold (from memory, as a decode
+/// step's layers find their caches).
 /// </summary>
 [MemoryDiagnoser]
 public class AttentionBenchmarks
@@ -20,11 +21,15 @@ public class AttentionBenchmarks
     [Params("prefill 512x0", "prefill 512x4096", "decode 64x1024", "decode 1x8192")]
     public string Case { get; set; } = "prefill 512x0";
 
+    /// <summary>Whether each call reads rows from memory, as each layer's cache in a decode step (<see cref="AttentionCall"/>'s cold).</summary>
+    [Params(false, true)]
+    public bool Cold { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         _kernels = new CpuKernels();
-        _call = Parse(Widths, Case);
+        _call = Parse(Widths, Case, Cold);
         Console.WriteLine($"// {_kernels.Description}; {_call.Description}: {_call.Flops / 1e9:F2} GFLOP a call");
     }
 
@@ -34,11 +39,11 @@ public class AttentionBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _kernels?.Dispose();
 
-    internal static AttentionCall Parse(string widths, string kase)
+    internal static AttentionCall Parse(string widths, string kase, bool cold = false)
     {
         var parts = kase.Split(' ', 'x');
         if (parts.Length != 3 || parts[0] is not ("prefill" or "decode"))
             throw new ArgumentException($"attention case '{kase}': prefill TOKENSxCACHED or decode SEQUENCESxROWS");
-        return new AttentionCall(widths, int.Parse(parts[1]), int.Parse(parts[2]), decode: parts[0] == "decode");
+        return new AttentionCall(widths, int.Parse(parts[1]), int.Parse(parts[2]), decode: parts[0] == "decode", cold);
     }
 }

@@ -12,10 +12,16 @@ public sealed class AttentionCall
 {
     private readonly LatentAttentionShape _shape;
     private readonly float[] _rows, _queryLatents, _queryRopes, _outputs;
-    private readonly int[]?[] _slots;
+    private readonly int[]?[][] _slots;
+    private int _nextCopy;
     private readonly int[] _rowCounts;
 
-    public AttentionCall(string widths, int tokens, int cached, bool decode)
+    /// <param name="cold">
+    /// Whether each call reads rows the call before did not (copies of the pool, together past
+    /// <see cref="ColdBytes"/>), as each layer's cache in a decode step: the rows then come from
+    /// memory, not L3. The copies hold the same values, so the outputs are the same.
+    /// </param>
+    public AttentionCall(string widths, int tokens, int cached, bool decode, bool cold = false)
     {
         var (heads, latent, rope) = widths switch
         {
@@ -31,20 +37,30 @@ public sealed class AttentionCall
         var random = new Random(1);
         float[] Values(long count) => [.. Enumerable.Range(0, checked((int)count)).Select(_ => (float)(random.NextDouble() - 0.5))];
         int poolRows = decode ? tokens * cached : cached + tokens;
-        _rows = Values((long)poolRows * _shape.RowWidth);
+        long poolFloats = (long)poolRows * _shape.RowWidth;
+        int copies = cold ? (int)Math.Max(2, (ColdBytes + poolFloats * sizeof(float) - 1) / (poolFloats * sizeof(float))) : 1;
+        var pool = Values(poolFloats);
+        _rows = new float[checked(poolFloats * copies)];
+        for (int copy = 0; copy < copies; copy++)
+            pool.CopyTo(_rows, copy * poolFloats);
         _queryLatents = Values((long)tokens * heads * latent);
         _queryRopes = Values((long)tokens * heads * rope);
         _outputs = new float[_queryLatents.Length];
-        _slots = new int[]?[tokens];
+        _slots = new int[]?[copies][];
         _rowCounts = new int[tokens];
-        int[] prompt = [.. Enumerable.Range(0, cached + tokens)];
-        for (int t = 0; t < tokens; t++)
+        for (int copy = 0; copy < copies; copy++)
         {
-            _slots[t] = decode ? [.. Enumerable.Range(t * cached, cached)] : prompt;
-            _rowCounts[t] = decode ? cached : cached + t + 1;
+            int first = copy * poolRows;
+            int[] prompt = [.. Enumerable.Range(first, cached + tokens)];
+            _slots[copy] = new int[]?[tokens];
+            for (int t = 0; t < tokens; t++)
+                _slots[copy][t] = decode ? [.. Enumerable.Range(first + t * cached, cached)] : prompt;
         }
+        for (int t = 0; t < tokens; t++)
+            _rowCounts[t] = decode ? cached : cached + t + 1;
         Description = $"{widths} widths ({heads} heads, kv_lora {latent}, rope {rope}), " +
-            (decode ? $"decode of {tokens} sequences over {cached} rows each" : $"prefill of {tokens} tokens after {cached} cached rows");
+            (decode ? $"decode of {tokens} sequences over {cached} rows each" : $"prefill of {tokens} tokens after {cached} cached rows") +
+            (cold ? $", rows cold ({copies} copies)" : "");
         Flops = _rowCounts.Sum(count => (double)count) * heads * (2 * latent + rope) * 2;
     }
 
@@ -65,6 +81,12 @@ public sealed class AttentionCall
         return digest;
     }
 
-    public void Run(CpuKernels kernels) =>
-        kernels.LatentAttention(_shape, _queryLatents, _queryRopes, _rows, _slots, _outputs, _rowCounts);
+    /// <summary>Bytes of rows a cold call's copies span together: well past this machine's L3.</summary>
+    public const long ColdBytes = 256L << 20;
+
+    public void Run(CpuKernels kernels)
+    {
+        kernels.LatentAttention(_shape, _queryLatents, _queryRopes, _rows, _slots[_nextCopy], _outputs, _rowCounts);
+        _nextCopy = (_nextCopy + 1) % _slots.Length;
+    }
 }

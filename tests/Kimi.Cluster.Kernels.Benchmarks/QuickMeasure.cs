@@ -29,7 +29,7 @@ public static unsafe class QuickMeasure
             foreach (string widths in ArgValue(args, "--widths", "bench,k25").Split(','))
             {
                 foreach (string kase in ArgValue(args, "--cases", "prefill 512x0,prefill 512x4096,decode 64x1024,decode 1x8192").Split(','))
-                    ReportAttention(kernels, AttentionBenchmarks.Parse(widths, kase), args.Contains("--digest"));
+                    ReportAttention(kernels, AttentionBenchmarks.Parse(widths, kase, args.Contains("--cold")), args.Contains("--digest"));
             }
             return;
         }
