@@ -176,7 +176,15 @@ internal static unsafe class LatentAttention
             TL.Sum4(a2, b2, c2, d2).Store(sums + 2 * HeadBlock);
             TL.Sum4(a3, b3, c3, d3).Store(sums + 3 * HeadBlock);
             if (latentEnd < latentWidth || ropeEnd < ropeWidth)
-                AddQuadTails(q, ra, rb, rc, rd, latentWidth, latentEnd, ropeEnd, ropeWidth, sums);
+            {
+                for (int h = 0; h < HeadBlock; h++)
+                {
+                    sums[h * HeadBlock] = AddTail(sums[h * HeadBlock], q.Latent(h), q.Rope(h), ra, latentEnd, latentWidth, ropeEnd, ropeWidth);
+                    sums[h * HeadBlock + 1] = AddTail(sums[h * HeadBlock + 1], q.Latent(h), q.Rope(h), rb, latentEnd, latentWidth, ropeEnd, ropeWidth);
+                    sums[h * HeadBlock + 2] = AddTail(sums[h * HeadBlock + 2], q.Latent(h), q.Rope(h), rc, latentEnd, latentWidth, ropeEnd, ropeWidth);
+                    sums[h * HeadBlock + 3] = AddTail(sums[h * HeadBlock + 3], q.Latent(h), q.Rope(h), rd, latentEnd, latentWidth, ropeEnd, ropeWidth);
+                }
+            }
             int real = Math.Min(4, span.End - s);
             for (int h = 0; h < block; h++)
             {
@@ -192,25 +200,17 @@ internal static unsafe class LatentAttention
         }
     }
 
-    /// <summary>The columns past the last whole vector, per head and row, as <see cref="AddTail"/> adds them.</summary>
-    private static void AddQuadTails(in HeadQueries q, float* ra, float* rb, float* rc, float* rd, int latentWidth, int latentEnd,
-        int ropeEnd, int ropeWidth, float* sums)
+    /// <summary>
+    /// sum + q_latent·row and q_rope·rope_key over the columns past the last whole vectors
+    /// (latentEnd.., ropeEnd..), multiplied then added one column at a time: the scalar tail of every score.
+    /// </summary>
+    private static float AddTail(float sum, float* latentQuery, float* ropeQuery, float* row, int latentEnd, int latentWidth, int ropeEnd, int ropeWidth)
     {
-        float** pointers = stackalloc float*[4] { ra, rb, rc, rd };
-        float** latents = stackalloc float*[4] { q.Latent0, q.Latent1, q.Latent2, q.Latent3 };
-        float** ropes = stackalloc float*[4] { q.Rope0, q.Rope1, q.Rope2, q.Rope3 };
-        for (int h = 0; h < HeadBlock; h++)
-        {
-            for (int r = 0; r < 4; r++)
-            {
-                float sum = sums[h * HeadBlock + r];
-                for (int i = latentEnd; i < latentWidth; i++)
-                    sum += latents[h][i] * pointers[r][i];
-                for (int i = ropeEnd; i < ropeWidth; i++)
-                    sum += ropes[h][i] * pointers[r][latentWidth + i];
-                sums[h * HeadBlock + r] = sum;
-            }
-        }
+        for (int i = latentEnd; i < latentWidth; i++)
+            sum += latentQuery[i] * row[i];
+        for (int i = ropeEnd; i < ropeWidth; i++)
+            sum += ropeQuery[i] * row[latentWidth + i];
+        return sum;
     }
 
     /// <summary>score[h, s] a pair of rows at a time (the 8-float paths' 16 registers hold eight sums).</summary>
@@ -276,24 +276,13 @@ internal static unsafe class LatentAttention
         int ropeEnd = ropeWidth / width * width;
         TL.Sum4(a0, a1, a2, a3).Store(sums);
         TL.Sum4(b0, b1, b2, b3).Store(sums + HeadBlock);
-        if (latentEnd < latentWidth)
-            AddTail(q.Latent0, q.Latent1, q.Latent2, q.Latent3, a, b, latentEnd, latentWidth, sums);
-        if (ropeEnd < ropeWidth)
-            AddTail(q.Rope0, q.Rope1, q.Rope2, q.Rope3, a + latentWidth, b + latentWidth, ropeEnd, ropeWidth, sums);
-    }
-
-    private static void AddTail(float* q0, float* q1, float* q2, float* q3, float* a, float* b, int from, int length, float* sums)
-    {
-        for (int i = from; i < length; i++)
+        if (latentEnd < latentWidth || ropeEnd < ropeWidth)
         {
-            sums[0] += q0[i] * a[i];
-            sums[1] += q1[i] * a[i];
-            sums[2] += q2[i] * a[i];
-            sums[3] += q3[i] * a[i];
-            sums[4] += q0[i] * b[i];
-            sums[5] += q1[i] * b[i];
-            sums[6] += q2[i] * b[i];
-            sums[7] += q3[i] * b[i];
+            for (int h = 0; h < HeadBlock; h++)
+            {
+                sums[h] = AddTail(sums[h], q.Latent(h), q.Rope(h), a, latentEnd, latentWidth, ropeEnd, ropeWidth);
+                sums[HeadBlock + h] = AddTail(sums[HeadBlock + h], q.Latent(h), q.Rope(h), b, latentEnd, latentWidth, ropeEnd, ropeWidth);
+            }
         }
     }
 
@@ -314,6 +303,12 @@ internal static unsafe class LatentAttention
             Rope2 = ropes + Math.Min(2, heads - 1) * ropeStride;
             Rope3 = ropes + Math.Min(3, heads - 1) * ropeStride;
         }
+
+        /// <summary>Head h's (0-3) latent query.</summary>
+        public float* Latent(int h) => h switch { 0 => Latent0, 1 => Latent1, 2 => Latent2, _ => Latent3 };
+
+        /// <summary>Head h's (0-3) rope query.</summary>
+        public float* Rope(int h) => h switch { 0 => Rope0, 1 => Rope1, 2 => Rope2, _ => Rope3 };
     }
 
     private static Span<float> Scores(int count)
