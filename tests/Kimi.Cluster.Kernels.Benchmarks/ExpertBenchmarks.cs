@@ -39,12 +39,21 @@ public class ExpertBenchmarks
     /// <summary>The layer measured; Kimi K2's expert sizes on a 16-expert shard unless set.</summary>
     public ExpertLayerShape Layer { get; set; } = ExpertLayerShape.KimiShard;
 
+    /// <summary>The kernels' threads; 0 for their default (the processor count).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>
+    /// One routing and one copy of the layer: every call reads the same experts, which stay in the
+    /// cache between calls (the kernels' speed without memory's).
+    /// </summary>
+    public bool Resident { get; set; }
+
     /// <summary>Stored bytes of the experts one call uses (the mean over the routings), for the throughput column.</summary>
-    public static long StoredBytesPerCall(string format, int tokens, ExpertLayerShape layer) =>
-        (long)Enumerable.Range(0, Routings).Average(r => StoredBytesOf(Route(tokens, layer, r), format, layer));
+    public static long StoredBytesPerCall(string format, int tokens, ExpertLayerShape layer, bool resident = false) =>
+        (long)Enumerable.Range(0, resident ? 1 : Routings).Average(r => StoredBytesOf(Route(tokens, layer, r), format, layer));
 
     /// <summary>Stored bytes of the experts the next <see cref="ExpertSwiGlu"/> call uses.</summary>
-    public long StoredBytesOfNextCall() => StoredBytesOf(_routings[_next % Routings], Format, Layer);
+    public long StoredBytesOfNextCall() => StoredBytesOf(_routings[_next % _routings.Length], Format, Layer);
 
     private static long StoredBytesOf(ExpertAssignment[] routing, string format, ExpertLayerShape layer)
     {
@@ -57,12 +66,12 @@ public class ExpertBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _kernels = new CpuKernels();
+        _kernels = Threads > 0 ? new CpuKernels(new KernelOptions { Threads = Threads }) : new CpuKernels();
         var random = new Random(3);
         var gateShape = BenchmarkMatrices.ShapeOf(Format, Layer.Intermediate, Layer.Hidden);
         var downShape = BenchmarkMatrices.ShapeOf(Format, Layer.Hidden, Layer.Intermediate);
         long layerBytes = Layer.LocalExperts * (2 * gateShape.StoredBytes + downShape.StoredBytes);
-        _copies = new ExpertWeights?[(int)Math.Max(1, (MinimumBytes + layerBytes - 1) / layerBytes)][];
+        _copies = new ExpertWeights?[Resident ? 1 : (int)Math.Max(1, (MinimumBytes + layerBytes - 1) / layerBytes)][];
         for (int copy = 0; copy < _copies.Length; copy++)
         {
             _copies[copy] = new ExpertWeights?[Layer.LocalExperts];
@@ -74,17 +83,17 @@ public class ExpertBenchmarks
                 _copies[copy][e] = new ExpertWeights(gate, up, down);
             }
         }
-        _routings = Enumerable.Range(0, Routings).Select(r => Route(Tokens, Layer, r)).ToArray();
+        _routings = Enumerable.Range(0, Resident ? 1 : Routings).Select(r => Route(Tokens, Layer, r)).ToArray();
         _x = Enumerable.Range(0, Tokens * Layer.Hidden).Select(i => (i % 13 - 6) * 0.05f).ToArray();
         _y = new float[Tokens * Layer.Hidden];
-        Console.WriteLine($"// {_kernels.Description}; {_routings[0].Length} assignments, {StoredBytesPerCall(Format, Tokens, Layer)} bytes per call, {_copies.Length} copies of the layer");
+        Console.WriteLine($"// {_kernels.Description}; {_routings[0].Length} assignments, {StoredBytesPerCall(Format, Tokens, Layer, Resident)} bytes per call, {_copies.Length} copies of the layer");
     }
 
     [Benchmark]
     public void ExpertSwiGlu()
     {
         int call = _next++;
-        _kernels!.ExpertSwiGlu(_x, Tokens, _routings[call % Routings], _copies[call % _copies.Length], _y);
+        _kernels!.ExpertSwiGlu(_x, Tokens, _routings[call % _routings.Length], _copies[call % _copies.Length], _y);
     }
 
     [GlobalCleanup]

@@ -39,7 +39,7 @@ public static unsafe class QuickMeasure
             {
                 foreach (int tokens in ArgValue(args, "--tokens", "1,64").Split(',').Select(int.Parse))
                 {
-                    ReportExperts(format, tokens, expertLayer);
+                    ReportExperts(format, tokens, expertLayer, threads, args.Contains("--resident"));
                 }
             }
             return;
@@ -151,9 +151,9 @@ public static unsafe class QuickMeasure
         Console.WriteLine($"attention, {call.Description}: {p10 * 1e3,8:F3} ms (median {median * 1e3:F3})  {call.Flops / p10 / 1e9,6:F1} GFLOP/s");
     }
 
-    private static void ReportExperts(string format, int tokens, ExpertLayerShape layer)
+    private static void ReportExperts(string format, int tokens, ExpertLayerShape layer, int threads, bool resident)
     {
-        var benchmark = new ExpertBenchmarks { Format = format, Tokens = tokens, Layer = layer };
+        var benchmark = new ExpertBenchmarks { Format = format, Tokens = tokens, Layer = layer, Threads = threads, Resident = resident };
         benchmark.Setup();
         try
         {
@@ -169,7 +169,7 @@ public static unsafe class QuickMeasure
                 rates.Add(bytes / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9);
             }
             rates.Sort();
-            long mean = ExpertBenchmarks.StoredBytesPerCall(format, tokens, layer);
+            long mean = ExpertBenchmarks.StoredBytesPerCall(format, tokens, layer, resident);
             double p90 = rates[rates.Count * 9 / 10], median = rates[rates.Count / 2];
             Console.WriteLine(
                 $"experts {format} ({layer}) tokens {tokens,3}: {p90,6:F1} weight GB/s (median {median:F1}; {mean / 1e6:F0} MB of used experts a call, {mean / p90 / 1e3,7:F1} µs at that rate)");
