@@ -23,4 +23,7 @@ public enum WeightFormat
     /// (weight_scale_inv: weight = fp8 × scale).
     /// </summary>
     Fp8Block,
+
+    /// <summary>IEEE 754 half bits [out, in] (F16); decoded exactly to float32 (every half is a float).</summary>
+    Float16,
 }

@@ -25,7 +25,7 @@ public sealed record WeightShape
         RowBytes = format switch
         {
             WeightFormat.Float32 => 4L * columns,
-            WeightFormat.BFloat16 => 2L * columns,
+            WeightFormat.BFloat16 or WeightFormat.Float16 => 2L * columns,
             WeightFormat.Int4Group => columns / 2,
             _ => columns,
         };
@@ -72,6 +72,9 @@ public sealed record WeightShape
 
     /// <summary>A bf16 matrix.</summary>
     public static WeightShape BFloat16(int rows, int columns) => Plain(WeightFormat.BFloat16, rows, columns);
+
+    /// <summary>An F16 (IEEE half) matrix.</summary>
+    public static WeightShape Float16(int rows, int columns) => Plain(WeightFormat.Float16, rows, columns);
 
     /// <summary>
     /// A symmetric int4 matrix with one bf16 scale per <paramref name="groupSize"/> inputs. The group

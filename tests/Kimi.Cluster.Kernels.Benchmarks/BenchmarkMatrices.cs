@@ -29,13 +29,14 @@ public sealed class BenchmarkMatrices : IDisposable
 
     public int Count => _buffers.Length;
 
-    /// <summary>The formats benchmarks name: bf16, int4 (group 32), fp8 (128×128 blocks), float32.</summary>
+    /// <summary>The formats benchmarks name: bf16, int4 (group 32), fp8 (128×128 blocks), float32, f16.</summary>
     public static WeightShape ShapeOf(string format, int rows, int columns) => format switch
     {
         "bf16" => WeightShape.BFloat16(rows, columns),
         "int4" => WeightShape.Int4Group(rows, columns, 32),
         "fp8" => WeightShape.Fp8Block(rows, columns),
         "float32" => WeightShape.Float32(rows, columns),
+        "f16" => WeightShape.Float16(rows, columns),
         _ => throw new ArgumentException($"Unknown format {format}.", nameof(format)),
     };
 
@@ -47,7 +48,7 @@ public sealed class BenchmarkMatrices : IDisposable
         for (long offset = 0; offset < shape.DataBytes; offset += slab.Length)
         {
             random.NextBytes(slab);
-            if (shape.Format is WeightFormat.BFloat16 or WeightFormat.Float32 or WeightFormat.Fp8Block)
+            if (shape.Format is WeightFormat.BFloat16 or WeightFormat.Float16 or WeightFormat.Float32 or WeightFormat.Fp8Block)
             {
                 Sanitize(shape.Format, slab);
             }
@@ -95,6 +96,12 @@ public sealed class BenchmarkMatrices : IDisposable
                 for (int i = 1; i < bytes.Length; i += 2)
                 {
                     bytes[i] = (byte)((bytes[i] & 0x80) | 0x3F); // high byte: sign, exponent ≈ 127
+                }
+                break;
+            case WeightFormat.Float16:
+                for (int i = 1; i < bytes.Length; i += 2)
+                {
+                    bytes[i] = (byte)((bytes[i] & 0x83) | 0x38); // high byte: sign, exponent 14 (magnitudes 0.5-1)
                 }
                 break;
             default:

@@ -12,7 +12,7 @@ public sealed class ExpertSwiGluTests
         var data = new TheoryData<KernelIsa, string>();
         foreach (var isa in CpuKernels.SupportedIsas)
         {
-            foreach (string format in new[] { "float32", "bf16", "int4-g32", "fp8-128x128" })
+            foreach (string format in new[] { "float32", "bf16", "f16", "int4-g32", "fp8-128x128" })
             {
                 data.Add(isa, format);
             }

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Kimi.Cluster.Kernels.Formats;
 using Kimi.Cluster.Kernels.Isa;
 using Kimi.Cluster.Kernels.Tests.Reference;
 
@@ -67,6 +70,49 @@ public sealed class FormatDecodeTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public unsafe void Float16Decode_MatchesTheDefinition_ForAll65536Patterns(KernelIsa isa)
+    {
+        // Every half, in a row whose length leaves a tail past the sixteen-value vectors.
+        var bits = Enumerable.Range(0, 65536).Select(b => (ushort)b).Concat(Enumerable.Range(0, 7).Select(b => (ushort)(0x3C00 + b))).ToArray();
+        using var buffer = WeightBuffer.Create(WeightShape.Float16(1, bits.Length), MemoryMarshal.AsBytes(bits.AsSpan()));
+        var decoded = new float[bits.Length];
+        fixed (float* destination = decoded)
+        {
+            IsaSupport.Create(isa).DecodeRows(buffer.Matrix, 0, 1, 0, bits.Length, destination, bits.Length);
+        }
+        var scalar = new float[bits.Length];
+        buffer.Matrix.DecodeRow(0, scalar);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            double expected = ReferenceFormats.Float16(bits[i]);
+            Assert.True(double.IsNaN(expected) ? float.IsNaN(decoded[i]) : decoded[i] == expected && float.IsNegative(decoded[i]) == double.IsNegative(expected),
+                $"{isa} 0x{bits[i]:X4}: {decoded[i]}, expected {expected}");
+            // NaN payloads too: the same bits as the runtime's own conversion.
+            Assert.Equal(BitConverter.SingleToInt32Bits((float)BitConverter.UInt16BitsToHalf(bits[i])), BitConverter.SingleToInt32Bits(decoded[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(decoded[i]), BitConverter.SingleToInt32Bits(scalar[i]));
+        }
+    }
+
+    [Fact]
+    public void HalfConversions_OfBothWidths_GiveTheRuntimesBits_ForAll65536Patterns()
+    {
+        // The widths the matvecs use (16 floats on AVX-512, 8 on AVX2), infinities and NaNs included.
+        for (int start = 0; start < 65536; start += 16)
+        {
+            var half = Vector512.Create<uint>([.. Enumerable.Range(start, 16).Select(b => (uint)b)]);
+            var wide = HalfRows.ToSingle(half);
+            var (low, high) = (HalfRows.ToSingle(half.GetLower()), HalfRows.ToSingle(half.GetUpper()));
+            for (int i = 0; i < 16; i++)
+            {
+                int expected = BitConverter.SingleToInt32Bits((float)BitConverter.UInt16BitsToHalf((ushort)(start + i)));
+                Assert.Equal(expected, BitConverter.SingleToInt32Bits(wide[i]));
+                Assert.Equal(expected, BitConverter.SingleToInt32Bits(i < 8 ? low[i] : high[i - 8]));
+            }
+        }
+    }
+
     [Fact]
     public void Fp8Matrix_MayHoldNan_UntilItsBufferFoundNone()
     {
@@ -107,6 +153,7 @@ public sealed class FormatDecodeTests
     [Theory]
     [InlineData("float32")]
     [InlineData("bf16")]
+    [InlineData("f16")]
     [InlineData("int4-g32")]
     [InlineData("int4-g128")]
     [InlineData("fp8-128x128")]
@@ -136,5 +183,6 @@ public sealed class FormatDecodeTests
         Assert.Equal(2048L * 7168 / 2 + 2048L * (7168 / 32) * 2, WeightShape.Int4Group(2048, 7168, 32).StoredBytes);
         Assert.Equal(200L * 300 + 2 * 3 * 4, WeightShape.Fp8Block(200, 300).StoredBytes);
         Assert.Equal(3L * 5 * 4, WeightShape.Float32(3, 5).StoredBytes);
+        Assert.Equal(3L * 5 * 2, WeightShape.Float16(3, 5).StoredBytes);
     }
 }

@@ -14,7 +14,7 @@ public sealed record ModelDescriptor(
     DateTimeOffset Created,
     bool BuiltIn = false)
 {
-    /// <summary>Bytes of weights this worker holds, by form (INT4, FP8, BF16, F32): what it stores, not float32 copies.</summary>
+    /// <summary>Bytes of weights this worker holds, by form (INT4, FP8, BF16, F16, F32): what it stores, not float32 copies.</summary>
     public IReadOnlyDictionary<string, long> ResidentWeightBytes { get; init; } = new Dictionary<string, long>();
 
     /// <summary>Compiles requests' output constraints over this model's token byte strings.</summary>

@@ -70,7 +70,7 @@ public sealed class AttentionWorkerMetrics
         _workerImbalance.Record(ExpertLoad.Imbalance(pairs), new KeyValuePair<string, object?>("layer", TagValues.Of(layer)));
     }
 
-    /// <summary>Publishes the bytes of weights held, by form (dtype tag: INT4, FP8, BF16, F32).</summary>
+    /// <summary>Publishes the bytes of weights held, by form (dtype tag: INT4, FP8, BF16, F16, F32).</summary>
     public void ObserveResidentWeights(IReadOnlyDictionary<string, long> bytesByForm)
     {
         ArgumentNullException.ThrowIfNull(bytesByForm);

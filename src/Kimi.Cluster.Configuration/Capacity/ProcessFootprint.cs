@@ -1,7 +1,7 @@
 namespace Kimi.Cluster.Model.Configuration.Capacity;
 
 /// <summary>
-/// What one process of a kind holds: weights by the form it keeps them in (INT4, FP8, BF16, F32,
+/// What one process of a kind holds: weights by the form it keeps them in (INT4, FP8, BF16, F16, F32,
 /// as the workers' resident-bytes report names them), its KV cache and its step's activation buffers.
 /// </summary>
 /// <param name="Kind">"attention worker" or "expert worker".</param>

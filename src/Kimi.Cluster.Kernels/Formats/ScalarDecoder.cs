@@ -22,6 +22,9 @@ internal static unsafe class ScalarDecoder
             case WeightFormat.Int4Group:
                 DecodeInt4(w, (uint*)rowData, row, k0, length, destination);
                 break;
+            case WeightFormat.Float16:
+                DecodeFloat16((ushort*)rowData + k0, length, destination);
+                break;
             default:
                 DecodeFp8(w, rowData, row, k0, length, destination);
                 break;
@@ -33,6 +36,14 @@ internal static unsafe class ScalarDecoder
         for (int i = 0; i < length; i++)
         {
             destination[i] = FloatBits.BFloat16ToSingle(source[i]);
+        }
+    }
+
+    private static void DecodeFloat16(ushort* source, int length, float* destination)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            destination[i] = (float)BitConverter.UInt16BitsToHalf(source[i]);
         }
     }
 

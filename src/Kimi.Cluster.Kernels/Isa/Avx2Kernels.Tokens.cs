@@ -43,6 +43,7 @@ internal sealed unsafe partial class Avx2Kernels
     // With the NaN check the tile stays.
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
+        WeightFormat.Float16 => 0,
         WeightFormat.Int4Group => 8,
         WeightFormat.BFloat16 => 16,
         WeightFormat.Float32 => 8,

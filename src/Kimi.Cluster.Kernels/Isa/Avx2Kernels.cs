@@ -33,6 +33,12 @@ internal sealed unsafe partial class Avx2Kernels : IsaKernels
                     MatVecFloat32(w, row, x, y + row);
                 }
                 break;
+            case WeightFormat.Float16:
+                for (int row = row0; row < row1; row += 4)
+                {
+                    MatVecFloat16(w, row, x, y + row);
+                }
+                break;
             default:
                 for (int row = row0; row < row1; row += 4)
                 {

@@ -37,6 +37,7 @@ internal sealed unsafe partial class Avx512Kernels
     // 88.7 and 2316 / 2474 / 2734; at 12 tokens alike, from 16 the tile wins.
     public override int FusedTokenLimit(WeightMatrix w) => w.Format switch
     {
+        WeightFormat.Float16 => 0,
         WeightFormat.Fp8Block => w.Shape.BlockColumns % 16 != 0 ? 0 : w.MayHoldFp8Nan ? 3 : 8,
         _ => 16,
     };

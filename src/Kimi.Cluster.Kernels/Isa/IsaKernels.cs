@@ -158,6 +158,11 @@ internal abstract unsafe class IsaKernels
     /// <summary>Decodes part of one row in this path's layout; natural order unless overridden.</summary>
     protected virtual void DecodeRow(WeightMatrix w, int row, int k0, int length, float* destination)
     {
+        if (w.Format == WeightFormat.Float16)
+        {
+            HalfRows.Decode((ushort*)w.Data + (long)row * w.Columns + k0, length, destination, Prefetch.DecodeAhead(w));
+            return;
+        }
         if (w.Format != WeightFormat.Float32 || !Sse.IsSupported)
         {
             ScalarDecoder.Decode(w, row, k0, length, destination);

@@ -3,7 +3,8 @@ using System.Numerics;
 namespace Kimi.Cluster.Kernels.Isa;
 
 /// <summary>
-/// The path for any CPU: scalar decode in natural order (the base class) and
+/// The path for any CPU: decode in natural order (the base class: scalar, but for float32 copies
+/// and F16 conversions) and
 /// <see cref="Vector{T}"/> dot products over the decoded tile; no fused matvec, so one token goes
 /// through the same decode-then-dot tile as many.
 /// </summary>

@@ -73,6 +73,21 @@ internal static unsafe class Tails
         }
     }
 
+    /// <summary>Adds to result[r] row r's Σ f16(w[r, k])·x[k] for k in [from, columns), for the four rows from <paramref name="w"/>.</summary>
+    public static void AddFloat16Rows(float* result, ushort* w, int columns, float* x, int from)
+    {
+        for (int r = 0; r < 4 && from < columns; r++)
+        {
+            ushort* row = w + (long)r * columns;
+            float sum = 0f;
+            for (int k = from; k < columns; k++)
+            {
+                sum += (float)BitConverter.UInt16BitsToHalf(row[k]) * x[k];
+            }
+            result[r] += sum;
+        }
+    }
+
     /// <summary>Σ fp8(w[k])·x[k] for k in [from, to).</summary>
     public static float DotFp8(byte* w, float* x, int from, int to)
     {

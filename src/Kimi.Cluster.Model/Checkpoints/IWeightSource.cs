@@ -16,7 +16,7 @@ public interface IWeightSource
 
     /// <summary>
     /// The weight of <paramref name="module"/> (e.g. "model.layers.3.mlp.experts.7.up_proj", without
-    /// ".weight"), [rows = out, columns = in], held as the checkpoint stores it (INT4, FP8, BF16, F32)
+    /// ".weight"), [rows = out, columns = in], held as the checkpoint stores it (INT4, FP8, BF16, F16, F32)
     /// for the kernels. A quantization config covers Linear layers only; the embedding table passes
     /// <paramref name="isLinear"/> false. The caller owns (disposes) the buffer.
     /// </summary>

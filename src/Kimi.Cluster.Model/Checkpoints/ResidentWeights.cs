@@ -6,8 +6,8 @@ namespace Kimi.Cluster.Model.Checkpoints;
 
 /// <summary>
 /// Bytes of weights this process holds, by the form it holds them in: INT4 (packed nibbles + bf16
-/// scales), FP8 (e4m3 + float32 block scales), BF16, and F32 (norms, biases, the router, the
-/// absorbed attention matrices, anything stored as F32 or F16). Counted as weights are loaded.
+/// scales), FP8 (e4m3 + float32 block scales), BF16, F16, and F32 (norms, biases, kv_b_proj's
+/// halves when not stored as bf16, anything stored as F32). Counted as weights are loaded.
 /// </summary>
 public sealed class ResidentWeights
 {
@@ -18,6 +18,7 @@ public sealed class ResidentWeights
         WeightFormat.Int4Group => "INT4",
         WeightFormat.Fp8Block => "FP8",
         WeightFormat.BFloat16 => "BF16",
+        WeightFormat.Float16 => "F16",
         _ => "F32",
     };
 

@@ -6,8 +6,8 @@ namespace Kimi.Cluster.Model.Checkpoints;
 /// <summary>
 /// Reads one Linear layer's weight as the checkpoint stores it into native memory the kernels
 /// read: INT4 packed nibbles + bf16 group scales (weight_packed, weight_scale), FP8 e4m3 + float32
-/// block scales (weight, weight_scale_inv), bf16 or f32 as they are (a bf16 or f32 convolution
-/// kernel flattened to [out, in·kh·kw]). Every mismatch between the
+/// block scales (weight, weight_scale_inv), bf16, f16 or f32 as they are (a bf16, f16 or f32
+/// convolution kernel flattened to [out, in·kh·kw]). Every mismatch between the
 /// config, the tensors and the shape the model needs is a <see cref="CheckpointException"/> naming
 /// the tensor and the shapes.
 /// </summary>
@@ -31,12 +31,12 @@ internal sealed class StoredMatrixReader(
         {
             "BF16" => LoadPlain(file, entry, WeightShape.BFloat16(rows, columns)),
             "F32" => LoadPlain(file, entry, WeightShape.Float32(rows, columns)),
-            "F16" => LoadHalf(file, entry, rows, columns),
+            "F16" => LoadPlain(file, entry, WeightShape.Float16(rows, columns)),
             "F8_E4M3" => LoadFp8(file, entry, fullModule, rows, columns),
             "I32" when quantization.Scheme == QuantizationScheme.None => throw new CheckpointException(
                 $"tensor '{entry.Name}' in {where} is I32 (packed INT4?) but config.json has no quantization_config describing it"),
             var other => throw new CheckpointException(
-                $"tensor '{entry.Name}' in {where} is {other}; a Linear weight must be BF16, F32, F8_E4M3 (block FP8) or INT4 weight_packed"),
+                $"tensor '{entry.Name}' in {where} is {other}; a Linear weight must be BF16, F16, F32, F8_E4M3 (block FP8) or INT4 weight_packed"),
         };
     }
 
@@ -75,25 +75,6 @@ internal sealed class StoredMatrixReader(
     {
         RequireEntry(file, entry, entry.DType, IsFlattenedKernel(entry, shape) ? entry.Shape : [shape.Rows, shape.Columns]);
         return Fill(shape, buffer => Copy(file, entry, buffer.Matrix.Data));
-    }
-
-    /// <summary>F16 has no kernel: held as float32 (twice its stored bytes), which the resident-bytes report shows.</summary>
-    private unsafe WeightBuffer LoadHalf(SafetensorsFile file, TensorEntry entry, int rows, int columns)
-    {
-        RequireEntry(file, entry, "F16", [rows, columns]);
-        return Fill(WeightShape.Float32(rows, columns), buffer =>
-        {
-            var row = new byte[columns * 2];
-            var destination = (float*)buffer.Matrix.Data;
-            for (long r = 0; r < rows; r++)
-            {
-                file.CopyBytes(entry, r * row.Length, row);
-                var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(row);
-                for (int c = 0; c < columns; c++)
-                    destination[r * columns + c] = (float)halves[c];
-            }
-            Read?.Invoke(entry);
-        });
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ public sealed class LoadedModel : IDisposable
 
     public KimiModel Model => _model;
 
-    /// <summary>Weights held, by form (INT4, FP8, BF16, F32), as loaded.</summary>
+    /// <summary>Weights held, by form (INT4, FP8, BF16, F16, F32), as loaded.</summary>
     public ResidentWeights Resident { get; init; } = new();
 
     /// <summary>The built-in tiny model (no directory, so no tokenizer files either).</summary>

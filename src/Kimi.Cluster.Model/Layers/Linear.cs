@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Kimi.Cluster.Model.Layers;
 
 /// <summary>
-/// y = x·Wᵀ with W held as the checkpoint stores it (INT4 group, FP8 block, BF16, F32) and computed
+/// y = x·Wᵀ with W held as the checkpoint stores it (INT4 group, FP8 block, BF16, F16, F32) and computed
 /// by our kernels with float32 accumulation: the weight is never expanded in memory.
 /// </summary>
 public sealed class Linear(WeightBuffer weights) : IDisposable

@@ -116,7 +116,8 @@ public sealed class MlaAttention : IDisposable
     /// that is held of it. A bf16 checkpoint's stays bf16, its bits as stored (the kernels read bf16;
     /// K2.5: 16.8 MB a layer, 1.0 GB over 61 layers). Any other format is decoded to float32: an FP8
     /// value times its block scale needs more bits than bf16 has (K2-Instruct: 33.6 MB a layer,
-    /// 2.0 GB, 4× its FP8 bytes), and a float32 checkpoint's is held as stored.
+    /// 2.0 GB, 4× its FP8 bytes), an F16 one has no bf16 form (the per-head products read bf16 or
+    /// float32; twice its bytes), and a float32 checkpoint's is held as stored.
     /// </summary>
     private static Tensor PerHeadHalves(IWeightSource weights, string module, long rows, long columns)
     {

@@ -34,7 +34,7 @@ public sealed class LoadedExperts : IDisposable
     /// <summary>Checkpoint bytes read for these experts (0 for generated built-in weights).</summary>
     public long LoadedBytes { get; }
 
-    /// <summary>Bytes of these experts' weights held, by form (INT4, FP8, BF16, F32).</summary>
+    /// <summary>Bytes of these experts' weights held, by form (INT4, FP8, BF16, F16, F32).</summary>
     public IReadOnlyDictionary<string, long> ResidentBytes { get; private init; } = new Dictionary<string, long>();
 
     /// <summary>The tensors read for these experts, as the checkpoint names them.</summary>

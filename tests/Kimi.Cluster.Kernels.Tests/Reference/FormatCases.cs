@@ -5,7 +5,7 @@ public static class FormatCases
 {
     public static readonly string[] Names =
         [
-            "float32", "bf16", "int4-g8", "int4-g16", "int4-g32", "int4-g64", "int4-g128", "int4-g384",
+            "float32", "bf16", "f16", "int4-g8", "int4-g16", "int4-g32", "int4-g64", "int4-g128", "int4-g384",
             "fp8-128x128", "fp8-64x32", "fp8-50x40",
         ];
 
@@ -42,6 +42,7 @@ public static class FormatCases
     {
         "float32" => WeightFormat.Float32,
         "bf16" => WeightFormat.BFloat16,
+        "f16" => WeightFormat.Float16,
         _ when name.StartsWith("int4", StringComparison.Ordinal) => WeightFormat.Int4Group,
         _ when name.StartsWith("fp8", StringComparison.Ordinal) => WeightFormat.Fp8Block,
         _ => throw new ArgumentException(name),
@@ -51,6 +52,7 @@ public static class FormatCases
     {
         "float32" => WeightShape.Float32(rows, columns),
         "bf16" => WeightShape.BFloat16(rows, columns),
+        "f16" => WeightShape.Float16(rows, columns),
         // Groups smaller than a vector's span of words: sixteen and eight scales a 128-column chunk.
         "int4-g8" => WeightShape.Int4Group(rows, columns, 8),
         "int4-g16" => WeightShape.Int4Group(rows, columns, 16),

@@ -17,6 +17,21 @@ public static class ReferenceFormats
         return sign == 1 ? -magnitude : magnitude;
     }
 
+    /// <summary>
+    /// F16 (IEEE 754 half): 1 sign, 5 exponent bits (bias 15), 10 mantissa bits; subnormal when the
+    /// exponent is 0; the exponent 31 is an infinity (mantissa 0) or NaN.
+    /// </summary>
+    public static double Float16(ushort bits)
+    {
+        int sign = bits >> 15, exponent = (bits >> 10) & 0x1F, mantissa = bits & 0x3FF;
+        double magnitude = exponent == 0x1F
+            ? (mantissa == 0 ? double.PositiveInfinity : double.NaN)
+            : exponent == 0
+                ? Math.Pow(2, -14) * (mantissa / 1024.0)
+                : Math.Pow(2, exponent - 15) * (1 + mantissa / 1024.0);
+        return sign == 1 ? -magnitude : magnitude;
+    }
+
     /// <summary>FP8 E4M3FN: 1 sign, 4 exponent bits (bias 7), 3 mantissa bits; 0x7F/0xFF NaN; no infinities.</summary>
     public static double Fp8(byte bits)
     {
@@ -56,6 +71,7 @@ public static class ReferenceFormats
                 {
                     WeightFormat.Float32 => BitConverter.ToSingle(m.Data, 4 * (o * shape.Columns + i)),
                     WeightFormat.BFloat16 => BFloat16(BitConverter.ToUInt16(m.Data, 2 * (o * shape.Columns + i))),
+                    WeightFormat.Float16 => Float16(BitConverter.ToUInt16(m.Data, 2 * (o * shape.Columns + i))),
                     WeightFormat.Int4Group => Int4(m.Words(), m.BFloat16Scales(), shape.Columns, shape.GroupSize, o, i),
                     _ => Fp8(m.Data[o * shape.Columns + i])
                         * BitConverter.ToSingle(m.Scales, 4 * ((o / shape.BlockRows) * shape.ScaleColumns + i / shape.BlockColumns)),

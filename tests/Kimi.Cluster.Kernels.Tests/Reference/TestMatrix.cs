@@ -40,6 +40,14 @@ public sealed class TestMatrix : IDisposable
                     BitConverter.TryWriteBytes(data.AsSpan(i), (ushort)(BitConverter.SingleToInt32Bits(RandomFloat(random, 1f)) >> 16));
                 }
                 break;
+            case WeightFormat.Float16:
+                for (int i = 0; i < data.Length; i += 2)
+                {
+                    // Every 17th value subnormal (below 2^-14), so the decodes meet those too.
+                    float value = RandomFloat(random, 1f) * (i % 34 == 0 ? 1e-5f : 1f);
+                    BitConverter.TryWriteBytes(data.AsSpan(i), BitConverter.HalfToUInt16Bits((Half)value));
+                }
+                break;
             case WeightFormat.Int4Group:
                 random.NextBytes(data);
                 for (int i = 0; i < scales.Length; i += 2)

@@ -5,12 +5,13 @@ namespace Kimi.Cluster.Model.Tests.AgainstReference;
 
 /// <summary>
 /// The capacity plan, made from config.json alone, equals what a loaded worker actually holds,
-/// form by form (its resident-bytes report), for dense, INT4 and FP8 checkpoints.
+/// form by form (its resident-bytes report), for dense (bf16 and F16), INT4 and FP8 checkpoints.
 /// </summary>
 public sealed class CapacityPlanTests(ReferenceCases cases) : IClassFixture<ReferenceCases>
 {
     [Theory]
     [InlineData("kimi_k2")]
+    [InlineData("kimi_k2_f16")]
     [InlineData("deepseek_v3")]
     [InlineData("kimi_k25")]
     [InlineData("kimi_k2_q_proj")]

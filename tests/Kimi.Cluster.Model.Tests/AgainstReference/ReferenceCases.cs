@@ -16,6 +16,8 @@ public sealed class ReferenceCases : IDisposable
     public static TheoryData<string> Names =>
     [
         "kimi_k2", "deepseek_v3", "kimi_k25", "kimi_k2_q_proj", "kimi_k2_sharded",
+        // Every weight stored F16 (held as F16, decoded exactly in the kernels).
+        "kimi_k2_f16",
         // Weights held as stored: INT4 routed experts (K2-Thinking and K2.5 layouts, groups 32/64/128)
         // and block FP8 with partial 128-blocks (K2-Instruct and DeepSeek-V3 layouts).
         // kimi_k2_int4_partial: groups of 64 that divide neither hidden (160) nor moe_intermediate (96), so
@@ -29,7 +31,7 @@ public sealed class ReferenceCases : IDisposable
 
     public static TinyModelSpec Spec(string name) => name switch
     {
-        "kimi_k2" or "kimi_k2_sharded" => TinyModelSpec.KimiK2Style,
+        "kimi_k2" or "kimi_k2_sharded" or "kimi_k2_f16" => TinyModelSpec.KimiK2Style,
         "deepseek_v3" => TinyModelSpec.DeepSeekV3Style,
         "kimi_k25" => TinyModelSpec.KimiK25Nested,
         "kimi_k2_q_proj" => TinyModelSpec.KimiK2Style with { QLoraRank = null },
@@ -47,6 +49,7 @@ public sealed class ReferenceCases : IDisposable
     private static TinyCheckpointOptions Options(string name) => new()
     {
         ShardCount = name == "kimi_k2_sharded" ? 3 : 1,
+        WeightDtype = name == "kimi_k2_f16" ? StoredDtype.F16 : StoredDtype.BF16,
         LmHeadGain = 3,
         Quantization = name switch
         {

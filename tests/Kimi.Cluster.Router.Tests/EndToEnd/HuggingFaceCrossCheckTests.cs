@@ -49,8 +49,9 @@ public sealed class HuggingFaceCrossCheckTests
     /// Checkpoints with weights stored quantized, written by our writer and decoded by the Python
     /// side with its own numpy unpacking (tests/crosscheck/checkpoint_reader.py): INT4 routed experts
     /// in K2-Thinking and K2.5 layouts (the latter with the real vocabulary size; the former also with
-    /// rows ending in a shorter group), block FP8 in K2-Instruct layout with partial 128-blocks.
-    /// Through `local` with 0 and 2 expert workers.
+    /// rows ending in a shorter group), block FP8 in K2-Instruct layout with partial 128-blocks, and
+    /// every weight F16 (held as F16 in the attention and the expert workers). Through `local` with
+    /// 0 and 2 expert workers.
     /// </summary>
     [Theory]
     [InlineData("k2-thinking-int4", 0)]
@@ -60,6 +61,7 @@ public sealed class HuggingFaceCrossCheckTests
     [InlineData("k2-instruct-fp8", 0)]
     [InlineData("k2-instruct-fp8", 2)]
     [InlineData("k2-thinking-int4-short-groups", 2)]
+    [InlineData("k2-f16", 2)]
     public async Task Cluster_GivesTheTorchReferenceTokensAndTop5Logprobs_WhenOnQuantizedWeights(string kind, int expertWorkers)
     {
         string? python = await ExternalProgram.FindPythonAsync("torch");
@@ -72,7 +74,12 @@ public sealed class HuggingFaceCrossCheckTests
         using var directory = new Reference.TempDirectory($"kimi-crosscheck-{kind}");
         var (spec, quantization) = QuantizedCase(kind);
         Reference.TinyCheckpointWriter.Write(directory.Path, spec,
-            new Reference.TinyCheckpointOptions { Quantization = quantization, LmHeadGain = 3 });
+            new Reference.TinyCheckpointOptions
+            {
+                Quantization = quantization,
+                LmHeadGain = 3,
+                WeightDtype = kind == "k2-f16" ? Reference.StoredDtype.F16 : Reference.StoredDtype.BF16,
+            });
         var expected = await RunReferenceAsync(python, "read", directory.Path);
         await using var cluster = await ClusterUnderTest.StartAsync($"{kind} crosscheck", "--model", directory.Path, "--expert-workers", $"{expertWorkers}");
         var requests = Enumerable.Range(0, 3).Select(_ => GreedyCompletion.RequestAsync(cluster.Http, Prompt));
@@ -80,8 +87,9 @@ public sealed class HuggingFaceCrossCheckTests
             GreedyCompletion.AssertClose(expected, actual, 1e-4, $"{kind} with {expertWorkers} expert workers");
     }
 
-    private static (Reference.TinyModelSpec, Reference.CheckpointQuantization) QuantizedCase(string kind) => kind switch
+    private static (Reference.TinyModelSpec, Reference.CheckpointQuantization?) QuantizedCase(string kind) => kind switch
     {
+        "k2-f16" => (Reference.TinyModelSpec.KimiK2Style, null),
         "k2-thinking-int4" => (Reference.TinyModelSpec.KimiK2Style with { MoeIntermediateSize = 64 },
             Reference.CheckpointQuantization.Int4Group(32)),
         "k25-int4" => (Reference.TinyModelSpec.KimiK25Nested with { VocabSize = 163_840 },

@@ -20,6 +20,15 @@ public static class DtypeCodec
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
+    /// <summary>config.json's torch_dtype for weights stored as <paramref name="dtype"/>.</summary>
+    public static string TorchName(StoredDtype dtype) => dtype switch
+    {
+        StoredDtype.BF16 => "bfloat16",
+        StoredDtype.F16 => "float16",
+        StoredDtype.F32 => "float32",
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "not a dtype of unquantized weights"),
+    };
+
     public static int ElementSize(StoredDtype dtype) => dtype switch
     {
         StoredDtype.BF16 or StoredDtype.F16 => 2,

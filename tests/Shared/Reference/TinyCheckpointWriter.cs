@@ -25,7 +25,7 @@ public static class TinyCheckpointWriter
         options ??= TinyCheckpointOptions.Default;
         var (weights, encoded, layers) = Build(spec, options);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "config.json"), TinyConfigJson.Build(spec, options.Quantization));
+        File.WriteAllText(Path.Combine(directory, "config.json"), TinyConfigJson.Build(spec, options.Quantization, DtypeCodec.TorchName(options.WeightDtype)));
 
         int shards = options.ShardCount;
         if (shards == 1)

@@ -11,7 +11,8 @@ public static class TinyConfigJson
     /// "quantization_config" among the text fields: at the top level, or inside "text_config" for
     /// the K2.5 layout, where Moonshot's release puts it.
     /// </summary>
-    public static string Build(TinyModelSpec spec, CheckpointQuantization? quantization = null)
+    /// <param name="torchDtype">config.json's torch_dtype: the type the checkpoint's unquantized weights are stored in.</param>
+    public static string Build(TinyModelSpec spec, CheckpointQuantization? quantization = null, string torchDtype = "bfloat16")
     {
         ArgumentNullException.ThrowIfNull(spec);
         using var stream = new MemoryStream();
@@ -25,9 +26,9 @@ public static class TinyConfigJson
                 json.WriteStringValue("KimiK25ForConditionalGeneration");
                 json.WriteEndArray();
                 json.WriteString("model_type", "kimi_k25");
-                json.WriteString("torch_dtype", "bfloat16");
+                json.WriteString("torch_dtype", torchDtype);
                 json.WriteStartObject("text_config");
-                WriteTextFields(json, spec with { ModelType = "kimi_k2" }, quantization);
+                WriteTextFields(json, spec with { ModelType = "kimi_k2" }, quantization, torchDtype);
                 json.WriteEndObject();
                 json.WriteStartObject("vision_config");
                 if (spec.Vision is { } vision)
@@ -47,7 +48,7 @@ public static class TinyConfigJson
             }
             else
             {
-                WriteTextFields(json, spec, quantization);
+                WriteTextFields(json, spec, quantization, torchDtype);
             }
             json.WriteEndObject();
         }
@@ -80,7 +81,7 @@ public static class TinyConfigJson
         json.WriteNumber("vt_num_hidden_layers", vision.NumHiddenLayers);
     }
 
-    private static void WriteTextFields(Utf8JsonWriter json, TinyModelSpec spec, CheckpointQuantization? quantization)
+    private static void WriteTextFields(Utf8JsonWriter json, TinyModelSpec spec, CheckpointQuantization? quantization, string torchDtype)
     {
         json.WriteStartArray("architectures");
         json.WriteStringValue("DeepseekV3ForCausalLM");
@@ -138,7 +139,7 @@ public static class TinyConfigJson
         json.WriteBoolean("tie_word_embeddings", false);
         json.WriteNumber("bos_token_id", spec.BosTokenId);
         json.WriteNumber("eos_token_id", spec.EosTokenId);
-        json.WriteString("torch_dtype", "bfloat16");
+        json.WriteString("torch_dtype", torchDtype);
         if (quantization is { OmitFromConfig: false })
         {
             json.WritePropertyName("quantization_config");
