@@ -15,7 +15,7 @@ public class MatMulBenchmarks
     private float[] _x = [];
     private float[] _y = [];
 
-    [Params("bf16", "int4", "fp8", "float32")]
+    [Params("bf16", "int4", "fp8", "float32", "f16")]
     public string Format { get; set; } = "bf16";
 
     /// <summary>[out, in]: an attention/MLP projection and its transpose-shaped sibling.</summary>
