@@ -17,6 +17,8 @@ namespace Kimi.Cluster.Launch;
 public sealed partial class MembershipSilo : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DeclareRetryDelay = TimeSpan.FromMilliseconds(250);
+    private const int DeclareAttempts = 3;
     private readonly IHost _host;
     private readonly ILogger _logger;
 
@@ -107,17 +109,27 @@ public sealed partial class MembershipSilo : IAsyncDisposable
 
     private async Task DeclareDeadAsync(IClusterMembershipService membership, SiloAddress silo, string workerName)
     {
-        try
+        // A write to the table can fail while the other silos write their own suspicions (two workers
+        // dying together); a few tries, then Orleans' own failure detection finds it.
+        for (int attempt = 1; ; attempt++)
         {
-            if (await membership.TryKill(silo))
-                LogDeclaredDead(_logger, silo.ToString(), workerName);
-            else
-                LogFoundDead(_logger, silo.ToString(), workerName);
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            // Orleans' own failure detection still finds it.
-            LogDeclareFailed(_logger, silo.ToString(), workerName, error.Message);
+            try
+            {
+                if (await membership.TryKill(silo))
+                    LogDeclaredDead(_logger, silo.ToString(), workerName);
+                else
+                    LogFoundDead(_logger, silo.ToString(), workerName);
+                return;
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                if (attempt == DeclareAttempts)
+                {
+                    LogDeclareFailed(_logger, silo.ToString(), workerName, error.Message);
+                    return;
+                }
+                await Task.Delay(DeclareRetryDelay);
+            }
         }
     }
 

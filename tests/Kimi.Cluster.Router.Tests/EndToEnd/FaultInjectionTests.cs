@@ -100,9 +100,20 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         for (int i = 0; i < victims.Length; i++)
         {
             // The launcher saw the exit: it declared the silo dead, or found Orleans had (either line).
+            // The declaration goes on in the background, so its line may come after the streams end.
             if (kills[i] == Victim.ExpertWorker)
-                Assert.Contains($"of the {victims[i].Name} dead: its process exited", cluster.Output, StringComparison.Ordinal);
+                await AssertOutputSoonContainsAsync(cluster, $"of the {victims[i].Name} dead: its process exited", victims[i].Name);
         }
+    }
+
+    /// <summary>Waits up to 20 s for <paramref name="line"/> in the router's output; failing, shows the output's last lines naming <paramref name="about"/>.</summary>
+    private static async Task AssertOutputSoonContainsAsync(ClusterUnderTest cluster, string line, string about)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!cluster.Output.Contains(line, StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(200);
+        var mentions = cluster.Output.Split('\n').Where(l => l.Contains(about, StringComparison.Ordinal)).TakeLast(8);
+        Assert.True(cluster.Output.Contains(line, StringComparison.Ordinal), $"no \"{line}\" in the router's output; its last lines on the {about}:\n{string.Join("\n", mentions)}");
     }
 
     private static bool IsFreeze(Victim victim) => victim is Victim.FrozenAttentionWorker or Victim.FrozenExpertWorker;
